@@ -1,0 +1,299 @@
+"""Text to JSON value plus syntax problems: C-speed parsing, repair of broken text, exact positions on demand."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from wf_lsp.core.findings import Finding, Severity
+from wf_lsp.core.textindex import TextIndex
+
+MAX_REPAIRS = 40
+_WS = re.compile(r"[ \t\n\r]*")
+_BRACKETS = re.compile(r'"(?:[^"\\\n]|\\.)*"?|[\[\]{}]')
+
+
+class _NonStandard:
+    """Marker for NaN/Infinity literals, which JSON does not allow."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+@dataclass(slots=True)
+class Document:
+    """A parsed text: its value (None when nothing parsed), syntax findings and the text they index."""
+
+    text: str
+    value: Any
+    syntax: list[Finding] = field(default_factory=list)
+    #: Objects that had duplicate keys: id(dict) -> list of duplicated key names.
+    duplicate_keys: dict[int, list[str]] = field(default_factory=dict)
+    #: Text the value was parsed from (the original, or a repaired copy) and the insertions made to it.
+    parsed_text: str = ""
+    insertions: list[tuple[int, int]] = field(default_factory=list)
+    truncated: bool = False
+    _index: TextIndex | None = None
+
+    @property
+    def index(self) -> TextIndex:
+        """Line index of the original text (built on first use)."""
+        if self._index is None:
+            self._index = TextIndex(self.text)
+        return self._index
+
+    def to_original(self, offset: int) -> int:
+        """Map an offset in parsed_text back to the original text."""
+        shift = 0
+        for at, count in self.insertions:
+            if at < offset:
+                shift += count
+            else:
+                break
+        return max(0, min(len(self.text), offset - shift))
+
+
+def decode_bytes(data: bytes) -> tuple[str, Finding | None]:
+    """Decode file bytes: UTF-8 (BOM allowed), UTF-16/32 with BOM; invalid bytes are replaced and reported."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        enc = "utf-32" if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")) else "utf-16"
+        try:
+            return data.decode(enc), None
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        text = data.decode("utf-8", errors="replace")
+        # Position of the first bad byte, in code points of the replaced text.
+        prefix = data[: exc.start].decode("utf-8", errors="replace")
+        at = len(prefix)
+        finding = Finding(
+            code="INVALID_ENCODING",
+            message=f"File is not valid UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start} cannot be decoded",
+            path="",
+            pointer=(),
+            offsets=(at, at + 1),
+        )
+        return text, finding
+
+
+def parse(text: str, max_bytes: int | None = None) -> Document:
+    """Parse text into a Document; never raises. Broken text is repaired step by step and each step reported."""
+    if max_bytes is not None and len(text) > max_bytes:
+        doc = Document(text=text, value=None, parsed_text=text)
+        doc.syntax.append(
+            _syntax(
+                "FILE_TOO_LARGE",
+                f"File has {len(text):,} characters, over the limit of {max_bytes:,} (setting maxFileBytes); not validated",
+                0,
+                0,
+            )
+        )
+        return doc
+    work = text
+    if work.startswith("\ufeff"):
+        work = " " + work[1:]  # same length: positions stay exact
+    doc = Document(text=text, value=None, parsed_text=work)
+    dups: dict[int, list[str]] = {}
+    nonstd: list[str] = []
+
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        d = dict(pairs)
+        if len(d) != len(pairs):
+            seen: set[str] = set()
+            dups[id(d)] = [k for k, _ in pairs if k in seen or seen.add(k)]  # type: ignore[func-returns-value]
+        return d
+
+    def constant(name: str) -> _NonStandard:
+        nonstd.append(name)
+        return _NonStandard(name)
+
+    insertions: list[tuple[int, int]] = []
+    for _ in range(MAX_REPAIRS):
+        dups.clear()
+        try:
+            doc.value = json.loads(work, object_pairs_hook=hook, parse_constant=constant)
+            break
+        except json.JSONDecodeError as exc:
+            repaired = _repair(work, exc, doc, insertions)
+            if repaired is None:
+                doc.value = None
+                break
+            work = repaired
+        except RecursionError:
+            at = _depth_position(work)
+            doc.syntax.append(
+                _syntax("NESTING_TOO_DEEP", "JSON nesting is too deep to validate", doc_to_original(insertions, at), doc_to_original(insertions, at) + 1)
+            )
+            doc.value = None
+            break
+    else:
+        doc.value = None
+        doc.syntax.append(_syntax("JSON_SYNTAX_ERROR", f"Too many syntax errors (over {MAX_REPAIRS}); stopped parsing", 0, 0))
+    doc.parsed_text = work
+    doc.insertions = insertions
+    doc.duplicate_keys = dict(dups)
+    if nonstd:
+        for m in re.finditer(r"-?\b(?:NaN|Infinity)\b", work):
+            start = doc.to_original(m.start())
+            doc.syntax.append(_syntax("JSON_SYNTAX_ERROR", f"{m.group()} is not valid JSON", start, start + len(m.group())))
+            break
+    return doc
+
+
+def doc_to_original(insertions: list[tuple[int, int]], offset: int) -> int:
+    """Map an offset of repaired text back to the original, given the insertions made so far."""
+    shift = sum(count for at, count in insertions if at < offset)
+    return max(0, offset - shift)
+
+
+def _syntax(code: str, message: str, start: int, end: int) -> Finding:
+    return Finding(code=code, message=message, path="", pointer=(), severity=Severity.ERROR, offsets=(start, end))
+
+
+def _insert(work: str, at: int, piece: str, insertions: list[tuple[int, int]]) -> str:
+    """Insert piece at `at` of the working text, recording the shift for mapping positions back."""
+    insertions.append((at, len(piece)))
+    insertions.sort()
+    return work[:at] + piece + work[at:]
+
+
+def _prev_nonspace(work: str, pos: int) -> int:
+    i = pos - 1
+    while i >= 0 and work[i] in " \t\r\n":
+        i -= 1
+    return i
+
+
+def _repair(work: str, exc: json.JSONDecodeError, doc: Document, insertions: list[tuple[int, int]]) -> str | None:
+    """One repair step for the error json reported; records a syntax finding. None when nothing can be done."""
+    msg, pos = exc.msg, exc.pos
+    orig = doc_to_original(insertions, pos)
+    n = len(work)
+
+    def report(code: str, message: str, start: int, end: int) -> None:
+        if doc.truncated and start >= len(doc.text):
+            return  # follow-on repairs of the closing we appended
+        doc.syntax.append(_syntax(code, message, start, max(end, start)))
+
+    if msg.startswith("Expecting ',' delimiter"):
+        report("JSON_SYNTAX_ERROR", "Missing comma", orig, orig + 1)
+        return _insert(work, pos, ",", insertions)
+    if msg.startswith("Expecting ':' delimiter"):
+        report("JSON_SYNTAX_ERROR", "Missing colon after property name", orig, orig + 1)
+        return _insert(work, pos, ":", insertions)
+    if msg.startswith(("Expecting property name", "Expecting value")):
+        if pos >= n or work[pos:].strip() == "":
+            return _close_truncated(work, pos, doc, insertions)
+        prev = _prev_nonspace(work, pos)
+        if work[pos] in "}]" and prev >= 0 and work[prev] == ",":
+            report("JSON_SYNTAX_ERROR", "Trailing comma", doc_to_original(insertions, prev), doc_to_original(insertions, prev) + 1)
+            return work[:prev] + " " + work[prev + 1 :]
+        if work[pos] in "}]" and prev >= 0 and work[prev] == ":":
+            report("JSON_SYNTAX_ERROR", "Missing value", orig, orig + 1)
+            return _insert(work, pos, "null", insertions)
+        if work[pos] == "," and prev >= 0 and work[prev] in ",[{":
+            report("JSON_SYNTAX_ERROR", "Unexpected comma", orig, orig + 1)
+            return work[:pos] + " " + work[pos + 1 :]
+        # An unexpected token: a bare word, a single-quoted string, a stray character.
+        m = re.compile(r"[^,\]}\r\n]*").match(work, pos)
+        end = m.end() if m else pos + 1
+        end = max(end, pos + 1)
+        token = work[pos:end].rstrip()
+        end = pos + max(1, len(token))
+        if msg.startswith("Expecting property name"):
+            report("JSON_SYNTAX_ERROR", "Property names must be double-quoted strings", orig, doc_to_original(insertions, end))
+            # Drop the rest of this member: blank it to keep positions.
+            return work[:pos] + " " * (end - pos) + work[end:] if work[pos] not in "{[" else None
+        report("JSON_SYNTAX_ERROR", f"Unexpected {_show(token)}; expected a value", orig, doc_to_original(insertions, end))
+        if work[pos] in "}]":
+            return _insert(work, pos, "null", insertions)
+        blank = "null" + " " * (end - pos - 4) if end - pos >= 4 else None
+        if blank is not None:
+            return work[:pos] + blank + work[end:]
+        work = work[:pos] + " " * (end - pos) + work[end:]
+        return _insert(work, pos, "null", insertions)
+    if msg.startswith("Unterminated string"):
+        eol = work.find("\n", pos)
+        eol = n if eol < 0 else eol
+        if eol > pos and work[eol - 1] == "\r":
+            eol -= 1
+        report("JSON_SYNTAX_ERROR", "Unterminated string", orig, doc_to_original(insertions, eol))
+        closing = '"'
+        # A backslash right before the end would escape our quote.
+        if (len(work[pos:eol]) - len(work[pos:eol].rstrip("\\"))) % 2 == 1:
+            closing = '\\"'
+        return _insert(work, eol, closing, insertions)
+    if msg.startswith("Invalid control character"):
+        ch = work[pos] if pos < n else ""
+        if ch in "\r\n":
+            report("JSON_SYNTAX_ERROR", "Unterminated string (line break inside a string)", orig, orig + 1)
+            return _insert(work, pos, '"', insertions)
+        report("JSON_SYNTAX_ERROR", f"Control character U+{ord(ch):04X} must be escaped in a string" if ch else "Invalid control character", orig, orig + 1)
+        return work[:pos] + " " + work[pos + 1 :]
+    if msg.startswith("Invalid \\escape") or msg.startswith("Invalid \\u"):
+        report("JSON_SYNTAX_ERROR", msg.replace("\\\\", "\\"), orig, orig + 2)
+        # json reports the escape's backslash (or the \u's backslash): replace the backslash by a space.
+        bs = work.rfind("\\", 0, pos + 1)
+        if bs < 0:
+            return None
+        return work[:bs] + " " + work[bs + 1 :]
+    if msg.startswith("Extra data"):
+        report("JSON_SYNTAX_ERROR", "Unexpected text after the end of the JSON value", orig, len(doc.text))
+        return work[:pos] + " " * (n - pos)
+    if msg.startswith("Unexpected UTF-8 BOM"):
+        return " " + work[1:]
+    report("JSON_SYNTAX_ERROR", msg, orig, orig + 1)
+    return None
+
+
+def _show(token: str) -> str:
+    token = token[:30]
+    return f"'{token}'" if token else "end of line"
+
+
+def _close_truncated(work: str, pos: int, doc: Document, insertions: list[tuple[int, int]]) -> str | None:
+    """The text ends early: close every open string, array and object so what is there can be checked."""
+    stack: list[str] = []
+    for m in _BRACKETS.finditer(work):
+        t = m.group()
+        if t in "[{":
+            stack.append("]" if t == "[" else "}")
+        elif t in "]}":
+            if stack:
+                stack.pop()
+    orig_end = len(doc.text)
+    if not stack:
+        doc.syntax.append(_syntax("JSON_SYNTAX_ERROR", "Expected a JSON value", min(orig_end, doc_to_original(insertions, pos)), orig_end))
+        return None
+    closers = "".join(reversed(stack))
+    doc.syntax.append(_syntax("JSON_SYNTAX_ERROR", f"Unexpected end of file: '{closers}' expected", orig_end, orig_end))
+    doc.truncated = True
+    tail = work.rstrip()
+    suffix = ""
+    last = tail[-1:] if tail else ""
+    if last == ",":
+        work = tail[:-1] + " " + work[len(tail) :]
+    elif last == ":":
+        suffix = "null"
+    return work + suffix + closers
+
+
+def _depth_position(work: str) -> int:
+    depth = 0
+    for m in _BRACKETS.finditer(work):
+        t = m.group()
+        if t in "[{":
+            depth += 1
+            if depth > 900:
+                return m.start()
+        elif t in "]}":
+            depth -= 1
+    return 0

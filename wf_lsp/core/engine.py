@@ -1,0 +1,179 @@
+"""One validation run: parse, run the rules of the profile, suppress, set severities, then place and fix findings."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from wf_lsp.core import catalog
+from wf_lsp.core.context import Context
+from wf_lsp.core.document import Document, parse
+from wf_lsp.core.findings import Finding, Pointer, Related, Severity, Span
+from wf_lsp.core.locate import Found, locate
+from wf_lsp.core.registry import Registry
+from wf_lsp.core.rules import RULE_MODULES
+from wf_lsp.core.settings import Settings
+from wf_lsp.core.suppress import apply_suppressions
+
+
+@dataclass(slots=True)
+class Analysis:
+    """What one run found, plus the facts a summary needs."""
+
+    findings: list[Finding]
+    value: Any
+    is_workflow: bool
+    duration_ms: float
+    node_names: list[str] = field(default_factory=list)
+
+
+def enabled_codes(settings: Settings) -> frozenset[str]:
+    """Codes the profile turns on, minus `off` severities, narrowed by select/ignore."""
+    codes = set(catalog.codes_for(settings.profile))
+    for code, level in settings.severity.items():
+        if level == "off":
+            codes.discard(code)
+        elif code in catalog.RULES:
+            codes.add(code)  # an explicit severity turns a rule on in any profile
+    if settings.select:
+        codes = {c for c in codes if any(c.startswith(s.upper()) for s in settings.select)}
+    for entry in settings.ignore:
+        if entry.files is None and entry.pointer is None and entry.code != "*":
+            codes.discard(entry.code)
+    return frozenset(codes)
+
+
+def looks_like_workflow(value: Any) -> bool:
+    """A top-level object with `nodes` or `connections` (how files are recognised)."""
+    return isinstance(value, dict) and ("nodes" in value or "connections" in value)
+
+
+def analyze(text: str, settings: Settings, registry: Registry, path: str | None = None, pre: list[Finding] | None = None) -> Analysis:
+    """Validate one text; never raises for any input."""
+    t0 = time.perf_counter()
+    doc = parse(text, settings.max_file_bytes)
+    enabled = enabled_codes(settings)
+    ctx = Context(doc=doc, settings=settings, registry=registry, enabled=enabled, wf=doc.value)
+    ctx.key_mode = "name" if settings.profile == "oracle" else settings.connection_keys
+    ctx.findings.extend(f for f in (pre or []) if f.code in enabled)
+    ctx.findings.extend(f for f in doc.syntax if f.code in enabled)
+    if doc.duplicate_keys and "DUPLICATE_KEY" in enabled:
+        _duplicate_keys(ctx)
+    if doc.value is not None or not doc.syntax:
+        _index_nodes(ctx)
+        for module in RULE_MODULES:
+            module.check(ctx)
+    findings = apply_suppressions(ctx, path)
+    _severities(findings, settings)
+    _place(doc, ctx, findings)
+    findings.sort(key=lambda f: (f.span.start.offset if f.span else 0, f.severity, f.code))
+    names = [n.get("name") for n in ctx.nodes if isinstance(n, dict) and isinstance(n.get("name"), str)]
+    return Analysis(findings, doc.value, looks_like_workflow(doc.value), (time.perf_counter() - t0) * 1000, names)
+
+
+def _index_nodes(ctx: Context) -> None:
+    nodes = ctx.wf.get("nodes") if isinstance(ctx.wf, dict) else None
+    if not isinstance(nodes, list):
+        return
+    ctx.nodes = nodes
+    names, ids = ctx.names, ctx.ids
+    for i, node in enumerate(nodes):
+        if isinstance(node, dict):
+            name, node_id = node.get("name"), node.get("id")
+            if isinstance(name, str) and name not in names:
+                names[name] = i
+            if isinstance(node_id, str) and node_id not in ids:
+                ids[node_id] = i
+
+
+def _duplicate_keys(ctx: Context) -> None:
+    """Find where each object with duplicate keys sits, and report every repeated key."""
+    targets = ctx.doc.duplicate_keys
+    stack: list[tuple[Any, Pointer]] = [(ctx.doc.value, ())]
+    while stack and targets:
+        value, ptr = stack.pop()
+        if isinstance(value, dict):
+            for key in targets.get(id(value), []):
+                ctx.add("DUPLICATE_KEY", f'Duplicate key "{key}": only the last value is kept', "", ptr + (key,), anchor="key")
+            stack.extend((v, ptr + (k,)) for k, v in value.items() if isinstance(v, (dict, list)))
+        elif isinstance(value, list):
+            stack.extend((v, ptr + (i,)) for i, v in enumerate(value) if isinstance(v, (dict, list)))
+
+
+def _severities(findings: list[Finding], settings: Settings) -> None:
+    for f in findings:
+        rule = catalog.RULES.get(f.code)
+        f.severity = rule.severity if rule else Severity.ERROR
+        if "super-admin" in f.tags:
+            f.severity = Severity.INFORMATION
+            f.tags = ()
+        level = settings.severity.get(f.code)
+        if level and level != "off":
+            f.severity = Severity.parse(level)
+        f.suggestion = catalog.suggestion_for(f.code)
+
+
+def _ancestors(ptr: Pointer) -> list[Pointer]:
+    return [ptr[:k] for k in range(len(ptr), -1, -1)]
+
+
+def _place(doc: Document, ctx: Context, findings: list[Finding]) -> None:
+    """Give every finding and related location its exact span, and build fix edits, in one locate pass."""
+    wanted: set[Pointer] = set()
+    for f in findings:
+        if f.offsets is None:
+            wanted.update(_ancestors(f.pointer))
+        for r in f.related:
+            wanted.update(_ancestors(r.pointer))
+        plan = ctx.plans.get(id(f))
+        if plan is not None:
+            wanted.update(plan[0])
+    if not findings:
+        return
+    text = doc.parsed_text
+    spans = locate(text, wanted) if doc.value is not None and wanted else {}
+    exact = not doc.insertions and doc.value is not None
+    offsets: list[tuple[int, int]] = []
+    for f in findings:
+        if f.offsets is None:
+            f.offsets = _map(doc, _span_for(text, spans, f.pointer, f.anchor, f.code == "DUPLICATE_KEY"))
+        offsets.append(f.offsets)
+        offsets.extend(_map(doc, _span_for(text, spans, r.pointer, r.anchor, False)) for r in f.related)
+        plan = ctx.plans.get(id(f))
+        if plan is not None and exact:
+            try:
+                f.fixes = plan[1](spans, text)
+            except (IndexError, KeyError, ValueError):
+                f.fixes = []
+    positions = iter(doc.index.positions([o for pair in offsets for o in pair]))
+    for f in findings:
+        f.span = Span(next(positions), next(positions))
+        f.related = [Related(r.message, r.pointer, r.anchor, Span(next(positions), next(positions))) for r in f.related]
+
+
+def _map(doc: Document, span: tuple[int, int]) -> tuple[int, int]:
+    if not doc.insertions:
+        return span
+    return doc.to_original(span[0]), max(doc.to_original(span[0]), doc.to_original(span[1]))
+
+
+def _span_for(text: str, spans: dict[Pointer, Found], ptr: Pointer, anchor: str, first_key: bool) -> tuple[int, int]:
+    for k, candidate in enumerate(_ancestors(ptr)):
+        found = spans.get(candidate)
+        if found is None:
+            continue
+        key_span, (vs, ve) = found
+        if k > 0:  # fell back to an ancestor: mark its key, or the first character of its value
+            return key_span if key_span is not None else (vs, vs + 1)
+        if first_key and key_span is not None and len(ptr) > 0:
+            return key_span
+        if anchor == "key" and key_span is not None:
+            return key_span
+        if anchor == "member" and key_span is not None:
+            return key_span[0], ve
+        if text[vs : vs + 1] in ("{", "[") and ve - vs > 1 and "\n" in text[vs:ve]:
+            return key_span if key_span is not None else (vs, vs + 1)
+        return vs, ve
+    return 0, 0
+

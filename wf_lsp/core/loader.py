@@ -1,0 +1,223 @@
+"""WorkflowLoader: validation through a content-hash LRU+TTL cache, shared in-flight runs, a real concurrency limit."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future
+from typing import Any
+
+from cachetools import TTLCache
+
+from wf_lsp import __version__
+from wf_lsp.core import codec
+from wf_lsp.core.document import decode_bytes
+from wf_lsp.core.engine import analyze
+from wf_lsp.core.findings import Finding
+from wf_lsp.core.registry import Registry, load_registry
+from wf_lsp.core.result import Result, summarize
+from wf_lsp.core.settings import Settings
+from wf_lsp.core.store import NullStore, SharedStore
+
+log = logging.getLogger("wf_lsp.loader")
+_BYTES_PER_FINDING = 700
+_BYTES_PER_ENTRY = 1500
+
+
+class WorkflowLoader:
+    """Validate workflow texts under one set of settings, caching results by content."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        store: SharedStore | None = None,
+        registry: Registry | None = None,
+        max_concurrency: int = 4,
+    ) -> None:
+        self.settings = settings or Settings()
+        self.registry = registry or load_registry(self.settings.registry)
+        self.store: SharedStore = store or NullStore()
+        self.fingerprint = self.settings.fingerprint(self.registry.digest)
+        cache = self.settings.cache
+        self._cache: TTLCache[Any, Result] = TTLCache(maxsize=max(1, cache.max_entries), ttl=max(1, cache.ttl_seconds))
+        self._lock = threading.Lock()
+        self._inflight: dict[Any, Future[Result]] = {}
+        self._limit = threading.BoundedSemaphore(max(1, max_concurrency))
+        self._stats = {"hits": 0, "misses": 0, "sharedHits": 0, "inflightShared": 0, "validations": 0, "validationMs": 0.0}
+        self._path_scoped = any(e.files for e in self.settings.ignore)
+
+    # -- keys ---------------------------------------------------------------------------------
+    def _key(self, text: str, path: str | None) -> tuple[Any, ...]:
+        """In-process key: settings fingerprint + the text's (keyed, per-process) hash and length."""
+        return (self.fingerprint, len(text), hash(text), path if self._path_scoped else None)
+
+    def shared_key(self, text: str) -> str:
+        """Key in the shared store: namespace, fingerprint and a SHA-256 of the content (never the path)."""
+        return f"wf-lsp:v1:{self.fingerprint}:{content_hash(text)}"
+
+    # -- validation ---------------------------------------------------------------------------
+    def validate_text(self, text: str | bytes, path: str | None = None) -> Result:
+        """Validate one text (bytes are decoded, and bad encodings reported); cached by content."""
+        text, pre = _as_text(text)
+        key = self._key(text, path)
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._stats["hits"] += 1
+                return hit.hit()
+            pending = self._inflight.get(key)
+            if pending is None:
+                pending = Future()
+                self._inflight[key] = pending
+                owner = True
+            else:
+                self._stats["inflightShared"] += 1
+                owner = False
+        if not owner:
+            return pending.result()
+        try:
+            result = self._from_store(text) if self._uses_store(path) else None
+            if result is None:
+                result = self._run(text, path, pre)
+                if self._uses_store(path):
+                    result.content_hash = content_hash(text)
+                    self.store.set_many([(self.shared_key(text), codec.encode(result, __version__))], self.settings.cache.ttl_seconds)
+            with self._lock:
+                self._cache[key] = result
+            pending.set_result(result)
+            return result
+        except BaseException as exc:
+            pending.set_exception(exc)
+            raise
+        finally:
+            with self._lock:
+                self._inflight.pop(key, None)
+
+    def validate_batch(self, items: Sequence[tuple[str | None, str | bytes]]) -> list[Result]:
+        """Validate many texts; the shared store is asked once for all memory misses."""
+        texts = [(path, *_as_text(text)) for path, text in items]
+        results: list[Result | None] = [None] * len(texts)
+        missing: list[int] = []
+        with self._lock:
+            for i, (path, text, _pre) in enumerate(texts):
+                hit = self._cache.get(self._key(text, path))
+                if hit is not None:
+                    self._stats["hits"] += 1
+                    results[i] = hit.hit()
+                else:
+                    missing.append(i)
+        if missing and not isinstance(self.store, NullStore) and not self._path_scoped:
+            keys = [self.shared_key(texts[i][1]) for i in missing]
+            blobs = self.store.get_many(keys)
+            still = []
+            for i, blob in zip(missing, blobs, strict=True):
+                decoded = codec.decode(blob, __version__, content_hash(texts[i][1])) if blob else None
+                if decoded is None:
+                    still.append(i)
+                    continue
+                self._stats["sharedHits"] += 1
+                results[i] = decoded.hit()
+                with self._lock:
+                    self._cache[self._key(texts[i][1], texts[i][0])] = decoded
+            missing = still
+        fresh: list[tuple[str, bytes]] = []
+        for i in missing:
+            path, text, pre = texts[i]
+            result = self._run(text, path, pre)
+            results[i] = result
+            with self._lock:
+                self._cache[self._key(text, path)] = result
+            if not isinstance(self.store, NullStore) and not self._path_scoped:
+                result.content_hash = content_hash(text)
+                fresh.append((self.shared_key(text), codec.encode(result, __version__)))
+        if fresh:
+            self.store.set_many(fresh, self.settings.cache.ttl_seconds)
+        return [r for r in results if r is not None]
+
+    def validate_workflow(self, workflow: Any) -> Result:
+        """Validate an already-parsed workflow object (the seed's API); it is serialized as 2-space JSON."""
+        import json
+
+        return self.validate_text(json.dumps(workflow, indent=2, ensure_ascii=False, default=str))
+
+    def get_diagnostics(self, text: str | bytes) -> dict[str, Any]:
+        """The seed's getDiagnostics(): counts, validity, top problems, timing and cache hit."""
+        return self.validate_text(text).summary
+
+    def _uses_store(self, path: str | None) -> bool:
+        return not isinstance(self.store, NullStore) and not self._path_scoped
+
+    def _from_store(self, text: str) -> Result | None:
+        blob = self.store.get_many([self.shared_key(text)])[0]
+        if not blob:
+            return None
+        decoded = codec.decode(blob, __version__, content_hash(text))
+        if decoded is not None:
+            with self._lock:
+                self._stats["sharedHits"] += 1
+        return decoded
+
+    def _run(self, text: str, path: str | None, pre: list[Finding]) -> Result:
+        with self._limit:
+            analysis = analyze(text, self.settings, self.registry, path, pre)
+        with self._lock:
+            self._stats["misses"] += 1
+            self._stats["validations"] += 1
+            self._stats["validationMs"] += analysis.duration_ms
+        summary = summarize(analysis.value, analysis.findings, analysis.duration_ms)
+        return Result(analysis.findings, analysis.is_workflow, "", summary, analysis.duration_ms, False, analysis.node_names)
+
+    # -- cache management ---------------------------------------------------------------------
+    def invalidate(self, text: str | None = None) -> int:
+        """Drop one text's cached result (or everything when text is None); returns how many were dropped."""
+        with self._lock:
+            if text is None:
+                n = len(self._cache)
+                self._cache.clear()
+                return n
+            keys = [k for k in self._cache if k[1] == len(text) and k[2] == hash(text)]
+            for k in keys:
+                del self._cache[k]
+            return len(keys)
+
+    def clear(self) -> None:
+        """Empty the in-memory cache and reset statistics."""
+        with self._lock:
+            self._cache.clear()
+            for k in self._stats:
+                self._stats[k] = 0 if k != "validationMs" else 0.0
+
+    def stats(self) -> dict[str, Any]:
+        """Hits, misses, size, hit rate, approximate memory, and the shared layer's own stats."""
+        with self._lock:
+            self._cache.expire()
+            lookups = self._stats["hits"] + self._stats["misses"] + self._stats["sharedHits"]
+            memory = sum(_BYTES_PER_ENTRY + _BYTES_PER_FINDING * len(r.findings) for r in self._cache.values())
+            return {
+                **self._stats,
+                "size": len(self._cache),
+                "maxSize": self._cache.maxsize,
+                "ttlSeconds": self._cache.ttl,
+                "hitRate": round((self._stats["hits"] + self._stats["sharedHits"]) / lookups, 4) if lookups else 0.0,
+                "memoryBytes": memory,
+                "memoryUsedMb": round(memory / 1_048_576, 3),
+                "fingerprint": self.fingerprint,
+                "shared": self.store.stats(),
+            }
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 of the UTF-8 content: the cryptographic hash used in shared keys."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _as_text(data: str | bytes) -> tuple[str, list[Finding]]:
+    if isinstance(data, bytes):
+        text, problem = decode_bytes(data)
+        return text, [problem] if problem else []
+    return data, []
+
+
+__all__ = ["WorkflowLoader", "content_hash"]

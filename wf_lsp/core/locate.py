@@ -1,0 +1,155 @@
+"""Exact spans of JSON pointers, found in one pass that descends only where a pointer leads."""
+
+from __future__ import annotations
+
+import json
+import json.decoder
+import json.scanner
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from wf_lsp.core.findings import Pointer
+
+_WS = re.compile(r"[ \t\n\r]*")
+_scanstring: Any = json.decoder.scanstring
+_scan_once: Any = json.scanner.make_scanner(json.JSONDecoder())
+
+
+class _Trie:
+    __slots__ = ("children", "wanted")
+
+    def __init__(self) -> None:
+        self.children: dict[str | int, _Trie] = {}
+        self.wanted = False
+
+
+#: Spans found for a pointer: (key_start, key_end) or None for array items, and (value_start, value_end).
+Found = tuple[tuple[int, int] | None, tuple[int, int]]
+
+
+def locate(text: str, pointers: Iterable[Pointer]) -> dict[Pointer, Found]:
+    """Key and value spans (offsets of `text`) of each pointer that exists; missing ones are left out."""
+    root = _Trie()
+    for ptr in pointers:
+        node = root
+        for part in ptr:
+            node = node.children.setdefault(part, _Trie())
+        node.wanted = True
+    out: dict[Pointer, Found] = {}
+    start = _WS.match(text, 0).end()  # type: ignore[union-attr]
+    if start >= len(text):
+        return out
+    try:
+        end = _visit(text, start, root, (), out)
+    except (StopIteration, ValueError, IndexError, RecursionError):
+        return out
+    if root.wanted:
+        out[()] = (None, (start, end))
+    return out
+
+
+def _skip(text: str, pos: int) -> int:
+    return int(_scan_once(text, pos)[1])
+
+
+def _visit(text: str, pos: int, node: _Trie, prefix: Pointer, out: dict[Pointer, Found]) -> int:
+    """Walk the value at pos, recording wanted descendants; returns the value's end offset."""
+    if not node.children:
+        return _skip(text, pos)
+    ch = text[pos]
+    ws = _WS.match
+    if ch == "{":
+        i = ws(text, pos + 1).end()  # type: ignore[union-attr]
+        if text[i] == "}":
+            return i + 1
+        while True:
+            key, kend = _scanstring(text, i + 1)
+            kstart = i
+            j = ws(text, kend).end()  # type: ignore[union-attr]
+            j = ws(text, j + 1).end()  # type: ignore[union-attr]
+            child = node.children.get(key)
+            if child is not None:
+                vend = _visit(text, j, child, prefix + (key,), out)
+                if child.wanted:
+                    out[prefix + (key,)] = ((kstart, kend), (j, vend))
+            else:
+                vend = _skip(text, j)
+            i = ws(text, vend).end()  # type: ignore[union-attr]
+            if text[i] == ",":
+                i = ws(text, i + 1).end()  # type: ignore[union-attr]
+                continue
+            return i + 1
+    if ch == "[":
+        i = ws(text, pos + 1).end()  # type: ignore[union-attr]
+        if text[i] == "]":
+            return i + 1
+        index = 0
+        last = max((k for k in node.children if isinstance(k, int)), default=-1)
+        while True:
+            child = node.children.get(index)
+            if child is not None:
+                vend = _visit(text, i, child, prefix + (index,), out)
+                if child.wanted:
+                    out[prefix + (index,)] = (None, (i, vend))
+            elif index > last:
+                # Nothing more wanted in this array: skip the rest in one go.
+                return _skip(text, pos)
+            else:
+                vend = _skip(text, i)
+            i = ws(text, vend).end()  # type: ignore[union-attr]
+            if text[i] == ",":
+                i = ws(text, i + 1).end()  # type: ignore[union-attr]
+                index += 1
+                continue
+            return i + 1
+    return _skip(text, pos)
+
+
+def path_at(text: str, offset: int) -> tuple[Pointer, str, tuple[int, int]] | None:
+    """The innermost member at a text offset: its pointer, whether the offset is on the 'key' or 'value', and that span."""
+    ws = _WS.match
+    pos = ws(text, 0).end()  # type: ignore[union-attr]
+    prefix: Pointer = ()
+    best: tuple[Pointer, str, tuple[int, int]] | None = None
+    try:
+        while pos < len(text):
+            ch = text[pos]
+            if ch not in "{[":
+                end = _skip(text, pos)
+                if pos <= offset <= end:
+                    best = (prefix, "value", (pos, end))
+                return best
+            end = _skip(text, pos)
+            if not pos <= offset <= end:
+                return best
+            best = (prefix, "value", (pos, end))
+            i = ws(text, pos + 1).end()  # type: ignore[union-attr]
+            descended = False
+            index = 0
+            while i < end - 1 and text[i] not in "}]":
+                if ch == "{":
+                    key, kend = _scanstring(text, i + 1)
+                    if i <= offset <= kend:
+                        return (prefix + (key,), "key", (i, kend))
+                    j = ws(text, kend).end()  # type: ignore[union-attr]
+                    j = ws(text, j + 1).end()  # type: ignore[union-attr]
+                    part: str | int = key
+                else:
+                    j = i
+                    part = index
+                vend = _skip(text, j)
+                if j <= offset <= vend:
+                    prefix = prefix + (part,)
+                    pos = j
+                    descended = True
+                    break
+                i = ws(text, vend).end()  # type: ignore[union-attr]
+                if text[i] == ",":
+                    i = ws(text, i + 1).end()  # type: ignore[union-attr]
+                index += 1
+            if not descended:
+                return best
+    except (StopIteration, ValueError, IndexError, RecursionError):
+        return best
+    return best

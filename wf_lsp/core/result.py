@@ -1,0 +1,106 @@
+"""A validation result: findings, validity, the seed's diagnostics summary, and its stable JSON shape."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from wf_lsp.core.findings import Finding, Severity
+
+
+@dataclass(slots=True)
+class Result:
+    """The outcome of validating one text under one set of settings."""
+
+    findings: list[Finding]
+    is_workflow: bool
+    content_hash: str
+    summary: dict[str, Any]
+    duration_ms: float
+    cache_hit: bool = False
+    node_names: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        """Error-severity findings."""
+        return [f for f in self.findings if f.severity == Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        """Warning-severity findings."""
+        return [f for f in self.findings if f.severity == Severity.WARNING]
+
+    @property
+    def valid(self) -> bool:
+        """No errors (warnings and information never invalidate, as on the platform)."""
+        return not any(f.severity == Severity.ERROR for f in self.findings)
+
+    def hit(self) -> Result:
+        """The same result, marked as served from a cache."""
+        summary = dict(self.summary)
+        summary["metrics"] = dict(summary.get("metrics", {}), cacheHit=True)
+        return Result(self.findings, self.is_workflow, self.content_hash, summary, self.duration_ms, True, self.node_names)
+
+    def to_json(self, file: str | None = None) -> dict[str, Any]:
+        """The per-file object of `check --format json` (documented in README; keep stable)."""
+        from wf_lsp.core.envelope import validation_envelope
+
+        out: dict[str, Any] = {
+            "file": file,
+            "valid": self.valid,
+            "errors": [f.to_json() for f in self.errors],
+            "warnings": [f.to_json() for f in self.warnings],
+            "infos": [f.to_json() for f in self.findings if f.severity > Severity.WARNING],
+            "summary": self.summary,
+        }
+        if not self.valid:
+            out["envelope"] = validation_envelope(self.findings, self.summary)
+        return out
+
+
+def summarize(value: Any, findings: list[Finding], duration_ms: float) -> dict[str, Any]:
+    """The seed's getDiagnostics() shape for one workflow."""
+    wf = value if isinstance(value, dict) else {}
+
+    def count(key: str) -> int:
+        v = wf.get(key)
+        return len(v) if isinstance(v, (list, dict)) else 0
+
+    errors = [f for f in findings if f.severity == Severity.ERROR]
+    warnings = [f for f in findings if f.severity == Severity.WARNING]
+    return {
+        "workflowId": wf.get("id") if isinstance(wf.get("id"), (str, int)) else None,
+        "tenantId": wf.get("tenantId") if isinstance(wf.get("tenantId"), str) else None,
+        "nodeCount": count("nodes"),
+        "connectionCount": count("connections"),
+        "edgeCount": _edges(wf.get("connections")),
+        "triggerCount": count("triggers"),
+        "variableCount": count("variables"),
+        "validation": {
+            "valid": not errors,
+            "errorCount": len(errors),
+            "warningCount": len(warnings),
+            "errorsByCode": dict(Counter(f.code for f in errors)),
+            "warningsByCode": dict(Counter(f.code for f in warnings)),
+            "topErrors": [_brief(f) for f in errors[:5]],
+            "topWarnings": [_brief(f) for f in warnings[:5]],
+        },
+        "metrics": {"validationTimeMs": round(duration_ms, 3), "cacheHit": False},
+    }
+
+
+def _brief(f: Finding) -> dict[str, Any]:
+    return {"code": f.code, "path": f.path, "message": f.message, "line": f.span.start.line + 1 if f.span else None}
+
+
+def _edges(conns: Any) -> int:
+    if not isinstance(conns, dict):
+        return 0
+    n = 0
+    for outputs in conns.values():
+        if isinstance(outputs, dict):
+            for indices in outputs.values():
+                items = indices.values() if isinstance(indices, dict) else indices if isinstance(indices, list) else ()
+                n += sum(len(t) for t in items if isinstance(t, list))
+    return n

@@ -1,0 +1,232 @@
+"""Connection-map rules: sources, output types, indices, targets (the real validator's P3) and key consistency."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wf_lsp.core import jsval
+from wf_lsp.core.context import Context
+from wf_lsp.core.findings import Pointer, Related
+from wf_lsp.core.rules import fixes
+
+_TARGET_TYPES = ("main", "error", "condition")
+
+
+def check(ctx: Context) -> None:
+    """Walk the connection map exactly as the platform does, resolving keys by the configured mode."""
+    conns = ctx.wf.get("connections") if isinstance(ctx.wf, dict) else None
+    if not jsval.truthy(conns) or not jsval.entries(conns):
+        return
+    is_list = isinstance(conns, list)
+    name_set = _oracle_name_set(ctx) if ctx.oracle else None
+    for src, outputs in jsval.entries(conns):
+        sptr: Pointer = ("connections", int(src) if is_list else src) if not isinstance(conns, str) else ("connections",)
+        src_index = _source(ctx, src, name_set)
+        if src_index is None:
+            ctx.add(
+                "INVALID_CONNECTION_SOURCE",
+                f'Source node "{src}" not found in workflow nodes',
+                f"connections.{src}",
+                sptr,
+                anchor="key",
+                fix=_source_fix(ctx, src, sptr),
+            )
+            continue
+        if not isinstance(outputs, (dict, list)):
+            ctx.add(
+                "INVALID_CONNECTION_FORMAT",
+                f'Connection entry for "{src}" must be an object mapping output types',
+                f"connections.{src}",
+                sptr,
+            )
+            continue
+        _outputs(ctx, src, src_index, sptr, outputs, name_set)
+    if not ctx.oracle:
+        _mixed_keys(ctx, conns)
+
+
+def _oracle_name_set(ctx: Context) -> set[Any]:
+    nodes = ctx.wf.get("nodes") if isinstance(ctx.wf, dict) else None
+    out: set[Any] = set()
+    if isinstance(nodes, list):
+        for node in nodes:
+            if isinstance(node, dict):
+                out.add(jsval.same_value_zero_key(node.get("name"), "name" in node))
+            elif node is not None:
+                out.add(jsval.same_value_zero_key(None, False))
+    return out
+
+
+def _source(ctx: Context, key: str, name_set: set[Any] | None) -> int | None:
+    if name_set is not None:
+        return ctx.names.get(key, -1) if jsval.same_value_zero_key(key, True) in name_set else None
+    return ctx.resolve(key)
+
+
+def _outputs(ctx: Context, src: str, src_index: int, sptr: Pointer, outputs: Any, name_set: set[Any] | None) -> None:
+    is_list = isinstance(outputs, list)
+    for otype, indices in jsval.entries(outputs):
+        optr = sptr + (int(otype) if is_list else otype,)
+        path = f"connections.{src}.{otype}"
+        if otype not in ("main", "error"):
+            ctx.add("INVALID_OUTPUT_TYPE", f'Invalid output type "{otype}". Must be "main" or "error"', path, optr, anchor="key")
+            continue
+        if not isinstance(indices, (dict, list)):
+            ctx.add("INVALID_CONNECTION_FORMAT", "Output type mapping must be an object", path, optr)
+            continue
+        idx_list = isinstance(indices, list)
+        for x, targets in jsval.entries(indices):
+            xptr = optr + (int(x) if idx_list else x,)
+            xpath = f"{path}.{x}"
+            index = jsval.parse_int(x)
+            if index != index or index < 0:  # NaN or negative
+                ctx.add("INVALID_OUTPUT_INDEX", f'Invalid output index "{x}". Must be non-negative integer', xpath, xptr, anchor="key")
+                continue
+            if not isinstance(targets, list):
+                ctx.add("INVALID_CONNECTION_FORMAT", "Connection targets must be an array", xpath, xptr)
+                continue
+            for j, target in enumerate(targets):
+                _target(ctx, src, src_index, sptr, xptr, xpath, j, target, name_set)
+
+
+def _target(
+    ctx: Context, src: str, src_index: int, sptr: Pointer, xptr: Pointer, xpath: str, j: int, target: Any, name_set: set[Any] | None
+) -> None:
+    tptr = xptr + (j,)
+    if not isinstance(target, dict) or not jsval.truthy(target.get("node")):
+        ctx.add(
+            "INVALID_CONNECTION_TARGET",
+            'Connection target must have a "node" property',
+            xpath,
+            tptr,
+            fix=fixes.remove_item(xptr, j, "Remove connection target", safe=False),
+        )
+        return
+    node = target["node"]
+    if name_set is not None:
+        found = jsval.same_value_zero_key(node, True) in name_set
+        dst = ctx.names.get(node) if isinstance(node, str) else None
+    else:
+        dst = ctx.resolve(node)
+        found = dst is not None
+    if not found:
+        ctx.add(
+            "INVALID_CONNECTION_TARGET_NODE",
+            f'Target node "{jsval.to_str(node)}" not found in workflow nodes',
+            xpath,
+            tptr + ("node",),
+            related=[Related(f'Connection from "{src}"', sptr, "key")],
+            fix=_target_fix(ctx, node, xptr, j),
+        )
+    elif dst is not None and src_index >= 0:
+        ctx.edges.append((src_index, dst, tptr + ("node",)))
+    if not ctx.oracle:
+        _target_port(ctx, target, tptr, xpath)
+
+
+def _target_port(ctx: Context, target: dict[str, Any], tptr: Pointer, xpath: str) -> None:
+    if "type" in target and target["type"] not in _TARGET_TYPES:
+        ctx.add(
+            "INVALID_CONNECTION_TARGET_PORT",
+            f'Connection target type {fixes.dumps(target["type"])} must be "main", "error" or "condition"',
+            xpath,
+            tptr + ("type",),
+            fix=fixes.replace_value(tptr + ("type",), "main", "Set target type to 'main'", safe=False),
+        )
+    if "index" in target:
+        idx = target["index"]
+        if isinstance(idx, bool) or not isinstance(idx, int) or idx < 0:
+            ctx.add(
+                "INVALID_CONNECTION_TARGET_PORT",
+                f"Connection target index {fixes.dumps(idx)} must be a non-negative integer",
+                xpath,
+                tptr + ("index",),
+            )
+    if "type" not in target or "index" not in target:
+        missing = " and ".join(k for k in ("type", "index") if k not in target)
+        ctx.add("MISSING_CONNECTION_TARGET_PORT", f"Connection target lacks {missing}", xpath, tptr)
+
+
+def _candidates(ctx: Context) -> list[str]:
+    pool = ctx.ids if ctx.key_mode == "id" else ctx.names
+    return list(pool)
+
+
+def _source_fix(ctx: Context, src: str, sptr: Pointer) -> fixes.FixPlan | None:
+    # An id where a name is expected (or the reverse): exact, so safe.
+    other = ctx.ids if ctx.key_mode in ("name", "auto") else ctx.names
+    if src in other and ctx.key_mode != "auto":
+        label = _counterpart(ctx, other[src])
+        if label is not None:
+            return fixes.replace_values([(sptr, "key", label)], f"Key connection by {'name' if ctx.key_mode == 'name' else 'id'} '{label}'", safe=True)
+    guess = fixes.closest(src, _candidates(ctx))
+    if guess is not None and guess != src:
+        return fixes.replace_values([(sptr, "key", guess)], f"Change source to '{guess}'", safe=False)
+    return None
+
+
+def _counterpart(ctx: Context, index: int) -> str | None:
+    node = ctx.nodes[index]
+    field = "name" if ctx.key_mode == "name" else "id"
+    value = node.get(field) if isinstance(node, dict) else None
+    return value if isinstance(value, str) and value else None
+
+
+def _target_fix(ctx: Context, node: Any, xptr: Pointer, j: int) -> fixes.FixPlan | None:
+    nptr = xptr + (j, "node")
+    remove = fixes.remove_item(xptr, j, "Remove connection target", safe=False)
+    if not isinstance(node, str):
+        return remove
+    other = ctx.ids if ctx.key_mode in ("name", "auto") else ctx.names
+    if node in other and ctx.key_mode != "auto":
+        label = _counterpart(ctx, other[node])
+        if label is not None:
+            return fixes.combine(fixes.replace_value(nptr, label, f"Retarget connection to '{label}'", safe=True), remove)
+    guess = fixes.closest(node, _candidates(ctx))
+    if guess is not None and guess != node:
+        return fixes.combine(fixes.replace_value(nptr, guess, f"Retarget connection to '{guess}'", safe=False), remove)
+    return remove
+
+
+def _mixed_keys(ctx: Context, conns: Any) -> None:
+    """In auto mode, report a map that uses names for some references and ids for others."""
+    if ctx.key_mode != "auto" or not isinstance(conns, dict) or not ctx.on("MIXED_CONNECTION_KEYS"):
+        return
+    by_name: list[Pointer] = []
+    by_id: list[Pointer] = []
+    refs: list[tuple[Pointer, str, str]] = []  # pointer, part, reference text
+    for src in conns:
+        refs.append((("connections", src), "key", src))
+    for lptr, j, node in fixes.iter_targets(conns):
+        if isinstance(node, str):
+            refs.append((lptr + (j, "node"), "value", node))
+    for ptr, _part, ref in refs:
+        in_names, in_ids = ref in ctx.names, ref in ctx.ids
+        if in_names and not in_ids:
+            by_name.append(ptr)
+        elif in_ids and not in_names:
+            by_id.append(ptr)
+    if not by_name or not by_id:
+        return
+    minority = by_id if len(by_id) <= len(by_name) else by_name
+    plans = []
+    for style in ("name", "id"):
+        edits: list[tuple[Pointer, str, Any]] = []
+        for ptr, part, ref in refs:
+            index = ctx.resolve(ref)
+            if index is None:
+                continue
+            node = ctx.nodes[index]
+            new = node.get(style) if isinstance(node, dict) else None
+            if isinstance(new, str) and new and new != ref:
+                edits.append((ptr, part, new))
+        if edits:
+            plans.append(fixes.replace_values(edits, f"Key all connections by node {style}", safe=True))
+    ctx.add(
+        "MIXED_CONNECTION_KEYS",
+        f"Connections are keyed by both node names ({len(by_name)}) and node ids ({len(by_id)})",
+        "connections",
+        minority[0],
+        anchor="key" if minority[0][-1] != "node" else "value",
+        fix=fixes.combine(*plans),
+    )

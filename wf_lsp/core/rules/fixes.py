@@ -1,0 +1,196 @@
+"""Fix plans: text edits against the validated text, computed once the spans they need are known."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from wf_lsp.core.findings import Fix, Pointer, TextEdit
+from wf_lsp.core.locate import Found
+
+if TYPE_CHECKING:
+    from wf_lsp.core.context import Context, FixPlan
+
+_WS = re.compile(r"[ \t\r\n]*")
+
+
+def dumps(value: Any) -> str:
+    """JSON text for a value, keeping non-ASCII characters as they are."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _plan(pointers: tuple[Pointer, ...], build: Callable[[dict[Pointer, Found], str], list[Fix]]) -> FixPlan:
+    return (pointers, build)
+
+
+def replace_value(ptr: Pointer, value: Any, title: str, safe: bool) -> FixPlan:
+    """Replace the value at ptr with a new JSON value."""
+
+    def build(spans: dict[Pointer, Found], text: str) -> list[Fix]:
+        if ptr not in spans:
+            return []
+        start, end = spans[ptr][1]
+        return [Fix(title, (TextEdit(start, end, dumps(value)),), safe)]
+
+    return _plan((ptr,), build)
+
+
+def replace_values(edits: list[tuple[Pointer, str, Any]], title: str, safe: bool) -> FixPlan:
+    """Replace several values or keys at once: (pointer, 'value'|'key', new value)."""
+
+    def build(spans: dict[Pointer, Found], text: str) -> list[Fix]:
+        out: list[TextEdit] = []
+        for ptr, part, value in edits:
+            if ptr not in spans:
+                return []
+            key_span, value_span = spans[ptr]
+            span = key_span if part == "key" else value_span
+            if span is None:
+                return []
+            out.append(TextEdit(span[0], span[1], dumps(value)))
+        return [Fix(title, tuple(sorted(out, key=lambda e: e.start)), safe)] if out else []
+
+    return _plan(tuple(p for p, _, _ in edits), build)
+
+
+def insert_member(obj_ptr: Pointer, key: str, value: Any, title: str, safe: bool) -> FixPlan:
+    """Add `"key": value` as the first member of the object at obj_ptr, matching its indentation."""
+
+    def build(spans: dict[Pointer, Found], text: str) -> list[Fix]:
+        if obj_ptr not in spans:
+            return []
+        start, end = spans[obj_ptr][1]
+        if text[start] != "{":
+            return []
+        first = _WS.match(text, start + 1).end()  # type: ignore[union-attr]
+        member = f"{dumps(key)}: {dumps(value)}"
+        if text[first] == "}":
+            edit = TextEdit(start, end, "{" + member + "}")
+        else:
+            gap = text[start + 1 : first]
+            edit = TextEdit(first, first, member + "," + (gap or " "))
+        return [Fix(title, (edit,), safe)]
+
+    return _plan((obj_ptr,), build)
+
+
+def remove_item(container: Pointer, index: int, title: str, safe: bool) -> FixPlan:
+    """Remove one array element with its separating comma."""
+    item = container + (index,)
+
+    def build(spans: dict[Pointer, Found], text: str) -> list[Fix]:
+        if item not in spans or container not in spans:
+            return []
+        start, end = spans[item][1]
+        after = _WS.match(text, end).end()  # type: ignore[union-attr]
+        if text[after] == ",":
+            nxt = _WS.match(text, after + 1).end()  # type: ignore[union-attr]
+            return [Fix(title, (TextEdit(start, nxt, ""),), safe)]
+        i = start - 1
+        while i >= 0 and text[i] in " \t\r\n":
+            i -= 1
+        if text[i] == ",":
+            return [Fix(title, (TextEdit(i, end, ""),), safe)]
+        return [Fix(title, (TextEdit(start, end, ""),), safe)]
+
+    return _plan((item, container), build)
+
+
+def remove_member(ptr: Pointer, title: str, safe: bool) -> FixPlan:
+    """Remove an object member (key and value) with its separating comma."""
+
+    def build(spans: dict[Pointer, Found], text: str) -> list[Fix]:
+        if ptr not in spans or spans[ptr][0] is None:
+            return []
+        start = spans[ptr][0][0]  # type: ignore[index]
+        end = spans[ptr][1][1]
+        after = _WS.match(text, end).end()  # type: ignore[union-attr]
+        if text[after] == ",":
+            nxt = _WS.match(text, after + 1).end()  # type: ignore[union-attr]
+            return [Fix(title, (TextEdit(start, nxt, ""),), safe)]
+        i = start - 1
+        while i >= 0 and text[i] in " \t\r\n":
+            i -= 1
+        if text[i] == ",":
+            return [Fix(title, (TextEdit(i, end, ""),), safe)]
+        return [Fix(title, (TextEdit(start, end, ""),), safe)]
+
+    return _plan((ptr,), build)
+
+
+def combine(*plans: FixPlan | None) -> FixPlan | None:
+    """Several alternative fixes for one finding."""
+    real = [p for p in plans if p is not None]
+    if not real:
+        return None
+    pointers = tuple(ptr for p in real for ptr in p[0])
+
+    def build(spans: dict[Pointer, Found], text: str) -> list[Fix]:
+        return [fix for p in real for fix in p[1](spans, text)]
+
+    return (pointers, build)
+
+
+def free_name(taken: set[str], base: str) -> str:
+    """`base 2`, `base 3`, ... : the first that is not taken."""
+    n = 2
+    while f"{base} {n}" in taken:
+        n += 1
+    return f"{base} {n}"
+
+
+def rename_duplicate(ctx: Context, index: int, name: str) -> FixPlan:
+    """Rename a later node whose name repeats an earlier one's."""
+    taken = {n.get("name") for n in ctx.nodes if isinstance(n, dict) and isinstance(n.get("name"), str)}
+    new = free_name(taken, name)  # type: ignore[arg-type]
+    referenced = _name_referenced(ctx, name)
+    return replace_values([(("nodes", index, "name"), "value", new)], f"Rename duplicate node to '{new}'", safe=not referenced)
+
+
+def rename_duplicate_id(ctx: Context, index: int, node_id: str) -> FixPlan:
+    """Give a node whose id repeats an earlier one's a fresh id."""
+    taken = {n.get("id") for n in ctx.nodes if isinstance(n, dict)}
+    n = 2
+    while f"{node_id}_{n}" in taken:
+        n += 1
+    new = f"{node_id}_{n}"
+    return replace_values([(("nodes", index, "id"), "value", new)], f"Change duplicate id to '{new}'", safe=False)
+
+
+def _name_referenced(ctx: Context, name: str) -> bool:
+    conns = ctx.wf.get("connections") if isinstance(ctx.wf, dict) else None
+    if not isinstance(conns, dict):
+        return False
+    if name in conns:
+        return True
+    return any(name == target for _, _, target in iter_targets(conns))
+
+
+def iter_targets(conns: dict[str, Any]) -> list[tuple[Pointer, int, Any]]:
+    """Every (pointer of a target list, position, target node value) in a connection map."""
+    out: list[tuple[Pointer, int, Any]] = []
+    for src, outputs in conns.items():
+        if not isinstance(outputs, dict):
+            continue
+        for otype, indices in outputs.items():
+            items = indices.items() if isinstance(indices, dict) else enumerate(indices) if isinstance(indices, list) else ()
+            for x, targets in items:
+                if isinstance(targets, list):
+                    for j, t in enumerate(targets):
+                        if isinstance(t, dict):
+                            out.append((("connections", src, otype, x), j, t.get("node")))
+    return out
+
+
+def closest(word: str, candidates: list[str]) -> str | None:
+    """The closest candidate to word (did-you-mean), if close enough."""
+    if not candidates:
+        return None
+    lower = {c.lower(): c for c in candidates}
+    if word.lower() in lower:
+        return lower[word.lower()]
+    hits = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return hits[0] if hits else None

@@ -1,0 +1,127 @@
+"""Graph rules over resolved connections: cycles, trigger targets and nodes no start can reach."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wf_lsp.core import jsval
+from wf_lsp.core.context import Context
+from wf_lsp.core.findings import Related
+from wf_lsp.core.rules import fixes
+
+TRIGGER_KINDS = frozenset(
+    {"webhook", "schedule", "manual", "event", "email", "message-queue", "webhook-listen", "polling", "custom", "queue", "poll", "other"}
+)
+MAX_CYCLES = 10
+
+
+def check(ctx: Context) -> None:
+    """Cycles, triggers and reachability (profile recommended and up)."""
+    if ctx.oracle or not ctx.nodes:
+        return
+    adjacency: list[list[tuple[int, tuple[Any, ...]]]] = [[] for _ in ctx.nodes]
+    for src, dst, ptr in ctx.edges:
+        adjacency[src].append((dst, ptr))
+    _cycles(ctx, adjacency)
+    starts = _triggers(ctx)
+    _unreachable(ctx, adjacency, starts)
+
+
+def _cycles(ctx: Context, adjacency: list[list[tuple[int, tuple[Any, ...]]]]) -> None:
+    if not ctx.on("CIRCULAR_DEPENDENCY"):
+        return
+    color = [0] * len(adjacency)  # 0 new, 1 on stack, 2 done
+    reported = 0
+    for root in range(len(adjacency)):
+        if color[root]:
+            continue
+        stack: list[tuple[int, int]] = [(root, 0)]
+        path: list[int] = [root]
+        color[root] = 1
+        while stack:
+            node, k = stack[-1]
+            if k < len(adjacency[node]):
+                stack[-1] = (node, k + 1)
+                nxt, ptr = adjacency[node][k]
+                if color[nxt] == 0:
+                    color[nxt] = 1
+                    stack.append((nxt, 0))
+                    path.append(nxt)
+                elif color[nxt] == 1 and reported < MAX_CYCLES:
+                    cycle = path[path.index(nxt) :]
+                    names = [ctx.node_label(n) for n in cycle]
+                    reported += 1
+                    ctx.add(
+                        "CIRCULAR_DEPENDENCY",
+                        "Circular dependency: " + " -> ".join(names + [names[0]]),
+                        "connections",
+                        ptr,
+                        related=[Related(f"{ctx.node_label(n)} is part of the cycle", ("nodes", n, "name")) for n in cycle],
+                    )
+            else:
+                color[node] = 2
+                stack.pop()
+                path.pop()
+
+
+def _triggers(ctx: Context) -> list[int]:
+    wf = ctx.wf if isinstance(ctx.wf, dict) else {}
+    triggers = wf.get("triggers")
+    starts: list[int] = []
+    if not isinstance(triggers, list):
+        return starts
+    id_list = list(ctx.ids)
+    for t, trig in enumerate(triggers):
+        if not isinstance(trig, dict):
+            continue
+        node_id = trig.get("nodeId")
+        index = ctx.ids.get(node_id) if isinstance(node_id, str) else None
+        if index is None and isinstance(node_id, str) and ctx.key_mode != "id":
+            index = ctx.names.get(node_id)
+        if index is None:
+            guess = fixes.closest(node_id, id_list) if isinstance(node_id, str) else None
+            ctx.add(
+                "INVALID_TRIGGER_NODE",
+                f'Trigger nodeId "{jsval.to_str(node_id, missing="nodeId" not in trig)}" does not match any node'
+                + (f"; did you mean '{guess}'?" if guess else ""),
+                f"triggers[{t}].nodeId",
+                ("triggers", t, "nodeId"),
+                fix=fixes.replace_value(("triggers", t, "nodeId"), guess, f"Point trigger at '{guess}'", safe=False) if guess else None,
+            )
+        elif trig.get("enabled", True) is not False:
+            starts.append(index)
+        kind = trig.get("kind")
+        if "kind" in trig and kind not in TRIGGER_KINDS:
+            ctx.add("INVALID_TRIGGER_KIND", f'Unknown trigger kind "{jsval.to_str(kind)}"', f"triggers[{t}].kind", ("triggers", t, "kind"))
+    return starts
+
+
+def _unreachable(ctx: Context, adjacency: list[list[tuple[int, tuple[Any, ...]]]], starts: list[int]) -> None:
+    if not ctx.on("UNREACHABLE_NODE"):
+        return
+    if not starts:
+        incoming = [False] * len(adjacency)
+        for edges in adjacency:
+            for dst, _ in edges:
+                incoming[dst] = True
+        starts = [i for i, has in enumerate(incoming) if not has and isinstance(ctx.nodes[i], dict)]
+    seen = [False] * len(adjacency)
+    todo = list(starts)
+    for s in starts:
+        seen[s] = True
+    while todo:
+        n = todo.pop()
+        for dst, _ in adjacency[n]:
+            if not seen[dst]:
+                seen[dst] = True
+                todo.append(dst)
+    for i, node in ctx.iter_nodes():
+        if not seen[i] and node.get("disabled") is not True:
+            f = ctx.add(
+                "UNREACHABLE_NODE",
+                f'Node "{ctx.node_label(i)}" is not reachable from any trigger',
+                f"nodes[{i}]",
+                ("nodes", i, "name"),
+            )
+            if f is not None:
+                f.tags = ("unnecessary",)

@@ -1,0 +1,210 @@
+"""Node rules: names, ids, types and parameters (the real validator's P1/P2 passes, plus duplicate ids)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wf_lsp.core import jsval
+from wf_lsp.core.context import Context
+from wf_lsp.core.findings import Related
+from wf_lsp.core.rules import fixes
+
+
+def check(ctx: Context) -> None:
+    """Run the node checks in the platform's order: duplicate names first, then each node."""
+    nodes_value = ctx.wf.get("nodes") if isinstance(ctx.wf, dict) else None
+    if isinstance(nodes_value, str):
+        _string_nodes(ctx, nodes_value)
+        return
+    if not isinstance(nodes_value, list):
+        return
+    _duplicate_names(ctx, nodes_value)
+    for i, node in enumerate(nodes_value):
+        _node(ctx, i, node)
+    _duplicate_ids(ctx, nodes_value)
+
+
+def _duplicate_names(ctx: Context, nodes: list[Any]) -> None:
+    seen: dict[Any, int] = {}
+    for i, node in enumerate(nodes):
+        if node is None:
+            continue  # reported as INVALID_NODE; the platform would crash here
+        present = isinstance(node, dict) and "name" in node
+        name = node.get("name") if isinstance(node, dict) else None
+        key = jsval.same_value_zero_key(name, present)
+        if key in seen:
+            # The platform reports nodes.indexOf(node): for primitives that is the first equal element.
+            index = i if isinstance(node, (dict, list)) else nodes.index(node)
+            first = seen[key]
+            label = jsval.to_str(name, missing=not present)
+            ctx.add(
+                "DUPLICATE_NODE_NAME",
+                f'Duplicate node name: "{label}"',
+                f"nodes[{index}].name",
+                ("nodes", index, "name"),
+                related=[Related(f'"{label}" is first used by nodes[{first}]', ("nodes", first, "name"))],
+                fix=fixes.rename_duplicate(ctx, index, name) if isinstance(name, str) else None,
+            )
+        else:
+            seen[key] = i
+
+
+def _required_string(ctx: Context, i: int, node: dict[str, Any], field: str, code: str, message: str) -> None:
+    present = field in node
+    value = node.get(field)
+    if not jsval.truthy(value):
+        ctx.add(code, message, f"nodes[{i}].{field}", ("nodes", i, field))
+    elif isinstance(value, str):
+        if not jsval.trim(value):
+            ctx.add(code, message, f"nodes[{i}].{field}", ("nodes", i, field))
+    elif present:
+        ctx.add(
+            "INVALID_NODE_FIELD_TYPE",
+            f"Node {field} must be a string, got {_kind(value)}",
+            f"nodes[{i}].{field}",
+            ("nodes", i, field),
+        )
+
+
+def _node(ctx: Context, i: int, node: Any) -> None:
+    if node is None or not isinstance(node, dict):
+        if node is None or ctx.settings.profile != "oracle":
+            ctx.add("INVALID_NODE", f"Node must be an object, got {_kind(node)}", f"nodes[{i}]", ("nodes", i))
+        if node is None:
+            return
+        # A primitive node: every property reads as undefined.
+        for field, code, msg in _REQUIRED:
+            ctx.add(code, msg, f"nodes[{i}].{field}", ("nodes", i))
+        return
+    for field, code, msg in _REQUIRED:
+        _required_string(ctx, i, node, field, code, msg)
+    _parameters(ctx, i, node.get("parameters"))
+    _timeout(ctx, i, node)
+
+
+_REQUIRED = (
+    ("id", "MISSING_NODE_ID", "Node id is required and cannot be empty"),
+    ("name", "MISSING_NODE_NAME", "Node name is required and cannot be empty"),
+    ("type", "MISSING_NODE_TYPE", "Node type is required and cannot be empty"),
+)
+
+
+def _parameters(ctx: Context, i: int, params: Any) -> None:
+    if not jsval.truthy(params):
+        return
+    base = f"nodes[{i}].parameters"
+    is_list = isinstance(params, list)
+    for key, value in jsval.entries(params):
+        part: str | int = int(key) if is_list else key
+        ptr = ("nodes", i, "parameters", part) if not isinstance(params, str) else ("nodes", i, "parameters")
+        if value == "[object Object]" and isinstance(value, str):
+            ctx.add(
+                "OBJECT_SERIALIZATION_FAILURE",
+                'Parameter value is "[object Object]" - object was not properly serialized',
+                f"{base}.{key}",
+                ptr,
+            )
+        if key in ("name", "typeVersion", "position"):
+            ctx.add(
+                "NESTED_NODE_ATTRIBUTES",
+                f'Node-level attribute "{key}" found in parameters. This indicates nested parameter wrapping.',
+                f"{base}.{key}",
+                ptr,
+                anchor="key",
+            )
+        if key == "parameters" and isinstance(value, (dict, list)):
+            depth = _nesting_depth(value)
+            if depth > 2:
+                ctx.add(
+                    "EXCESSIVE_PARAMETER_NESTING",
+                    f"Parameters are nested too deeply (depth: {depth}). Maximum depth should be 2.",
+                    f"{base}.{key}",
+                    ptr,
+                    anchor="key",
+                )
+
+
+def _nesting_depth(obj: Any) -> int:
+    depth = 1
+    while isinstance(obj, dict):
+        inner = obj.get("parameters")
+        if not (jsval.truthy(inner) and isinstance(inner, (dict, list))):
+            break
+        obj, depth = inner, depth + 1
+    return depth
+
+
+def _timeout(ctx: Context, i: int, node: dict[str, Any]) -> None:
+    t = node.get("timeout")
+    if not jsval.truthy(t):
+        return
+    n = jsval.to_number(t)
+    ptr = ("nodes", i, "timeout")
+    if n < 1000:
+        ctx.add(
+            "TIMEOUT_TOO_SHORT",
+            f"Node timeout is very short ({jsval.to_str(t)}ms). Minimum recommended: 1000ms",
+            f"nodes[{i}].timeout",
+            ptr,
+            fix=fixes.replace_value(ptr, 1000, "Raise timeout to 1000 ms", safe=False),
+        )
+    if n > 3600000:
+        ctx.add(
+            "TIMEOUT_TOO_LONG",
+            f"Node timeout is very long ({jsval.to_str(t)}ms). Maximum recommended: 3600000ms",
+            f"nodes[{i}].timeout",
+            ptr,
+            fix=fixes.replace_value(ptr, 3600000, "Lower timeout to 3600000 ms", safe=False),
+        )
+
+
+def _duplicate_ids(ctx: Context, nodes: list[Any]) -> None:
+    if not ctx.on("DUPLICATE_NODE_ID"):
+        return
+    first: dict[str, int] = {}
+    for i, node in enumerate(nodes):
+        if not isinstance(node, dict):
+            continue
+        node_id = node.get("id")
+        if not isinstance(node_id, str) or not node_id:
+            continue
+        if node_id in first:
+            ctx.add(
+                "DUPLICATE_NODE_ID",
+                f'Duplicate node id: "{node_id}"',
+                f"nodes[{i}].id",
+                ("nodes", i, "id"),
+                related=[Related(f'"{node_id}" is first used by nodes[{first[node_id]}]', ("nodes", first[node_id], "id"))],
+                fix=fixes.rename_duplicate_id(ctx, i, node_id),
+            )
+        else:
+            first[node_id] = i
+
+
+def _string_nodes(ctx: Context, text: str) -> None:
+    """`nodes` is a string: the platform iterates its characters as nodes (every property undefined)."""
+    ctx.add("INVALID_NODES", 'Workflow "nodes" must be an array, got a string', "nodes", ("nodes",))
+    seen = False
+    chars = [c for _, c in jsval.entries(text)]
+    for _ch in text:  # for..of walks code points; all names are undefined, so all but the first collide
+        if seen:
+            index = chars.index(_ch) if _ch in chars else 0
+            ctx.add("DUPLICATE_NODE_NAME", 'Duplicate node name: "undefined"', f"nodes[{index}].name", ("nodes",))
+        seen = True
+    for i in range(len(chars)):
+        for field, code, msg in _REQUIRED:
+            ctx.add(code, msg, f"nodes[{i}].{field}", ("nodes",))
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"

@@ -1,0 +1,136 @@
+"""Registry rules: known node types, required parameters, parameter types and enums, literal secrets."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from wf_lsp.core.context import Context
+from wf_lsp.core.findings import Pointer
+from wf_lsp.core.registry import NodeType
+from wf_lsp.core.rules import fixes
+
+_EXPRESSION = re.compile(r"\{\{.*\}\}|^\$[A-Za-z_]", re.S)
+_SECRET_NAME = re.compile(r"pass(word)?|secret|token|api[_-]?key|private[_-]?key", re.I)
+_JSON_TYPES = {"string": str, "boolean": bool, "object": dict, "array": list}
+_PLACEHOLDERS: dict[str, Any] = {"string": "", "number": 0, "boolean": False, "object": {}, "array": []}
+
+
+def check(ctx: Context) -> None:
+    """Check every node's type and parameters against the registry."""
+    if ctx.oracle:
+        return
+    for i, node in ctx.iter_nodes():
+        type_id = node.get("type")
+        if not isinstance(type_id, str) or not type_id.strip():
+            continue
+        ptr: Pointer = ("nodes", i, "type")
+        if type_id in ctx.registry.categories:
+            # v3 shape: `type` is a category and the plugin id sits in `nodeType`.
+            type_id = node.get("nodeType")
+            if not isinstance(type_id, str) or not type_id:
+                continue
+            ptr = ("nodes", i, "nodeType")
+        entry = ctx.registry.get(type_id)
+        if entry is None:
+            _unknown(ctx, i, type_id, ptr)
+            continue
+        params = node.get("parameters")
+        _params(ctx, i, node, entry, params if isinstance(params, dict) else {})
+
+
+def _unknown(ctx: Context, i: int, type_id: str, ptr: Pointer) -> None:
+    path = f"nodes[{i}].{ptr[-1]}"
+    if type_id in ctx.registry.unimplemented:
+        ctx.add("UNIMPLEMENTED_NODE_TYPE", f'Node type "{type_id}" has no executor on the platform', path, ptr)
+        return
+    guess = ctx.registry.suggest(type_id)
+    hint = f"; did you mean '{guess}'?" if guess else ""
+    ctx.add(
+        "INVALID_NODE_TYPE",
+        f'Unknown node type "{type_id}"{hint}',
+        path,
+        ptr,
+        fix=fixes.replace_value(ptr, guess, f"Change type to '{guess}'", safe=False) if guess else None,
+    )
+
+
+def _is_expression(value: Any) -> bool:
+    return isinstance(value, str) and bool(_EXPRESSION.search(value))
+
+
+def _type_ok(value: Any, expected: str) -> bool:
+    if expected in ("any", "options") or _is_expression(value):
+        return True
+    if expected == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    py = _JSON_TYPES.get(expected)
+    return py is None or isinstance(value, py) and not (py is not bool and isinstance(value, bool))
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def _params(ctx: Context, i: int, node: dict[str, Any], entry: NodeType, params: dict[str, Any]) -> None:
+    base = f"nodes[{i}].parameters"
+    label = ctx.node_label(i)
+    for name, spec in entry.params.items():
+        pptr = ("nodes", i, "parameters", name)
+        if name not in params:
+            if spec.required:
+                value = spec.default if spec.default is not None else (spec.enum[0] if spec.enum else _PLACEHOLDERS.get(spec.type, ""))
+                target: Pointer = ("nodes", i, "parameters") if isinstance(node.get("parameters"), dict) else ("nodes", i)
+                key, val = (name, value) if target[-1] == "parameters" else ("parameters", {name: value})
+                ctx.add(
+                    "MISSING_REQUIRED_FIELD",
+                    f'Node "{label}" ({entry.id}) is missing required parameter "{name}"',
+                    f"{base}.{name}",
+                    target,
+                    anchor="key",
+                    fix=fixes.insert_member(target, key, val, f"Add parameter '{name}'", safe=False),
+                )
+            continue
+        value = params[name]
+        if not _type_ok(value, spec.type):
+            ctx.add(
+                "TYPE_MISMATCH",
+                f'Parameter "{name}" of {entry.id} must be {spec.type}, got {_json_type(value)}',
+                f"{base}.{name}",
+                pptr,
+            )
+        elif spec.enum and not _is_expression(value) and value not in spec.enum and not (
+            isinstance(value, str) and value.upper() in [str(e).upper() for e in spec.enum]
+        ):
+            allowed = ", ".join(fixes.dumps(e) for e in spec.enum)
+            close = fixes.closest(str(value), [str(e) for e in spec.enum])
+            ctx.add(
+                "INVALID_ENUM_VALUE",
+                f'Parameter "{name}" of {entry.id} must be one of {allowed}',
+                f"{base}.{name}",
+                pptr,
+                fix=fixes.replace_value(pptr, close, f"Change to {fixes.dumps(close)}", safe=False) if close else None,
+            )
+    for group in entry.required_one_of:
+        if not any(name in params for name in group):
+            ctx.add(
+                "MISSING_REQUIRED_FIELD",
+                f'Node "{label}" ({entry.id}) needs one of the parameters ' + ", ".join(f'"{g}"' for g in group),
+                base,
+                ("nodes", i, "parameters"),
+                anchor="key",
+            )
+    if ctx.on("HARDCODED_SECRET"):
+        for name, value in params.items():
+            spec = entry.params.get(name)
+            secret = (spec is not None and spec.secret) or bool(_SECRET_NAME.search(name))
+            if secret and isinstance(value, str) and value and not _is_expression(value):
+                ctx.add("HARDCODED_SECRET", f"Parameter {name} holds a literal secret", f"{base}.{name}", ("nodes", i, "parameters", name))

@@ -1,0 +1,117 @@
+"""Variable rules: definitions, names, types, defaults and ReDoS-prone patterns (the real validator's P4)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from wf_lsp.core import jsval
+from wf_lsp.core.context import Context
+from wf_lsp.core.findings import Pointer
+
+VARIABLE_TYPES = ("string", "number", "boolean", "array", "object", "date", "any")
+_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+_JS_DOT = r"[^\n\r\u2028\u2029]"
+_JS_WS = r"[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+_NESTED_QUANT = re.compile(rf"(\+|\*|\{{{_JS_DOT}*?\}}){_JS_WS}*(\+|\*|\{{{_JS_DOT}*?\}})")
+
+
+def check(ctx: Context) -> None:
+    """Check each variable definition, in Object.entries order."""
+    variables = ctx.wf.get("variables") if isinstance(ctx.wf, dict) else None
+    if not jsval.truthy(variables):
+        return
+    is_list = isinstance(variables, list)
+    for name, definition in jsval.entries(variables):
+        vptr: Pointer = ("variables",) if isinstance(variables, str) else ("variables", int(name) if is_list else name)
+        path = f"variables.{name}"
+        if not isinstance(definition, (dict, list)):
+            ctx.add("INVALID_VARIABLE_DEFINITION", "Variable definition must be an object", path, vptr)
+            continue
+        if not _NAME.fullmatch(name):
+            ctx.add(
+                "INVALID_VARIABLE_NAME",
+                "Variable name must match pattern: [a-zA-Z_][a-zA-Z0-9_]*",
+                path,
+                vptr,
+                anchor="key" if not is_list else "value",
+            )
+        d: dict[str, Any] = definition if isinstance(definition, dict) else {}
+        vtype = d.get("type")
+        if not jsval.truthy(vtype):
+            ctx.add("MISSING_VARIABLE_TYPE", "Variable type is required", f"{path}.type", vptr + ("type",))
+        elif not (isinstance(vtype, str) and vtype in VARIABLE_TYPES):
+            ctx.add("INVALID_VARIABLE_TYPE", f'Invalid variable type "{jsval.to_str(vtype)}"', f"{path}.type", vptr + ("type",))
+        if "defaultValue" in d and not _type_match(d["defaultValue"], vtype):
+            ctx.add(
+                "VARIABLE_TYPE_MISMATCH",
+                f'Default value type does not match declared type "{jsval.to_str(vtype, missing="type" not in d)}"',
+                f"{path}.defaultValue",
+                vptr + ("defaultValue",),
+            )
+        validation = d.get("validation")
+        pattern = validation.get("pattern") if isinstance(validation, dict) else None
+        if jsval.truthy(pattern):
+            pptr = vptr + ("validation", "pattern")
+            if not isinstance(pattern, str):
+                ctx.add("INVALID_VARIABLE_VALIDATION", "Variable validation pattern must be a string", f"{path}.validation.pattern", pptr)
+                continue
+            score = regex_complexity(pattern)
+            if score > 100:
+                ctx.add(
+                    "REGEX_COMPLEXITY_WARNING",
+                    f"Regex pattern is too complex (complexity: {score}). Risk of ReDoS attack.",
+                    f"{path}.validation.pattern",
+                    pptr,
+                )
+
+
+def regex_complexity(pattern: str) -> int:
+    """The platform's ReDoS heuristic: length + 50 per stacked quantifier + 10 per `|` + 30 per lookahead."""
+    score = jsval.utf16_len(pattern)
+    score += 50 * len(_NESTED_QUANT.findall(pattern))
+    score += 10 * pattern.count("|")
+    score += 30 * (pattern.count("(?=") + pattern.count("(?!"))
+    return score
+
+
+def _type_match(value: Any, vtype: Any) -> bool:
+    if vtype == "string":
+        return isinstance(value, str)
+    if vtype == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if vtype == "boolean":
+        return isinstance(value, bool)
+    if vtype == "array":
+        return isinstance(value, list)
+    if vtype == "object":
+        return isinstance(value, dict)
+    if vtype == "date":
+        return isinstance(value, str) and _date_parses(value)
+    return vtype == "any"
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%Y-%m", "%Y", "%b %d %Y", "%B %d %Y", "%d %b %Y", "%d %B %Y", "%a %b %d %Y", "%m/%d/%Y", "%Y/%m/%d")
+
+
+def _date_parses(s: str) -> bool:
+    """An approximation of V8's Date.parse: ISO 8601 and the common English date forms."""
+    text = s.strip()
+    if not text:
+        return False
+    iso = text.replace("Z", "+00:00").replace("z", "+00:00")
+    try:
+        datetime.fromisoformat(iso)
+        return True
+    except ValueError:
+        pass
+    head = text.split("T")[0].split(" GMT")[0]
+    for fmt in _DATE_FORMATS:
+        for candidate in (text, head):
+            try:
+                datetime.strptime(candidate, fmt)
+                return True
+            except ValueError:
+                continue
+    return False

@@ -1,0 +1,77 @@
+"""Suppressions: `x-wf-ignore` keys in the document and `ignore` entries in settings, and the unused ones."""
+
+from __future__ import annotations
+
+import fnmatch
+from typing import Any
+
+from wf_lsp.core.context import Context
+from wf_lsp.core.findings import Finding, Pointer
+from wf_lsp.core.rules import fixes
+
+IGNORE_KEY = "x-wf-ignore"
+
+
+def _pointer_from_json(text: str) -> Pointer:
+    parts: list[str | int] = []
+    for raw in text.split("/")[1:]:
+        part = raw.replace("~1", "/").replace("~0", "~")
+        parts.append(int(part) if part.isdigit() else part)
+    return tuple(parts)
+
+
+def _in_doc(ctx: Context) -> list[tuple[Pointer, Pointer, int, str]]:
+    """(scope pointer, pointer of the code string, position, code) for every in-document suppression."""
+    out: list[tuple[Pointer, Pointer, int, str]] = []
+    holders: list[tuple[Pointer, Any]] = []
+    if isinstance(ctx.wf, dict):
+        holders.append(((), ctx.wf))
+    for i, node in ctx.iter_nodes():
+        holders.append((("nodes", i), node))
+    for scope, holder in holders:
+        codes = holder.get(IGNORE_KEY)
+        if isinstance(codes, str):
+            codes = [codes]
+            out.append((scope, scope + (IGNORE_KEY,), -1, codes[0].upper()))
+            continue
+        if isinstance(codes, list):
+            for k, code in enumerate(codes):
+                if isinstance(code, str):
+                    out.append((scope, scope + (IGNORE_KEY, k), k, code.upper()))
+    return out
+
+
+def apply_suppressions(ctx: Context, path: str | None) -> list[Finding]:
+    """Drop suppressed findings; report in-document suppressions that matched nothing."""
+    entries = _in_doc(ctx)
+    settings_entries = [
+        (e.code, _pointer_from_json(e.pointer) if e.pointer else ())
+        for e in ctx.settings.ignore
+        if (e.files is None or (path is not None and fnmatch.fnmatch(path, e.files))) and (e.files or e.pointer)
+    ]
+    if not entries and not settings_entries:
+        return ctx.findings
+    used = [False] * len(entries)
+    kept: list[Finding] = []
+    for f in ctx.findings:
+        hit = False
+        for k, (scope, _ptr, _pos, code) in enumerate(entries):
+            if (code == f.code or code == "*") and f.pointer[: len(scope)] == scope:
+                used[k] = hit = True
+        for code, scope in settings_entries:
+            if (code == f.code or code == "*") and f.pointer[: len(scope)] == scope:
+                hit = True
+        if not hit:
+            kept.append(f)
+    for k, (scope, ptr, pos, code) in enumerate(entries):
+        if not used[k] and code != "UNUSED_SUPPRESSION" and ctx.on("UNUSED_SUPPRESSION"):
+            plan = (
+                fixes.remove_item(ptr[:-1], pos, f"Remove unused suppression of {code}", safe=True)
+                if pos >= 0
+                else fixes.remove_member(ptr, f"Remove unused suppression of {code}", safe=True)
+            )
+            before = len(ctx.findings)
+            ctx.add("UNUSED_SUPPRESSION", f'Suppression of "{code}" suppresses nothing', ".".join(map(str, ptr)), ptr, fix=plan)
+            if len(ctx.findings) > before:
+                kept.append(ctx.findings[-1])
+    return kept
