@@ -1,0 +1,252 @@
+"""The `wf-lsp` command: check, rules, schema and serve. Parses arguments, calls the core, formats, exits."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any, TextIO
+
+from wf_lsp import __version__
+
+EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"wf-lsp: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="wf-lsp", description="Validate MetaBuilder workflow JSON (CLI and language server).")
+    p.add_argument("--version", action="version", version=f"wf-lsp {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    c = sub.add_parser("check", help="check workflow files and folders", description="Check workflow files; exit 0 clean, 1 problems, 2 usage, 3 internal.")
+    c.add_argument("paths", nargs="*", default=None, help="files, folders, or - for stdin (default: .)")
+    c.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
+    c.add_argument("--profile", choices=("oracle", "recommended", "strict"))
+    c.add_argument("--connection-keys", choices=("auto", "name", "id"))
+    c.add_argument("--select", help="comma-separated codes (or prefixes) to report, nothing else")
+    c.add_argument("--ignore", help="comma-separated codes to leave out")
+    c.add_argument("--tenant", help="the tenant checking the files (tenancy rules)")
+    c.add_argument("--user-level", type=int, choices=range(0, 5), metavar="0-4")
+    c.add_argument("--exit-zero", action="store_true", help="exit 0 even when problems are found")
+    c.add_argument("--statistics", action="store_true", help="print counts per code and cache statistics")
+    c.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: CPU count)")
+    c.add_argument("--cache-url", help="shared Redis cache, e.g. redis://localhost:6379/0 (or WF_LSP_REDIS_URL)")
+    c.add_argument("--stdin-filename", help="name to report for text read from stdin")
+    c.add_argument("--config", help="settings file (default: wf-lsp.toml or pyproject.toml found upward)")
+    c.add_argument("--no-config", action="store_true", help="ignore settings files")
+    c.add_argument("--quiet", "-q", action="store_true", help="print only the findings")
+    c.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    r = sub.add_parser("rules", help="list rules, or explain one")
+    r.add_argument("code", nargs="?")
+    r.add_argument("--format", choices=("text", "json"), default="text")
+    sub.add_parser("schema", help="print the workflow JSON Schema")
+    s = sub.add_parser("serve", help="run the language server (stdio by default)")
+    s.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
+    s.add_argument("--log-level", default="INFO")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "check":
+            return _check(args)
+        if args.command == "rules":
+            return _rules(args)
+        if args.command == "schema":
+            from wf_lsp.core.models import schema_text
+
+            sys.stdout.write(schema_text())
+            return EXIT_CLEAN
+        if args.command == "serve":
+            from wf_lsp.lsp.server import serve
+
+            serve(args.tcp, args.log_level)
+            return EXIT_CLEAN
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_CLEAN
+    except Exception as exc:  # the named internal-failure exit code, with the cause
+        print(f"wf-lsp: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+    return EXIT_USAGE
+
+
+def _settings(args: argparse.Namespace, paths: list[str]) -> Any:
+    from wf_lsp.core.settings import Settings, find_config_file, load_config_file, settings_from_mapping
+
+    settings = Settings()
+    problems: list[str] = []
+    if not args.no_config:
+        cfg = Path(args.config) if args.config else find_config_file(Path(paths[0] if paths and paths[0] != "-" else ".").resolve())
+        if cfg is not None:
+            if not cfg.is_file():
+                raise _Usage(f"settings file not found: {cfg}")
+            data, problems = load_config_file(cfg)
+            settings, more = settings_from_mapping(data)
+            problems += more
+    for msg in problems:
+        print(f"wf-lsp: warning: {msg}", file=sys.stderr)
+    changes: dict[str, Any] = {}
+    if args.profile:
+        changes["profile"] = args.profile
+    if args.connection_keys:
+        changes["connection_keys"] = args.connection_keys
+    if args.tenant:
+        changes["tenant_id"] = args.tenant
+    if args.user_level is not None:
+        changes["user_level"] = args.user_level
+    if args.select:
+        changes["select"] = tuple(c.strip().upper() for c in args.select.split(",") if c.strip())
+    if args.ignore:
+        from wf_lsp.core.settings import IgnoreEntry
+
+        changes["ignore"] = settings.ignore + tuple(IgnoreEntry(code=c.strip().upper()) for c in args.ignore.split(",") if c.strip())
+    url = args.cache_url or os.environ.get("WF_LSP_REDIS_URL") or settings.cache.redis_url
+    if url:
+        changes["cache"] = settings.cache.__class__(**{**_fields(settings.cache), "redis_url": url})
+    return settings.with_(**changes)
+
+
+def _fields(obj: Any) -> dict[str, Any]:
+    return {k: getattr(obj, k) for k in obj.__slots__}
+
+
+class _Usage(Exception):
+    pass
+
+
+def _check(args: argparse.Namespace) -> int:
+    from wf_lsp.core.batch import run_check
+    from wf_lsp.core.findings import Severity
+
+    paths = args.paths or ["."]
+    try:
+        settings = _settings(args, paths)
+    except _Usage as exc:
+        print(f"wf-lsp: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    stdin = None
+    if "-" in paths:
+        paths = [p for p in paths if p != "-"]
+        stdin = (args.stdin_filename or "<stdin>", sys.stdin.buffer.read())
+    missing = [p for p in paths if not os.path.lexists(p)]
+    if missing:
+        print(f"wf-lsp: error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+    progress = _Progress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
+    run = run_check(paths, settings, jobs=args.jobs, progress=progress, stdin=stdin)
+    if progress:
+        progress.finish()
+    out = sys.stdout
+    if args.format == "text":
+        from wf_lsp.report import text
+
+        color = args.color == "always" or (args.color == "auto" and out.isatty() and not os.environ.get("NO_COLOR"))
+        out.write(text.render(run.files, color=color))
+    elif args.format == "json":
+        json.dump([fr.result.to_json(fr.path) for fr in run.files], out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    elif args.format == "sarif":
+        from wf_lsp.report import sarif
+
+        json.dump(sarif.render(run.files), out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        from wf_lsp.report import github
+
+        out.write(github.render(run.files))
+    counts = Counter(f.code for fr in run.files for f in fr.result.findings)
+    failing = sum(1 for fr in run.files for f in fr.result.findings if f.severity <= Severity.WARNING)
+    info = sys.stderr if args.format != "text" else out
+    if args.statistics:
+        _statistics(info, counts, run)
+    if run.skipped and not args.quiet:
+        shown = run.skipped[:10]
+        print(f"wf-lsp: skipped {len(run.skipped)} path(s): " + "; ".join(f"{p} ({why})" for p, why in shown), file=sys.stderr)
+    if not args.quiet and args.format == "text":
+        n_err = sum(1 for fr in run.files for f in fr.result.findings if f.severity == Severity.ERROR)
+        n_warn = sum(1 for fr in run.files for f in fr.result.findings if f.severity == Severity.WARNING)
+        bad = sum(1 for fr in run.files if not fr.result.valid)
+        print(f"{len(run.files)} file(s) checked: {n_err} error(s), {n_warn} warning(s); {bad} invalid file(s).", file=sys.stderr)
+    if failing and not args.exit_zero:
+        return EXIT_PROBLEMS
+    return EXIT_CLEAN
+
+
+def _statistics(out: TextIO, counts: Counter[str], run: Any) -> None:
+    for code, n in counts.most_common():
+        out.write(f"{n:6d}  {code}\n")
+    cache = run.cache
+    shared = cache.get("shared", {})
+    out.write(
+        f"cache: {cache.get('hits', 0)} hit(s), {cache.get('sharedHits', 0)} shared hit(s), {cache.get('misses', 0)} miss(es)"
+        + (f"; redis: state={shared.get('state')} hits={shared.get('hits', 0)} misses={shared.get('misses', 0)} errors={shared.get('errors', 0)} time={shared.get('time_ms', 0):.1f}ms" if shared.get("state") not in (None, "disabled") else "")
+        + "\n"
+    )
+
+
+def _rules(args: argparse.Namespace) -> int:
+    from wf_lsp.core import catalog
+
+    rules = list(catalog.RULES.values())
+    if args.code:
+        rule = catalog.RULES.get(args.code.upper())
+        if rule is None:
+            print(f"wf-lsp: error: unknown rule code {args.code!r}", file=sys.stderr)
+            return EXIT_USAGE
+        rules = [rule]
+    if args.format == "json":
+        json.dump(
+            [{"code": r.code, "severity": r.severity.label, "profiles": sorted(r.profiles), "message": r.message, "suggestion": catalog.suggestion_for(r.code), "hasFix": r.has_fix, "doc": r.doc, "url": r.url} for r in rules],
+            sys.stdout,
+            indent=2,
+        )
+        sys.stdout.write("\n")
+        return EXIT_CLEAN
+    if args.code:
+        r = rules[0]
+        sys.stdout.write(
+            f"{r.code} ({r.severity.label}; profiles: {', '.join(sorted(r.profiles))}; fix: {'yes' if r.has_fix else 'no'})\n\n"
+            f"Message: {r.message}\nSuggestion: {catalog.suggestion_for(r.code)}\n\n{r.doc}\n\n{r.url}\n"
+        )
+        return EXIT_CLEAN
+    for r in rules:
+        sys.stdout.write(f"{r.code:32} {r.severity.label:12} {'fix ' if r.has_fix else '    '}{','.join(sorted(r.profiles))}\n")
+    return EXIT_CLEAN
+
+
+class _Progress:
+    """A one-line progress bar on a terminal, shown only for long runs."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < 200:
+            return
+        self.shown = True
+        width = 30
+        filled = width * done // max(total, 1)
+        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.shown:
+            self.stream.write("\r" + " " * 60 + "\r")
+            self.stream.flush()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

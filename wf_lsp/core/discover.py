@@ -1,0 +1,98 @@
+"""Finding workflow files under paths: by content, skipping vendored folders, and saying what was skipped."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SKIP_DIRS = frozenset({"node_modules", ".git", ".hg", ".svn", ".venv", "venv", "__pycache__", ".mypy_cache", ".ruff_cache", ".tox"})
+EXTENSIONS = (".json", ".jsonc")
+#: Bytes that every workflow file contains (cheap pre-filter before parsing).
+MARKERS = (b'"nodes"', b'"connections"')
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A file to check; `explicit` when named on the command line (always checked, whatever it holds)."""
+
+    path: str
+    explicit: bool
+
+
+@dataclass(slots=True)
+class Discovery:
+    """Files to check and files passed over, with the reason."""
+
+    files: list[Candidate] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def discover(paths: Iterable[str], exclude: tuple[str, ...] = (), include: tuple[str, ...] = ()) -> Discovery:
+    """Expand files and folders into candidate files (symlink loops, FIFOs, sockets and unreadable entries skipped)."""
+    out = Discovery()
+    seen: set[tuple[int, int]] = set()
+    for raw in paths:
+        p = Path(raw)
+        try:
+            st = p.stat()
+        except OSError as exc:
+            out.skipped.append((raw, f"cannot access: {exc.strerror or exc}"))
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            _walk(p, out, seen, exclude, include)
+        elif stat.S_ISREG(st.st_mode):
+            out.files.append(Candidate(raw, explicit=True))
+        else:
+            out.skipped.append((raw, "not a regular file"))
+    return out
+
+
+def _excluded(rel: str, exclude: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(os.path.basename(rel), pat) for pat in exclude)
+
+
+def _walk(root: Path, out: Discovery, seen: set[tuple[int, int]], exclude: tuple[str, ...], include: tuple[str, ...]) -> None:
+    def onerror(exc: OSError) -> None:
+        out.skipped.append((str(exc.filename), f"cannot read folder: {exc.strerror}"))
+
+    for folder, dirs, files in os.walk(root, onerror=onerror, followlinks=False):
+        try:
+            st = os.stat(folder)
+            ident = (st.st_dev, st.st_ino)
+        except OSError:
+            continue
+        if ident in seen:
+            dirs[:] = []
+            continue
+        seen.add(ident)
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not _excluded(os.path.join(folder, d), exclude))
+        for name in sorted(files):
+            full = os.path.join(folder, name)
+            matched = any(fnmatch.fnmatch(full, pat) for pat in include)
+            if not (name.endswith(EXTENSIONS) or matched) or _excluded(full, exclude):
+                continue
+            try:
+                st = os.stat(full)
+            except OSError as exc:
+                out.skipped.append((full, f"cannot access: {exc.strerror}"))
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                out.skipped.append((full, "not a regular file"))
+                continue
+            out.files.append(Candidate(full, explicit=matched))
+
+
+def read_candidate(c: Candidate, max_bytes: int) -> tuple[bytes | None, str | None]:
+    """The file's bytes, or None and why it is skipped (unreadable, or clearly not a workflow)."""
+    try:
+        with open(c.path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        return None, f"cannot read: {exc.strerror or exc}"
+    if not c.explicit and not any(m in data for m in MARKERS):
+        return None, "not a workflow"
+    return data, None
