@@ -35,6 +35,12 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--ignore", help="comma-separated codes to leave out")
     c.add_argument("--tenant", help="the tenant checking the files (tenancy rules)")
     c.add_argument("--user-level", type=int, choices=range(0, 5), metavar="0-4")
+    c.add_argument(
+        "--min-severity",
+        choices=("error", "warning", "information", "hint"),
+        default="warning",
+        help="lowest severity shown in text, sarif and github output (json always has all); default warning",
+    )
     c.add_argument("--exit-zero", action="store_true", help="exit 0 even when problems are found")
     c.add_argument("--statistics", action="store_true", help="print counts per code and cache statistics")
     c.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: CPU count)")
@@ -43,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--config", help="settings file (default: wf-lsp.toml or pyproject.toml found upward)")
     c.add_argument("--no-config", action="store_true", help="ignore settings files")
     c.add_argument("--quiet", "-q", action="store_true", help="print only the findings")
+    c.add_argument("--no-snippets", action="store_true", help="text format: one line per problem, no source excerpt")
     c.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     r = sub.add_parser("rules", help="list rules, or explain one")
     r.add_argument("code", nargs="?")
@@ -56,7 +63,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version and usage errors
+        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
     try:
         if args.command == "check":
             return _check(args)
@@ -149,23 +159,24 @@ def _check(args: argparse.Namespace) -> int:
     if progress:
         progress.finish()
     out = sys.stdout
+    shown = _filtered(run.files, Severity.parse(args.min_severity)) if args.format != "json" else run.files
     if args.format == "text":
         from wf_lsp.report import text
 
         color = args.color == "always" or (args.color == "auto" and out.isatty() and not os.environ.get("NO_COLOR"))
-        out.write(text.render(run.files, color=color))
+        out.write(text.render(shown, color=color, snippets=not args.no_snippets))
     elif args.format == "json":
         json.dump([fr.result.to_json(fr.path) for fr in run.files], out, indent=2, ensure_ascii=False)
         out.write("\n")
     elif args.format == "sarif":
         from wf_lsp.report import sarif
 
-        json.dump(sarif.render(run.files), out, indent=2, ensure_ascii=False)
+        json.dump(sarif.render(shown), out, indent=2, ensure_ascii=False)
         out.write("\n")
     else:
         from wf_lsp.report import github
 
-        out.write(github.render(run.files))
+        out.write(github.render(shown))
     counts = Counter(f.code for fr in run.files for f in fr.result.findings)
     failing = sum(1 for fr in run.files for f in fr.result.findings if f.severity <= Severity.WARNING)
     info = sys.stderr if args.format != "text" else out
@@ -182,6 +193,18 @@ def _check(args: argparse.Namespace) -> int:
     if failing and not args.exit_zero:
         return EXIT_PROBLEMS
     return EXIT_CLEAN
+
+
+def _filtered(files: list[Any], floor: Any) -> list[Any]:
+    from wf_lsp.core.batch import FileResult
+    from wf_lsp.core.result import Result
+
+    out = []
+    for fr in files:
+        r = fr.result
+        kept = [f for f in r.findings if f.severity <= floor]
+        out.append(fr if len(kept) == len(r.findings) else FileResult(fr.path, fr.text, Result(kept, r.is_workflow, r.content_hash, r.summary, r.duration_ms, r.cache_hit, r.node_names)))
+    return out
 
 
 def _statistics(out: TextIO, counts: Counter[str], run: Any) -> None:

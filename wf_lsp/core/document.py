@@ -91,7 +91,7 @@ def parse(text: str, max_bytes: int | None = None) -> Document:
         doc.syntax.append(
             _syntax(
                 "FILE_TOO_LARGE",
-                f"File has {len(text):,} characters, over the limit of {max_bytes:,} (setting maxFileBytes); not validated",
+                f"File is over the size limit of {max_bytes:,} characters (setting maxFileBytes); not validated",
                 0,
                 0,
             )
@@ -183,6 +183,8 @@ def _repair(work: str, exc: json.JSONDecodeError, doc: Document, insertions: lis
             return  # follow-on repairs of the closing we appended
         doc.syntax.append(_syntax(code, message, start, max(end, start)))
 
+    if pos >= len(work.rstrip()) and not msg.startswith("Extra data"):
+        return _close_truncated(work, pos, doc, insertions, msg)
     if msg.startswith("Expecting ',' delimiter"):
         report("JSON_SYNTAX_ERROR", "Missing comma", orig, orig + 1)
         return _insert(work, pos, ",", insertions)
@@ -190,8 +192,6 @@ def _repair(work: str, exc: json.JSONDecodeError, doc: Document, insertions: lis
         report("JSON_SYNTAX_ERROR", "Missing colon after property name", orig, orig + 1)
         return _insert(work, pos, ":", insertions)
     if msg.startswith(("Expecting property name", "Expecting value")):
-        if pos >= n or work[pos:].strip() == "":
-            return _close_truncated(work, pos, doc, insertions)
         prev = _prev_nonspace(work, pos)
         if work[pos] in "}]" and prev >= 0 and work[prev] == ",":
             report("JSON_SYNTAX_ERROR", "Trailing comma", doc_to_original(insertions, prev), doc_to_original(insertions, prev) + 1)
@@ -221,6 +221,8 @@ def _repair(work: str, exc: json.JSONDecodeError, doc: Document, insertions: lis
         work = work[:pos] + " " * (end - pos) + work[end:]
         return _insert(work, pos, "null", insertions)
     if msg.startswith("Unterminated string"):
+        if "\n" not in work[pos:] and "\r" not in work[pos:]:
+            return _close_truncated(_insert(work, n, '"', insertions), n + 1, doc, insertions, "Expecting ':' delimiter")
         eol = work.find("\n", pos)
         eol = n if eol < 0 else eol
         if eol > pos and work[eol - 1] == "\r":
@@ -259,7 +261,7 @@ def _show(token: str) -> str:
     return f"'{token}'" if token else "end of line"
 
 
-def _close_truncated(work: str, pos: int, doc: Document, insertions: list[tuple[int, int]]) -> str | None:
+def _close_truncated(work: str, pos: int, doc: Document, insertions: list[tuple[int, int]], msg: str = "") -> str | None:
     """The text ends early: close every open string, array and object so what is there can be checked."""
     stack: list[str] = []
     for m in _BRACKETS.finditer(work):
@@ -274,15 +276,18 @@ def _close_truncated(work: str, pos: int, doc: Document, insertions: list[tuple[
         doc.syntax.append(_syntax("JSON_SYNTAX_ERROR", "Expected a JSON value", min(orig_end, doc_to_original(insertions, pos)), orig_end))
         return None
     closers = "".join(reversed(stack))
-    doc.syntax.append(_syntax("JSON_SYNTAX_ERROR", f"Unexpected end of file: '{closers}' expected", orig_end, orig_end))
+    if not doc.truncated:
+        doc.syntax.append(_syntax("JSON_SYNTAX_ERROR", f"Unexpected end of file: '{closers}' expected", orig_end, orig_end))
     doc.truncated = True
     tail = work.rstrip()
     suffix = ""
     last = tail[-1:] if tail else ""
     if last == ",":
         work = tail[:-1] + " " + work[len(tail) :]
-    elif last == ":":
+    elif last == ":" or (msg.startswith("Expecting value") and last in "[{" and stack and stack[-1] == "}"):
         suffix = "null"
+    elif msg.startswith("Expecting ':' delimiter") and stack and stack[-1] == "}":
+        suffix = ":null"
     return work + suffix + closers
 
 

@@ -64,6 +64,8 @@ def analyze(text: str, settings: Settings, registry: Registry, path: str | None 
         _index_nodes(ctx)
         for module in RULE_MODULES:
             module.check(ctx)
+            if not isinstance(ctx.wf, dict):
+                break  # only the structure rule speaks about a non-object top level
     findings = apply_suppressions(ctx, path)
     _severities(findings, settings)
     _place(doc, ctx, findings)

@@ -66,8 +66,33 @@ def to_str(v: Any, missing: bool = False) -> str:
     if isinstance(v, str):
         return v
     if isinstance(v, list):
-        return ",".join("" if x is None else to_str(x) for x in v)
+        return _join(v)
     return "[object Object]"
+
+
+def _join(v: list[Any]) -> str:
+    """Array.prototype.join(",") applied recursively, without Python recursion (arrays may nest ~1000 deep).
+
+    Nested arrays flatten into one comma-separated run of leaves; an empty array or null contributes "".
+    """
+    leaves: list[str] = []
+    stack: list[Any] = [iter(v)]
+    while stack:
+        item = next(stack[-1], _END)
+        if item is _END:
+            stack.pop()
+            continue
+        if isinstance(item, list):
+            if item:
+                stack.append(iter(item))
+            else:
+                leaves.append("")
+        else:
+            leaves.append("" if item is None else to_str(item))
+    return ",".join(leaves)
+
+
+_END = object()
 
 
 def to_number(v: Any) -> float:

@@ -24,6 +24,8 @@ def check(ctx: Context) -> None:
         adjacency[src].append((dst, ptr))
     _cycles(ctx, adjacency)
     starts = _triggers(ctx)
+    for src, dst in _parameter_references(ctx):
+        adjacency[src].append((dst, ()))
     _unreachable(ctx, adjacency, starts)
 
 
@@ -94,6 +96,24 @@ def _triggers(ctx: Context) -> list[int]:
         if "kind" in trig and kind not in TRIGGER_KINDS:
             ctx.add("INVALID_TRIGGER_KIND", f'Unknown trigger kind "{jsval.to_str(kind)}"', f"triggers[{t}].kind", ("triggers", t, "kind"))
     return starts
+
+
+def _parameter_references(ctx: Context) -> list[tuple[int, int]]:
+    """Nodes a node names in its parameters (a parallel node's `tasks[].nodeId`, a router's targets)."""
+    out: list[tuple[int, int]] = []
+    for i, node in ctx.iter_nodes():
+        stack: list[tuple[Any, int]] = [(node.get("parameters"), 0)]
+        while stack:
+            value, depth = stack.pop()
+            if isinstance(value, dict):
+                for key, inner in value.items():
+                    if key in ("nodeId", "node", "targetNode") and isinstance(inner, str) and inner in ctx.ids:
+                        out.append((i, ctx.ids[inner]))
+                    elif depth < 4 and isinstance(inner, (dict, list)):
+                        stack.append((inner, depth + 1))
+            elif isinstance(value, list) and depth < 4:
+                stack.extend((v, depth + 1) for v in value[:200] if isinstance(v, (dict, list)))
+    return out
 
 
 def _unreachable(ctx: Context, adjacency: list[list[tuple[int, tuple[Any, ...]]]], starts: list[int]) -> None:

@@ -36,6 +36,7 @@ def check(ctx: Context) -> None:
     if ctx.oracle:
         return
     _configured_tenant(ctx, tenant)
+    _foreign_variables(ctx, tenant)
     if jsval.truthy(tenant) and not is_uuid(tenant) and not is_placeholder(tenant):
         ctx.add("INVALID_TENANT_ID", f'tenantId "{jsval.to_str(tenant)}" is neither a UUID nor a placeholder', "tenantId", ("tenantId",))
 
@@ -63,18 +64,24 @@ def _configured_tenant(ctx: Context, tenant: object) -> None:
                 ("tenantId",),
             )
             if f is not None:
-                f.message = f.message  # severity lowered by the engine (see _SUPER_ADMIN_NOTE)
-                f.tags = ("super-admin",)
+                f.tags = ("super-admin",)  # the engine lowers it to information
+
+
+def _foreign_variables(ctx: Context, tenant: object) -> None:
+    """Variables tagged with another tenant's `_tenantId` (against the configured tenant, else the workflow's)."""
+    current = ctx.settings.tenant_id or (tenant if isinstance(tenant, str) and tenant and not is_placeholder(tenant) else None)
+    wf = ctx.wf if isinstance(ctx.wf, dict) else {}
     variables = wf.get("variables")
-    if isinstance(variables, dict):
-        for name, definition in variables.items():
-            if not isinstance(definition, dict):
-                continue
-            for owner in foreign_tenants(definition, configured):
-                ptr = ("variables", name, "_tenantId") if isinstance(definition.get("_tenantId"), str) else ("variables", name, "defaultValue", "_tenantId")
-                ctx.add(
-                    "CROSS_TENANT_VARIABLE",
-                    f"Variable {name} belongs to different tenant {owner}. Current tenant: {configured}",
-                    f"variables.{name}",
-                    ptr,
-                )
+    if not current or not isinstance(variables, dict):
+        return
+    for name, definition in variables.items():
+        if not isinstance(definition, dict):
+            continue
+        for owner in foreign_tenants(definition, current):
+            ptr = ("variables", name, "_tenantId") if isinstance(definition.get("_tenantId"), str) else ("variables", name, "defaultValue", "_tenantId")
+            ctx.add(
+                "CROSS_TENANT_VARIABLE",
+                f"Variable {name} belongs to different tenant {owner}. Current tenant: {current}",
+                f"variables.{name}",
+                ptr,
+            )
