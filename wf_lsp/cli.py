@@ -49,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--config", help="settings file (default: wf-lsp.toml or pyproject.toml found upward)")
     c.add_argument("--no-config", action="store_true", help="ignore settings files")
     c.add_argument("--quiet", "-q", action="store_true", help="print only the findings")
+    c.add_argument("--fix", action="store_true", help="apply every safe fix to the files in place, then report what is left")
     c.add_argument("--no-snippets", action="store_true", help="text format: one line per problem, no source excerpt")
     c.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     r = sub.add_parser("rules", help="list rules, or explain one")
@@ -158,6 +159,11 @@ def _check(args: argparse.Namespace) -> int:
     run = run_check(paths, settings, jobs=args.jobs, progress=progress, stdin=stdin)
     if progress:
         progress.finish()
+    if args.fix:
+        fixed = _apply_fixes(run)
+        if fixed:
+            print(f"wf-lsp: applied {fixed} safe fix(es)", file=sys.stderr)
+            run = run_check(paths, settings, jobs=args.jobs, stdin=stdin)
     out = sys.stdout
     shown = _filtered(run.files, Severity.parse(args.min_severity)) if args.format != "json" else run.files
     if args.format == "text":
@@ -193,6 +199,24 @@ def _check(args: argparse.Namespace) -> int:
     if failing and not args.exit_zero:
         return EXIT_PROBLEMS
     return EXIT_CLEAN
+
+
+def _apply_fixes(run: Any) -> int:
+    from wf_lsp.core.fixing import fix_all
+
+    total = 0
+    for fr in run.files:
+        path = Path(fr.path)
+        if not path.is_file():
+            continue
+        original = path.read_bytes()
+        if original.decode("utf-8", errors="replace") != fr.text:
+            continue  # not plain UTF-8 (or changed meanwhile): never rewrite it
+        new, n = fix_all(fr.text, fr.result.findings)
+        if n:
+            path.write_text(new, encoding="utf-8", newline="")
+            total += n
+    return total
 
 
 def _filtered(files: list[Any], floor: Any) -> list[Any]:

@@ -92,12 +92,8 @@ class Workflow(_Open):
 def workflow_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a workflow file."""
     schema = Workflow.model_json_schema(by_alias=True)
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"https://wf-lsp.dev/schema/workflow-{__version__}.json",
-        "title": "MetaBuilder workflow",
-        **schema,
-    }
+    schema.update({"title": "MetaBuilder workflow", "$id": f"https://wf-lsp.dev/schema/workflow-{__version__}.json"})
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
 
 
 def schema_text() -> str:

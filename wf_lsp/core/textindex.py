@@ -43,13 +43,16 @@ class TextIndex:
         order = sorted(range(len(clamped)), key=clamped.__getitem__)
         result: list[Position | None] = [None] * len(clamped)
         text = self.text
-        line, last = 0, 0
+        line, last, line_start = 0, 0, 0
         for i in order:
             o = clamped[i]
             line += text.count("\n", last, o)
+            # Only the stretch since the previous offset can hold a newer line start: linear overall, even on one long line.
+            nl = text.rfind("\n", last, o)
+            if nl >= 0:
+                line_start = nl + 1
             last = o
-            col = o - (text.rfind("\n", 0, o) + 1)
-            result[i] = Position(line, col, o)
+            result[i] = Position(line, o - line_start, o)
         return [p for p in result if p is not None]
 
     def offset(self, line: int, character: int) -> int:

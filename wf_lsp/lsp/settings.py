@@ -1,0 +1,175 @@
+"""Settings from initializationOptions, workspace/configuration (per folder) and didChangeConfiguration; one loader per set."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+from pygls.capabilities import get_capability
+
+from wf_lsp.core.loader import WorkflowLoader
+from wf_lsp.core.settings import Settings, settings_from_mapping
+from wf_lsp.lsp.documents import uri_to_path
+
+if TYPE_CHECKING:
+    from wf_lsp.lsp.server import WfServer
+
+log = logging.getLogger("wf_lsp.lsp.settings")
+SECTION = "wf-lsp"
+#: Keys an editor may send that are the client's business, not the server's.
+_CLIENT_KEYS = frozenset({"trace", "server", "serverCommand", "interpreter", "enable", "path", "args"})
+
+
+def _mapping(data: Any) -> Any:
+    """The settings object inside what a client sent: top-level keys, or a `wf-lsp` section."""
+    if isinstance(data, dict) and isinstance(data.get(SECTION), dict):
+        merged = {k: v for k, v in data.items() if k != SECTION}
+        merged.update(data[SECTION])
+        data = merged
+    if isinstance(data, dict):
+        return {k: v for k, v in data.items() if k not in _CLIENT_KEYS}
+    return data
+
+
+class SettingsManager:
+    """The settings in force for each workspace folder, and the validation loader for each distinct set."""
+
+    def __init__(self, server: WfServer) -> None:
+        self._server = server
+        self._init_options: Any = None
+        self.base = Settings()
+        self._folders: dict[str, Settings] = {}
+        self._loaders: dict[str, WorkflowLoader] = {}
+        self._told: set[str] = set()
+        self.ready = asyncio.Event()
+
+    # -- reading ------------------------------------------------------------------------------
+    def initialize(self, options: Any) -> None:
+        """Read initializationOptions (the settings keys at top level)."""
+        self._init_options = _mapping(options)
+        self.base, problems = settings_from_mapping(self._init_options)
+        self._tell(problems, "initializationOptions")
+
+    @property
+    def can_pull(self) -> bool:
+        """Whether the client answers workspace/configuration."""
+        return bool(get_capability(self._server.client_capabilities, "workspace.configuration", False))
+
+    async def refresh(self, pushed: Any = None) -> bool:
+        """Re-read the settings (pulled per folder when the client can, else the pushed ones); True when they changed."""
+        before = (self.base, dict(self._folders))
+        try:
+            if self.can_pull:
+                await self._pull()
+            elif pushed is not None:
+                base, problems = settings_from_mapping(_mapping(pushed), settings_from_mapping(self._init_options)[0])
+                self._tell(problems, "didChangeConfiguration")
+                self.base = base
+        except Exception as exc:  # a client that fails the request must not stop validation
+            log.warning("could not read settings from the client: %s", exc)
+        finally:
+            self.ready.set()
+        self._prune()
+        return (self.base, self._folders) != before
+
+    def _prune(self) -> None:
+        """Drop loaders of settings no longer in force (their caches go with them)."""
+        live = {repr(s) for s in self.all()}
+        for key in [k for k in self._loaders if k not in live]:
+            self._loaders.pop(key).store.close()
+
+    async def _pull(self) -> None:
+        folders = self.folder_uris()
+        items = [types.ConfigurationItem(section=SECTION)]
+        items += [types.ConfigurationItem(scope_uri=uri, section=SECTION) for uri in folders]
+        answer = await asyncio.wait_for(self._server.workspace_configuration_async(types.ConfigurationParams(items=items)), 10)
+        answer = list(answer or [])
+        init = settings_from_mapping(self._init_options)[0]
+        global_cfg = _mapping(answer[0]) if answer else None
+        base, problems = settings_from_mapping(global_cfg, init) if isinstance(global_cfg, dict) else (init, [])
+        self._tell(problems, "workspace/configuration")
+        folder_settings: dict[str, Settings] = {}
+        for uri, raw in zip(folders, answer[1:], strict=False):
+            cfg = _mapping(raw)
+            if isinstance(cfg, dict) and cfg != global_cfg:
+                folder_settings[uri], problems = settings_from_mapping(cfg, base)
+                self._tell(problems, f"workspace/configuration for {uri}")
+        self.base = base
+        self._folders = folder_settings
+
+    def _tell(self, problems: list[str], where: str) -> None:
+        """Show bad settings once (defaults are used for them); never raise."""
+        fresh = [p for p in problems if p not in self._told]
+        if not fresh:
+            return
+        self._told.update(fresh)
+        message = f"wf-lsp: some settings ({where}) were not understood and their defaults are used: " + "; ".join(fresh)
+        log.warning(message)
+        try:
+            self._server.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=message))
+        except Exception:  # no client connection yet: the log line has it
+            pass
+
+    # -- lookup -------------------------------------------------------------------------------
+    def folder_uris(self) -> list[str]:
+        """Workspace folder URIs (the root URI when the client sent no folders)."""
+        try:
+            ws = self._server.workspace
+        except RuntimeError:
+            return []
+        folders = [f.uri for f in ws.folders.values()]
+        if not folders and ws.root_uri:
+            folders = [ws.root_uri]
+        return folders
+
+    def folder_paths(self) -> list[str]:
+        """File-system paths of the workspace folders."""
+        return [p for p in (uri_to_path(u) for u in self.folder_uris()) if p]
+
+    def folder_of(self, uri: str) -> str | None:
+        """The innermost workspace folder containing a URI."""
+        best = None
+        for folder in self.folder_uris():
+            prefix = folder.rstrip("/") + "/"
+            if uri.startswith(prefix) and (best is None or len(folder) > len(best)):
+                best = folder
+        return best
+
+    def for_uri(self, uri: str) -> Settings:
+        """Settings in force for a document."""
+        folder = self.folder_of(uri)
+        return self._folders.get(folder, self.base) if folder else self.base
+
+    def all(self) -> list[Settings]:
+        """Every distinct settings set in force."""
+        out = [self.base]
+        out += [s for s in self._folders.values() if s not in out]
+        return out
+
+    def loader(self, settings: Settings) -> WorkflowLoader:
+        """The loader (cache) for a settings set; bad registry files or an unreachable cache are reported once."""
+        key = repr(settings)
+        loader = self._loaders.get(key)
+        if loader is None:
+            loader = WorkflowLoader(settings, store=_store(settings))
+            self._loaders[key] = loader
+            self._tell(list(loader.registry.problems), "registry")
+        return loader
+
+    def loaders(self) -> list[WorkflowLoader]:
+        """Every loader created so far."""
+        return list(self._loaders.values())
+
+
+def _store(settings: Settings) -> Any:
+    if not settings.cache.redis_url:
+        return None
+    try:
+        from wf_lsp.core.redis_store import open_store
+
+        return open_store(settings.cache.redis_url, settings.cache.redis_timeout_ms)
+    except Exception as exc:  # fail open: memory cache only
+        log.warning("shared cache unavailable, using memory only: %s", exc)
+        return None
