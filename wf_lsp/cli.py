@@ -227,7 +227,11 @@ def _filtered(files: list[Any], floor: Any) -> list[Any]:
     for fr in files:
         r = fr.result
         kept = [f for f in r.findings if f.severity <= floor]
-        out.append(fr if len(kept) == len(r.findings) else FileResult(fr.path, fr.text, Result(kept, r.is_workflow, r.content_hash, r.summary, r.duration_ms, r.cache_hit, r.node_names)))
+        out.append(
+            fr
+            if len(kept) == len(r.findings)
+            else FileResult(fr.path, fr.text, Result(kept, r.is_workflow, r.content_hash, r.summary, r.duration_ms, r.cache_hit, r.node_names))
+        )
     return out
 
 
@@ -236,11 +240,11 @@ def _statistics(out: TextIO, counts: Counter[str], run: Any) -> None:
         out.write(f"{n:6d}  {code}\n")
     cache = run.cache
     shared = cache.get("shared", {})
-    out.write(
-        f"cache: {cache.get('hits', 0)} hit(s), {cache.get('sharedHits', 0)} shared hit(s), {cache.get('misses', 0)} miss(es)"
-        + (f"; redis: state={shared.get('state')} hits={shared.get('hits', 0)} misses={shared.get('misses', 0)} errors={shared.get('errors', 0)} time={shared.get('time_ms', 0):.1f}ms" if shared.get("state") not in (None, "disabled") else "")
-        + "\n"
-    )
+    line = f"cache: {cache.get('hits', 0)} hit(s), {cache.get('sharedHits', 0)} shared hit(s), {cache.get('misses', 0)} miss(es)"
+    if shared.get("state") not in (None, "disabled"):
+        line += f"; redis: state={shared.get('state')} hits={shared.get('hits', 0)} misses={shared.get('misses', 0)}"
+        line += f" errors={shared.get('errors', 0)} time={shared.get('time_ms', 0):.1f}ms"
+    out.write(line + "\n")
 
 
 def _rules(args: argparse.Namespace) -> int:
@@ -255,7 +259,19 @@ def _rules(args: argparse.Namespace) -> int:
         rules = [rule]
     if args.format == "json":
         json.dump(
-            [{"code": r.code, "severity": r.severity.label, "profiles": sorted(r.profiles), "message": r.message, "suggestion": catalog.suggestion_for(r.code), "hasFix": r.has_fix, "doc": r.doc, "url": r.url} for r in rules],
+            [
+                {
+                    "code": r.code,
+                    "severity": r.severity.label,
+                    "profiles": sorted(r.profiles),
+                    "message": r.message,
+                    "suggestion": catalog.suggestion_for(r.code),
+                    "hasFix": r.has_fix,
+                    "doc": r.doc,
+                    "url": r.url,
+                }
+                for r in rules
+            ],
             sys.stdout,
             indent=2,
         )

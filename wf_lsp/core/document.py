@@ -268,9 +268,8 @@ def _close_truncated(work: str, pos: int, doc: Document, insertions: list[tuple[
         t = m.group()
         if t in "[{":
             stack.append("]" if t == "[" else "}")
-        elif t in "]}":
-            if stack:
-                stack.pop()
+        elif t in "]}" and stack:
+            stack.pop()
     orig_end = len(doc.text)
     if not stack:
         doc.syntax.append(_syntax("JSON_SYNTAX_ERROR", "Expected a JSON value", min(orig_end, doc_to_original(insertions, pos)), orig_end))

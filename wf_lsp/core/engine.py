@@ -70,7 +70,7 @@ def analyze(text: str, settings: Settings, registry: Registry, path: str | None 
     _severities(findings, settings)
     _place(doc, ctx, findings)
     findings.sort(key=lambda f: (f.span.start.offset if f.span else 0, f.severity, f.code))
-    names = [n.get("name") for n in ctx.nodes if isinstance(n, dict) and isinstance(n.get("name"), str)]
+    names = [str(n["name"]) for n in ctx.nodes if isinstance(n, dict) and isinstance(n.get("name"), str)]
     return Analysis(findings, doc.value, looks_like_workflow(doc.value), (time.perf_counter() - t0) * 1000, names)
 
 
@@ -178,4 +178,3 @@ def _span_for(text: str, spans: dict[Pointer, Found], ptr: Pointer, anchor: str,
             return key_span if key_span is not None else (vs, vs + 1)
         return vs, ve
     return 0, 0
-

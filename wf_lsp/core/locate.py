@@ -12,8 +12,8 @@ from typing import Any
 from wf_lsp.core.findings import Pointer
 
 _WS = re.compile(r"[ \t\n\r]*")
-_scanstring: Any = json.decoder.scanstring
-_scan_once: Any = json.scanner.make_scanner(json.JSONDecoder())
+_scanstring: Any = getattr(json.decoder, "scanstring")  # noqa: B009 (C speedup, untyped)
+_scan_once: Any = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
 
 
 class _Trie:

@@ -117,13 +117,11 @@ class RedisStore:
             values = [v for chunk in replies for v in chunk]
             if len(values) != len(unique):
                 raise redis.RedisError(f"MGET answered {len(values)} values for {len(unique)} keys")
-        except Exception as exc:  # noqa: BLE001 - every fault fails open
+        except Exception as exc:
             self._fail(exc, started)
             self._count(misses=len(keys))
             return misses
-        by_name = {
-            n: v if isinstance(v, bytes) else None for n, v in zip(unique, values, strict=True)
-        }
+        by_name = {n: v if isinstance(v, bytes) else None for n, v in zip(unique, values, strict=True)}
         found = [by_name[n] for n in names]
         hits = sum(v is not None for v in found)
         self._succeed(started)
@@ -157,7 +155,7 @@ class RedisStore:
             self._count(sets=len(replies) - len(failures))
             if failures:
                 raise failures[0]
-        except Exception as exc:  # noqa: BLE001 - every fault fails open
+        except Exception as exc:
             self._fail(exc, started)
             return
         self._succeed(started)
@@ -190,7 +188,7 @@ class RedisStore:
         if client is not None:
             try:
                 client.close()
-            except Exception as exc:  # noqa: BLE001 - closing never raises either
+            except Exception as exc:
                 log.debug("closing %s: %s", self._masked_url, self._scrub(exc))
 
     # -- breaker -----------------------------------------------------------------------------

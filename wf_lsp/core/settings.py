@@ -201,6 +201,7 @@ def _cache(value: Any, base: CacheSettings) -> CacheSettings:
         raise TypeError("must be an object with maxEntries, ttlSeconds, redisUrl")
     changes: dict[str, Any] = {}
     for k, v in value.items():
+        k = str(k)
         if k in ("maxEntries", "max_entries", "ttlSeconds", "ttl_seconds", "redisTimeoutMs", "redis_timeout_ms"):
             if isinstance(v, bool) or not isinstance(v, int) or v < 0:
                 raise ValueError(f"{k} must be a non-negative integer")

@@ -63,7 +63,7 @@ def apply_suppressions(ctx: Context, path: str | None) -> list[Finding]:
                 hit = True
         if not hit:
             kept.append(f)
-    for k, (scope, ptr, pos, code) in enumerate(entries):
+    for k, (_scope, ptr, pos, code) in enumerate(entries):
         if not used[k] and code != "UNUSED_SUPPRESSION" and ctx.on("UNUSED_SUPPRESSION"):
             plan = (
                 fixes.remove_item(ptr[:-1], pos, f"Remove unused suppression of {code}", safe=True)

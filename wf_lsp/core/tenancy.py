@@ -85,9 +85,7 @@ def build_context(workflow: Any, tenant_id: str, user_id: str = "", user_level: 
             if not isinstance(definition, dict):
                 continue
             if definition.get("scope") == "global":
-                ctx.issues.append(
-                    ContextIssue("SCOPE_VIOLATION", f"variables.{name}", "Global-scope variable will be skipped for security", "warning")
-                )
+                ctx.issues.append(ContextIssue("SCOPE_VIOLATION", f"variables.{name}", "Global-scope variable will be skipped for security", "warning"))
                 continue
             for owner in foreign_tenants(definition, tenant_id):
                 ctx.issues.append(

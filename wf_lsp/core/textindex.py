@@ -13,7 +13,7 @@ _NEWLINES = re.compile(r"\r\n|\r|\n")
 class TextIndex:
     """Line/column lookup over one text; LF, CRLF and lone CR all end a line (as LSP says)."""
 
-    __slots__ = ("text", "_starts", "_has_cr")
+    __slots__ = ("_has_cr", "_starts", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from wf_lsp.core import jsval
-from wf_lsp.core.context import Context
+from wf_lsp.core.context import Context, FixPlan
 from wf_lsp.core.findings import Pointer, Related
 from wf_lsp.core.rules import fixes
 
@@ -89,9 +89,7 @@ def _outputs(ctx: Context, src: str, src_index: int, sptr: Pointer, outputs: Any
                 _target(ctx, src, src_index, sptr, xptr, xpath, j, target, name_set)
 
 
-def _target(
-    ctx: Context, src: str, src_index: int, sptr: Pointer, xptr: Pointer, xpath: str, j: int, target: Any, name_set: set[Any] | None
-) -> None:
+def _target(ctx: Context, src: str, src_index: int, sptr: Pointer, xptr: Pointer, xpath: str, j: int, target: Any, name_set: set[Any] | None) -> None:
     tptr = xptr + (j,)
     if not isinstance(target, dict) or not jsval.truthy(target.get("node")):
         ctx.add(
@@ -152,7 +150,7 @@ def _candidates(ctx: Context) -> list[str]:
     return list(pool)
 
 
-def _source_fix(ctx: Context, src: str, sptr: Pointer) -> fixes.FixPlan | None:
+def _source_fix(ctx: Context, src: str, sptr: Pointer) -> FixPlan | None:
     # An id where a name is expected (or the reverse): exact, so safe.
     other = ctx.ids if ctx.key_mode in ("name", "auto") else ctx.names
     if src in other and ctx.key_mode != "auto":
@@ -172,7 +170,7 @@ def _counterpart(ctx: Context, index: int) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _target_fix(ctx: Context, node: Any, xptr: Pointer, j: int) -> fixes.FixPlan | None:
+def _target_fix(ctx: Context, node: Any, xptr: Pointer, j: int) -> FixPlan | None:
     nptr = xptr + (j, "node")
     remove = fixes.remove_item(xptr, j, "Remove connection target", safe=False)
     if not isinstance(node, str):

@@ -9,9 +9,7 @@ from wf_lsp.core.context import Context
 from wf_lsp.core.findings import Related
 from wf_lsp.core.rules import fixes
 
-TRIGGER_KINDS = frozenset(
-    {"webhook", "schedule", "manual", "event", "email", "message-queue", "webhook-listen", "polling", "custom", "queue", "poll", "other"}
-)
+TRIGGER_KINDS = frozenset({"webhook", "schedule", "manual", "event", "email", "message-queue", "webhook-listen", "polling", "custom", "queue", "poll", "other"})
 MAX_CYCLES = 10
 
 

@@ -65,7 +65,7 @@ def _type_ok(value: Any, expected: str) -> bool:
     if expected == "number":
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     py = _JSON_TYPES.get(expected)
-    return py is None or isinstance(value, py) and not (py is not bool and isinstance(value, bool))
+    return py is None or (isinstance(value, py) and not (py is not bool and isinstance(value, bool)))
 
 
 def _json_type(value: Any) -> str:
@@ -107,8 +107,11 @@ def _params(ctx: Context, i: int, node: dict[str, Any], entry: NodeType, params:
                 f"{base}.{name}",
                 pptr,
             )
-        elif spec.enum and not _is_expression(value) and value not in spec.enum and not (
-            isinstance(value, str) and value.upper() in [str(e).upper() for e in spec.enum]
+        elif (
+            spec.enum
+            and not _is_expression(value)
+            and value not in spec.enum
+            and not (isinstance(value, str) and value.upper() in [str(e).upper() for e in spec.enum])
         ):
             allowed = ", ".join(fixes.dumps(e) for e in spec.enum)
             close = fixes.closest(str(value), [str(e) for e in spec.enum])
@@ -130,7 +133,7 @@ def _params(ctx: Context, i: int, node: dict[str, Any], entry: NodeType, params:
             )
     if ctx.on("HARDCODED_SECRET"):
         for name, value in params.items():
-            spec = entry.params.get(name)
-            secret = (spec is not None and spec.secret) or bool(_SECRET_NAME.search(name))
+            known = entry.params.get(name)
+            secret = (known is not None and known.secret) or bool(_SECRET_NAME.search(name))
             if secret and isinstance(value, str) and value and not _is_expression(value):
                 ctx.add("HARDCODED_SECRET", f"Parameter {name} holds a literal secret", f"{base}.{name}", ("nodes", i, "parameters", name))

@@ -89,7 +89,7 @@ def _type_match(value: Any, vtype: Any) -> bool:
         return isinstance(value, dict)
     if vtype == "date":
         return isinstance(value, str) and _date_parses(value)
-    return vtype == "any"
+    return bool(vtype == "any")
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%Y-%m", "%Y", "%b %d %Y", "%B %d %Y", "%d %b %Y", "%d %B %Y", "%a %b %d %Y", "%m/%d/%Y", "%Y/%m/%d")

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole test suite: the VS Code extension (lint, types, unit, package, protocol e2e), real VS Code e2e, then pytest.
+set -uo pipefail
+cd "$(dirname "$0")"
+./setup.sh
+fail=0
+mkdir -p .ci/cache
+# The official SARIF 2.1.0 JSON Schema ships in an npm package; the SARIF test validates our output against it.
+if [ ! -f .ci/cache/sarif-2.1.0-rtm.5.json ]; then
+  (cd .ci/cache && npm pack --silent @microsoft/jest-sarif@1.0.0-beta.0 >/dev/null \
+    && tar xzf microsoft-jest-sarif-1.0.0-beta.0.tgz package/lib/schemas/sarif-2.1.0-rtm.5.json \
+    && mv package/lib/schemas/sarif-2.1.0-rtm.5.json . && rm -rf package microsoft-jest-sarif-*.tgz) || echo "could not fetch the SARIF schema (the SARIF test will fail)"
+fi
+export WF_LSP_SARIF_SCHEMA="$PWD/.ci/cache/sarif-2.1.0-rtm.5.json"
+export WF_LSP_PYTHON="$PWD/.venv/bin/python"
+if [ -x vscode-extension/ci.sh ]; then
+  echo "== VS Code extension"
+  vscode-extension/ci.sh || { echo "vscode-extension/ci.sh FAILED"; fail=1; }
+fi
+if [ -x e2e-vscode/run.sh ] && [ "${WF_SKIP_VSCODE_E2E:-0}" != "1" ]; then
+  echo "== real VS Code (code-server + Chromium)"
+  e2e-vscode/run.sh || { echo "e2e-vscode/run.sh FAILED"; fail=1; }
+fi
+echo "== pytest"
+.venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+rc=$?
+if [ "$rc" -eq 5 ]; then echo "pytest collected no tests: failing"; rc=1; fi
+[ "$rc" -ne 0 ] && fail=1
+exit "$fail"

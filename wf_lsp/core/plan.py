@@ -1,0 +1,132 @@
+"""Execution plans: the order a workflow's DAG runs in, level by level from its triggers (Kahn's algorithm)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from wf_lsp.core.rules.fixes import iter_targets
+
+
+@dataclass(slots=True)
+class Graph:
+    """A workflow's nodes and resolved edges (node indices), and where execution starts."""
+
+    nodes: list[Any]
+    edges: list[tuple[int, int]] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+    #: node index -> connection entries that name it: (source index or None, pointer of the key or target value)
+    names: dict[str, int] = field(default_factory=dict)
+    ids: dict[str, int] = field(default_factory=dict)
+    key_mode: str = "auto"
+
+    def resolve(self, ref: Any) -> int | None:
+        """Index of the node a connection key or target names, by the key mode (auto: names first, then ids)."""
+        if not isinstance(ref, str):
+            return None
+        if self.key_mode == "name":
+            return self.names.get(ref)
+        if self.key_mode == "id":
+            return self.ids.get(ref)
+        hit = self.names.get(ref)
+        return hit if hit is not None else self.ids.get(ref)
+
+    def label(self, index: int) -> str:
+        """A node's name, else its id, else its position."""
+        node = self.nodes[index]
+        if isinstance(node, dict):
+            for key in ("name", "id"):
+                value = node.get(key)
+                if isinstance(value, str) and value:
+                    return value
+        return f"nodes[{index}]"
+
+
+@dataclass(slots=True)
+class Plan:
+    """Levels of node indices (each level may run in parallel), plus nodes no start reaches and nodes on cycles."""
+
+    levels: list[list[int]]
+    unreachable: list[int]
+    cyclic: list[int]
+
+    def step_of(self) -> dict[int, int]:
+        """Node index -> 0-based level."""
+        return {i: k for k, level in enumerate(self.levels) for i in level}
+
+
+def build_graph(workflow: Any, key_mode: str = "auto") -> Graph:
+    """Resolve a parsed workflow's connections and triggers to node indices."""
+    wf = workflow if isinstance(workflow, dict) else {}
+    nodes = wf.get("nodes") if isinstance(wf.get("nodes"), list) else []
+    graph = Graph(nodes=list(nodes), key_mode=key_mode)
+    for i, node in enumerate(graph.nodes):
+        if isinstance(node, dict):
+            name, node_id = node.get("name"), node.get("id")
+            if isinstance(name, str):
+                graph.names.setdefault(name, i)
+            if isinstance(node_id, str):
+                graph.ids.setdefault(node_id, i)
+    conns = wf.get("connections")
+    if isinstance(conns, dict):
+        for list_ptr, _j, target in iter_targets(conns):
+            src, dst = graph.resolve(list_ptr[1]), graph.resolve(target)
+            if src is not None and dst is not None:
+                graph.edges.append((src, dst))
+    triggers = wf.get("triggers")
+    for trig in triggers if isinstance(triggers, list) else []:
+        if not isinstance(trig, dict) or trig.get("enabled", True) is False:
+            continue
+        ref = trig.get("nodeId")
+        index = graph.ids.get(ref) if isinstance(ref, str) else None
+        if index is None and isinstance(ref, str) and key_mode != "id":
+            index = graph.names.get(ref)
+        if index is not None and index not in graph.starts:
+            graph.starts.append(index)
+    if not graph.starts:
+        incoming = {dst for _, dst in graph.edges}
+        graph.starts = [i for i, node in enumerate(graph.nodes) if isinstance(node, dict) and i not in incoming]
+    return graph
+
+
+def plan_levels(graph: Graph) -> Plan:
+    """Kahn's algorithm over the part of the graph the starts reach, one level at a time."""
+    n = len(graph.nodes)
+    adjacency: list[list[int]] = [[] for _ in range(n)]
+    for src, dst in graph.edges:
+        adjacency[src].append(dst)
+    reached = [False] * n
+    todo = list(graph.starts)
+    for s in todo:
+        reached[s] = True
+    while todo:
+        for nxt in adjacency[todo.pop()]:
+            if not reached[nxt]:
+                reached[nxt] = True
+                todo.append(nxt)
+    indegree = [0] * n
+    for src, dst in graph.edges:
+        if reached[src] and reached[dst]:
+            indegree[dst] += 1
+    level = [i for i in range(n) if reached[i] and indegree[i] == 0]
+    levels: list[list[int]] = []
+    placed = [False] * n
+    while level:
+        levels.append(level)
+        nxt: set[int] = set()
+        for u in level:
+            placed[u] = True
+            for v in adjacency[u]:
+                if reached[v]:
+                    indegree[v] -= 1
+                    if indegree[v] == 0:
+                        nxt.add(v)
+        level = sorted(nxt)
+    unreachable = [i for i, node in enumerate(graph.nodes) if isinstance(node, dict) and not reached[i]]
+    cyclic = [i for i in range(n) if reached[i] and not placed[i]]
+    return Plan(levels, unreachable, cyclic)
+
+
+def execution_plan(workflow: Any, key_mode: str = "auto") -> Plan:
+    """The plan of a parsed workflow."""
+    return plan_levels(build_graph(workflow, key_mode))
