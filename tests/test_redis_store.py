@@ -50,9 +50,7 @@ def redis_warnings(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
     return [r for r in caplog.records if r.name == "wf_lsp.redis" and r.levelno >= logging.WARNING]
 
 
-def test_round_trip_sets_ttl_and_keeps_order(
-    redis_server: RedisServer, stores: StoreFactory
-) -> None:
+def test_round_trip_sets_ttl_and_keeps_order(redis_server: RedisServer, stores: StoreFactory) -> None:
     store = stores(redis_server.url)
     store.set_many([(key(1), b"one"), (key(2), b"two"), (key(3), b"\x00three")], ttl_seconds=120)
 
@@ -71,18 +69,14 @@ def test_round_trip_sets_ttl_and_keeps_order(
     assert stats["time_ms"] > 0
 
 
-def test_keys_outside_the_namespace_are_prefixed(
-    redis_server: RedisServer, stores: StoreFactory
-) -> None:
+def test_keys_outside_the_namespace_are_prefixed(redis_server: RedisServer, stores: StoreFactory) -> None:
     store = stores(redis_server.url, namespace="team-a")
     store.set_many([("plain", b"v")], ttl_seconds=60)
     assert redis_server.client().get("team-a:plain") == b"v"
     assert store.get_many(["plain", "team-a:plain"]) == [b"v", b"v"]
 
 
-def test_one_mget_per_batch_and_one_round_trip_per_call(
-    redis_server: RedisServer, stores: StoreFactory
-) -> None:
+def test_one_mget_per_batch_and_one_round_trip_per_call(redis_server: RedisServer, stores: StoreFactory) -> None:
     store = stores(redis_server.url)
     store.set_many([(key(i), b"x%d" % i) for i in range(300)], ttl_seconds=60)
     redis_server.client().config_resetstat()
@@ -104,9 +98,7 @@ def test_repeated_keys_are_asked_once(redis_server: RedisServer, stores: StoreFa
     assert (store.stats()["hits"], store.stats()["misses"]) == (3, 1)
 
 
-def test_huge_batch_is_chunked_into_mgets_in_one_round_trip(
-    redis_server: RedisServer, stores: StoreFactory
-) -> None:
+def test_huge_batch_is_chunked_into_mgets_in_one_round_trip(redis_server: RedisServer, stores: StoreFactory) -> None:
     store = stores(redis_server.url)
     redis_server.client().config_resetstat()
     assert store.get_many([key(i) for i in range(2500)]) == [None] * 2500
@@ -160,9 +152,7 @@ def test_construction_is_lazy(redis_server: RedisServer, stores: StoreFactory) -
     assert store.stats()["calls"] == 0
 
 
-def test_connection_refused_fails_open_and_breaker_stops_calls(
-    stores: StoreFactory, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_connection_refused_fails_open_and_breaker_stops_calls(stores: StoreFactory, caplog: pytest.LogCaptureFixture) -> None:
     store = stores(f"redis://127.0.0.1:{free_port()}/0", breaker_cooldown_s=60)
     started = time.monotonic()
     assert store.get_many([key(1), key(2)]) == [None, None]
@@ -177,9 +167,7 @@ def test_connection_refused_fails_open_and_breaker_stops_calls(
     assert len(redis_warnings(caplog)) == 1
 
 
-def test_server_dies_mid_run_then_breaker_recovers(
-    redis_server: RedisServer, stores: StoreFactory, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_server_dies_mid_run_then_breaker_recovers(redis_server: RedisServer, stores: StoreFactory, caplog: pytest.LogCaptureFixture) -> None:
     store = stores(redis_server.url, breaker_cooldown_s=0.2)
     store.set_many([(key(1), b"v1")], ttl_seconds=60)
     assert store.get_many([key(1)]) == [b"v1"]
@@ -229,9 +217,7 @@ def test_slow_server_times_out_quickly(redis_server: RedisServer, stores: StoreF
 
 
 @pytest.mark.parametrize("userinfo", ["", f":{WRONG}@", f"default:{WRONG}@"])
-def test_wrong_or_missing_password(
-    redis_server: RedisServer, stores: StoreFactory, caplog: pytest.LogCaptureFixture, userinfo: str
-) -> None:
+def test_wrong_or_missing_password(redis_server: RedisServer, stores: StoreFactory, caplog: pytest.LogCaptureFixture, userinfo: str) -> None:
     caplog.set_level(logging.DEBUG, logger="wf_lsp.redis")
     redis_server.config_set("requirepass", PASSWORD)
     redis_server.client().set(key(1), b"secret-value")
@@ -249,9 +235,7 @@ def test_wrong_or_missing_password(
     assert len(redis_warnings(caplog)) == 1
 
 
-def test_right_password_works_and_is_masked(
-    redis_server: RedisServer, stores: StoreFactory, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_right_password_works_and_is_masked(redis_server: RedisServer, stores: StoreFactory, caplog: pytest.LogCaptureFixture) -> None:
     redis_server.config_set("requirepass", PASSWORD)
     store = stores(f"redis://:{PASSWORD}@127.0.0.1:{redis_server.port}/0")
     store.set_many([(key(1), b"v")], ttl_seconds=60)
@@ -287,9 +271,7 @@ def test_oversized_value_stays_local(redis_server: RedisServer, stores: StoreFac
     assert store.stats()["calls"] == 1
 
 
-def test_read_only_replica(
-    redis_server_factory: Callable[[], RedisServer], stores: StoreFactory
-) -> None:
+def test_read_only_replica(redis_server_factory: Callable[[], RedisServer], stores: StoreFactory) -> None:
     primary = redis_server_factory()
     replica = redis_server_factory()
     primary.client().set(key(1), b"from-primary")
@@ -303,9 +285,7 @@ def test_read_only_replica(
     assert "ReadOnlyError" in stats["last_error"]
 
 
-def test_garbage_under_our_key_comes_back_as_bytes(
-    redis_server: RedisServer, stores: StoreFactory
-) -> None:
+def test_garbage_under_our_key_comes_back_as_bytes(redis_server: RedisServer, stores: StoreFactory) -> None:
     client = redis_server.client()
     client.set(key("garbage"), b"\xff\xfe\x00not json{{")
     client.hset(key("hash"), "field", "a hash, not a string")
@@ -325,9 +305,7 @@ def test_unresolvable_host(stores: StoreFactory) -> None:
     assert "ConnectionError" in stats["last_error"]
 
 
-@pytest.mark.parametrize(
-    "url", ["redis://127.0.0.1:notaport/0", "redis://[::1/0", "redis://h:99999/0"]
-)
+@pytest.mark.parametrize("url", ["redis://127.0.0.1:notaport/0", "redis://[::1/0", "redis://h:99999/0"])
 def test_malformed_url_disables_the_store(stores: StoreFactory, url: str) -> None:
     store = stores(url, breaker_cooldown_s=0)
     assert store.get_many([key(1)]) == [None]

@@ -34,6 +34,10 @@ class Context:
     #: resolved graph edges: (source node index, target node index, pointer of the target's "node" value)
     edges: list[tuple[int, int, Pointer]] = field(default_factory=list)
     key_mode: str = "auto"
+    #: did-you-mean answers per word (bounded; see rules.fixes.closest)
+    guesses: dict[str, str | None] = field(default_factory=dict)
+    #: every name or id used as a connection key or target (built on first use)
+    referenced: set[str] | None = None
 
     @property
     def oracle(self) -> bool:

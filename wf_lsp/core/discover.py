@@ -87,12 +87,43 @@ def _walk(root: Path, out: Discovery, seen: set[tuple[int, int]], exclude: tuple
 
 
 def read_candidate(c: Candidate, max_bytes: int) -> tuple[bytes | None, str | None]:
-    """The file's bytes, or None and why it is skipped (unreadable, or clearly not a workflow)."""
+    """The file's bytes, or None and why it is skipped (unreadable, or clearly not a workflow).
+
+    A file over the limit is read only far enough that its decoded text is still over it (the parser then reports
+    FILE_TOO_LARGE), cut on a whole character so the cut itself is no encoding error.
+    """
     try:
         with open(c.path, "rb") as fh:
-            data = fh.read(max_bytes + 1)
+            data = fh.read(max_bytes + 8)
+            unit = _unit(data)
+            # The limit is on the text's UTF-8 size: beyond the BOM, enough UTF-16/32 that even ASCII is over it once decoded.
+            head = unit * (max_bytes + 2) if unit > 1 else max_bytes + 1 + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+            if len(data) > max_bytes + 1 and unit > 1:
+                data += fh.read(head + 4 - len(data))
     except OSError as exc:
         return None, f"cannot read: {exc.strerror or exc}"
+    if len(data) > head:
+        data = _cut(data, head, unit)
     if not c.explicit and not any(m in data for m in MARKERS):
         return None, "not a workflow"
     return data, None
+
+
+def _unit(data: bytes) -> int:
+    """Bytes per code unit of a file's encoding: 4 or 2 for UTF-32/16 with a BOM, else 1 (UTF-8)."""
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return 4
+    return 2 if data.startswith((b"\xff\xfe", b"\xfe\xff")) else 1
+
+
+def _cut(data: bytes, at: int, unit: int) -> bytes:
+    """The first `at` bytes or a little more, so that the cut falls between whole characters."""
+    end = at + (-at % unit)
+    if unit == 2 and end >= 2:
+        hi = data[end - 1] if data.startswith(b"\xff\xfe") else data[end - 2]
+        if 0xD8 <= hi <= 0xDB:  # a high surrogate: keep its low half
+            end += 2
+    elif unit == 1:
+        while end < len(data) and 0x80 <= data[end] <= 0xBF:  # UTF-8 continuation bytes
+            end += 1
+    return data[:end]

@@ -12,6 +12,10 @@ from wf_lsp.core.textindex import TextIndex
 
 MAX_REPAIRS = 40
 _WS = re.compile(r"[ \t\n\r]*")
+#: The key of the member a value position belongs to (directly, or as an item of its array).
+_KEY_BEFORE = re.compile(r'"((?:[^"\\\n]|\\.)*)"\s*:\s*(?:\[[^\[\]{}:]*)?\Z')
+#: Keys whose values are secrets: masked in messages (credentials, passwords, tokens, keys).
+_SECRET_KEY = re.compile(r"pass(?:word|wd)?|pwd|secret|token|api[_-]?key|private[_-]?key|credential|auth", re.I)
 _BRACKETS = re.compile(r'"(?:[^"\\\n]|\\.)*"?|[\[\]{}]')
 
 
@@ -59,24 +63,23 @@ class Document:
 
 def decode_bytes(data: bytes) -> tuple[str, Finding | None]:
     """Decode file bytes: UTF-8 (BOM allowed), UTF-16/32 with BOM; invalid bytes are replaced and reported."""
+    skip, enc = 0, "utf-8"
     if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+        skip = 3
+    elif data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        enc = "utf-32"
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        enc = "utf-32" if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")) else "utf-16"
-        try:
-            return data.decode(enc), None
-        except UnicodeDecodeError:
-            pass
+        enc = "utf-16"
+    body = data[skip:]
     try:
-        return data.decode("utf-8"), None
+        return body.decode(enc), None
     except UnicodeDecodeError as exc:
-        text = data.decode("utf-8", errors="replace")
+        text = body.decode(enc, errors="replace")
         # Position of the first bad byte, in code points of the replaced text.
-        prefix = data[: exc.start].decode("utf-8", errors="replace")
-        at = len(prefix)
+        at = len(body[: exc.start].decode(enc, errors="replace"))
         finding = Finding(
             code="INVALID_ENCODING",
-            message=f"File is not valid UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start} cannot be decoded",
+            message=f"File is not valid {enc.upper()}: byte 0x{body[exc.start]:02x} at byte offset {exc.start + skip} cannot be decoded",
             path="",
             pointer=(),
             offsets=(at, at + 1),
@@ -86,12 +89,12 @@ def decode_bytes(data: bytes) -> tuple[str, Finding | None]:
 
 def parse(text: str, max_bytes: int | None = None) -> Document:
     """Parse text into a Document; never raises. Broken text is repaired step by step and each step reported."""
-    if max_bytes is not None and len(text) > max_bytes:
+    if max_bytes is not None and _utf8_size(text, max_bytes) > max_bytes:
         doc = Document(text=text, value=None, parsed_text=text)
         doc.syntax.append(
             _syntax(
                 "FILE_TOO_LARGE",
-                f"File is over the size limit of {max_bytes:,} characters (setting maxFileBytes); not validated",
+                f"File is over the size limit of {max_bytes:,} bytes (setting maxFileBytes); not validated",
                 0,
                 0,
             )
@@ -138,6 +141,10 @@ def parse(text: str, max_bytes: int | None = None) -> Document:
         doc.value = None
         doc.syntax.append(_syntax("JSON_SYNTAX_ERROR", f"Too many syntax errors (over {MAX_REPAIRS}); stopped parsing", 0, 0))
     doc.parsed_text = work
+    if doc.truncated:
+        # The brackets closed at the end shift no position that maps back, but the text was repaired all the same:
+        # a zero-length record says so, and keeps fixes (edits against the exact text) from being offered.
+        insertions.append((len(work), 0))
     doc.insertions = insertions
     doc.duplicate_keys = dict(dups)
     if nonstd:
@@ -146,6 +153,13 @@ def parse(text: str, max_bytes: int | None = None) -> Document:
             doc.syntax.append(_syntax("JSON_SYNTAX_ERROR", f"{m.group()} is not valid JSON", start, start + len(m.group())))
             break
     return doc
+
+
+def _utf8_size(text: str, limit: int) -> int:
+    """Size of text in UTF-8 bytes, computed only when it could exceed limit (a code point takes at most 4 bytes)."""
+    if text.isascii() or len(text) > limit or len(text) * 4 <= limit:
+        return len(text)
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
 def doc_to_original(insertions: list[tuple[int, int]], offset: int) -> int:
@@ -212,7 +226,8 @@ def _repair(work: str, exc: json.JSONDecodeError, doc: Document, insertions: lis
             report("JSON_SYNTAX_ERROR", "Property names must be double-quoted strings", orig, doc_to_original(insertions, end))
             # Drop the rest of this member: blank it to keep positions.
             return work[:pos] + " " * (end - pos) + work[end:] if work[pos] not in "{[" else None
-        report("JSON_SYNTAX_ERROR", f"Unexpected {_show(token)}; expected a value", orig, doc_to_original(insertions, end))
+        shown = "text (not shown: it may be a secret)" if _secret_member(work, pos) else _show(token)
+        report("JSON_SYNTAX_ERROR", f"Unexpected {shown}; expected a value", orig, doc_to_original(insertions, end))
         if work[pos] in "}]":
             return _insert(work, pos, "null", insertions)
         blank = "null" + " " * (end - pos - 4) if end - pos >= 4 else None
@@ -254,6 +269,12 @@ def _repair(work: str, exc: json.JSONDecodeError, doc: Document, insertions: lis
         return " " + work[1:]
     report("JSON_SYNTAX_ERROR", msg, orig, orig + 1)
     return None
+
+
+def _secret_member(work: str, pos: int) -> bool:
+    """Whether the value at pos belongs to a member whose key names a secret (its text must not reach a report)."""
+    m = _KEY_BEFORE.search(work, max(0, pos - 300), pos)
+    return m is not None and bool(_SECRET_KEY.search(m.group(1)))
 
 
 def _show(token: str) -> str:

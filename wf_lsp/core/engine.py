@@ -122,19 +122,23 @@ def _ancestors(ptr: Pointer) -> list[Pointer]:
 
 def _place(doc: Document, ctx: Context, findings: list[Finding]) -> None:
     """Give every finding and related location its exact span, and build fix edits, in one locate pass."""
+    if not findings:
+        return
     wanted: set[Pointer] = set()
     for f in findings:
         if f.offsets is None:
-            wanted.update(_ancestors(f.pointer))
-        for r in f.related:
-            wanted.update(_ancestors(r.pointer))
+            wanted.add(f.pointer)
+        wanted.update(r.pointer for r in f.related)
         plan = ctx.plans.get(id(f))
         if plan is not None:
             wanted.update(plan[0])
-    if not findings:
-        return
     text = doc.parsed_text
-    spans = locate(text, wanted) if doc.value is not None and wanted else {}
+    early = not doc.duplicate_keys
+    spans = locate(text, wanted, early) if doc.value is not None and wanted else {}
+    missing = {p for p in wanted if p not in spans and p}
+    if missing and doc.value is not None:
+        # Second pass, rarely needed: the nearest existing ancestor of what is absent (a missing key).
+        spans.update(locate(text, {a for p in missing for a in _ancestors(p)[1:]}, early))
     exact = not doc.insertions and doc.value is not None
     offsets: list[tuple[int, int]] = []
     for f in findings:
@@ -164,17 +168,18 @@ def _span_for(text: str, spans: dict[Pointer, Found], ptr: Pointer, anchor: str,
     for k, candidate in enumerate(_ancestors(ptr)):
         found = spans.get(candidate)
         if found is None:
+            if candidate == ():
+                start = len(text) - len(text.lstrip())
+                return (start, start + 1) if start < len(text) else (0, 0)
             continue
         key_span, (vs, ve) = found
         if k > 0:  # fell back to an ancestor: mark its key, or the first character of its value
             return key_span if key_span is not None else (vs, vs + 1)
-        if first_key and key_span is not None and len(ptr) > 0:
+        if (first_key or anchor == "key") and key_span is not None:
             return key_span
-        if anchor == "key" and key_span is not None:
-            return key_span
-        if anchor == "member" and key_span is not None:
+        if anchor == "member" and key_span is not None and ve >= 0:
             return key_span[0], ve
-        if text[vs : vs + 1] in ("{", "[") and ve - vs > 1 and "\n" in text[vs:ve]:
+        if ve < 0 or (text[vs : vs + 1] in ("{", "[") and "\n" in text[vs:ve]):
             return key_span if key_span is not None else (vs, vs + 1)
         return vs, ve
     return 0, 0

@@ -140,6 +140,8 @@ def utf16_len(s: str) -> int:
 def entries(v: Any) -> list[tuple[str, Any]]:
     """Object.entries for a JSON value: object members, array items and string characters by index."""
     if isinstance(v, dict):
+        if not any(k[:1].isdigit() for k in v):
+            return list(v.items())
         ints = sorted((k for k in v if _is_array_index(k)), key=int)
         rest = [k for k in v if not _is_array_index(k)]
         return [(k, v[k]) for k in ints + rest]

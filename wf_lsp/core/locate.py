@@ -24,28 +24,43 @@ class _Trie:
         self.wanted = False
 
 
+class _Done(Exception):
+    """Every wanted pointer is found: stop scanning."""
+
+
 #: Spans found for a pointer: (key_start, key_end) or None for array items, and (value_start, value_end).
+#: value_end is -1 when the value is an object or array whose end was not needed.
 Found = tuple[tuple[int, int] | None, tuple[int, int]]
 
 
-def locate(text: str, pointers: Iterable[Pointer]) -> dict[Pointer, Found]:
-    """Key and value spans (offsets of `text`) of each pointer that exists; missing ones are left out."""
+def locate(text: str, pointers: Iterable[Pointer], early_exit: bool = True) -> dict[Pointer, Found]:
+    """Key and value spans (offsets of `text`) of each pointer that exists; missing ones are left out.
+
+    With duplicate keys in the text, pass early_exit=False so the last occurrence (the parsed one) wins.
+    """
     root = _Trie()
-    for ptr in pointers:
+    remaining = 0
+    for ptr in set(pointers):
         node = root
         for part in ptr:
             node = node.children.setdefault(part, _Trie())
-        node.wanted = True
+        if not node.wanted:
+            node.wanted = True
+            remaining += 1
     out: dict[Pointer, Found] = {}
     start = _WS.match(text, 0).end()  # type: ignore[union-attr]
     if start >= len(text):
         return out
-    try:
-        end = _visit(text, start, root, (), out)
-    except (StopIteration, ValueError, IndexError, RecursionError):
-        return out
     if root.wanted:
-        out[()] = (None, (start, end))
+        out[()] = (None, (start, len(text.rstrip())))
+        remaining -= 1
+    if remaining <= 0:
+        return out
+    counter = [remaining if early_exit else 1 << 60]
+    try:
+        _visit(text, start, root, (), out, counter)
+    except (_Done, StopIteration, ValueError, IndexError, RecursionError):
+        pass
     return out
 
 
@@ -53,7 +68,33 @@ def _skip(text: str, pos: int) -> int:
     return int(_scan_once(text, pos)[1])
 
 
-def _visit(text: str, pos: int, node: _Trie, prefix: Pointer, out: dict[Pointer, Found]) -> int:
+def value_end(text: str, found: Found) -> int:
+    """The end offset of a located value (computing it when the locator did not need it)."""
+    start, end = found[1]
+    return end if end >= 0 else _skip(text, start)
+
+
+def _member(text: str, j: int, child: _Trie, ptr: Pointer, key_span: tuple[int, int] | None, out: dict[Pointer, Found], counter: list[int]) -> int:
+    """Handle one object member or array item that the trie wants or descends into; returns its value's end."""
+    if child.wanted:
+        out[ptr] = (key_span, (j, -1))
+        if not child.children and text[j] not in "{[":
+            end = _skip(text, j)
+            out[ptr] = (key_span, (j, end))
+            counter[0] -= 1
+            if counter[0] <= 0:
+                raise _Done
+            return end
+        counter[0] -= 1
+        if counter[0] <= 0 and not child.children:
+            raise _Done
+    end = _visit(text, j, child, ptr, out, counter) if child.children else _skip(text, j)
+    if child.wanted:
+        out[ptr] = (key_span, (j, end))
+    return end
+
+
+def _visit(text: str, pos: int, node: _Trie, prefix: Pointer, out: dict[Pointer, Found], counter: list[int]) -> int:
     """Walk the value at pos, recording wanted descendants; returns the value's end offset."""
     if not node.children:
         return _skip(text, pos)
@@ -69,12 +110,7 @@ def _visit(text: str, pos: int, node: _Trie, prefix: Pointer, out: dict[Pointer,
             j = ws(text, kend).end()  # type: ignore[union-attr]
             j = ws(text, j + 1).end()  # type: ignore[union-attr]
             child = node.children.get(key)
-            if child is not None:
-                vend = _visit(text, j, child, prefix + (key,), out)
-                if child.wanted:
-                    out[prefix + (key,)] = ((kstart, kend), (j, vend))
-            else:
-                vend = _skip(text, j)
+            vend = _member(text, j, child, prefix + (key,), (kstart, kend), out, counter) if child is not None else _skip(text, j)
             i = ws(text, vend).end()  # type: ignore[union-attr]
             if text[i] == ",":
                 i = ws(text, i + 1).end()  # type: ignore[union-attr]
@@ -89,12 +125,9 @@ def _visit(text: str, pos: int, node: _Trie, prefix: Pointer, out: dict[Pointer,
         while True:
             child = node.children.get(index)
             if child is not None:
-                vend = _visit(text, i, child, prefix + (index,), out)
-                if child.wanted:
-                    out[prefix + (index,)] = (None, (i, vend))
+                vend = _member(text, i, child, prefix + (index,), None, out, counter)
             elif index > last:
-                # Nothing more wanted in this array: skip the rest in one go.
-                return _skip(text, pos)
+                return _skip(text, pos)  # nothing more wanted in this array
             else:
                 vend = _skip(text, i)
             i = ws(text, vend).end()  # type: ignore[union-attr]

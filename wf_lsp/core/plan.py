@@ -15,7 +15,7 @@ class Graph:
     nodes: list[Any]
     edges: list[tuple[int, int]] = field(default_factory=list)
     starts: list[int] = field(default_factory=list)
-    #: node index -> connection entries that name it: (source index or None, pointer of the key or target value)
+    #: first node index of each string name and id
     names: dict[str, int] = field(default_factory=dict)
     ids: dict[str, int] = field(default_factory=dict)
     key_mode: str = "auto"
@@ -58,8 +58,8 @@ class Plan:
 def build_graph(workflow: Any, key_mode: str = "auto") -> Graph:
     """Resolve a parsed workflow's connections and triggers to node indices."""
     wf = workflow if isinstance(workflow, dict) else {}
-    nodes = wf.get("nodes") if isinstance(wf.get("nodes"), list) else []
-    graph = Graph(nodes=list(nodes), key_mode=key_mode)
+    raw_nodes = wf.get("nodes")
+    graph = Graph(nodes=list(raw_nodes) if isinstance(raw_nodes, list) else [], key_mode=key_mode)
     for i, node in enumerate(graph.nodes):
         if isinstance(node, dict):
             name, node_id = node.get("name"), node.get("id")
@@ -73,6 +73,7 @@ def build_graph(workflow: Any, key_mode: str = "auto") -> Graph:
             src, dst = graph.resolve(list_ptr[1]), graph.resolve(target)
             if src is not None and dst is not None:
                 graph.edges.append((src, dst))
+    graph.edges.extend(parameter_edges(graph))
     triggers = wf.get("triggers")
     for trig in triggers if isinstance(triggers, list) else []:
         if not isinstance(trig, dict) or trig.get("enabled", True) is False:
@@ -89,6 +90,26 @@ def build_graph(workflow: Any, key_mode: str = "auto") -> Graph:
     return graph
 
 
+def parameter_edges(graph: Graph) -> list[tuple[int, int]]:
+    """Edges a node declares in its parameters by node id (a parallel node's `tasks[].nodeId`, a router's targets)."""
+    out: list[tuple[int, int]] = []
+    for i, node in enumerate(graph.nodes):
+        if not isinstance(node, dict):
+            continue
+        stack: list[tuple[Any, int]] = [(node.get("parameters"), 0)]
+        while stack:
+            value, depth = stack.pop()
+            if isinstance(value, dict):
+                for key, inner in value.items():
+                    if key in ("nodeId", "node", "targetNode") and isinstance(inner, str) and inner in graph.ids:
+                        out.append((i, graph.ids[inner]))
+                    elif depth < 4 and isinstance(inner, (dict, list)):
+                        stack.append((inner, depth + 1))
+            elif isinstance(value, list) and depth < 4:
+                stack.extend((v, depth + 1) for v in value[:200] if isinstance(v, (dict, list)))
+    return out
+
+
 def plan_levels(graph: Graph) -> Plan:
     """Kahn's algorithm over the part of the graph the starts reach, one level at a time."""
     n = len(graph.nodes)
@@ -100,10 +121,10 @@ def plan_levels(graph: Graph) -> Plan:
     for s in todo:
         reached[s] = True
     while todo:
-        for nxt in adjacency[todo.pop()]:
-            if not reached[nxt]:
-                reached[nxt] = True
-                todo.append(nxt)
+        for dst in adjacency[todo.pop()]:
+            if not reached[dst]:
+                reached[dst] = True
+                todo.append(dst)
     indegree = [0] * n
     for src, dst in graph.edges:
         if reached[src] and reached[dst]:

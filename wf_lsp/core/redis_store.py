@@ -117,7 +117,7 @@ class RedisStore:
             values = [v for chunk in replies for v in chunk]
             if len(values) != len(unique):
                 raise redis.RedisError(f"MGET answered {len(values)} values for {len(unique)} keys")
-        except Exception as exc:
+        except Exception as exc:  # every fault, whatever its type, fails open
             self._fail(exc, started)
             self._count(misses=len(keys))
             return misses
@@ -155,7 +155,7 @@ class RedisStore:
             self._count(sets=len(replies) - len(failures))
             if failures:
                 raise failures[0]
-        except Exception as exc:
+        except Exception as exc:  # every fault, whatever its type, fails open
             self._fail(exc, started)
             return
         self._succeed(started)

@@ -157,7 +157,7 @@ def _source_fix(ctx: Context, src: str, sptr: Pointer) -> FixPlan | None:
         label = _counterpart(ctx, other[src])
         if label is not None:
             return fixes.replace_values([(sptr, "key", label)], f"Key connection by {'name' if ctx.key_mode == 'name' else 'id'} '{label}'", safe=True)
-    guess = fixes.closest(src, _candidates(ctx))
+    guess = fixes.closest(src, _candidates(ctx), ctx)
     if guess is not None and guess != src:
         return fixes.replace_values([(sptr, "key", guess)], f"Change source to '{guess}'", safe=False)
     return None
@@ -180,7 +180,7 @@ def _target_fix(ctx: Context, node: Any, xptr: Pointer, j: int) -> FixPlan | Non
         label = _counterpart(ctx, other[node])
         if label is not None:
             return fixes.combine(fixes.replace_value(nptr, label, f"Retarget connection to '{label}'", safe=True), remove)
-    guess = fixes.closest(node, _candidates(ctx))
+    guess = fixes.closest(node, _candidates(ctx), ctx)
     if guess is not None and guess != node:
         return fixes.combine(fixes.replace_value(nptr, guess, f"Retarget connection to '{guess}'", safe=False), remove)
     return remove
@@ -190,41 +190,50 @@ def _mixed_keys(ctx: Context, conns: Any) -> None:
     """In auto mode, report a map that uses names for some references and ids for others."""
     if ctx.key_mode != "auto" or not isinstance(conns, dict) or not ctx.on("MIXED_CONNECTION_KEYS"):
         return
-    by_name: list[Pointer] = []
-    by_id: list[Pointer] = []
-    refs: list[tuple[Pointer, str, str]] = []  # pointer, part, reference text
+    names, ids = ctx.names, ctx.ids
+    n_name = n_id = 0
+    first_id: Pointer | None = None
+    first_name: Pointer | None = None
     for src in conns:
-        refs.append((("connections", src), "key", src))
+        if src in names:
+            if src not in ids:
+                n_name += 1
+                first_name = first_name or ("connections", src)
+        elif src in ids:
+            n_id += 1
+            first_id = first_id or ("connections", src)
     for lptr, j, node in fixes.iter_targets(conns):
-        if isinstance(node, str):
-            refs.append((lptr + (j, "node"), "value", node))
-    for ptr, _part, ref in refs:
-        in_names, in_ids = ref in ctx.names, ref in ctx.ids
-        if in_names and not in_ids:
-            by_name.append(ptr)
-        elif in_ids and not in_names:
-            by_id.append(ptr)
-    if not by_name or not by_id:
+        if node in names:
+            if node not in ids:
+                n_name += 1
+                first_name = first_name or lptr + (j, "node")
+        elif node in ids:
+            n_id += 1
+            first_id = first_id or lptr + (j, "node")
+    if not n_name or not n_id:
         return
-    minority = by_id if len(by_id) <= len(by_name) else by_name
-    plans = []
-    for style in ("name", "id"):
-        edits: list[tuple[Pointer, str, Any]] = []
-        for ptr, part, ref in refs:
-            index = ctx.resolve(ref)
-            if index is None:
-                continue
-            node = ctx.nodes[index]
-            new = node.get(style) if isinstance(node, dict) else None
-            if isinstance(new, str) and new and new != ref:
-                edits.append((ptr, part, new))
-        if edits:
-            plans.append(fixes.replace_values(edits, f"Key all connections by node {style}", safe=True))
+    at = first_id if n_id <= n_name else first_name
+    assert at is not None
     ctx.add(
         "MIXED_CONNECTION_KEYS",
-        f"Connections are keyed by both node names ({len(by_name)}) and node ids ({len(by_id)})",
+        f"Connections are keyed by both node names ({n_name}) and node ids ({n_id})",
         "connections",
-        minority[0],
-        anchor="key" if minority[0][-1] != "node" else "value",
-        fix=fixes.combine(*plans),
+        at,
+        anchor="key" if at[-1] != "node" else "value",
+        fix=fixes.combine(*(_rekey_plan(ctx, conns, style) for style in ("name", "id"))),
     )
+
+
+def _rekey_plan(ctx: Context, conns: dict[str, Any], style: str) -> FixPlan | None:
+    edits: list[tuple[Pointer, str, Any]] = []
+    refs: list[tuple[Pointer, str, Any]] = [(("connections", src), "key", src) for src in conns]
+    refs += [(lptr + (j, "node"), "value", node) for lptr, j, node in fixes.iter_targets(conns)]
+    for ptr, part, ref in refs:
+        index = ctx.resolve(ref)
+        if index is None:
+            continue
+        node = ctx.nodes[index]
+        new = node.get(style) if isinstance(node, dict) else None
+        if isinstance(new, str) and new and new != ref:
+            edits.append((ptr, part, new))
+    return fixes.replace_values(edits, f"Key all connections by node {style}", safe=True) if edits else None

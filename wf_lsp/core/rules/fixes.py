@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from wf_lsp.core.findings import Fix, Pointer, TextEdit
-from wf_lsp.core.locate import Found
+from wf_lsp.core.locate import Found, value_end
 
 if TYPE_CHECKING:
     from wf_lsp.core.context import Context, FixPlan
@@ -32,7 +32,7 @@ def replace_value(ptr: Pointer, value: Any, title: str, safe: bool) -> FixPlan:
     def build(spans: dict[Pointer, Found], text: str) -> list[Fix]:
         if ptr not in spans:
             return []
-        start, end = spans[ptr][1]
+        start, end = spans[ptr][1][0], value_end(text, spans[ptr])
         return [Fix(title, (TextEdit(start, end, dumps(value)),), safe)]
 
     return _plan((ptr,), build)
@@ -46,8 +46,8 @@ def replace_values(edits: list[tuple[Pointer, str, Any]], title: str, safe: bool
         for ptr, part, value in edits:
             if ptr not in spans:
                 return []
-            key_span, value_span = spans[ptr]
-            span = key_span if part == "key" else value_span
+            key_span = spans[ptr][0]
+            span = key_span if part == "key" else (spans[ptr][1][0], value_end(text, spans[ptr]))
             if span is None:
                 return []
             out.append(TextEdit(span[0], span[1], dumps(value)))
@@ -62,7 +62,7 @@ def insert_member(obj_ptr: Pointer, key: str, value: Any, title: str, safe: bool
     def build(spans: dict[Pointer, Found], text: str) -> list[Fix]:
         if obj_ptr not in spans:
             return []
-        start, end = spans[obj_ptr][1]
+        start, end = spans[obj_ptr][1][0], value_end(text, spans[obj_ptr])
         if text[start] != "{":
             return []
         first = _WS.match(text, start + 1).end()  # type: ignore[union-attr]
@@ -84,7 +84,7 @@ def remove_item(container: Pointer, index: int, title: str, safe: bool) -> FixPl
     def build(spans: dict[Pointer, Found], text: str) -> list[Fix]:
         if item not in spans or container not in spans:
             return []
-        start, end = spans[item][1]
+        start, end = spans[item][1][0], value_end(text, spans[item])
         after = _WS.match(text, end).end()  # type: ignore[union-attr]
         if text[after] == ",":
             nxt = _WS.match(text, after + 1).end()  # type: ignore[union-attr]
@@ -106,7 +106,7 @@ def remove_member(ptr: Pointer, title: str, safe: bool) -> FixPlan:
         if ptr not in spans or spans[ptr][0] is None:
             return []
         start = spans[ptr][0][0]  # type: ignore[index]
-        end = spans[ptr][1][1]
+        end = value_end(text, spans[ptr])
         after = _WS.match(text, end).end()  # type: ignore[union-attr]
         if text[after] == ",":
             nxt = _WS.match(text, after + 1).end()  # type: ignore[union-attr]
@@ -144,29 +144,29 @@ def free_name(taken: set[str], base: str) -> str:
 
 def rename_duplicate(ctx: Context, index: int, name: str) -> FixPlan:
     """Rename a later node whose name repeats an earlier one's."""
-    taken = {n.get("name") for n in ctx.nodes if isinstance(n, dict) and isinstance(n.get("name"), str)}
-    new = free_name(taken, name)  # type: ignore[arg-type]
+    new = free_name(set(ctx.names), name)
     referenced = _name_referenced(ctx, name)
     return replace_values([(("nodes", index, "name"), "value", new)], f"Rename duplicate node to '{new}'", safe=not referenced)
 
 
 def rename_duplicate_id(ctx: Context, index: int, node_id: str) -> FixPlan:
     """Give a node whose id repeats an earlier one's a fresh id."""
-    taken = {n.get("id") for n in ctx.nodes if isinstance(n, dict)}
     n = 2
-    while f"{node_id}_{n}" in taken:
+    while f"{node_id}_{n}" in ctx.ids:
         n += 1
     new = f"{node_id}_{n}"
     return replace_values([(("nodes", index, "id"), "value", new)], f"Change duplicate id to '{new}'", safe=False)
 
 
 def _name_referenced(ctx: Context, name: str) -> bool:
-    conns = ctx.wf.get("connections") if isinstance(ctx.wf, dict) else None
-    if not isinstance(conns, dict):
-        return False
-    if name in conns:
-        return True
-    return any(name == target for _, _, target in iter_targets(conns))
+    if ctx.referenced is None:
+        conns = ctx.wf.get("connections") if isinstance(ctx.wf, dict) else None
+        refs: set[str] = set()
+        if isinstance(conns, dict):
+            refs.update(conns)
+            refs.update(t for _, _, t in iter_targets(conns) if isinstance(t, str))
+        ctx.referenced = refs
+    return name in ctx.referenced
 
 
 def iter_targets(conns: dict[str, Any]) -> list[tuple[Pointer, int, Any]]:
@@ -185,12 +185,30 @@ def iter_targets(conns: dict[str, Any]) -> list[tuple[Pointer, int, Any]]:
     return out
 
 
-def closest(word: str, candidates: list[str]) -> str | None:
-    """The closest candidate to word (did-you-mean), if close enough."""
+def closest(word: str, candidates: list[str], ctx: Context | None = None) -> str | None:
+    """The closest candidate to word (did-you-mean), if close enough.
+
+    Guessing costs O(candidates) each; with a context, at most GUESS_BUDGET distinct words per document
+    are guessed (a file with an error on every node still validates in linear time).
+    """
     if not candidates:
         return None
-    lower = {c.lower(): c for c in candidates}
-    if word.lower() in lower:
-        return lower[word.lower()]
-    hits = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
-    return hits[0] if hits else None
+    cache: dict[str, str | None] | None = None
+    if ctx is not None:
+        cache = ctx.guesses
+        if word in cache:
+            return cache[word]
+        if len(cache) >= GUESS_BUDGET:
+            return None
+    folded = word.lower()
+    hit = next((c for c in candidates if c.lower() == folded), None)
+    if hit is None:
+        near = [c for c in candidates if abs(len(c) - len(word)) <= max(3, len(word) // 3)]
+        hits = difflib.get_close_matches(word, near, n=1, cutoff=0.6)
+        hit = hits[0] if hits else None
+    if cache is not None:
+        cache[word] = hit
+    return hit
+
+
+GUESS_BUDGET = 50

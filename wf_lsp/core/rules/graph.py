@@ -22,8 +22,6 @@ def check(ctx: Context) -> None:
         adjacency[src].append((dst, ptr))
     _cycles(ctx, adjacency)
     starts = _triggers(ctx)
-    for src, dst in _parameter_references(ctx):
-        adjacency[src].append((dst, ()))
     _unreachable(ctx, adjacency, starts)
 
 
@@ -79,7 +77,7 @@ def _triggers(ctx: Context) -> list[int]:
         if index is None and isinstance(node_id, str) and ctx.key_mode != "id":
             index = ctx.names.get(node_id)
         if index is None:
-            guess = fixes.closest(node_id, id_list) if isinstance(node_id, str) else None
+            guess = fixes.closest(node_id, id_list, ctx) if isinstance(node_id, str) else None
             ctx.add(
                 "INVALID_TRIGGER_NODE",
                 f'Trigger nodeId "{jsval.to_str(node_id, missing="nodeId" not in trig)}" does not match any node'
@@ -96,22 +94,30 @@ def _triggers(ctx: Context) -> list[int]:
     return starts
 
 
-def _parameter_references(ctx: Context) -> list[tuple[int, int]]:
+def _parameter_references(ctx: Context, node: dict[str, Any]) -> list[int]:
     """Nodes a node names in its parameters (a parallel node's `tasks[].nodeId`, a router's targets)."""
-    out: list[tuple[int, int]] = []
-    for i, node in ctx.iter_nodes():
-        stack: list[tuple[Any, int]] = [(node.get("parameters"), 0)]
-        while stack:
-            value, depth = stack.pop()
-            if isinstance(value, dict):
-                for key, inner in value.items():
-                    if key in ("nodeId", "node", "targetNode") and isinstance(inner, str) and inner in ctx.ids:
-                        out.append((i, ctx.ids[inner]))
-                    elif depth < 4 and isinstance(inner, (dict, list)):
-                        stack.append((inner, depth + 1))
-            elif isinstance(value, list) and depth < 4:
-                stack.extend((v, depth + 1) for v in value[:200] if isinstance(v, (dict, list)))
+    out: list[int] = []
+    stack: list[tuple[Any, int]] = [(node.get("parameters"), 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                if key in ("nodeId", "node", "targetNode") and isinstance(inner, str) and inner in ctx.ids:
+                    out.append(ctx.ids[inner])
+                elif depth < 4 and isinstance(inner, (dict, list)):
+                    stack.append((inner, depth + 1))
+        elif isinstance(value, list) and depth < 4:
+            stack.extend((v, depth + 1) for v in value[:200] if isinstance(v, (dict, list)))
     return out
+
+
+def _reach(adjacency: list[list[tuple[int, tuple[Any, ...]]]], seen: list[bool], todo: list[int]) -> None:
+    while todo:
+        n = todo.pop()
+        for dst, _ in adjacency[n]:
+            if not seen[dst]:
+                seen[dst] = True
+                todo.append(dst)
 
 
 def _unreachable(ctx: Context, adjacency: list[list[tuple[int, tuple[Any, ...]]]], starts: list[int]) -> None:
@@ -124,15 +130,24 @@ def _unreachable(ctx: Context, adjacency: list[list[tuple[int, tuple[Any, ...]]]
                 incoming[dst] = True
         starts = [i for i, has in enumerate(incoming) if not has and isinstance(ctx.nodes[i], dict)]
     seen = [False] * len(adjacency)
-    todo = list(starts)
     for s in starts:
         seen[s] = True
-    while todo:
-        n = todo.pop()
-        for dst, _ in adjacency[n]:
-            if not seen[dst]:
-                seen[dst] = True
-                todo.append(dst)
+    _reach(adjacency, seen, list(starts))
+    if not all(seen):
+        # Only now pay for reading parameters: references like a parallel node's tasks count as edges.
+        scanned = [False] * len(adjacency)
+        changed = True
+        while changed:
+            changed = False
+            for i, node in ctx.iter_nodes():
+                if seen[i] and not scanned[i]:
+                    scanned[i] = True
+                    for dst in _parameter_references(ctx, node):
+                        adjacency[i].append((dst, ()))
+                        if not seen[dst]:
+                            seen[dst] = True
+                            _reach(adjacency, seen, [dst])
+                            changed = True
     for i, node in ctx.iter_nodes():
         if not seen[i] and node.get("disabled") is not True:
             f = ctx.add(
