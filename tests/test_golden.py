@@ -45,3 +45,10 @@ def test_rules_command_explains_each_code() -> None:
     code, out, _ = run_cli(["rules", "duplicate_node_name"])
     assert code == 0 and "Use unique names for all nodes." in out and catalog.RULES["DUPLICATE_NODE_NAME"].doc in out
     assert run_cli(["rules", "NOPE"])[0] == 2
+
+
+def test_rules_doc_is_up_to_date() -> None:
+    from tests.helpers import ROOT
+
+    code, out, _ = run_cli(["rules", "--format", "markdown"])
+    assert code == 0 and out == (ROOT / "docs" / "rules.md").read_text(), "regenerate: wf-lsp rules --format markdown > docs/rules.md"
