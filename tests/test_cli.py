@@ -165,4 +165,4 @@ def test_schema_command_prints_a_json_schema_the_corpus_mostly_fits() -> None:
     assert code == 0 and schema["title"] == "MetaBuilder workflow"
     validator = jsonschema.Draft202012Validator(schema)
     ok = sum(1 for f in corpus_files() if not list(validator.iter_errors(json.loads(f.read_text()))))
-    assert ok >= 50  # the tenant-scoped files fit; legacy formats do not
+    assert ok == 91  # lenient on purpose: what the rules report is not reported twice by editors

@@ -58,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("schema", help="print the workflow JSON Schema")
     s = sub.add_parser("serve", help="run the language server (stdio by default)")
     s.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
+    s.add_argument("--stdio", action="store_true", help="use stdio (the default; accepted because many clients pass it)")
     s.add_argument("--log-level", default="INFO")
     return p
 

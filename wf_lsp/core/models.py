@@ -1,5 +1,8 @@
 """Pydantic models of a workflow document (both dialects), used to publish its JSON Schema."""
 
+# The schema drives completion and hovers in editors' own JSON support; it is deliberately lenient about what wf-lsp's
+# rules already report with exact messages (missing names, missing tenantId), so users never see a problem twice.
+
 from __future__ import annotations
 
 import json
@@ -43,7 +46,7 @@ class Node(_Open):
     """A workflow node (n8n shape; v3 files put a category in `type` and the plugin id in `nodeType`)."""
 
     id: str = Field(min_length=1, description="Unique node id")
-    name: str = Field(min_length=1, description="Unique node name (connections are keyed by it)")
+    name: str | None = Field(None, description="Unique node name (connections are keyed by it)")
     type: str = Field(min_length=1, description="Plugin id such as logic.if, or a v3 category")
     typeVersion: float | None = Field(None, ge=1)
     nodeType: str | None = Field(None, description="Plugin id when `type` is a v3 category")
@@ -51,7 +54,7 @@ class Node(_Open):
     parameters: dict[str, Any] = Field(default_factory=dict)
     disabled: bool | None = None
     timeout: float | None = Field(None, description="Milliseconds (the validator's reading)")
-    onError: OnError | None = None
+    onError: OnError | dict[str, Any] | None = Field(None, description="Error policy (legacy files use an object)")
     x_wf_ignore: list[str] | None = Field(None, alias="x-wf-ignore", description="wf-lsp rule codes to suppress on this node")
 
 
@@ -79,7 +82,7 @@ class Workflow(_Open):
     id: str | None = None
     name: str | None = None
     version: str | None = None
-    tenantId: str = Field(min_length=1, description="Owning tenant (or a ${TENANT_ID} placeholder)")
+    tenantId: str | None = Field(None, description="Owning tenant (or a ${TENANT_ID} placeholder)")
     nodes: list[Node]
     connections: dict[str, NodeConnections] = Field(default_factory=dict)
     triggers: list[Trigger] = Field(default_factory=list)

@@ -1,0 +1,160 @@
+/** Maps the `wfLsp.*` configuration onto the server's camelCase settings (pure: no `vscode` import). */
+
+/** The configuration section the extension contributes. */
+export const CONFIG_SECTION = 'wfLsp';
+/** The section the server asks for in `workspace/configuration`. */
+export const SERVER_SECTION = 'wf-lsp';
+
+export const PROFILES = ['oracle', 'recommended', 'strict'] as const;
+export const CONNECTION_KEYS = ['auto', 'name', 'id'] as const;
+export const SEVERITIES = ['error', 'warning', 'information', 'hint', 'off'] as const;
+
+export type Profile = (typeof PROFILES)[number];
+export type ConnectionKeys = (typeof CONNECTION_KEYS)[number];
+export type Severity = (typeof SEVERITIES)[number];
+
+export interface IgnoreEntry {
+  code: string;
+  files?: string;
+  pointer?: string;
+}
+
+/** What the server reads, under the names it reads them (initializationOptions and section `wf-lsp`). */
+export interface ServerSettings {
+  profile: Profile;
+  connectionKeys: ConnectionKeys;
+  tenantId: string | null;
+  userId: string | null;
+  userLevel: number | null;
+  severity: Record<string, Severity>;
+  ignore: (string | IgnoreEntry)[];
+  include: string[];
+  exclude: string[];
+  registry: string[];
+  debounceMs: number;
+  cache: { maxEntries: number; ttlSeconds: number; redisUrl: string | null };
+}
+
+/** Anything with a `get(key)` like `vscode.WorkspaceConfiguration` for section `wfLsp`. */
+export interface ConfigSource {
+  get(key: string): unknown;
+}
+
+/** Where `${workspaceFolder}`, `${userHome}`, `${env:NAME}` and `~` point. */
+export interface ExpandContext {
+  workspaceFolder?: string;
+  home: string;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Defaults, identical to those in package.json (a unit test keeps them in step). */
+export const DEFAULTS: ServerSettings = {
+  profile: 'recommended',
+  connectionKeys: 'auto',
+  tenantId: null,
+  userId: null,
+  userLevel: null,
+  severity: {},
+  ignore: [],
+  include: [],
+  exclude: [],
+  registry: [],
+  debounceMs: 150,
+  cache: { maxEntries: 512, ttlSeconds: 3600, redisUrl: null },
+};
+
+/** Expands `${workspaceFolder}`, `${userHome}`, `${env:NAME}` and a leading `~` in a setting value. */
+export function expandVariables(value: string, ctx: ExpandContext): string {
+  let out = value.replace(/\$\{(workspaceFolder|userHome|env:([A-Za-z_][A-Za-z0-9_]*))\}/g, (whole, name: string, envName?: string) => {
+    if (name === 'workspaceFolder') return ctx.workspaceFolder ?? whole;
+    if (name === 'userHome') return ctx.home;
+    return envName !== undefined ? (ctx.env[envName] ?? '') : whole;
+  });
+  if (out === '~' || out.startsWith('~/') || out.startsWith('~\\')) out = ctx.home + out.slice(1);
+  return out;
+}
+
+/** The server settings for a `wfLsp` configuration; wrong types fall back to the defaults. */
+export function mapSettings(config: ConfigSource, ctx?: ExpandContext): ServerSettings {
+  const expand = (s: string): string => (ctx ? expandVariables(s, ctx) : s);
+  return {
+    profile: oneOf(config.get('profile'), PROFILES, DEFAULTS.profile),
+    connectionKeys: oneOf(config.get('connectionKeys'), CONNECTION_KEYS, DEFAULTS.connectionKeys),
+    tenantId: optionalString(config.get('tenantId')),
+    userId: optionalString(config.get('userId')),
+    userLevel: userLevel(config.get('userLevel')),
+    severity: severity(config.get('severity')),
+    ignore: ignore(config.get('ignore')),
+    include: strings(config.get('include')),
+    exclude: strings(config.get('exclude')),
+    registry: strings(config.get('registry')).map(expand),
+    debounceMs: count(config.get('debounceMs'), DEFAULTS.debounceMs),
+    cache: {
+      maxEntries: count(config.get('cache.maxEntries'), DEFAULTS.cache.maxEntries),
+      ttlSeconds: count(config.get('cache.ttlSeconds'), DEFAULTS.cache.ttlSeconds),
+      redisUrl: optionalString(config.get('cache.redisUrl')),
+    },
+  };
+}
+
+/** A ConfigSource over a plain object, reading `a.b` keys nested (`{a: {b}}`) or flat (`{"a.b"}`). */
+export function objectConfig(values: Readonly<Record<string, unknown>>): ConfigSource {
+  return {
+    get(key: string): unknown {
+      if (key in values) return values[key];
+      let node: unknown = values;
+      for (const part of key.split('.')) {
+        if (typeof node !== 'object' || node === null || !(part in node)) return undefined;
+        node = (node as Record<string, unknown>)[part];
+      }
+      return node;
+    },
+  };
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {
+  return typeof value === 'string' && (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
+}
+
+function optionalString(value: unknown): string | null {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
+}
+
+function userLevel(value: unknown): number | null {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 4 ? value : null;
+}
+
+function count(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : fallback;
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v !== '') : [];
+}
+
+function severity(value: unknown): Record<string, Severity> {
+  const out: Record<string, Severity> = {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return out;
+  for (const [code, level] of Object.entries(value as Record<string, unknown>)) {
+    const word = typeof level === 'string' ? level.toLowerCase() : '';
+    const normalised = word === 'info' ? 'information' : word;
+    if ((SEVERITIES as readonly string[]).includes(normalised)) out[code.toUpperCase()] = normalised as Severity;
+  }
+  return out;
+}
+
+function ignore(value: unknown): (string | IgnoreEntry)[] {
+  if (!Array.isArray(value)) return [];
+  const out: (string | IgnoreEntry)[] = [];
+  for (const item of value as unknown[]) {
+    if (typeof item === 'string' && item !== '') out.push(item.toUpperCase());
+    else if (typeof item === 'object' && item !== null && !Array.isArray(item)) {
+      const { code, files, pointer } = item as Record<string, unknown>;
+      const entry: IgnoreEntry = { code: typeof code === 'string' && code !== '' ? code.toUpperCase() : '*' };
+      if (typeof files === 'string' && files !== '') entry.files = files;
+      if (typeof pointer === 'string' && pointer !== '') entry.pointer = pointer;
+      out.push(entry);
+    }
+  }
+  return out;
+}

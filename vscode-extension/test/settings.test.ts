@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { CONFIG_SECTION, DEFAULTS, expandVariables, mapSettings, objectConfig, type ServerSettings } from '../src/settings';
+import { EXTENSION_ROOT } from './paths';
+
+interface Contributed {
+  default?: unknown;
+  enum?: unknown[];
+  description?: string;
+  markdownDescription?: string;
+}
+
+const manifest = JSON.parse(fs.readFileSync(path.join(EXTENSION_ROOT, 'package.json'), 'utf8')) as {
+  contributes: { configuration: { properties: Record<string, Contributed> } };
+};
+const contributed = manifest.contributes.configuration.properties;
+const ctx = { workspaceFolder: '/ws', home: '/home/u', env: { REG: '/etc/reg.json' } };
+
+describe('mapSettings', () => {
+  it('gives the package.json defaults when nothing is set', () => {
+    assert.deepEqual(mapSettings(objectConfig({})), DEFAULTS);
+  });
+
+  it('keeps DEFAULTS identical to the contributed defaults', () => {
+    const defaults: Record<string, unknown> = {};
+    for (const [key, spec] of Object.entries(contributed)) defaults[key.slice(CONFIG_SECTION.length + 1)] = spec.default;
+    const mapped = mapSettings(objectConfig(defaults));
+    assert.deepEqual(mapped, DEFAULTS);
+    assert.equal(defaults.profile, 'recommended');
+  });
+
+  it('contributes a described setting for every server key', () => {
+    const flatKeys = (s: ServerSettings): string[] =>
+      Object.entries(s).flatMap(([k, v]) => (k === 'cache' ? Object.keys(v as object).map((c) => `cache.${c}`) : [k]));
+    for (const key of [...flatKeys(DEFAULTS), 'serverCommand', 'interpreter', 'trace.server']) {
+      const spec = contributed[`${CONFIG_SECTION}.${key}`];
+      assert.ok(spec, `wfLsp.${key} is contributed`);
+      assert.ok(spec.description ?? spec.markdownDescription, `wfLsp.${key} has a description`);
+    }
+    assert.deepEqual(contributed['wfLsp.profile']?.enum, ['oracle', 'recommended', 'strict']);
+    assert.deepEqual(contributed['wfLsp.connectionKeys']?.enum, ['auto', 'name', 'id']);
+  });
+
+  it('maps every setting to the server camelCase keys', () => {
+    const mapped = mapSettings(
+      objectConfig({
+        profile: 'strict',
+        connectionKeys: 'id',
+        tenantId: ' acme ',
+        userId: 'u1',
+        userLevel: 3,
+        severity: { unreachable_node: 'Hint', MISSING_TENANT_ID: 'off', X: 'loud', Y: 'info' },
+        ignore: ['dup', { code: 'x', files: '**/a.json', pointer: '/nodes/0' }, { files: '**/b.json' }, 7],
+        include: ['**/workflows/**', ''],
+        exclude: ['**/fixtures/**'],
+        registry: ['${workspaceFolder}/reg.json', '~/r.json', '${env:REG}'],
+        debounceMs: 0,
+        cache: { maxEntries: 10, ttlSeconds: 60, redisUrl: 'redis://127.0.0.1:6379/0' },
+      }),
+      ctx,
+    );
+    assert.deepEqual(mapped, {
+      profile: 'strict',
+      connectionKeys: 'id',
+      tenantId: 'acme',
+      userId: 'u1',
+      userLevel: 3,
+      severity: { UNREACHABLE_NODE: 'hint', MISSING_TENANT_ID: 'off', Y: 'information' },
+      ignore: ['DUP', { code: 'X', files: '**/a.json', pointer: '/nodes/0' }, { code: '*', files: '**/b.json' }],
+      include: ['**/workflows/**'],
+      exclude: ['**/fixtures/**'],
+      registry: ['/ws/reg.json', '/home/u/r.json', '/etc/reg.json'],
+      debounceMs: 0,
+      cache: { maxEntries: 10, ttlSeconds: 60, redisUrl: 'redis://127.0.0.1:6379/0' },
+    });
+  });
+
+  it('reads dotted keys flat, as vscode.WorkspaceConfiguration does', () => {
+    const mapped = mapSettings(objectConfig({ 'cache.maxEntries': 7, 'cache.redisUrl': '' }));
+    assert.equal(mapped.cache.maxEntries, 7);
+    assert.equal(mapped.cache.redisUrl, null);
+  });
+
+  it('falls back to defaults for values of the wrong type or range', () => {
+    const mapped = mapSettings(
+      objectConfig({ profile: 'lax', connectionKeys: 3, tenantId: '', userLevel: 9, severity: [], ignore: 'X', debounceMs: -1 }),
+    );
+    assert.equal(mapped.profile, 'recommended');
+    assert.equal(mapped.connectionKeys, 'auto');
+    assert.equal(mapped.tenantId, null);
+    assert.equal(mapped.userLevel, null);
+    assert.deepEqual(mapped.severity, {});
+    assert.deepEqual(mapped.ignore, []);
+    assert.equal(mapped.debounceMs, 150);
+    assert.equal(mapSettings(objectConfig({ userLevel: 2.5 })).userLevel, null);
+    assert.equal(mapSettings(objectConfig({ userLevel: 0 })).userLevel, 0);
+  });
+});
+
+describe('expandVariables', () => {
+  it('expands known variables and leaves unknown ones', () => {
+    assert.equal(expandVariables('${userHome}/x', ctx), '/home/u/x');
+    assert.equal(expandVariables('~', ctx), '/home/u');
+    assert.equal(expandVariables('a~b', ctx), 'a~b');
+    assert.equal(expandVariables('${env:NOPE}x', ctx), 'x');
+    assert.equal(expandVariables('${workspaceFolder}', { home: '/h', env: {} }), '${workspaceFolder}');
+    assert.equal(expandVariables('${config:x}', ctx), '${config:x}');
+  });
+});
