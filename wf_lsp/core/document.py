@@ -278,8 +278,12 @@ def _secret_member(work: str, pos: int) -> bool:
 
 
 def _show(token: str) -> str:
-    token = token[:30]
+    token = token[:30].translate(_VISIBLE)
     return f"'{token}'" if token else "end of line"
+
+
+#: Control characters (NUL, ESC, DEL, ...) shown as escapes in messages, never raw into a terminal or an editor.
+_VISIBLE = {c: f"\\u{c:04x}" for c in (*range(0x20), 0x7F)}
 
 
 def _close_truncated(work: str, pos: int, doc: Document, insertions: list[tuple[int, int]], msg: str = "") -> str | None:

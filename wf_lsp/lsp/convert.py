@@ -6,48 +6,69 @@ from dataclasses import dataclass
 from typing import Any
 
 from lsprotocol import types
-from pygls.workspace.position_codec import PositionCodec, ServerTextPosition
+from pygls.workspace.position_codec import PositionCodec
 
 from wf_lsp.core import catalog
 from wf_lsp.core.findings import Finding, Fix, Span
 from wf_lsp.core.result import Result
-from wf_lsp.lsp.lines import LineIndex, LinesView
+from wf_lsp.core.textindex import TextIndex
+from wf_lsp.lsp.lines import LineIndex
 
 SOURCE = "wf-lsp"
+#: Fixes with more edits than this travel without them (the code action takes them from the server's last result).
+MAX_EDITS_IN_DATA = 50
 _TAGS = {"unnecessary": types.DiagnosticTag.Unnecessary, "deprecated": types.DiagnosticTag.Deprecated}
 
 
 class PositionMapper:
-    """Maps code-point positions and offsets of one text to client positions (pygls's codec where it matters)."""
+    """Maps code-point positions and offsets of one text to client positions (pygls's codec where it matters).
 
-    __slots__ = ("_codec", "_identity", "_lines")
+    Never splits the text: a column is converted from the code points before it on its line, and offsets are
+    turned into lines by counting newlines (for many offsets at once), or by a line index built on demand."""
+
+    __slots__ = ("_codec", "_identity", "_known", "_lines", "_text")
 
     def __init__(self, text: str, encoding: str, lines: LineIndex | None = None) -> None:
+        self._text = text
         self._codec = PositionCodec(encoding)
-        self._lines = lines if lines is not None and lines.text is text else LineIndex(text)
+        self._lines = lines if lines is not None and lines.text is text else None
+        self._known: dict[int, tuple[int, int]] = {}
         utf16 = encoding == types.PositionEncodingKind.Utf16
         utf32 = encoding == types.PositionEncodingKind.Utf32
         # Code points equal client units for ASCII, for UTF-32, and for UTF-16 without astral characters.
         self._identity = utf32 or text.isascii() or (utf16 and (not text or max(text) < "\U00010000"))
 
-    @property
-    def lines(self) -> LineIndex:
-        """The line index of the mapped text."""
+    def _index(self) -> LineIndex:
+        if self._lines is None:
+            self._lines = LineIndex(self._text)
         return self._lines
 
-    def position(self, line: int, character: int) -> types.Position:
-        """Client position of a (line, code-point column)."""
+    def position(self, line: int, character: int, offset: int | None = None) -> types.Position:
+        """Client position of a (line, code-point column); the offset, when known, saves a line lookup."""
         if self._identity:
             return types.Position(line=line, character=character)
-        return self._codec.position_to_client_units(LinesView(self._lines), ServerTextPosition(line, character))
+        if offset is None:
+            offset = self._index().start(line) + character
+        return types.Position(line=line, character=self._codec.client_num_units(self._text[offset - character : offset]))
 
     def span(self, span: Span) -> types.Range:
         """Client range of a core span."""
-        return types.Range(self.position(span.start.line, span.start.character), self.position(span.end.line, span.end.character))
+        start, end = span.start, span.end
+        return types.Range(self.position(start.line, start.character, start.offset), self.position(end.line, end.character, end.offset))
+
+    def preload(self, offsets: list[int]) -> None:
+        """Find the lines of many offsets in one pass (cheaper than a line index for a few offsets in a big text)."""
+        wanted = sorted(set(offsets) - self._known.keys())
+        if wanted:
+            for p in TextIndex(self._text).positions(wanted):
+                self._known[p.offset] = (p.line, p.character)
 
     def offset_position(self, offset: int) -> types.Position:
         """Client position of a code-point offset."""
-        return self.position(*self._lines.position(offset))
+        offset = min(max(offset, 0), len(self._text))
+        known = self._known.get(offset)
+        line, character = known if known is not None else self._index().position(offset)
+        return self.position(line, character, offset)
 
     def offsets(self, start: int, end: int) -> types.Range:
         """Client range of code-point offsets."""
@@ -80,30 +101,31 @@ def node_of(f: Finding) -> int | None:
 
 
 def fix_json(fix: Fix, mapper: PositionMapper) -> dict[str, Any]:
-    """A fix as carried in data: title, safety and edits with client ranges (and the code-point offsets)."""
-    return {
-        "title": fix.title,
-        "safe": fix.safe,
-        "edits": [
-            {"range": _range_json(mapper.offsets(e.start, e.end)), "newText": e.new_text, "start": e.start, "end": e.end}
-            for e in fix.edits
-        ],
-    }
+    """A fix as carried in data: title, safety and edits with client ranges (big ones are left for the code action)."""
+    out: dict[str, Any] = {"title": fix.title, "safe": fix.safe}
+    if len(fix.edits) > MAX_EDITS_IN_DATA:
+        out.update(edits=[], deferred=len(fix.edits))  # e.g. re-keying 2,000 connections: kept server-side
+    else:
+        out["edits"] = [{"range": _range_json(mapper.offsets(e.start, e.end)), "newText": e.new_text} for e in fix.edits]
+    return out
+
+
+def fix_edits(fix: Fix, mapper: PositionMapper) -> list[types.TextEdit]:
+    """A fix's edits as LSP text edits."""
+    return [types.TextEdit(range=mapper.offsets(e.start, e.end), new_text=e.new_text) for e in fix.edits]
 
 
 def _range_json(r: types.Range) -> dict[str, Any]:
     return {"start": {"line": r.start.line, "character": r.start.character}, "end": {"line": r.end.line, "character": r.end.character}}
 
 
-def to_diagnostic(f: Finding, mapper: PositionMapper, uri: str, version: int | None, style: DiagnosticStyle) -> types.Diagnostic:
+def to_diagnostic(f: Finding, mapper: PositionMapper, uri: str, version: int | None, style: DiagnosticStyle, index: int = 0) -> types.Diagnostic:
     """One finding as an LSP diagnostic."""
     rule = catalog.RULES.get(f.code)
     rng = mapper.span(f.span) if f.span else types.Range(types.Position(0, 0), types.Position(0, 0))
     related = None
     if style.related and f.related:
-        related = [
-            types.DiagnosticRelatedInformation(types.Location(uri, mapper.span(r.span)), r.message) for r in f.related if r.span is not None
-        ] or None
+        related = [types.DiagnosticRelatedInformation(types.Location(uri, mapper.span(r.span)), r.message) for r in f.related if r.span is not None] or None
     tags = [_TAGS[t] for t in f.tags if t in _TAGS] if style.tags else []
     data: dict[str, Any] = {
         "fixes": [fix_json(fix, mapper) for fix in f.fixes],
@@ -111,6 +133,7 @@ def to_diagnostic(f: Finding, mapper: PositionMapper, uri: str, version: int | N
         "version": version,
         "path": f.path,
         "node": node_of(f),
+        "finding": index,
     }
     return types.Diagnostic(
         range=rng,
@@ -132,4 +155,23 @@ def to_diagnostics(
     if not result.findings:
         return []
     mapper = PositionMapper(text, encoding, lines)
-    return [to_diagnostic(f, mapper, uri, version, style) for f in result.findings]
+    mapper.preload([o for f in result.findings for fix in f.fixes if len(fix.edits) <= MAX_EDITS_IN_DATA for e in fix.edits for o in (e.start, e.end)])
+    return [to_diagnostic(f, mapper, uri, version, style, i) for i, f in enumerate(result.findings)]
+
+
+def workspace_edit(caps: types.ClientCapabilities, uri: str, version: int | None, edits: list[types.TextEdit]) -> types.WorkspaceEdit:
+    """Edits to one document: versioned documentChanges when the client supports them, else plain changes."""
+    td = caps.workspace.workspace_edit if caps.workspace else None
+    if td is not None and td.document_changes:
+        doc = types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version)
+        return types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(text_document=doc, edits=list(edits))])
+    return types.WorkspaceEdit(changes={uri: list(edits)})
+
+
+def edit_from_json(edit: dict[str, Any]) -> types.TextEdit:
+    """A text edit as carried in a diagnostic's data."""
+    r = edit["range"]
+    return types.TextEdit(
+        range=types.Range(types.Position(r["start"]["line"], r["start"]["character"]), types.Position(r["end"]["line"], r["end"]["character"])),
+        new_text=edit["newText"],
+    )

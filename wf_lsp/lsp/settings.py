@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
@@ -107,10 +109,8 @@ class SettingsManager:
         self._told.update(fresh)
         message = f"wf-lsp: some settings ({where}) were not understood and their defaults are used: " + "; ".join(fresh)
         log.warning(message)
-        try:
+        with contextlib.suppress(Exception):  # no client connection yet: the log line has it
             self._server.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=message))
-        except Exception:  # no client connection yet: the log line has it
-            pass
 
     # -- lookup -------------------------------------------------------------------------------
     def folder_uris(self) -> list[str]:
@@ -142,6 +142,10 @@ class SettingsManager:
         folder = self.folder_of(uri)
         return self._folders.get(folder, self.base) if folder else self.base
 
+    def for_folder(self, folder_uri: str) -> Settings:
+        """Settings in force for a workspace folder."""
+        return self._folders.get(folder_uri, self.base)
+
     def all(self) -> list[Settings]:
         """Every distinct settings set in force."""
         out = [self.base]
@@ -156,6 +160,9 @@ class SettingsManager:
             loader = WorkflowLoader(settings, store=_store(settings))
             self._loaders[key] = loader
             self._tell(list(loader.registry.problems), "registry")
+            reason = loader.store.stats().get("last_error") if not loader.store.stats().get("enabled", True) else None
+            if reason:
+                self._tell([str(reason)], "cache")
         return loader
 
     def loaders(self) -> list[WorkflowLoader]:
@@ -164,12 +171,14 @@ class SettingsManager:
 
 
 def _store(settings: Settings) -> Any:
-    if not settings.cache.redis_url:
+    """The shared Redis layer when a URL is set (the setting, else WF_LSP_REDIS_URL), else none."""
+    url = settings.cache.redis_url or os.environ.get("WF_LSP_REDIS_URL")
+    if not url:
         return None
     try:
         from wf_lsp.core.redis_store import open_store
 
-        return open_store(settings.cache.redis_url, settings.cache.redis_timeout_ms)
+        return open_store(url, settings.cache.redis_timeout_ms)
     except Exception as exc:  # fail open: memory cache only
         log.warning("shared cache unavailable, using memory only: %s", exc)
         return None

@@ -1,0 +1,286 @@
+"""Commands: tenant diagnostics report, workspace validation with progress, cache control and the execution plan."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+import tempfile
+import time
+import uuid
+from collections import Counter
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+from pygls.capabilities import get_capability
+
+from wf_lsp.core.document import decode_bytes, parse
+from wf_lsp.core.findings import Severity
+from wf_lsp.core.plan import build_graph, plan_levels
+from wf_lsp.lsp import documents
+from wf_lsp.lsp.diagnostics import Outcome
+
+if TYPE_CHECKING:
+    from wf_lsp.lsp.server import WfServer
+
+log = logging.getLogger("wf_lsp.lsp.commands")
+NO_TENANT = "(no tenant)"
+WORST = 5
+_CHUNK = 16
+
+
+def register(server: WfServer) -> None:
+    """Register the wf.* commands."""
+
+    @server.command("wf.showTenantDiagnostics")
+    async def show_tenant_diagnostics(*args: object) -> dict[str, Any]:
+        tenant = _first_str(args)
+        report = tenant_report(await _collect(server), server.cache_stats(), tenant)
+        await _show(server, report, tenant)
+        return report
+
+    @server.command("wf.validateWorkspace")
+    async def validate_workspace(*args: object) -> dict[str, Any]:
+        return await _validate_workspace(server)
+
+    @server.command("wf.clearCache")
+    def clear_cache(*args: object) -> dict[str, Any]:
+        cleared = sum(loader.invalidate() for loader in server.settings.loaders())
+        for loader in server.settings.loaders():
+            loader.clear()
+        server.diagnostics.revalidate_all()
+        return {"cleared": cleared}
+
+    @server.command("wf.cacheStats")
+    def cache_stats(*args: object) -> dict[str, Any]:
+        return server.cache_stats()
+
+    @server.command("wf.executionPlan")
+    async def plan(*args: object) -> dict[str, Any]:
+        uri = _first_str(args)
+        if uri is None and args and isinstance(args[0], dict):
+            uri = args[0].get("uri")
+        if not uri:
+            return {"valid": False, "errors": [{"code": "NO_DOCUMENT", "message": "wf.executionPlan needs a document URI"}]}
+        return await _plan(server, str(uri))
+
+
+def _first_str(args: tuple[object, ...]) -> str | None:
+    for a in args:
+        if isinstance(a, str) and a:
+            return a
+        if isinstance(a, list) and a and isinstance(a[0], str):
+            return a[0]
+    return None
+
+
+# -- collecting --------------------------------------------------------------------------------
+
+
+async def _collect(server: WfServer) -> list[Outcome]:
+    """Every workflow file in the workspace, open or not (open ones as the editor has them)."""
+    snaps = server.diagnostics.workspace_snapshots(include_open=True)
+    out: list[Outcome] = []
+    for i in range(0, len(snaps), _CHUNK):
+        out.extend(await server.diagnostics.validate_many(snaps[i : i + _CHUNK]))
+    return [o for o in out if o.workflow]
+
+
+def _counts(o: Outcome) -> tuple[int, int]:
+    errors = sum(1 for f in o.result.findings if f.severity == Severity.ERROR)
+    warnings = sum(1 for f in o.result.findings if f.severity == Severity.WARNING)
+    return errors, warnings
+
+
+def tenant_report(outcomes: list[Outcome], cache: dict[str, Any], only: str | None = None) -> dict[str, Any]:
+    """Diagnostics grouped by the workflows' tenantId: files, counts, errors/warnings by code, worst files, cache stats."""
+    groups: dict[str | None, list[Outcome]] = {}
+    for o in outcomes:
+        tenant = o.result.summary.get("tenantId")
+        groups.setdefault(tenant if isinstance(tenant, str) and tenant else None, []).append(o)
+    tenants = []
+    for tenant, items in sorted(groups.items(), key=lambda kv: (kv[0] is None, kv[0] or "")):
+        if only is not None and tenant != only and not (only == NO_TENANT and tenant is None):
+            continue
+        errors_by: Counter[str] = Counter()
+        warnings_by: Counter[str] = Counter()
+        counts = Counter({"nodes": 0, "connections": 0, "triggers": 0, "variables": 0, "errors": 0, "warnings": 0, "invalidFiles": 0})
+        rows: list[dict[str, Any]] = []
+        for o in items:
+            s = o.result.summary
+            counts["nodes"] += s.get("nodeCount", 0)
+            counts["connections"] += s.get("edgeCount", s.get("connectionCount", 0))
+            counts["triggers"] += s.get("triggerCount", 0)
+            counts["variables"] += s.get("variableCount", 0)
+            errors, warnings = _counts(o)
+            counts["errors"] += errors
+            counts["warnings"] += warnings
+            counts["invalidFiles"] += 0 if o.result.valid else 1
+            errors_by.update(f.code for f in o.result.findings if f.severity == Severity.ERROR)
+            warnings_by.update(f.code for f in o.result.findings if f.severity == Severity.WARNING)
+            rows.append({"uri": o.uri, "path": documents.uri_to_path(o.uri), "errors": errors, "warnings": warnings})
+        rows.sort(key=lambda r: (-r["errors"], -r["warnings"], r["uri"]))
+        tenants.append(
+            {
+                "tenantId": tenant,
+                "files": len(items),
+                "counts": dict(counts),
+                "errorsByCode": dict(errors_by.most_common()),
+                "warningsByCode": dict(warnings_by.most_common()),
+                "worstFiles": [r for r in rows if r["errors"] or r["warnings"]][:WORST],
+            }
+        )
+    return {"tenants": tenants, "cache": cache}
+
+
+def render_markdown(report: dict[str, Any]) -> str:
+    """The tenant report as a Markdown document."""
+    lines = ["# Workflow diagnostics by tenant", ""]
+    if not report["tenants"]:
+        lines += ["No workflow files were found in the workspace.", ""]
+    for t in report["tenants"]:
+        c = t["counts"]
+        lines += [f"## Tenant: {t['tenantId'] or NO_TENANT}", ""]
+        lines += [
+            f"{t['files']} file(s), {c['nodes']} node(s), {c['connections']} connection(s), {c['triggers']} trigger(s), "
+            f"{c['variables']} variable(s): {c['errors']} error(s), {c['warnings']} warning(s) in {c['invalidFiles']} invalid file(s).",
+            "",
+        ]
+        for title, key in (("Errors by rule", "errorsByCode"), ("Warnings by rule", "warningsByCode")):
+            if t[key]:
+                lines += [f"### {title}", "", "| Rule | Count |", "| --- | ---: |"]
+                lines += [f"| `{code}` | {n} |" for code, n in t[key].items()]
+                lines.append("")
+        if t["worstFiles"]:
+            lines += ["### Files with the most problems", "", "| File | Errors | Warnings |", "| --- | ---: | ---: |"]
+            lines += [f"| [{os.path.basename(r['path'] or r['uri'])}]({r['uri']}) | {r['errors']} | {r['warnings']} |" for r in t["worstFiles"]]
+            lines.append("")
+    cache = report.get("cache") or {}
+    lines += ["## Validation cache", ""]
+    lines += [f"- {k}: {v}" for k, v in cache.items() if isinstance(v, (int, float, str)) and not isinstance(v, bool)]
+    return "\n".join(lines) + "\n"
+
+
+async def _show(server: WfServer, report: dict[str, Any], tenant: str | None) -> None:
+    """Show the report: a Markdown document when the client can show documents, else a message."""
+    caps = server.client_capabilities
+    if get_capability(caps, "window.show_document.support", False):
+        folder = server.report_dir()
+        name = "tenant-diagnostics" + (f"-{_safe(tenant)}" if tenant else "") + ".md"
+        path = os.path.join(folder, name)
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(render_markdown(report))
+        try:
+            await asyncio.wait_for(server.window_show_document_async(types.ShowDocumentParams(uri=documents.path_to_uri(path), take_focus=True)), 10)
+            return
+        except Exception as exc:  # fall back to a message
+            log.warning("the client did not show the report: %s", exc)
+    parts = [
+        f"{t['tenantId'] or NO_TENANT}: {t['files']} file(s), {t['counts']['errors']} error(s), {t['counts']['warnings']} warning(s)" for t in report["tenants"]
+    ]
+    server.window_show_message(
+        types.ShowMessageParams(type=types.MessageType.Info, message="Workflow diagnostics by tenant: " + ("; ".join(parts) or "no workflow files"))
+    )
+
+
+def _safe(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)[:60]
+
+
+def make_report_dir() -> str:
+    """A private temp folder for reports (removed at shutdown)."""
+    return tempfile.mkdtemp(prefix="wf-lsp-")
+
+
+def remove_report_dir(path: str | None) -> None:
+    """Remove the report folder."""
+    if path:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+# -- workspace validation ----------------------------------------------------------------------
+
+
+async def _validate_workspace(server: WfServer) -> dict[str, Any]:
+    """Validate every workflow file with work-done progress; cancellable from the client's progress UI."""
+    started = time.perf_counter()
+    snaps = server.diagnostics.workspace_snapshots(include_open=True)
+    token: str | None = None
+    progress = server.work_done_progress
+    if get_capability(server.client_capabilities, "window.work_done_progress", False):
+        token = f"wf-validate-{uuid.uuid4().hex[:12]}"
+        # Registered before asking the client, so a cancel sent as soon as the bar appears is not lost.
+        progress.tokens[token] = Future()
+        try:
+            params = types.WorkDoneProgressCreateParams(token=token)
+            await asyncio.wait_for(server.protocol.send_request_async(types.WINDOW_WORK_DONE_PROGRESS_CREATE, params), 10)
+            progress.begin(token, types.WorkDoneProgressBegin(title="Validating workflows", cancellable=True, percentage=0))
+        except Exception as exc:
+            log.warning("no progress for workspace validation: %s", exc)
+            progress.tokens.pop(token, None)
+            token = None
+    outcomes: list[Outcome] = []
+    cancelled = False
+    try:
+        for i in range(0, len(snaps), _CHUNK):
+            if token is not None and progress.tokens.get(token) is not None and progress.tokens[token].cancelled():
+                cancelled = True
+                break
+            outcomes.extend(await server.diagnostics.validate_many(snaps[i : i + _CHUNK]))
+            if token is not None:
+                done = min(i + _CHUNK, len(snaps))
+                progress.report(token, types.WorkDoneProgressReport(message=f"{done}/{len(snaps)} files", percentage=done * 100 // max(1, len(snaps))))
+    except asyncio.CancelledError:
+        cancelled = True
+    finally:
+        if token is not None:
+            progress.end(token, types.WorkDoneProgressEnd(message="cancelled" if cancelled else "done"))
+            progress.tokens.pop(token, None)
+    workflows = [o for o in outcomes if o.workflow]
+    server.diagnostics.publish_files(workflows)
+    errors = sum(_counts(o)[0] for o in workflows)
+    warnings = sum(_counts(o)[1] for o in workflows)
+    return {
+        "files": len(workflows),
+        "counts": {"errors": errors, "warnings": warnings},
+        "invalidFiles": sum(1 for o in workflows if not o.result.valid),
+        "cancelled": cancelled,
+        "durationMs": round((time.perf_counter() - started) * 1000, 1),
+    }
+
+
+# -- execution plan ----------------------------------------------------------------------------
+
+
+async def _plan(server: WfServer, uri: str) -> dict[str, Any]:
+    """The DAG's levels from the triggers, or the validation errors that forbid running it (validate before execute)."""
+    doc = server.documents.get(uri)
+    if doc is not None:
+        text, path = doc.text, doc.path
+    else:
+        path = documents.uri_to_path(uri)
+        try:
+            with open(path or "", "rb") as fh:
+                text = decode_bytes(fh.read())[0]
+        except OSError as exc:
+            return {"valid": False, "errors": [{"code": "NO_DOCUMENT", "message": f"cannot read {uri}: {exc.strerror or exc}"}]}
+    settings = server.settings.for_uri(uri)
+    loader = server.settings.loader(settings)
+    result = await server.diagnostics.run(loader.validate_text, text, path)
+    if not result.valid:
+        errors = [
+            {"code": f.code, "message": f.message, "path": f.path, "line": f.span.start.line + 1 if f.span else None}
+            for f in result.findings
+            if f.severity == Severity.ERROR
+        ]
+        return {"valid": False, "errors": errors}
+    graph = build_graph(parse(text).value, "name" if settings.profile == "oracle" else settings.connection_keys)
+    plan = plan_levels(graph)
+    return {
+        "valid": True,
+        "levels": [[graph.label(i) for i in level] for level in plan.levels],
+        "unreachable": [graph.label(i) for i in plan.unreachable],
+        "cyclic": [graph.label(i) for i in plan.cyclic],
+    }

@@ -1,0 +1,119 @@
+"""Hover: a node type's registry entry, the node a reference names, and the doc of the rule behind a diagnostic."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+from pygls.capabilities import get_capability
+
+from wf_lsp.core import catalog
+from wf_lsp.core.findings import Finding
+from wf_lsp.core.registry import NodeType, Registry
+from wf_lsp.lsp.model import Model, model_of, workflow_doc
+
+if TYPE_CHECKING:
+    from wf_lsp.lsp.server import WfServer
+
+
+def register(server: WfServer) -> None:
+    """Register textDocument/hover."""
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    async def hover(params: types.HoverParams) -> types.Hover | None:
+        return await _hover(server, params)
+
+
+def markup(server: WfServer, text: str) -> types.MarkupContent:
+    """Markdown when the client renders it, else the same text as plain text."""
+    formats = get_capability(server.client_capabilities, "text_document.hover.content_format", None) or [types.MarkupKind.Markdown]
+    kind = types.MarkupKind.Markdown if types.MarkupKind.Markdown in formats else types.MarkupKind.PlainText
+    return types.MarkupContent(kind=kind, value=text)
+
+
+def type_markdown(entry: NodeType) -> str:
+    """A registry entry: description, origin, parameters (required first) and outputs."""
+    lines = [f"**{entry.id}** — {entry.description}".rstrip(" —"), "", f"_{entry.group or 'node'} · from {entry.source}_", ""]
+    if entry.params:
+        lines += ["| Parameter | Type | Required | Default |", "| --- | --- | --- | --- |"]
+        for p in sorted(entry.params.values(), key=lambda p: (not p.required, p.name)):
+            kind = p.type + (f" ({', '.join(map(str, p.enum))})" if p.enum else "")
+            default = "" if p.default is None else f"`{p.default!r}`"
+            lines.append(f"| `{p.name}` | {kind} | {'yes' if p.required else ''} | {default} |")
+        lines.append("")
+    required = [p.name for p in entry.params.values() if p.required]
+    lines.append("Required: " + (", ".join(f"`{n}`" for n in required) if required else "none"))
+    for group in entry.required_one_of:
+        lines.append("One of: " + ", ".join(f"`{n}`" for n in group))
+    lines.append("Outputs: " + ", ".join(f"`{o}`" for o in entry.outputs))
+    return "\n".join(lines)
+
+
+def _node_markdown(model: Model, index: int, registry: Registry) -> str:
+    node: Any = model.nodes[index]
+    if not isinstance(node, dict):
+        return f"`nodes[{index}]` is not an object"
+    lines = [f"**{model.graph.label(index)}** (`nodes[{index}]`)", ""]
+    for key in ("id", "type", "nodeType"):
+        if isinstance(node.get(key), str):
+            lines.append(f"- {key}: `{node[key]}`")
+    entry = registry.get(node.get("nodeType") if node.get("type") in registry.categories else node.get("type"))  # type: ignore[arg-type]
+    if entry is not None and entry.description:
+        lines.append(f"- {entry.description}")
+    step = model.plan.step_of().get(index)
+    ins = sum(1 for _, dst in model.graph.edges if dst == index)
+    outs = sum(1 for src, _ in model.graph.edges if src == index)
+    lines.append(f"- {ins} in · {outs} out" + (f" · step {step + 1}" if step is not None else " · not reached from a trigger"))
+    return "\n".join(lines)
+
+
+def rule_markdown(f: Finding) -> str:
+    """The doc of the rule behind a finding."""
+    rule = catalog.RULES.get(f.code)
+    if rule is None:
+        return f"**{f.code}**: {f.message}"
+    return f"**{f.code}** ({f.severity.label}) — {rule.doc}\n\n_Suggestion:_ {f.suggestion or rule.suggestion}\n\n[Rule documentation]({rule.url})"
+
+
+async def _hover(server: WfServer, params: types.HoverParams) -> types.Hover | None:
+    doc = workflow_doc(server, params.text_document.uri)
+    if doc is None:
+        return None
+    offset = doc.offset_at(params.position, server.workspace.position_codec)
+    version = doc.version
+    model = await model_of(server, doc)
+    if model.version != version:
+        return None
+    registry = server.settings.loader(server.settings.for_uri(doc.uri)).registry
+    parts: list[str] = []
+    hover_range = None
+    hit = model.at(offset)
+    if hit is not None:
+        ptr, part, span = hit
+        index = model.node_at(ptr)
+        if index is not None and len(ptr) == 3 and ptr[2] in ("type", "nodeType") and part == "value":
+            type_id = model.get(ptr)
+            entry = registry.get(type_id) if isinstance(type_id, str) else None
+            if entry is not None:
+                parts.append(type_markdown(entry))
+            elif isinstance(type_id, str) and type_id in registry.unimplemented:
+                parts.append(f"**{type_id}** — known from MetaBuilder files, but no executor implements it: {registry.unimplemented[type_id]}")
+            elif isinstance(type_id, str) and type_id in registry.categories:
+                parts.append(f"**{type_id}** is a v3 category; the plugin id is in `nodeType`.")
+            hover_range = model.range(span)
+        elif (ref := model.ref_at(ptr, part)) is not None:
+            parts.append(_node_markdown(model, ref[0], registry))
+            hover_range = model.range(span)
+        elif index is not None and ptr[2:] in (("name",), ("id",)) and part == "value":
+            parts.append(_node_markdown(model, index, registry))
+            hover_range = model.range(span)
+    outcome = server.diagnostics.last(doc.uri)
+    if outcome is not None and outcome.version == version:
+        shown: set[str] = set()
+        for f in outcome.result.findings:
+            if f.span and f.span.start.offset <= offset <= f.span.end.offset and f.code not in shown:
+                shown.add(f.code)
+                parts.append(rule_markdown(f))
+    if not parts:
+        return None
+    return types.Hover(contents=markup(server, "\n\n---\n\n".join(parts)), range=hover_range)

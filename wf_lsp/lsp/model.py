@@ -1,0 +1,225 @@
+"""The structure of one document version for editor features: parsed value, graph, plan, spans and references."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Literal
+
+from lsprotocol import types
+
+from wf_lsp.core.document import parse
+from wf_lsp.core.findings import Pointer
+from wf_lsp.core.locate import Found, locate, path_at, value_end
+from wf_lsp.core.plan import Graph, Plan, build_graph, plan_levels
+from wf_lsp.core.rules.fixes import iter_targets
+from wf_lsp.lsp import documents
+from wf_lsp.lsp.convert import PositionMapper
+
+if TYPE_CHECKING:
+    from wf_lsp.lsp.documents import Document
+    from wf_lsp.lsp.server import WfServer
+
+#: Texts above this size are parsed in a worker thread, not on the event loop.
+_BIG = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A place that names a node: a connection key, a connection target or a trigger's nodeId."""
+
+    pointer: Pointer
+    part: Literal["key", "value"]
+    kind: Literal["source", "target", "trigger"]
+    text: str
+
+
+class Model:
+    """One version of a document, parsed leniently (broken text is repaired, as the engine does)."""
+
+    def __init__(self, text: str, version: int | None, key_mode: str, encoding: str) -> None:
+        self.text = text
+        self.version = version
+        self.key_mode = key_mode
+        self.encoding = encoding
+        self.parsed_text = text
+        self.insertions: list[tuple[int, int]] = []
+        try:
+            self.value: Any = json.loads(text)
+            self.broken = False
+        except (ValueError, RecursionError):
+            doc = parse(text)
+            self.value, self.parsed_text, self.insertions, self.broken = doc.value, doc.parsed_text, list(doc.insertions), True
+
+    # -- offsets --------------------------------------------------------------------------------
+    def _to_parsed(self, offset: int) -> int:
+        for at, count in self.insertions:
+            if at <= offset:
+                offset += count
+            else:
+                break
+        return offset
+
+    def _to_original(self, offset: int) -> int:
+        shift = sum(count for at, count in self.insertions if at < offset)
+        return max(0, min(len(self.text), offset - shift))
+
+    def _span(self, span: tuple[int, int]) -> tuple[int, int]:
+        if not self.insertions:
+            return span
+        return self._to_original(span[0]), self._to_original(span[1])
+
+    @cached_property
+    def mapper(self) -> PositionMapper:
+        """Positions of this text in the client's encoding."""
+        return PositionMapper(self.text, self.encoding)
+
+    def range(self, span: tuple[int, int]) -> types.Range:
+        """Client range of an original-text span."""
+        return self.mapper.offsets(*span)
+
+    # -- structure ------------------------------------------------------------------------------
+    def at(self, offset: int) -> tuple[Pointer, str, tuple[int, int]] | None:
+        """The innermost member at an original offset: pointer, 'key' or 'value', and its original span."""
+        hit = path_at(self.parsed_text, self._to_parsed(offset))
+        if hit is None:
+            return None
+        ptr, part, span = hit
+        return ptr, part, self._span(span)
+
+    def spans(self, pointers: list[Pointer]) -> dict[Pointer, Found]:
+        """Key and value spans (original offsets) of pointers that exist."""
+        found = {p: (k, (v[0], value_end(self.parsed_text, (k, v)))) for p, (k, v) in locate(self.parsed_text, pointers, early_exit=False).items()}
+        if not self.insertions:
+            return found
+        return {p: (self._span(k) if k else None, self._span(v)) for p, (k, v) in found.items()}
+
+    def get(self, pointer: Pointer) -> Any:
+        """The value at a pointer (None when missing)."""
+        value = self.value
+        for part in pointer:
+            if isinstance(value, dict) and isinstance(part, str):
+                value = value.get(part)
+            elif isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
+                value = value[part]
+            else:
+                return None
+        return value
+
+    @cached_property
+    def graph(self) -> Graph:
+        """Nodes, resolved edges and starts."""
+        return build_graph(self.value, self.key_mode)
+
+    @cached_property
+    def plan(self) -> Plan:
+        """Execution levels from the triggers."""
+        return plan_levels(self.graph)
+
+    @property
+    def nodes(self) -> list[Any]:
+        """The nodes array (empty when missing)."""
+        return self.graph.nodes
+
+    @cached_property
+    def refs(self) -> list[tuple[int, Ref]]:
+        """Every reference to a node, with the index of the node it resolves to."""
+        out: list[tuple[int, Ref]] = []
+        wf = self.value if isinstance(self.value, dict) else {}
+        conns = wf.get("connections")
+        graph = self.graph
+        if isinstance(conns, dict):
+            for key in conns:
+                index = graph.resolve(key)
+                if index is not None:
+                    out.append((index, Ref(("connections", key), "key", "source", key)))
+            for list_ptr, j, target in iter_targets(conns):
+                index = graph.resolve(target)
+                if index is not None:
+                    out.append((index, Ref((*list_ptr, j, "node"), "value", "target", target)))
+        triggers = wf.get("triggers")
+        for t, trig in enumerate(triggers if isinstance(triggers, list) else []):
+            ref = trig.get("nodeId") if isinstance(trig, dict) else None
+            if not isinstance(ref, str):
+                continue
+            index = graph.ids.get(ref)
+            if index is None and self.key_mode != "id":
+                index = graph.names.get(ref)
+            if index is not None:
+                out.append((index, Ref(("triggers", t, "nodeId"), "value", "trigger", ref)))
+        return out
+
+    def refs_to(self, index: int) -> list[Ref]:
+        """References to one node."""
+        return [r for i, r in self.refs if i == index]
+
+    def ref_at(self, pointer: Pointer, part: str) -> tuple[int, Ref] | None:
+        """The reference at a pointer (as returned by `at`), if that is one."""
+        for index, ref in self.refs:
+            if ref.pointer == pointer and ref.part == part:
+                return index, ref
+        return None
+
+    def node_at(self, pointer: Pointer) -> int | None:
+        """Index of the node a pointer lies in."""
+        if len(pointer) >= 2 and pointer[0] == "nodes" and isinstance(pointer[1], int) and pointer[1] < len(self.nodes):
+            return pointer[1]
+        return None
+
+    @cached_property
+    def node_spans(self) -> dict[int, tuple[tuple[int, int], tuple[int, int] | None]]:
+        """Node index -> (span of the node object, span of its name value when it has one)."""
+        pointers: list[Pointer] = []
+        for i in range(len(self.nodes)):
+            pointers += [("nodes", i), ("nodes", i, "name")]
+        found = self.spans(pointers)
+        out: dict[int, tuple[tuple[int, int], tuple[int, int] | None]] = {}
+        for i in range(len(self.nodes)):
+            obj = found.get(("nodes", i))
+            if obj is not None:
+                name = found.get(("nodes", i, "name"))
+                out[i] = (obj[1], name[1] if name else None)
+        return out
+
+    def target_style(self) -> str:
+        """How this document names nodes in connections: 'id' or 'name' (the key mode, or the majority in auto)."""
+        if self.key_mode in ("name", "id"):
+            return self.key_mode
+        by_id = sum(1 for _, r in self.refs if r.kind != "trigger" and r.text in self.graph.ids and r.text not in self.graph.names)
+        by_name = sum(1 for _, r in self.refs if r.kind != "trigger" and r.text in self.graph.names)
+        return "id" if by_id > by_name else "name"
+
+
+def workflow_doc(server: WfServer, uri: str) -> Document | None:
+    """The open document at uri when it is a workflow candidate (editor features stay out of other files)."""
+    doc = server.documents.get(uri)
+    if doc is None:
+        return None
+    chosen = documents.selection(uri, doc.language_id, server.settings.for_uri(uri))
+    if chosen is False or (chosen is None and not doc.seen_workflow and not documents.has_markers(doc.text)):
+        return None
+    return doc
+
+
+def key_mode_for(server: WfServer, uri: str) -> str:
+    """The connection-key mode in force for a document (profile oracle means names)."""
+    settings = server.settings.for_uri(uri)
+    return "name" if settings.profile == "oracle" else settings.connection_keys
+
+
+async def model_of(server: WfServer, doc: Document) -> Model:
+    """The model of a document's current version (cached per version; big texts are parsed off the event loop)."""
+    cached = doc.cache.get("model")
+    if isinstance(cached, Model) and cached.version == doc.version:
+        return cached
+    key_mode = key_mode_for(server, doc.uri)
+    text, version = doc.text, doc.version
+    if len(text) > _BIG:
+        model = await asyncio.get_running_loop().run_in_executor(None, Model, text, version, key_mode, server.encoding)
+    else:
+        model = Model(text, version, key_mode, server.encoding)
+    if doc.version == version:
+        doc.cache["model"] = model
+    return model

@@ -1,0 +1,151 @@
+"""Wiring: the server object, its lifecycle handlers, the feature modules, and `wf-lsp serve`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from wf_lsp import __version__
+from wf_lsp.lsp import code_actions, code_lens, commands, completion, hover, inlay_hints, logs, navigation, symbols
+from wf_lsp.lsp.diagnostics import IDENTIFIER, Diagnostics
+from wf_lsp.lsp.documents import DocumentStore, SyncProtocol
+from wf_lsp.lsp.settings import SettingsManager
+
+log = logging.getLogger("wf_lsp.lsp.server")
+
+
+class WfServer(LanguageServer):
+    """The wf-lsp language server: documents, settings and diagnostics shared by the feature modules."""
+
+    protocol: SyncProtocol
+
+    def __init__(self, sync_kind: types.TextDocumentSyncKind = types.TextDocumentSyncKind.Incremental) -> None:
+        super().__init__("wf-lsp", __version__, text_document_sync_kind=sync_kind, protocol_cls=SyncProtocol, max_workers=4)
+        self.documents = DocumentStore()
+        self.settings = SettingsManager(self)
+        self.diagnostics = Diagnostics(self)
+        self.log_handler: logs.ClientLogHandler | None = None
+        self._report_dir: str | None = None
+
+    @property
+    def encoding(self) -> str:
+        """The negotiated position encoding (UTF-16 unless the client offered another we support)."""
+        encoding = self.workspace.position_encoding or types.PositionEncodingKind.Utf16
+        return str(encoding.value if isinstance(encoding, types.PositionEncodingKind) else encoding)
+
+    def report_dir(self) -> str:
+        """A private temp folder for reports shown to the user (created on first use, removed at shutdown)."""
+        if self._report_dir is None:
+            self._report_dir = commands.make_report_dir()
+        return self._report_dir
+
+    def cache_stats(self) -> dict[str, Any]:
+        """Cache statistics of every loader, summed (with the shared layer's own figures)."""
+        parts = [loader.stats() for loader in self.settings.loaders()]
+        if not parts:
+            parts = [self.settings.loader(self.settings.base).stats()]
+        return _merge_stats(parts)
+
+    def close(self) -> None:
+        """Release threads and temp files."""
+        self.diagnostics.shutdown()
+        commands.remove_report_dir(self._report_dir)
+        self._report_dir = None
+
+
+def _merge_stats(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {"loaders": len(parts)}
+    for stats in parts:
+        for key, value in stats.items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and key not in ("hitRate", "ttlSeconds"):
+                out[key] = out.get(key, 0) + value
+            else:
+                out.setdefault(key, value)
+    lookups = out.get("hits", 0) + out.get("misses", 0) + out.get("sharedHits", 0)
+    out["hitRate"] = round((out.get("hits", 0) + out.get("sharedHits", 0)) / lookups, 4) if lookups else 0.0
+    return out
+
+
+def build_server(sync_kind: types.TextDocumentSyncKind = types.TextDocumentSyncKind.Incremental) -> WfServer:
+    """A server with every feature registered."""
+    server = WfServer(sync_kind)
+
+    @server.feature(types.INITIALIZE)
+    def initialize(params: types.InitializeParams) -> None:
+        if server.log_handler is not None:
+            server.log_handler.bind(asyncio.get_running_loop())
+        server.settings.initialize(params.initialization_options)
+        server.diagnostics.configure(params.capabilities)
+        if not server.diagnostics.push:
+
+            @server.feature(
+                types.TEXT_DOCUMENT_DIAGNOSTIC,
+                types.DiagnosticOptions(identifier=IDENTIFIER, inter_file_dependencies=False, workspace_diagnostics=True),
+            )
+            async def pull(p: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
+                return await server.diagnostics.pull(p)
+
+            @server.feature(types.WORKSPACE_DIAGNOSTIC)
+            async def workspace_pull(p: types.WorkspaceDiagnosticParams) -> types.WorkspaceDiagnosticReport:
+                return await server.diagnostics.workspace(p)
+
+        client = params.client_info.name if params.client_info else "unknown client"
+        log.info("wf-lsp %s for %s: %s diagnostics, %s positions", __version__, client, "push" if server.diagnostics.push else "pull", server.encoding)
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(params: types.InitializedParams) -> None:
+        await server.settings.refresh()
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(params: types.DidChangeConfigurationParams) -> None:
+        if await server.settings.refresh(params.settings):
+            log.info("settings changed: revalidating %d open document(s)", len(server.documents))
+            server.diagnostics.revalidate_all()
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    async def did_change_folders(params: types.DidChangeWorkspaceFoldersParams) -> None:
+        await server.settings.refresh()
+        server.diagnostics.revalidate_all()
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(params: types.DidOpenTextDocumentParams) -> None:
+        server.diagnostics.schedule(params.text_document.uri, 0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(params: types.DidChangeTextDocumentParams) -> None:
+        server.diagnostics.schedule(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(params: types.DidSaveTextDocumentParams) -> None:
+        server.diagnostics.files_changed()
+        server.diagnostics.schedule(params.text_document.uri, 0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(params: types.DidCloseTextDocumentParams) -> None:
+        server.diagnostics.close(params.text_document.uri)
+
+    @server.feature(types.SHUTDOWN)
+    def shutdown(params: Any) -> None:
+        server.close()
+
+    for module in (code_actions, commands, hover, completion, navigation, symbols, inlay_hints, code_lens):
+        module.register(server)
+    return server
+
+
+def serve(tcp: str | None = None, log_level: str = "INFO") -> None:
+    """Run the server on stdio, or on TCP when given HOST:PORT."""
+    server = build_server()
+    server.log_handler = logs.setup(server, log_level)
+    try:
+        if tcp:
+            host, _, port = tcp.rpartition(":")
+            server.start_tcp(host or "127.0.0.1", int(port))
+        else:
+            server.start_io()
+    finally:
+        server.close()
