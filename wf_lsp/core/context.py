@@ -36,6 +36,9 @@ class Context:
     key_mode: str = "auto"
     #: did-you-mean answers per word (bounded; see rules.fixes.closest)
     guesses: dict[str, str | None] = field(default_factory=dict)
+    #: did-you-mean indexes of large candidate lists, by id of the list
+    suggesters: dict[int, Any] = field(default_factory=dict)
+    candidate_lists: dict[str, list[str]] = field(default_factory=dict)
     #: every name or id used as a connection key or target (built on first use)
     referenced: set[str] | None = None
 

@@ -7,7 +7,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from wf_lsp.core import skeleton
 from wf_lsp.core.findings import Finding, Severity
+from wf_lsp.core.skeleton import Skeleton
 from wf_lsp.core.textindex import TextIndex
 
 MAX_REPAIRS = 40
@@ -17,15 +19,6 @@ _KEY_BEFORE = re.compile(r'"((?:[^"\\\n]|\\.)*)"\s*:\s*(?:\[[^\[\]{}:]*)?\Z')
 #: Keys whose values are secrets: masked in messages (credentials, passwords, tokens, keys).
 _SECRET_KEY = re.compile(r"pass(?:word|wd)?|pwd|secret|token|api[_-]?key|private[_-]?key|credential|auth", re.I)
 _BRACKETS = re.compile(r'"(?:[^"\\\n]|\\.)*"?|[\[\]{}]')
-
-
-class _NonStandard:
-    """Marker for NaN/Infinity literals, which JSON does not allow."""
-
-    __slots__ = ("text",)
-
-    def __init__(self, text: str) -> None:
-        self.text = text
 
 
 @dataclass(slots=True)
@@ -41,6 +34,8 @@ class Document:
     parsed_text: str = ""
     insertions: list[tuple[int, int]] = field(default_factory=list)
     truncated: bool = False
+    _skeleton: Skeleton | None = None
+    _skeleton_done: bool = False
     _index: TextIndex | None = None
 
     @property
@@ -49,6 +44,16 @@ class Document:
         if self._index is None:
             self._index = TextIndex(self.text)
         return self._index
+
+    def skeleton(self) -> Skeleton | None:
+        """Spans of the top two levels of parsed_text (nodes[i], connections.S, ...), computed once, on demand."""
+        if not self._skeleton_done:
+            self._skeleton_done = True
+            try:
+                self._skeleton = skeleton.index(self.parsed_text)
+            except skeleton.NotSimple:
+                self._skeleton = None
+        return self._skeleton
 
     def to_original(self, offset: int) -> int:
         """Map an offset in parsed_text back to the original text."""
@@ -114,9 +119,11 @@ def parse(text: str, max_bytes: int | None = None) -> Document:
             dups[id(d)] = [k for k, _ in pairs if k in seen or seen.add(k)]  # type: ignore[func-returns-value]
         return d
 
-    def constant(name: str) -> _NonStandard:
+    def constant(name: str) -> float:
+        # NaN/Infinity are not JSON: reported below, but read as the numbers JavaScript would see, so that rules and
+        # json.dumps handle them like any number (an opaque marker object crashed every rule that printed the value).
         nonstd.append(name)
-        return _NonStandard(name)
+        return float(name)
 
     insertions: list[tuple[int, int]] = []
     for _ in range(MAX_REPAIRS):
@@ -148,11 +155,15 @@ def parse(text: str, max_bytes: int | None = None) -> Document:
     doc.insertions = insertions
     doc.duplicate_keys = dict(dups)
     if nonstd:
-        for m in re.finditer(r"-?\b(?:NaN|Infinity)\b", work):
-            start = doc.to_original(m.start())
-            doc.syntax.append(_syntax("JSON_SYNTAX_ERROR", f"{m.group()} is not valid JSON", start, start + len(m.group())))
-            break
+        _report_nonstandard(doc, work)
     return doc
+
+
+def _report_nonstandard(doc: Document, work: str) -> None:
+    for m in re.finditer(r"-?\b(?:NaN|Infinity)\b", work):
+        start = doc.to_original(m.start())
+        doc.syntax.append(_syntax("JSON_SYNTAX_ERROR", f"{m.group()} is not valid JSON", start, start + len(m.group())))
+        break
 
 
 def _utf8_size(text: str, limit: int) -> int:

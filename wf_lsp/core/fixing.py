@@ -24,7 +24,8 @@ def safe_fixes(findings: Iterable[Finding]) -> list[Fix]:
         if fix is None:
             continue
         spans = [(e.start, e.end) for e in fix.edits]
-        if any((s < te and ts < e) or (s == e == ts == te) for s, e in spans for ts, te in taken):
+        # Overlapping or merely touching edits conflict: an insertion at the edge of a deletion is ambiguous.
+        if any(s <= te and ts <= e for s, e in spans for ts, te in taken):
             continue
         chosen.append(fix)
         taken.extend(spans)

@@ -140,11 +140,9 @@ def utf16_len(s: str) -> int:
 def entries(v: Any) -> list[tuple[str, Any]]:
     """Object.entries for a JSON value: object members, array items and string characters by index."""
     if isinstance(v, dict):
-        if not any(k[:1].isdigit() for k in v):
-            return list(v.items())
-        ints = sorted((k for k in v if _is_array_index(k)), key=int)
-        rest = [k for k in v if not _is_array_index(k)]
-        return [(k, v[k]) for k in ints + rest]
+        # JavaScript visits integer-like keys first; wf-lsp sorts findings by position afterwards, so the visiting
+        # order never shows and plain insertion order is used.
+        return list(v.items())
     if isinstance(v, list):
         return [(str(i), x) for i, x in enumerate(v)]
     if isinstance(v, str):
@@ -152,10 +150,6 @@ def entries(v: Any) -> list[tuple[str, Any]]:
         chars = [units[i : i + 2].decode("utf-16-le", "surrogatepass") for i in range(0, len(units), 2)]
         return [(str(i), c) for i, c in enumerate(chars)]
     return []
-
-
-def _is_array_index(k: str) -> bool:
-    return k.isdigit() and k.isascii() and (k == "0" or not k.startswith("0")) and int(k) < 2**32 - 1
 
 
 def same_value_zero_key(v: Any, present: bool) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import json.decoder
 import json.scanner
@@ -33,34 +34,60 @@ class _Done(Exception):
 Found = tuple[tuple[int, int] | None, tuple[int, int]]
 
 
-def locate(text: str, pointers: Iterable[Pointer], early_exit: bool = True) -> dict[Pointer, Found]:
+def locate(
+    text: str,
+    pointers: Iterable[Pointer],
+    early_exit: bool = True,
+    skeleton: dict[Pointer, Found] | None = None,
+) -> dict[Pointer, Found]:
     """Key and value spans (offsets of `text`) of each pointer that exists; missing ones are left out.
 
-    With duplicate keys in the text, pass early_exit=False so the last occurrence (the parsed one) wins.
+    With duplicate keys in the text, pass early_exit=False so the last occurrence (the parsed one) wins. With a
+    skeleton (spans of the top two levels, from the parser), each search starts at its node or entry, not at the top.
     """
+    wanted = set(pointers)
+    if skeleton is None:
+        return _locate_from(text, wanted, (), None, early_exit)
+    out: dict[Pointer, Found] = {}
+    groups: dict[Pointer, set[Pointer]] = {}
+    for ptr in wanted:
+        if len(ptr) <= 2:
+            if ptr in skeleton:
+                out[ptr] = skeleton[ptr]
+            elif ptr == ():
+                start = _WS.match(text, 0).end()  # type: ignore[union-attr]
+                out[()] = (None, (start, len(text.rstrip())))
+        elif ptr[:2] in skeleton:
+            groups.setdefault(ptr[:2], set()).add(ptr)
+    for base, group in groups.items():
+        out.update(_locate_from(text, group, base, skeleton[base], early_exit))
+    return out
+
+
+def _locate_from(text: str, pointers: set[Pointer], base: Pointer, at: Found | None, early_exit: bool) -> dict[Pointer, Found]:
+    """Locate pointers below `base`, whose value starts at `at` (the document's top when at is None)."""
     root = _Trie()
     remaining = 0
-    for ptr in set(pointers):
+    depth = len(base)
+    for ptr in pointers:
         node = root
-        for part in ptr:
+        for part in ptr[depth:]:
             node = node.children.setdefault(part, _Trie())
         if not node.wanted:
             node.wanted = True
             remaining += 1
     out: dict[Pointer, Found] = {}
-    start = _WS.match(text, 0).end()  # type: ignore[union-attr]
+    start = at[1][0] if at is not None else _WS.match(text, 0).end()  # type: ignore[union-attr]
     if start >= len(text):
         return out
     if root.wanted:
-        out[()] = (None, (start, len(text.rstrip())))
+        out[base] = at if at is not None else (None, (start, len(text.rstrip())))
         remaining -= 1
     if remaining <= 0:
         return out
     counter = [remaining if early_exit else 1 << 60]
-    try:
-        _visit(text, start, root, (), out, counter)
-    except (_Done, StopIteration, ValueError, IndexError, RecursionError):
-        pass
+    with contextlib.suppress(_Done, StopIteration, ValueError, IndexError, RecursionError):
+        _visit(text, start, root, base, out, counter)
     return out
 
 

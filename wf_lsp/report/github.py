@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from wf_lsp.core.batch import FileResult
+from wf_lsp.core.redact import visible
 
 _LEVEL = {1: "error", 2: "warning"}
 
 
 def _escape(value: str, prop: bool = False) -> str:
-    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    value = visible(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if prop:
         value = value.replace(":", "%3A").replace(",", "%2C")
     return value

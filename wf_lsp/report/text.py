@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from wf_lsp.core.batch import FileResult
+from wf_lsp.core.redact import line_has_secret, mask_values, visible
 from wf_lsp.core.textindex import TextIndex
 
 _MAX_SNIPPET = 160
@@ -16,13 +17,17 @@ def render(files: list[FileResult], color: bool = False, snippets: bool = True) 
         for f in fr.result.findings:
             line = f.span.start.line + 1 if f.span else 1
             col = f.span.start.character + 1 if f.span else 1
-            head = f"{fr.path}:{line}:{col}: {f.message} [{f.code}]"
+            message = visible(f.message)
+            head = f"{visible(fr.path)}:{line}:{col}: {message} [{f.code}]"
             if color:
                 mark = {1: "\x1b[31m", 2: "\x1b[33m"}.get(int(f.severity), "\x1b[36m")
-                head = f"\x1b[1m{fr.path}:{line}:{col}:\x1b[0m {mark}{f.message}\x1b[0m [{f.code}]"
+                head = f"\x1b[1m{visible(fr.path)}:{line}:{col}:\x1b[0m {mark}{message}\x1b[0m [{f.code}]"
             lines.append(head)
             if index is not None and f.span is not None:
                 src = index.line_text(f.span.start.line)
+                if line_has_secret(src, f.pointer):
+                    src = mask_values(src)
+                src = visible(src)
                 if len(src) <= _MAX_SNIPPET:
                     width = f.span.end.character - f.span.start.character if f.span.end.line == f.span.start.line else len(src) - f.span.start.character
                     lines.append(f"  {line:>4} | {src}")

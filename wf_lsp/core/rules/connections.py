@@ -10,6 +10,7 @@ from wf_lsp.core.findings import Pointer, Related
 from wf_lsp.core.rules import fixes
 
 _TARGET_TYPES = ("main", "error", "condition")
+MAX_REKEY_EDITS = 400
 
 
 def check(ctx: Context) -> None:
@@ -31,6 +32,8 @@ def check(ctx: Context) -> None:
                 anchor="key",
                 fix=_source_fix(ctx, src, sptr),
             )
+            continue
+        if name_set is None and type(outputs) is dict and _fast_source(ctx, src, src_index, outputs):
             continue
         if not isinstance(outputs, (dict, list)):
             ctx.add(
@@ -63,6 +66,39 @@ def _source(ctx: Context, key: str, name_set: set[Any] | None) -> int | None:
     return ctx.resolve(key)
 
 
+def _fast_source(ctx: Context, src: str, src_index: int, outputs: dict[str, Any]) -> bool:
+    """Resolve one well-formed source's edges without allocating findings; False sends it down the full path."""
+    mark = len(ctx.edges)
+    resolve, edges = ctx.resolve, ctx.edges
+    for otype, indices in outputs.items():
+        if otype != "main" and otype != "error":
+            break
+        items = indices.items() if type(indices) is dict else enumerate(indices) if type(indices) is list else None
+        if items is None:
+            break
+        for x, targets in items:
+            if (type(x) is str and not (x.isascii() and x.isdigit())) or type(targets) is not list:
+                break
+            for j, target in enumerate(targets):
+                if type(target) is not dict:
+                    break
+                dst = resolve(target.get("node"))
+                t_type, t_index = target.get("type"), target.get("index")
+                if dst is None or t_type not in _TARGET_TYPES or type(t_index) is not int or t_index < 0:
+                    break
+                edges.append((src_index, dst, ("connections", src, otype, x, j, "node")))
+            else:
+                continue
+            break
+        else:
+            continue
+        break
+    else:
+        return True
+    del ctx.edges[mark:]
+    return False
+
+
 def _outputs(ctx: Context, src: str, src_index: int, sptr: Pointer, outputs: Any, name_set: set[Any] | None) -> None:
     is_list = isinstance(outputs, list)
     for otype, indices in jsval.entries(outputs):
@@ -78,7 +114,7 @@ def _outputs(ctx: Context, src: str, src_index: int, sptr: Pointer, outputs: Any
         for x, targets in jsval.entries(indices):
             xptr = optr + (int(x) if idx_list else x,)
             xpath = f"{path}.{x}"
-            index = jsval.parse_int(x)
+            index = 0.0 if x.isascii() and x.isdigit() else jsval.parse_int(x)
             if index != index or index < 0:  # NaN or negative
                 ctx.add("INVALID_OUTPUT_INDEX", f'Invalid output index "{x}". Must be non-negative integer', xpath, xptr, anchor="key")
                 continue
@@ -140,14 +176,17 @@ def _target_port(ctx: Context, target: dict[str, Any], tptr: Pointer, xpath: str
                 xpath,
                 tptr + ("index",),
             )
-    if "type" not in target or "index" not in target:
+    if ("type" not in target or "index" not in target) and ctx.on("MISSING_CONNECTION_TARGET_PORT"):
         missing = " and ".join(k for k in ("type", "index") if k not in target)
         ctx.add("MISSING_CONNECTION_TARGET_PORT", f"Connection target lacks {missing}", xpath, tptr)
 
 
 def _candidates(ctx: Context) -> list[str]:
-    pool = ctx.ids if ctx.key_mode == "id" else ctx.names
-    return list(pool)
+    key = "ids" if ctx.key_mode == "id" else "names"
+    cached = ctx.candidate_lists.get(key)
+    if cached is None:
+        cached = ctx.candidate_lists[key] = list(ctx.ids if key == "ids" else ctx.names)
+    return cached
 
 
 def _source_fix(ctx: Context, src: str, sptr: Pointer) -> FixPlan | None:
@@ -156,7 +195,15 @@ def _source_fix(ctx: Context, src: str, sptr: Pointer) -> FixPlan | None:
     if src in other and ctx.key_mode != "auto":
         label = _counterpart(ctx, other[src])
         if label is not None:
-            return fixes.replace_values([(sptr, "key", label)], f"Key connection by {'name' if ctx.key_mode == 'name' else 'id'} '{label}'", safe=True)
+            # Re-key the entry and its targets together: they were written in the same (other) convention.
+            edits: list[tuple[Pointer, str, Any]] = [(sptr, "key", label)]
+            outputs = ctx.wf["connections"].get(src)
+            for lptr, j, node in fixes.iter_targets({src: outputs}):
+                if isinstance(node, str) and node in other and node not in (ctx.names if ctx.key_mode == "name" else ctx.ids):
+                    new = _counterpart(ctx, other[node])
+                    if new is not None:
+                        edits.append((("connections",) + lptr[1:] + (j, "node"), "value", new))
+            return fixes.replace_values(edits, f"Key connection by {'name' if ctx.key_mode == 'name' else 'id'} '{label}'", safe=True)
     guess = fixes.closest(src, _candidates(ctx), ctx)
     if guess is not None and guess != src:
         return fixes.replace_values([(sptr, "key", guess)], f"Change source to '{guess}'", safe=False)
@@ -203,6 +250,8 @@ def _mixed_keys(ctx: Context, conns: Any) -> None:
             n_id += 1
             first_id = first_id or ("connections", src)
     for lptr, j, node in fixes.iter_targets(conns):
+        if not isinstance(node, str):
+            continue
         if node in names:
             if node not in ids:
                 n_name += 1
@@ -228,6 +277,8 @@ def _rekey_plan(ctx: Context, conns: dict[str, Any], style: str) -> FixPlan | No
     edits: list[tuple[Pointer, str, Any]] = []
     refs: list[tuple[Pointer, str, Any]] = [(("connections", src), "key", src) for src in conns]
     refs += [(lptr + (j, "node"), "value", node) for lptr, j, node in fixes.iter_targets(conns)]
+    if len(refs) > MAX_REKEY_EDITS:
+        return None  # a rewrite this large is a job for `check --fix` per file, not one editor action
     for ptr, part, ref in refs:
         index = ctx.resolve(ref)
         if index is None:

@@ -188,8 +188,9 @@ def iter_targets(conns: dict[str, Any]) -> list[tuple[Pointer, int, Any]]:
 def closest(word: str, candidates: list[str], ctx: Context | None = None) -> str | None:
     """The closest candidate to word (did-you-mean), if close enough.
 
-    Guessing costs O(candidates) each; with a context, at most GUESS_BUDGET distinct words per document
-    are guessed (a file with an error on every node still validates in linear time).
+    Small candidate lists use difflib's ratio; large ones a deletion-neighbourhood index (edit distance up to 2),
+    built once per document, so a file with an error on every node still validates in linear time. With a
+    context, at most GUESS_BUDGET distinct words are guessed per document.
     """
     if not candidates:
         return None
@@ -200,15 +201,55 @@ def closest(word: str, candidates: list[str], ctx: Context | None = None) -> str
             return cache[word]
         if len(cache) >= GUESS_BUDGET:
             return None
-    folded = word.lower()
-    hit = next((c for c in candidates if c.lower() == folded), None)
-    if hit is None:
-        near = [c for c in candidates if abs(len(c) - len(word)) <= max(3, len(word) // 3)]
-        hits = difflib.get_close_matches(word, near, n=1, cutoff=0.6)
-        hit = hits[0] if hits else None
+    if len(candidates) <= SMALL:
+        folded = word.lower()
+        hit = next((c for c in candidates if c.lower() == folded), None)
+        if hit is None:
+            hits = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+            hit = hits[0] if hits else None
+    else:
+        index = ctx.suggesters.get(id(candidates)) if ctx is not None else None
+        if index is None:
+            index = _DeletionIndex(candidates)
+            if ctx is not None:
+                ctx.suggesters[id(candidates)] = index
+        hit = index.lookup(word)
     if cache is not None:
         cache[word] = hit
     return hit
+
+
+SMALL = 64
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+class _DeletionIndex:
+    """Case-insensitive lookup of words within edit distance 2 (insertions, deletions, substitutions, swaps)."""
+
+    def __init__(self, words: list[str]) -> None:
+        self.exact: dict[str, str] = {}
+        self.dels: dict[str, str] = {}
+        for w in words:
+            lw = w.lower()
+            self.exact.setdefault(lw, w)
+            if len(lw) >= 3:
+                for d in _deletes(lw):
+                    self.dels.setdefault(d, w)
+
+    def lookup(self, word: str) -> str | None:
+        lw = word.lower()
+        if lw in self.exact:
+            return self.exact[lw]
+        if len(lw) < 3:
+            return None
+        for d in (lw, *sorted(_deletes(lw))):
+            hit = self.exact.get(d) or self.dels.get(d)
+            if hit is not None:
+                return hit
+        return None
 
 
 GUESS_BUDGET = 50

@@ -68,7 +68,7 @@ def _triggers(ctx: Context) -> list[int]:
     starts: list[int] = []
     if not isinstance(triggers, list):
         return starts
-    id_list = list(ctx.ids)
+    id_list = ctx.candidate_lists.setdefault("ids", list(ctx.ids))
     for t, trig in enumerate(triggers):
         if not isinstance(trig, dict):
             continue
@@ -89,7 +89,7 @@ def _triggers(ctx: Context) -> list[int]:
         elif trig.get("enabled", True) is not False:
             starts.append(index)
         kind = trig.get("kind")
-        if "kind" in trig and kind not in TRIGGER_KINDS:
+        if "kind" in trig and not (isinstance(kind, str) and kind in TRIGGER_KINDS):
             ctx.add("INVALID_TRIGGER_KIND", f'Unknown trigger kind "{jsval.to_str(kind)}"', f"triggers[{t}].kind", ("triggers", t, "kind"))
     return starts
 

@@ -18,10 +18,35 @@ def check(ctx: Context) -> None:
         return
     if not isinstance(nodes_value, list):
         return
-    _duplicate_names(ctx, nodes_value)
+    # Fast path: every node is an object with a string name and all names differ.
+    if len(ctx.names) != len(nodes_value) or not all(type(n) is dict and type(n.get("name")) is str for n in nodes_value):
+        _duplicate_names(ctx, nodes_value)
     for i, node in enumerate(nodes_value):
+        if type(node) is dict and _plain(node):
+            continue
         _node(ctx, i, node)
-    _duplicate_ids(ctx, nodes_value)
+    if len(ctx.ids) != len(nodes_value):
+        _duplicate_ids(ctx, nodes_value)
+
+
+_SPECIAL_PARAMS = frozenset({"name", "typeVersion", "position", "parameters"})
+_JS_SPACE = frozenset(jsval._JS_SPACE)
+
+
+def _plain(node: dict[str, Any]) -> bool:
+    """True when the platform's per-node checks cannot fire (the common case, decided without allocating)."""
+    for field in ("id", "name", "type"):
+        v = node.get(field)
+        if type(v) is not str or not v or v[0] in _JS_SPACE:
+            return False
+    if node.get("timeout") is not None:
+        return False
+    params = node.get("parameters")
+    if params is None:
+        return True
+    if type(params) is not dict:
+        return False
+    return "[object Object]" not in params.values() and not (params.keys() & _SPECIAL_PARAMS)
 
 
 def _duplicate_names(ctx: Context, nodes: list[Any]) -> None:

@@ -60,12 +60,14 @@ def _is_expression(value: Any) -> bool:
 
 
 def _type_ok(value: Any, expected: str) -> bool:
-    if expected in ("any", "options") or _is_expression(value):
+    if expected in ("any", "options"):
         return True
     if expected == "number":
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    py = _JSON_TYPES.get(expected)
-    return py is None or (isinstance(value, py) and not (py is not bool and isinstance(value, bool)))
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    else:
+        py = _JSON_TYPES.get(expected)
+        ok = py is None or (isinstance(value, py) and not (py is not bool and isinstance(value, bool)))
+    return ok or _is_expression(value)
 
 
 def _json_type(value: Any) -> str:
@@ -82,8 +84,9 @@ def _json_type(value: Any) -> str:
 
 def _params(ctx: Context, i: int, node: dict[str, Any], entry: NodeType, params: dict[str, Any]) -> None:
     base = f"nodes[{i}].parameters"
-    label = ctx.node_label(i)
     for name, spec in entry.params.items():
+        if name in params and spec.type in ("any", "options") and not spec.enum:
+            continue
         pptr = ("nodes", i, "parameters", name)
         if name not in params:
             if spec.required:
@@ -92,7 +95,7 @@ def _params(ctx: Context, i: int, node: dict[str, Any], entry: NodeType, params:
                 key, val = (name, value) if target[-1] == "parameters" else ("parameters", {name: value})
                 ctx.add(
                     "MISSING_REQUIRED_FIELD",
-                    f'Node "{label}" ({entry.id}) is missing required parameter "{name}"',
+                    f'Node "{ctx.node_label(i)}" ({entry.id}) is missing required parameter "{name}"',
                     f"{base}.{name}",
                     target,
                     anchor="key",
@@ -126,7 +129,7 @@ def _params(ctx: Context, i: int, node: dict[str, Any], entry: NodeType, params:
         if not any(name in params for name in group):
             ctx.add(
                 "MISSING_REQUIRED_FIELD",
-                f'Node "{label}" ({entry.id}) needs one of the parameters ' + ", ".join(f'"{g}"' for g in group),
+                f'Node "{ctx.node_label(i)}" ({entry.id}) needs one of the parameters ' + ", ".join(f'"{g}"' for g in group),
                 base,
                 ("nodes", i, "parameters"),
                 anchor="key",
