@@ -236,7 +236,7 @@ def _filtered(files: list[Any], floor: Any) -> list[Any]:
         out.append(
             fr
             if len(kept) == len(r.findings)
-            else FileResult(fr.path, fr.text, Result(kept, r.is_workflow, r.content_hash, r.summary, r.duration_ms, r.cache_hit, r.node_names))
+            else FileResult(fr.path, fr.text, Result(kept, r.is_workflow, r.content_hash, r.summary, r.duration_ms, r.cache_hit))
         )
     return out
 

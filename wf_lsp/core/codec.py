@@ -54,7 +54,6 @@ def encode(result: Result, version: str) -> bytes:
         "h": result.content_hash,
         "s": result.summary,
         "d": result.duration_ms,
-        "n": result.node_names,
         "x": findings,
     }
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass")
@@ -89,6 +88,6 @@ def decode(data: bytes, version: str, content_hash: str) -> Result | None:
         summary = payload["s"]
         if not isinstance(summary, dict):
             return None
-        return Result(findings, bool(payload["w"]), content_hash, summary, float(payload["d"]), False, list(payload.get("n", [])))
+        return Result(findings, bool(payload["w"]), content_hash, summary, float(payload["d"]), False)
     except (ValueError, TypeError, KeyError, UnicodeDecodeError, AttributeError):
         return None

@@ -39,6 +39,7 @@ class Context:
     #: did-you-mean indexes of large candidate lists, by id of the list
     suggesters: dict[int, Any] = field(default_factory=dict)
     candidate_lists: dict[str, list[str]] = field(default_factory=dict)
+    _targets: list[tuple[Pointer, int, Any]] | None = None
     #: every name or id used as a connection key or target (built on first use)
     referenced: set[str] | None = None
 
@@ -90,6 +91,15 @@ class Context:
                 if isinstance(v, str) and v:
                     return v
         return f"nodes[{index}]"
+
+    def targets(self) -> list[tuple[Pointer, int, Any]]:
+        """Every (target-list pointer, position, target node) of the connection map (computed once)."""
+        if self._targets is None:
+            from wf_lsp.core.rules.fixes import iter_targets
+
+            conns = self.wf.get("connections") if isinstance(self.wf, dict) else None
+            self._targets = iter_targets(conns) if isinstance(conns, dict) else []
+        return self._targets
 
     def iter_nodes(self) -> Iterator[tuple[int, dict[str, Any]]]:
         """(index, node) for every node that is an object."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from wf_lsp.core import catalog
@@ -25,7 +25,6 @@ class Analysis:
     value: Any
     is_workflow: bool
     duration_ms: float
-    node_names: list[str] = field(default_factory=list)
 
 
 SKELETON_MIN = 50_000
@@ -34,7 +33,21 @@ SKELETON_POINTERS = 40
 
 
 def enabled_codes(settings: Settings) -> frozenset[str]:
-    """Codes the profile turns on, minus `off` severities, narrowed by select/ignore."""
+    """Codes the profile turns on, minus `off` severities, narrowed by select/ignore (memoised per settings object)."""
+    cached = _ENABLED.get(id(settings))
+    if cached is not None and cached[0] is settings:
+        return cached[1]
+    codes = _enabled_codes(settings)
+    if len(_ENABLED) > 64:
+        _ENABLED.clear()
+    _ENABLED[id(settings)] = (settings, codes)
+    return codes
+
+
+_ENABLED: dict[int, tuple[Settings, frozenset[str]]] = {}
+
+
+def _enabled_codes(settings: Settings) -> frozenset[str]:
     codes = set(catalog.codes_for(settings.profile))
     for code, level in settings.severity.items():
         if level == "off":
@@ -75,8 +88,7 @@ def analyze(text: str, settings: Settings, registry: Registry, path: str | None 
     _severities(findings, settings)
     _place(doc, ctx, findings)
     findings.sort(key=lambda f: (f.span.start.offset if f.span else 0, f.severity, f.code))
-    names = [str(n["name"]) for n in ctx.nodes if isinstance(n, dict) and isinstance(n.get("name"), str)]
-    return Analysis(findings, doc.value, looks_like_workflow(doc.value), (time.perf_counter() - t0) * 1000, names)
+    return Analysis(findings, doc.value, looks_like_workflow(doc.value), (time.perf_counter() - t0) * 1000)
 
 
 def _index_nodes(ctx: Context) -> None:

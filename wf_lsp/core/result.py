@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from wf_lsp.core.findings import Finding, Severity
@@ -19,7 +19,6 @@ class Result:
     summary: dict[str, Any]
     duration_ms: float
     cache_hit: bool = False
-    node_names: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Finding]:
@@ -40,7 +39,7 @@ class Result:
         """The same result, marked as served from a cache."""
         summary = dict(self.summary)
         summary["metrics"] = dict(summary.get("metrics", {}), cacheHit=True)
-        return Result(self.findings, self.is_workflow, self.content_hash, summary, self.duration_ms, True, self.node_names)
+        return Result(self.findings, self.is_workflow, self.content_hash, summary, self.duration_ms, True)
 
     def to_json(self, file: str | None = None) -> dict[str, Any]:
         """The per-file object of `check --format json` (documented in README; keep stable)."""

@@ -10,7 +10,7 @@ from wf_lsp.core.findings import Pointer, Related
 from wf_lsp.core.rules import fixes
 
 _TARGET_TYPES = ("main", "error", "condition")
-MAX_REKEY_EDITS = 400
+MAX_REKEY_EDITS = 100
 
 
 def check(ctx: Context) -> None:
@@ -249,7 +249,7 @@ def _mixed_keys(ctx: Context, conns: Any) -> None:
         elif src in ids:
             n_id += 1
             first_id = first_id or ("connections", src)
-    for lptr, j, node in fixes.iter_targets(conns):
+    for lptr, j, node in ctx.targets():
         if not isinstance(node, str):
             continue
         if node in names:
@@ -274,11 +274,10 @@ def _mixed_keys(ctx: Context, conns: Any) -> None:
 
 
 def _rekey_plan(ctx: Context, conns: dict[str, Any], style: str) -> FixPlan | None:
+    """Rewrite the references that use the other convention (only those: usually the few odd ones out)."""
     edits: list[tuple[Pointer, str, Any]] = []
     refs: list[tuple[Pointer, str, Any]] = [(("connections", src), "key", src) for src in conns]
-    refs += [(lptr + (j, "node"), "value", node) for lptr, j, node in fixes.iter_targets(conns)]
-    if len(refs) > MAX_REKEY_EDITS:
-        return None  # a rewrite this large is a job for `check --fix` per file, not one editor action
+    refs += [(lptr + (j, "node"), "value", node) for lptr, j, node in ctx.targets() if isinstance(node, str)]
     for ptr, part, ref in refs:
         index = ctx.resolve(ref)
         if index is None:
@@ -287,4 +286,6 @@ def _rekey_plan(ctx: Context, conns: dict[str, Any], style: str) -> FixPlan | No
         new = node.get(style) if isinstance(node, dict) else None
         if isinstance(new, str) and new and new != ref:
             edits.append((ptr, part, new))
+            if len(edits) > MAX_REKEY_EDITS:
+                return None  # a rewrite this large is a job for `check --fix` per file, not one editor action
     return fixes.replace_values(edits, f"Key all connections by node {style}", safe=True) if edits else None

@@ -164,7 +164,7 @@ def _name_referenced(ctx: Context, name: str) -> bool:
         refs: set[str] = set()
         if isinstance(conns, dict):
             refs.update(conns)
-            refs.update(t for _, _, t in iter_targets(conns) if isinstance(t, str))
+            refs.update(t for _, _, t in ctx.targets() if isinstance(t, str))
         ctx.referenced = refs
     return name in ctx.referenced
 
