@@ -19,7 +19,7 @@ if [ -x vscode-extension/ci.sh ]; then
 fi
 if [ -x e2e-vscode/run.sh ] && [ "${WF_SKIP_VSCODE_E2E:-0}" != "1" ]; then
   echo "== real VS Code (code-server + Chromium)"
-  e2e-vscode/run.sh || { echo "e2e-vscode/run.sh FAILED"; fail=1; }
+  WF_VSIX="$PWD/vscode-extension/wf-lsp.vsix" e2e-vscode/run.sh || { echo "e2e-vscode/run.sh FAILED"; fail=1; }
 fi
 echo "== pytest"
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

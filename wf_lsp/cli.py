@@ -161,7 +161,9 @@ def _check(args: argparse.Namespace) -> int:
         print(f"wf-lsp: error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return EXIT_USAGE
     progress = _Progress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
-    run = run_check(paths, settings, jobs=args.jobs, progress=progress, stdin=stdin)
+    # The file texts travel back from workers only when something prints source lines or rewrites files.
+    want_text = args.fix or (args.format == "text" and not args.no_snippets)
+    run = run_check(paths, settings, jobs=args.jobs, progress=progress, stdin=stdin, want_text=want_text)
     if progress:
         progress.finish()
     if args.fix:

@@ -41,7 +41,9 @@ def _open_store(settings: Settings) -> Any:
     return open_store(settings.cache.redis_url, settings.cache.redis_timeout_ms)
 
 
-def _check_chunk(settings: Settings, chunk: list[Candidate]) -> tuple[list[tuple[str, str, Result]], list[tuple[str, str]], dict[str, Any]]:
+def _check_chunk(
+    settings: Settings, chunk: list[Candidate], want_text: bool = True
+) -> tuple[list[tuple[str, str, Result]], list[tuple[str, str]], dict[str, Any]]:
     """Worker body: read and validate one chunk with one loader (one shared-store round trip per chunk)."""
     store = _open_store(settings) if settings.cache.redis_url else None
     loader = WorkflowLoader(settings, store=store)
@@ -61,7 +63,8 @@ def _check_chunk(settings: Settings, chunk: list[Candidate]) -> tuple[list[tuple
     for (path, data), result in zip(items, results, strict=True):
         if not result.is_workflow and not explicit[path] and not _broken(result):
             continue
-        out.append((path, data.decode("utf-8", errors="replace") if not data.startswith((b"\xff\xfe", b"\xfe\xff")) else _decode(data), result))
+        text = "" if not want_text else _decode(data) if data.startswith((b"\xff\xfe", b"\xfe\xff")) else data.decode("utf-8", errors="replace")
+        out.append((path, text, result))
     stats = loader.stats()
     if store is not None:
         store.close()
@@ -88,6 +91,7 @@ def run_check(
     jobs: int = 0,
     progress: Callable[[int, int], None] | None = None,
     stdin: tuple[str, bytes] | None = None,
+    want_text: bool = True,
 ) -> CheckRun:
     """Check files and folders (and stdin), in parallel when there are many files."""
     run = CheckRun()
@@ -106,7 +110,7 @@ def run_check(
     stats: list[dict[str, Any]] = []
     if jobs > 1 and total >= PARALLEL_THRESHOLD:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for (out, skipped, st), chunk in zip(pool.map(_check_chunk, [settings] * len(chunks), chunks), chunks, strict=True):
+            for (out, skipped, st), chunk in zip(pool.map(_check_chunk, [settings] * len(chunks), chunks, [want_text] * len(chunks)), chunks, strict=True):
                 run.files.extend(FileResult(p, t, r) for p, t, r in out)
                 run.skipped.extend(skipped)
                 stats.append(st)
@@ -115,7 +119,7 @@ def run_check(
                     progress(done, total)
     else:
         for chunk in chunks:
-            out, skipped, st = _check_chunk(settings, chunk)
+            out, skipped, st = _check_chunk(settings, chunk, want_text)
             run.files.extend(FileResult(p, t, r) for p, t, r in out)
             run.skipped.extend(skipped)
             stats.append(st)

@@ -11,10 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from wf_lsp import __version__
-
-VariableType = Literal["string", "number", "boolean", "array", "object", "date", "any"]
-TriggerKind = Literal["webhook", "schedule", "manual", "event", "email", "message-queue", "webhook-listen", "polling", "custom", "queue", "poll", "other"]
-OnError = Literal["stopWorkflow", "continueRegularOutput", "continueErrorOutput", "retry"]
+from wf_lsp.core.vocab import OnError, TriggerKind, VariableType
 
 
 class _Open(BaseModel):

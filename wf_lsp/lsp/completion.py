@@ -9,8 +9,8 @@ from lsprotocol import types
 from pygls.capabilities import get_capability
 
 from wf_lsp.core.findings import Pointer
-from wf_lsp.core.models import OnError, TriggerKind, VariableType
 from wf_lsp.core.registry import Registry
+from wf_lsp.core.vocab import OnError, TriggerKind, VariableType
 from wf_lsp.lsp.hover import type_markdown
 from wf_lsp.lsp.model import Model, model_of, workflow_doc
 
