@@ -13,15 +13,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, assume, settings
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.control import currently_in_test_context
 
 from tests.helpers import corpus_files
 from wf_lsp.cli import main as cli_main
-from wf_lsp.core.document import decode_bytes, parse
+from wf_lsp.core.document import decode_bytes
 from wf_lsp.core.findings import Fix, Span
-from wf_lsp.core.fixing import fix_all, safe_fixes
+from wf_lsp.core.fixing import fix_all
 from wf_lsp.core.loader import WorkflowLoader
 from wf_lsp.core.registry import load_registry
 from wf_lsp.core.result import Result
@@ -124,86 +123,15 @@ def check_result(data: str | bytes, result: Result) -> None:
                 assert is_json(fixed), f"fix {fix.title!r} of {f.code} turned valid JSON into invalid JSON"
     if valid:
         fixed, _ = fix_all(text, result.findings)
-        assert is_json(fixed) or touching_fixes_bug(text, result), "fix-all turned valid JSON into invalid JSON"
+        assert is_json(fixed), "fix-all turned valid JSON into invalid JSON"
     json.dumps(result.to_json("x.json"))  # the report shape always serializes
 
 
 def check(data: str | bytes, profile: str = "recommended") -> Result:
     """Validate under one profile (never raises) and check every invariant."""
-    if currently_in_test_context():
-        assume(not hits_known_bug(data))
     result = LOADERS[profile].validate_text(data)
     check_result(data, result)
     return result
-
-
-# -- known bugs (reported to the lead, pinned by strict xfail tests) --------------------------------------
-# The generative tests step around them so that they keep testing everything else; each guard switches itself off
-# once its bug is fixed, and the strict xfail test then fails as a reminder to delete the guard.
-_KNOWN_CRASHES: dict[str, str] = {
-    # graph._triggers: `kind not in TRIGGER_KINDS` with an array or object kind -> TypeError (unhashable)
-    "trigger-kind": '{"nodes": [{"id": "a", "name": "A", "type": "logic.if"}], "triggers": [{"nodeId": "a", "kind": []}]}',
-    # connections._mixed_keys: `node in names` with an array or object target node -> TypeError (unhashable)
-    "target-node": '{"nodes": [{"id": "a", "name": "A", "type": "logic.if"}], "connections": {"A": {"main": [[{"node": ["x"]}]]}}}',
-}
-
-
-@cache
-def known_crash_present(name: str) -> bool:
-    """Whether a reported crash still happens (probed once per run)."""
-    try:
-        LOADERS["recommended"].validate_text(_KNOWN_CRASHES[name])
-    except TypeError:
-        return True
-    return False
-
-
-def _unhashable(v: Any) -> bool:
-    return isinstance(v, (list, dict))
-
-
-def _target_nodes(conns: Any) -> Iterator[Any]:
-    for outputs in conns.values() if isinstance(conns, dict) else ():
-        for indices in outputs.values() if isinstance(outputs, dict) else ():
-            lists = indices.values() if isinstance(indices, dict) else indices if isinstance(indices, list) else ()
-            for targets in lists:
-                for t in targets if isinstance(targets, list) else ():
-                    if isinstance(t, dict):
-                        yield t.get("node")
-
-
-def hits_known_bug(data: str | bytes) -> bool:
-    """Whether an input would only hit a known, already reported crash."""
-    value = parse(text_of(data)).value
-    if not isinstance(value, dict):
-        return False
-    trigs = value.get("triggers")
-    if known_crash_present("trigger-kind") and isinstance(trigs, list) and any(isinstance(t, dict) and _unhashable(t.get("kind")) for t in trigs):
-        return True
-    return known_crash_present("target-node") and any(_unhashable(n) for n in _target_nodes(value.get("connections")))
-
-
-_TOUCHING = '{"x-wf-ignore": "NOPE"}'
-
-
-def _touching(edits: list[tuple[int, int]]) -> bool:
-    """An insertion at the very start (or end) of another fix's deletion."""
-    inserts = [(s, e) for s, e in edits if s == e]
-    return any(s2 < e2 and s in (s2, e2) for s, _ in inserts for s2, e2 in edits)
-
-
-@cache
-def touching_fixes_bug_present() -> bool:
-    """fixing.safe_fixes takes an insertion at the start of another fix's deletion as no conflict, and fix-all then
-    writes invalid JSON: `{"x-wf-ignore": "NOPE"}` -> `{"tenantId": "${TENANT_ID}", }`."""
-    result = LOADERS["recommended"].validate_text(_TOUCHING)
-    return not is_json(fix_all(_TOUCHING, result.findings)[0])
-
-
-def touching_fixes_bug(text: str, result: Result) -> bool:
-    """Whether fix-all's invalid output is only that known bug."""
-    edits = [(e.start, e.end) for fix in safe_fixes(result.findings) for e in fix.edits]
-    return touching_fixes_bug_present() and _touching(edits)
 
 
 # -- the CLI, in-process, with a real (strict UTF-8) stdout -----------------------------------------
@@ -455,7 +383,27 @@ def workflow_texts(draw: st.DrawFn) -> str:
 
 
 #: Values of every JSON type (and a few tricky strings), used to give each spec'd place a wrong type.
-WRONG_TYPES: list[Any] = [None, True, False, 0, -1, 1.5, 10**30, float("nan"), float("-inf"), "", "  ", "x", "[object Object]", [], [None], [[]], {}, {"a": None}, {"node": None}]
+WRONG_TYPES: list[Any] = [
+    None,
+    True,
+    False,
+    0,
+    -1,
+    1.5,
+    10**30,
+    float("nan"),
+    float("-inf"),
+    "",
+    "  ",
+    "x",
+    "[object Object]",
+    [],
+    [None],
+    [[]],
+    {},
+    {"a": None},
+    {"node": None},
+]
 
 
 @st.composite

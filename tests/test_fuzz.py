@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tests import fuzzkit as fk
@@ -194,8 +194,6 @@ def test_every_wrong_type_at_every_typed_place(ptr: tuple[Any, ...]) -> None:
         if isinstance(ptr[-1], str):
             texts += [fk.duplicate_key_text(BASE, ptr, other) for other in (None, [], "x")]
     for text in texts:
-        if fk.hits_known_bug(text):
-            continue  # pinned by the strict xfail tests below
         for profile in SLOT_PROFILES:
             fk.check(text, profile)
 
@@ -230,8 +228,6 @@ def test_deepest_parseable_nesting_at_every_typed_place(container: str) -> None:
         def make(depth: int, marked: str = marked, mark: str = mark) -> str:
             return marked.replace(mark, fk.deep(depth, leaf, container, close))
 
-        if fk.hits_known_bug(make(2)):
-            continue  # pinned by the strict xfail tests
         depth = fk.max_parseable_depth(make)
         assert depth > 100
         for d in (depth, depth + 1):
@@ -285,7 +281,6 @@ def cli_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @given(data=fk.any_input, fmt=st.sampled_from(["text", "json", "sarif", "github"]), profile=st.sampled_from(["oracle", "recommended", "strict"]))
 def test_cli_exits_0_or_1_on_any_file_content(cli_dir: Path, data: str | bytes, fmt: str, profile: str) -> None:
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
-    assume(not fk.hits_known_bug(raw))
     target = cli_dir / "input.json"
     target.write_bytes(raw)
     code, out, err = fk.run_cli_strict(["check", str(target), "--no-config", "--jobs", "1", "--format", fmt, "--profile", profile])

@@ -61,9 +61,8 @@ def test_regression(case: Path, tmp_path: Path) -> None:
         assert fk.is_json(fixed), fixed
     if meta.get("fix_all_no_worse"):
         assert len(loader.validate_text(fixed).errors) <= len(result.errors)
-    if not fk.hits_known_bug(data):  # (a known crash under other settings is pinned by its own xfail case)
-        for profile in fk.PROFILES:
-            fk.check(data, profile)
+    for profile in fk.PROFILES:
+        fk.check(data, profile)
     config = tmp_path / "wf-lsp.toml"
     config.write_text(_toml(meta.get("settings", {})))
     path = tmp_path / case.name

@@ -203,7 +203,11 @@ def _check(args: argparse.Namespace) -> int:
         n_err = sum(1 for fr in run.files for f in fr.result.findings if f.severity == Severity.ERROR)
         n_warn = sum(1 for fr in run.files for f in fr.result.findings if f.severity == Severity.WARNING)
         bad = sum(1 for fr in run.files if not fr.result.valid)
-        print(f"{len(run.files)} file(s) checked: {n_err} error(s), {n_warn} warning(s); {bad} invalid file(s).", file=sys.stderr)
+        passed = f"; {run.passed_over} JSON file(s) without a workflow passed over" if run.passed_over else ""
+        print(f"{len(run.files)} file(s) checked: {n_err} error(s), {n_warn} warning(s); {bad} invalid file(s){passed}.", file=sys.stderr)
+    if run.unreadable and not args.exit_zero:
+        print(f"wf-lsp: {len(run.unreadable)} file(s) could not be read, so the run is not clean", file=sys.stderr)
+        return EXIT_PROBLEMS
     if failing and not args.exit_zero:
         return EXIT_PROBLEMS
     return EXIT_CLEAN

@@ -28,7 +28,7 @@ from typing import Any
 _loaded: dict[str, Any] = {}
 #: Crashes already reported and pinned by strict xfail tests, as (file, function) of the raising frame: skipped so a long
 #: run goes on finding new ones (WF_LSP_FUZZ_STRICT=1 stops on them too). Empty this as the bugs get fixed.
-KNOWN_OPEN = {("graph.py", "_triggers"), ("connections.py", "_mixed_keys")}
+KNOWN_OPEN: set[tuple[str, str]] = set()
 
 
 def _load() -> dict[str, Any]:

@@ -14,11 +14,7 @@ export async function showFailure(message: string, readmeUri: vscode.Uri, output
       vscode.window.showTextDocument(readmeUri),
     );
   } else if (choice === OPEN_SETTINGS) {
-    // The server settings are machine-scoped: in a remote window (code-server, SSH, WSL) they live in the Remote tab.
-    const command = vscode.env.remoteName ? 'workbench.action.openRemoteSettings' : 'workbench.action.openSettings';
-    await vscode.commands.executeCommand(command, 'wfLsp.').then(undefined, () =>
-      vscode.commands.executeCommand('workbench.action.openSettings', 'wfLsp.'),
-    );
+    await vscode.commands.executeCommand('workbench.action.openSettings', 'wfLsp.');
   } else if (choice === SHOW_OUTPUT) {
     output.show(true);
   }

@@ -33,6 +33,13 @@ class CheckRun:
     files: list[FileResult] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     cache: dict[str, Any] = field(default_factory=dict)
+    #: JSON files looked at and passed over because they hold no workflow
+    passed_over: int = 0
+
+    @property
+    def unreadable(self) -> list[tuple[str, str]]:
+        """Files that exist but could not be read: a run with any of these has not checked everything."""
+        return [(p, why) for p, why in self.skipped if why.startswith("cannot read:")]
 
 
 def _open_store(settings: Settings) -> Any:
@@ -49,12 +56,15 @@ def _check_chunk(
     loader = WorkflowLoader(settings, store=store)
     items: list[tuple[str, bytes]] = []
     skipped: list[tuple[str, str]] = []
+    passed = 0
     explicit: dict[str, bool] = {}
     for c in chunk:
         data, why = read_candidate(c, settings.max_file_bytes)
         if data is None:
             if why != "not a workflow":
                 skipped.append((c.path, why or "unreadable"))
+            else:
+                passed += 1
             continue
         items.append((c.path, data))
         explicit[c.path] = c.explicit
@@ -62,10 +72,12 @@ def _check_chunk(
     out: list[tuple[str, str, Result]] = []
     for (path, data), result in zip(items, results, strict=True):
         if not result.is_workflow and not explicit[path] and not _broken(result):
+            passed += 1
             continue
         text = "" if not want_text else _decode(data) if data.startswith((b"\xff\xfe", b"\xfe\xff")) else data.decode("utf-8", errors="replace")
         out.append((path, text, result))
     stats = loader.stats()
+    stats["passedOver"] = passed
     if store is not None:
         store.close()
     return out, skipped, stats
@@ -127,6 +139,7 @@ def run_check(
             if progress:
                 progress(done, total)
     run.cache = _merge_stats([run.cache] + stats if run.cache else stats)
+    run.passed_over = int(run.cache.pop("passedOver", 0))
     return run
 
 

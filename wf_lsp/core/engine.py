@@ -131,6 +131,19 @@ def _severities(findings: list[Finding], settings: Settings) -> None:
         if level and level != "off":
             f.severity = Severity.parse(level)
         f.suggestion = catalog.suggestion_for(f.code)
+        if len(f.message) > MAX_MESSAGE:
+            f.message = clip(f.message)
+        if any(len(r.message) > MAX_MESSAGE for r in f.related):
+            f.related = [Related(clip(r.message), r.pointer, r.anchor, r.span) for r in f.related]
+
+
+MAX_MESSAGE = 1000
+
+
+def clip(message: str) -> str:
+    """A message that echoes a huge value (a 10 MB name), cut in the middle so editors and logs stay responsive."""
+    cut = len(message) - 600
+    return f"{message[:400]} …({cut:,} characters)… {message[-200:]}"
 
 
 def _ancestors(ptr: Pointer) -> list[Pointer]:

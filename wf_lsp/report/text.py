@@ -25,10 +25,10 @@ def render(files: list[FileResult], color: bool = False, snippets: bool = True) 
             lines.append(head)
             if index is not None and f.span is not None:
                 src = index.line_text(f.span.start.line)
-                if line_has_secret(src, f.pointer):
-                    src = mask_values(src)
-                src = visible(src)
-                if len(src) <= _MAX_SNIPPET:
+                if len(src) <= _MAX_SNIPPET:  # long (minified) lines get no snippet, and no work spent on one
+                    if line_has_secret(src, f.pointer):
+                        src = mask_values(src)
+                    src = visible(src)
                     width = f.span.end.character - f.span.start.character if f.span.end.line == f.span.start.line else len(src) - f.span.start.character
                     lines.append(f"  {line:>4} | {src}")
                     lines.append("       | " + " " * f.span.start.character + "^" + "~" * max(0, width - 1))
