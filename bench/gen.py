@@ -1,0 +1,398 @@
+"""Deterministic generator of benchmark workflow documents (valid, with planted errors, broken JSON) and file sets."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+SIZES = (10, 100, 1000, 5000)
+VARIANTS = ("valid", "errors10", "errors_every", "broken")
+CORPUS_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "metabuilder"
+_CORPUS_FALLBACKS = (CORPUS_DIR, Path("/work/shared/corpus/metabuilder"))
+
+_VERBS = (
+    "Fetch",
+    "Parse",
+    "Check",
+    "Build",
+    "Send",
+    "Load",
+    "Merge",
+    "Filter",
+    "Map",
+    "Store",
+    "Format",
+    "Count",
+    "Split",
+    "Join",
+    "Resolve",
+    "Notify",
+    "Score",
+    "Route",
+    "Sync",
+    "Emit",
+)
+_NOUNS = (
+    "Users",
+    "Orders",
+    "Invoice",
+    "Profile",
+    "Token",
+    "Payload",
+    "Report",
+    "Config",
+    "Session",
+    "Metrics",
+    "Catalog",
+    "Comment",
+    "Thread",
+    "Message",
+    "Asset",
+    "Scene",
+    "Artifact",
+    "Index",
+)
+_FIELDS = (
+    "id",
+    "email",
+    "displayName",
+    "status",
+    "createdAt",
+    "amount",
+    "currency",
+    "items",
+    "owner",
+    "level",
+    "tags",
+    "region",
+    "score",
+    "total",
+    "limit",
+    "offset",
+    "cursor",
+    "locale",
+)
+
+
+_VARIABLES = ("apiBase", "maxRetries", "debug", "pageSize")
+_CURRENT = [1]  # index of the node being generated: $steps references point only at earlier nodes
+
+
+def _expr(rng: random.Random) -> str:
+    """A MetaBuilder template expression that refers only to things that exist."""
+    kind = rng.randrange(5)
+    if kind == 0:
+        return f"{{{{ $json.{rng.choice(_FIELDS)} }}}}"
+    if kind == 1:
+        return "{{{{ $context.{} }}}}".format(rng.choice(("tenantId", "user.id", "user.email", "user.level")))
+    if kind == 2:
+        return f"{{{{ $steps.node_{rng.randrange(max(1, _CURRENT[0]))}.output.{rng.choice(_FIELDS)} }}}}"
+    if kind == 3:
+        return f"{{{{ $workflow.variables.{rng.choice(_VARIABLES)} }}}}"
+    return "{{{{ $env.{} }}}}".format(rng.choice(("API_TOKEN", "REGION", "BASE_URL")))
+
+
+def _sentence(rng: random.Random, words: int) -> str:
+    pool = _VERBS + _NOUNS + _FIELDS + ("the", "and", "with", "for", "when", "then", "every", "tenant")
+    return " ".join(rng.choice(pool).lower() for _ in range(words))
+
+
+def _url(rng: random.Random) -> str:
+    return "https://api.example.com/v{}/{}/{}?tenant={{{{ $context.tenantId }}}}".format(
+        rng.randrange(1, 4), rng.choice(_NOUNS).lower(), f"{{{{ $json.{rng.choice(_FIELDS)} }}}}"
+    )
+
+
+def _small_object(rng: random.Random, k: int) -> dict[str, Any]:
+    return {rng.choice(_FIELDS) + str(j): _expr(rng) for j in range(k)}
+
+
+# Node types with (required parameter factories, optional parameter factories).
+_P = Callable[[random.Random], Any]
+_TYPES: dict[str, tuple[dict[str, _P], dict[str, _P]]] = {
+    "logic.if": (
+        {"condition": lambda r: f"{{{{ {_expr(r)[3:-3]} > {r.randrange(100)} }}}}"},
+        {"then": lambda r: f"node_{r.randrange(1000)}", "else": lambda r: f"node_{r.randrange(1000)}"},
+    ),
+    "core.http_request": (
+        {"url": _url},
+        {
+            "method": lambda r: r.choice(("GET", "POST", "PUT", "DELETE")),
+            "headers": lambda r: {"Authorization": "Bearer {{ $env.API_TOKEN }}", "Accept": "application/json", "X-Tenant": "{{ $context.tenantId }}"},
+            "body": lambda r: _small_object(r, 3),
+        },
+    ),
+    "packagerepo.parse_json": (
+        {"input": _expr},
+        {"out": lambda r: "parsed_" + r.choice(_FIELDS)},
+    ),
+    "string.concat": ({}, {"values": lambda r: [_expr(r) for _ in range(3)], "separator": lambda r: r.choice((" ", ",", "-"))}),
+    "string.format": (
+        {},
+        {"template": lambda r: f"Hello {{name}}, your {r.choice(_FIELDS)} is {{value}}", "variables": lambda r: {"name": _expr(r), "value": _expr(r)}},
+    ),
+    "string.replace": (
+        {},
+        {"value": _expr, "search": lambda r: r.choice(_FIELDS), "replacement": lambda r: r.choice(_FIELDS), "all": lambda r: r.random() < 0.5},
+    ),
+    "math.add": ({}, {"values": lambda r: [r.randrange(1000) for _ in range(4)]}),
+    "math.round": ({}, {"value": _expr, "decimals": lambda r: r.randrange(4)}),
+    "list.length": ({}, {"array": _expr}),
+    "list.slice": ({}, {"array": _expr, "start": lambda r: r.randrange(5), "end": lambda r: r.randrange(5, 50)}),
+    "list.sort": ({}, {"array": _expr, "key": lambda r: r.choice(_FIELDS), "order": lambda r: r.choice(("asc", "desc"))}),
+    "dict.get": ({}, {"object": _expr, "path": lambda r: f"{r.choice(_FIELDS)}.{r.choice(_FIELDS)}", "default": lambda r: None}),
+    "convert.toJson": ({}, {"value": _expr, "pretty": lambda r: True, "indent": lambda r: 2}),
+    "logic.equals": ({}, {"a": _expr, "b": _expr, "strict": lambda r: True}),
+    # var.* in TS takes `name`, which the real validator flags as a nested node attribute: use the Python form.
+    "var.set": ({}, {"key": lambda r: "v_" + r.choice(_FIELDS), "value": _expr}),
+}
+_LEAF_TYPES: dict[str, tuple[dict[str, _P], dict[str, _P]]] = {
+    "packagerepo.respond_json": ({"body": lambda r: _small_object(r, 3)}, {"status": lambda r: 200}),
+}
+_TRIGGER_TYPE = "metabuilder.trigger"
+_TYPE_NAMES = tuple(_TYPES)
+
+# Extra, free-form parameters (the function-style plugins accept anything); these carry the payload.
+_EXTRAS: tuple[tuple[str, _P], ...] = (
+    ("description", lambda r: _sentence(r, r.randrange(10, 20))),
+    ("label", lambda r: _sentence(r, 3)),
+    ("outputKey", lambda r: "result_" + r.choice(_FIELDS)),
+    ("retryCount", lambda r: r.randrange(0, 5)),
+    ("continueOnFail", lambda r: r.random() < 0.3),
+    ("inputs", lambda r: _small_object(r, 2)),
+    ("outputs", lambda r: {"result": "state." + r.choice(_FIELDS), "error": "state.lastError"}),
+    ("tags", lambda r: [r.choice(_NOUNS).lower() for _ in range(2)]),
+    ("mapping", lambda r: {f: _expr(r) for f in r.sample(_FIELDS, 3)}),
+    ("cacheTtlSeconds", lambda r: r.choice((60, 300, 3600))),
+    ("note", lambda r: _sentence(r, r.randrange(7, 14))),
+    ("fields", lambda r: r.sample(_FIELDS, 2)),
+    ("context", lambda r: {"tenant": "{{ $context.tenantId }}", "user": "{{ $context.user.id }}"}),
+)
+
+
+def _node_name(i: int, rng: random.Random) -> str:
+    return f"{rng.choice(_VERBS)} {rng.choice(_NOUNS)} {i}"
+
+
+def _params(rng: random.Random, type_name: str, table: dict[str, tuple[dict[str, _P], dict[str, _P]]]) -> dict[str, Any]:
+    required, optional = table[type_name]
+    target = rng.randint(5, 15)
+    params: dict[str, Any] = {k: f(rng) for k, f in required.items()}
+    for k, f in optional.items():
+        if len(params) < target and rng.random() < 0.7:
+            params[k] = f(rng)
+    extras = list(_EXTRAS)
+    rng.shuffle(extras)
+    for k, f in extras:
+        if len(params) >= target:
+            break
+        params.setdefault(k, f(rng))
+    return params
+
+
+def build(n: int, seed: int = 0) -> dict[str, Any]:
+    """A valid workflow with n nodes: a chain 0→1→…→n-1 with forward fan-out, name-keyed object-form connections."""
+    rng = random.Random(seed * 1_000_003 + n)
+    nodes: list[dict[str, Any]] = []
+    for i in range(n):
+        _CURRENT[0] = i
+        if i == 0:
+            type_name, params = (
+                _TRIGGER_TYPE,
+                {"triggerType": "manual", "description": _sentence(rng, 10), "label": "Start", "outputKey": "trigger", "tags": ["bench"]},
+            )
+        elif i == n - 1 and n > 1:
+            type_name = "packagerepo.respond_json"
+            params = _params(rng, type_name, _LEAF_TYPES)
+        else:
+            type_name = rng.choice(_TYPE_NAMES)
+            params = _params(rng, type_name, _TYPES)
+        nodes.append(
+            {
+                "id": f"node_{i}",
+                "name": _node_name(i, rng),
+                "type": type_name,
+                "typeVersion": 1,
+                "position": [260 * (i % 40), 200 * (i // 40)],
+                "parameters": params,
+            }
+        )
+    connections: dict[str, Any] = {}
+    for i in range(n - 1):
+        targets = [i + 1]
+        if rng.random() < 0.3:
+            for j in range(i + 2, min(n - 1, i + 2 + rng.randrange(1, 3))):
+                targets.append(j)
+        outs = {"0": [{"node": nodes[t]["name"], "type": "main", "index": 0} for t in targets]}
+        connections[nodes[i]["name"]] = {"main": outs}
+    return {
+        "id": f"wf_bench_{n}",
+        "name": f"Benchmark workflow {n}",
+        "version": "3.0.0",
+        "tenantId": "acme",
+        "active": False,
+        "nodes": nodes,
+        "connections": connections,
+        "triggers": [{"nodeId": nodes[0]["id"], "kind": "manual"}] if nodes else [],
+        "variables": {
+            "apiBase": {"type": "string", "defaultValue": "https://api.example.com", "scope": "workflow"},
+            "maxRetries": {"type": "number", "defaultValue": 3, "scope": "workflow"},
+            "debug": {"type": "boolean", "defaultValue": False, "scope": "execution"},
+            "pageSize": {"type": "number", "defaultValue": 50, "scope": "workflow"},
+        },
+        "settings": {"timezone": "UTC", "executionTimeout": 3600},
+    }
+
+
+def _spread(n: int, k: int) -> list[int]:
+    """k distinct node indices spread over 1..n-2 (never the trigger or the final node)."""
+    lo, hi = 1, max(1, n - 2)
+    span = hi - lo + 1
+    if span >= k:
+        return [lo + (2 * j + 1) * span // (2 * k) for j in range(k)]
+    return [lo + (j % span) for j in range(k)]
+
+
+def plant_errors10(wf: dict[str, Any]) -> dict[str, Any]:
+    """Plant 10 distinct errors spread over the document."""
+    nodes = wf["nodes"]
+    n = len(nodes)
+    idx = _spread(n, 8)
+    conns = wf["connections"]
+    # 1. missing tenantId
+    del wf["tenantId"]
+    # 2. duplicate node name (connections keep pointing at the original name)
+    #    (edges into and out of the renamed node switch to its id, which "auto" keying accepts, so the
+    #    ambiguous name creates no cycle or unreachable node on top)
+    a, b = idx[0], idx[1]
+    old, dup, bid = nodes[b]["name"], nodes[a]["name"], nodes[b]["id"]
+    nodes[b]["name"] = dup
+    for entry in conns.values():
+        for targets in entry["main"].values():
+            for t in targets:
+                if t["node"] == old:
+                    t["node"] = bid
+    if old in conns:
+        conns[bid] = conns.pop(old)
+    # 3. dangling connection target
+    src = nodes[idx[2]]["name"]
+    if src in conns:
+        conns[src]["main"]["0"].append({"node": f"Ghost Node {idx[2]}", "type": "main", "index": 0})
+    # 4. empty node type
+    nodes[idx[3]]["type"] = ""
+    # 5. "[object Object]" parameter
+    nodes[idx[4]]["parameters"]["payload"] = "[object Object]"
+    # 6. node-level attribute nested in parameters
+    nodes[idx[5]]["parameters"]["position"] = [0, 0]
+    # 7. invalid output type
+    src = nodes[idx[6]]["name"]
+    if src in conns:
+        conns[src]["success"] = {"0": [{"node": nodes[-1]["name"], "type": "main", "index": 0}]}
+    # 8. missing required parameter (logic.if without condition)
+    nodes[idx[7]]["type"] = "logic.if"
+    nodes[idx[7]]["parameters"].pop("condition", None)
+    # 9. invalid variable name (a map key that is not an identifier)
+    wf["variables"]["2fast"] = {"type": "number", "defaultValue": 2, "scope": "workflow"}
+    # 10. connection source naming no node
+    conns["Ghost Source"] = {"main": {"0": [{"node": nodes[-1]["name"], "type": "main", "index": 0}]}}
+    return wf
+
+
+def plant_errors_every(wf: dict[str, Any]) -> dict[str, Any]:
+    """An error on every node: even nodes get an empty type, odd nodes a connection target that names no node."""
+    conns = wf["connections"]
+    for i, node in enumerate(wf["nodes"]):
+        if i % 2 == 0:
+            node["type"] = ""
+        else:
+            entry = conns.setdefault(node["name"], {"main": {"0": []}})
+            entry["main"]["0"].append({"node": f"Missing Node {i}", "type": "main", "index": 0})
+    return wf
+
+
+def dumps(wf: dict[str, Any]) -> str:
+    """Pretty-print as editors and the corpus do: indent 2, trailing newline."""
+    return json.dumps(wf, indent=2, ensure_ascii=False) + "\n"
+
+
+def break_json(text: str) -> str:
+    """Delete the line-ending comma nearest the middle of the text."""
+    mid = len(text) // 2
+    after = text.find(",\n", mid)
+    before = text.rfind(",\n", 0, mid)
+    pos = after if after != -1 and (before == -1 or after - mid <= mid - before) else before
+    return text[:pos] + text[pos + 1 :]
+
+
+def make(n: int, variant: str = "valid", seed: int = 0) -> str:
+    """The text of one benchmark document."""
+    wf = build(n, seed)
+    if variant == "valid":
+        return dumps(wf)
+    if variant == "errors10":
+        return dumps(plant_errors10(wf))
+    if variant == "errors_every":
+        return dumps(plant_errors_every(wf))
+    if variant == "broken":
+        return break_json(dumps(wf))
+    raise ValueError(f"unknown variant {variant!r}")
+
+
+def documents(sizes: tuple[int, ...] = SIZES, variants: tuple[str, ...] = VARIANTS) -> Iterator[tuple[int, str, str]]:
+    """(size, variant, text) for every combination."""
+    for n in sizes:
+        for v in variants:
+            yield n, v, make(n, v)
+
+
+def corpus_dir() -> Path:
+    for d in _CORPUS_FALLBACKS:
+        if d.is_dir():
+            return d
+    raise FileNotFoundError("corpus not found in {}".format(", ".join(map(str, _CORPUS_FALLBACKS))))
+
+
+def corpus() -> list[tuple[str, str]]:
+    """(path, text) of the real MetaBuilder corpus files."""
+    return [(str(p), p.read_text(encoding="utf-8")) for p in sorted(corpus_dir().glob("*.json"))]
+
+
+def many_files(directory: str | Path, n: int = 1000, seed: int = 7) -> list[Path]:
+    """Write n small valid workflows (5–60 nodes each) into directory; return their paths."""
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    paths = []
+    for k in range(n):
+        size = rng.randint(5, 60)
+        p = d / f"wf_{k:04d}.json"
+        text = dumps(build(size, seed=seed * 100_000 + k))
+        if not p.exists() or p.read_text(encoding="utf-8") != text:
+            p.write_text(text, encoding="utf-8")
+        paths.append(p)
+    return paths
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "out" / "docs"))
+    ap.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    ap.add_argument("--many", type=int, default=0, help="also write N small files into OUT/many")
+    ap.add_argument("--stats", action="store_true", help="print size/lines per document")
+    a = ap.parse_args()
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for n, v, text in documents(tuple(int(s) for s in a.sizes.split(","))):
+        (out / f"wf_{n}_{v}.json").write_text(text, encoding="utf-8")
+        if a.stats:
+            print(f"{n:5d} {v:<13s} {len(text.encode()):9d} bytes {text.count(chr(10)):7d} lines")
+    if a.many:
+        many_files(out / "many", a.many)
+
+
+if __name__ == "__main__":
+    main()
