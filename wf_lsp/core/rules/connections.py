@@ -10,7 +10,7 @@ from wf_lsp.core.findings import Pointer, Related
 from wf_lsp.core.rules import fixes
 
 _TARGET_TYPES = ("main", "error", "condition")
-MAX_REKEY_EDITS = 500
+MAX_REKEY_EDITS = 150
 
 
 def check(ctx: Context) -> None:

@@ -201,7 +201,8 @@ def closest(word: str, candidates: list[str], ctx: Context | None = None) -> str
             return cache[word]
         if len(cache) >= GUESS_BUDGET:
             return None
-    if len(candidates) <= SMALL:
+    if len(candidates) <= SMALL or (len(cache or ()) < FEW and len(candidates) <= 2000):
+        # difflib costs O(candidates) a word: fine for short lists, and for the first few words of a long one.
         folded = word.lower()
         hit = next((c for c in candidates if c.lower() == folded), None)
         if hit is None:
@@ -220,6 +221,8 @@ def closest(word: str, candidates: list[str], ctx: Context | None = None) -> str
 
 
 SMALL = 64
+#: words guessed with difflib before a long candidate list gets its deletion index
+FEW = 4
 
 
 def _deletes(word: str) -> set[str]:
