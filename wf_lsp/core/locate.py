@@ -98,7 +98,12 @@ def _skip(text: str, pos: int) -> int:
 def value_end(text: str, found: Found) -> int:
     """The end offset of a located value (computing it when the locator did not need it)."""
     start, end = found[1]
-    return end if end >= 0 else _skip(text, start)
+    if end >= 0:
+        return end
+    try:
+        return _skip(text, start)
+    except (StopIteration, ValueError, IndexError, RecursionError):
+        return start + 1  # text that no longer parses here (mid-edit): the first character stands for the value
 
 
 def _member(text: str, j: int, child: _Trie, ptr: Pointer, key_span: tuple[int, int] | None, out: dict[Pointer, Found], counter: list[int]) -> int:

@@ -115,7 +115,10 @@ def _ignores(server: WfServer, doc: Document, diags: list[types.Diagnostic], dat
         if (code, node) in done:
             continue
         done.add((code, node))
-        edit = ignore_edit(doc.text, code, node)
+        try:
+            edit = ignore_edit(doc.text, code, node)
+        except (StopIteration, ValueError, IndexError, RecursionError):  # text being typed that does not parse there: no action
+            continue
         if edit is None:
             continue
         mapper = PositionMapper(doc.text, server.encoding, doc.lines)

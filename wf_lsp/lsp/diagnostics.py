@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -150,6 +151,7 @@ class Diagnostics:
                 outcome = await asyncio.get_running_loop().run_in_executor(self._pool, validate, snap)
                 doc = self._server.documents.get(uri)
                 if doc is None or self._states.get(uri) is not state:
+                    log.info("dropped diagnostics of %s v%s: closed while it was validated", uri, outcome.version)
                     return  # closed meanwhile: close() cleared it
                 if state.dirty:
                     self.stale_drops += 1
@@ -297,27 +299,38 @@ class Diagnostics:
 
     # -- the whole workspace ------------------------------------------------------------------
     def workspace_snapshots(self, include_open: bool) -> list[Snapshot]:
-        """Snapshots of the workflow candidates in every workspace folder (open ones with the editor's text, if asked)."""
+        """Snapshots of the workflow candidates in every workspace folder (open ones with the editor's text, if asked),
+        each under the settings of its innermost folder, as its diagnostics are (one tenant's never judge another's)."""
         manager = self._server.settings
         open_docs = {d.uri: d for d in self._server.documents}
-        style = DiagnosticStyle.of(self._server.client_capabilities)
         out: list[Snapshot] = []
         seen: set[str] = set()
-        for folder in manager.folder_uris():
+        # Innermost folders first: a file (and an open document) belongs to the innermost folder that holds it.
+        for folder in sorted(manager.folder_uris(), key=len, reverse=True):
             path = documents.uri_to_path(folder)
             if path is None:
                 continue
-            settings = manager.for_folder(folder)
-            loader = manager.loader(settings)
-            for f in documents.workspace_candidates([path], settings, open_docs if include_open else {}):
-                if f.uri in seen or (not include_open and f.uri in open_docs):
-                    continue
-                seen.add(f.uri)
-                doc = open_docs.get(f.uri)
-                chosen = documents.selection(f.uri, doc.language_id if doc else None, settings)
-                seen_wf = doc.seen_workflow if doc else False
-                out.append(Snapshot(f.uri, f.version, f.text, f.path, chosen, seen_wf, loader, self._server.encoding, style, self.generation))
+            mine = {u: d for u, d in open_docs.items() if manager.folder_of(u) == folder} if include_open else {}
+            self._add_snapshots(out, seen, documents.workspace_candidates([path], manager.for_folder(folder), mine), manager.for_folder(folder))
+        if include_open:  # open workflow documents outside every folder count too, under the settings outside folders
+            outside = {u: d for u, d in open_docs.items() if manager.folder_of(u) is None}
+            self._add_snapshots(out, seen, documents.workspace_candidates([], manager.base, outside), manager.base)
+        if not include_open:
+            out = [s for s in out if s.uri not in open_docs]
         return out
+
+    def _add_snapshots(self, out: list[Snapshot], seen: set[str], files: list[documents.WorkspaceFile], settings: Settings) -> None:
+        loader = self._server.settings.loader(settings)
+        style = DiagnosticStyle.of(self._server.client_capabilities)
+        for f in files:
+            where = os.path.abspath(f.path)  # by path: a client may spell an open document's URI differently
+            if where in seen:
+                continue
+            seen.add(where)
+            doc = self._server.documents.get(f.uri)
+            chosen = documents.selection(f.uri, doc.language_id if doc else None, settings)
+            seen_wf = doc.seen_workflow if doc else False
+            out.append(Snapshot(f.uri, f.version, f.text, f.path, chosen, seen_wf, loader, self._server.encoding, style, self.generation))
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """Run a blocking call in the validation pool."""

@@ -69,7 +69,8 @@ class Document:
         if isinstance(change, types.TextDocumentContentChangePartial):
             start = self.offset_at(change.range.start, codec)
             end = self.offset_at(change.range.end, codec)
-            self.lines.replace(start, max(start, end), change.text)
+            start, end = min(start, end), max(start, end)  # a reversed range is the same range (vscode-languageserver)
+            self.lines.replace(start, end, change.text)
         else:
             self.lines = LineIndex(change.text)
         self.cache.clear()
@@ -92,25 +93,48 @@ class DocumentStore:
         return len(self._docs)
 
     def open(self, item: types.TextDocumentItem) -> Document:
-        """Start tracking a document."""
+        """Start tracking a document (an open of an open document replaces it, with a log line)."""
+        if item.uri in self._docs:
+            log.warning("open for a document that is already open (its text is replaced): %s", item.uri)
         doc = Document(item.uri, item.language_id, item.version, LineIndex(item.text), uri_to_path(item.uri))
         self._docs[item.uri] = doc
         return doc
 
     def change(self, params: types.DidChangeTextDocumentParams, codec: PositionCodec) -> Document | None:
-        """Apply a didChange; unknown documents are ignored (with a log line)."""
-        doc = self._docs.get(params.text_document.uri)
+        """Apply a didChange; unknown documents are ignored, odd versions and ranges applied as editors do, each logged."""
+        uri, version = params.text_document.uri, params.text_document.version
+        doc = self._docs.get(uri)
         if doc is None:
-            log.warning("change for a document that is not open: %s", params.text_document.uri)
+            log.warning("change for a document that is not open (ignored): %s", uri)
             return None
+        if version <= doc.version:  # the client's text is still the truth: apply it, but say so
+            log.warning("change to %s has version %d, not above %d (applied anyway)", uri, version, doc.version)
         for change in params.content_changes:
+            if isinstance(change, types.TextDocumentContentChangePartial):
+                _check_range(doc, change.range)
             doc.apply(change, codec)
-        doc.version = params.text_document.version
+        doc.version = version
         return doc
 
     def close(self, uri: str) -> Document | None:
-        """Stop tracking a document."""
-        return self._docs.pop(uri, None)
+        """Stop tracking a document (a close of a document that is not open is logged)."""
+        doc = self._docs.pop(uri, None)
+        if doc is None:
+            log.warning("close for a document that is not open (ignored): %s", uri)
+        return doc
+
+
+def _check_range(doc: Document, rng: types.Range) -> None:
+    """Log an edit range past the last line (clamped to the end, as vscode-languageserver does) or ending before it starts."""
+    lines = len(doc.lines)
+    if rng.start.line >= lines or rng.end.line >= lines:
+        log.warning("edit range %s of %s is past its last line (%d): clamped to the end of the text", _show(rng), doc.uri, lines - 1)
+    elif (rng.end.line, rng.end.character) < (rng.start.line, rng.start.character):
+        log.warning("edit range %s of %s ends before it starts: taken from its end to its start", _show(rng), doc.uri)
+
+
+def _show(rng: types.Range) -> str:
+    return f"{rng.start.line}:{rng.start.character}-{rng.end.line}:{rng.end.character}"
 
 
 class SyncProtocol(LanguageServerProtocol):
@@ -134,14 +158,14 @@ class SyncProtocol(LanguageServerProtocol):
 
     @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
     def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Generator[Any, Any, None]:
-        self._server.documents.change(params, self.workspace.position_codec)  # type: ignore[attr-defined]
-        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+        doc = self._server.documents.change(params, self.workspace.position_codec)  # type: ignore[attr-defined]
+        if doc is not None and (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
             yield handler, (params,), None
 
     @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
     def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams) -> Generator[Any, Any, None]:
-        self._server.documents.close(params.text_document.uri)  # type: ignore[attr-defined]
-        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
+        doc = self._server.documents.close(params.text_document.uri)  # type: ignore[attr-defined]
+        if doc is not None and (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
             yield handler, (params,), None
 
 

@@ -7,12 +7,14 @@ import logging
 from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import FeatureNotificationError, FeatureRequestError, JsonRpcException
 from pygls.lsp.server import LanguageServer
 
 from wf_lsp import __version__
 from wf_lsp.lsp import code_actions, code_lens, commands, completion, hover, inlay_hints, logs, navigation, symbols
 from wf_lsp.lsp.diagnostics import IDENTIFIER, Diagnostics
-from wf_lsp.lsp.documents import DocumentStore, SyncProtocol
+from wf_lsp.lsp.documents import DocumentStore
+from wf_lsp.lsp.protocol import PARSE_ERROR, WfProtocol
 from wf_lsp.lsp.settings import SettingsManager
 
 log = logging.getLogger("wf_lsp.lsp.server")
@@ -21,15 +23,42 @@ log = logging.getLogger("wf_lsp.lsp.server")
 class WfServer(LanguageServer):
     """The wf-lsp language server: documents, settings and diagnostics shared by the feature modules."""
 
-    protocol: SyncProtocol
+    protocol: WfProtocol
 
     def __init__(self, sync_kind: types.TextDocumentSyncKind = types.TextDocumentSyncKind.Incremental) -> None:
-        super().__init__("wf-lsp", __version__, text_document_sync_kind=sync_kind, protocol_cls=SyncProtocol, max_workers=4)
+        super().__init__("wf-lsp", __version__, text_document_sync_kind=sync_kind, protocol_cls=WfProtocol, max_workers=4)
         self.documents = DocumentStore()
         self.settings = SettingsManager(self)
         self.diagnostics = Diagnostics(self)
         self.log_handler: logs.ClientLogHandler | None = None
         self._report_dir: str | None = None
+        self._reporting = False
+        self._told_internal = False
+
+    @property
+    def exit_code(self) -> int:
+        """0 when the client asked to shut down before the connection ended (exit, or stdin closed), else 1 (as LSP says)."""
+        return 0 if self.protocol.shutdown_received else 1
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """A message that cannot be parsed gets a JSON-RPC ParseError; other faults are logged, and shown once."""
+        if self._reporting:  # logging itself failed (the connection is gone): stderr has it
+            return
+        self._reporting = True
+        try:
+            if source is JsonRpcException and isinstance(error, ValueError):  # json.loads failed: invalid JSON or bad UTF-8
+                log.warning("a message from the client is not valid JSON (%s): answered ParseError", error)
+                self.protocol.reply_error(None, PARSE_ERROR, f"Parse error: {error}")
+            elif source is FeatureRequestError:  # the request was answered with the error already
+                log.error("request failed: %s", error)
+            else:
+                log.error("internal error (%s): %s", getattr(source, "__name__", source), error)
+                if source is FeatureNotificationError and not self._told_internal:
+                    self._told_internal = True
+                    message = f"wf-lsp hit an internal error and carried on; the output log has the details: {error}"
+                    self.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=message[:500]))
+        finally:
+            self._reporting = False
 
     @property
     def encoding(self) -> str:
@@ -138,7 +167,7 @@ def build_server(sync_kind: types.TextDocumentSyncKind = types.TextDocumentSyncK
 
 
 def serve(tcp: str | None = None, log_level: str = "INFO") -> None:
-    """Run the server on stdio, or on TCP when given HOST:PORT."""
+    """Run the server on stdio, or on TCP when given HOST:PORT; ending without a shutdown request exits with code 1."""
     server = build_server()
     server.log_handler = logs.setup(server, log_level)
     try:
@@ -146,6 +175,8 @@ def serve(tcp: str | None = None, log_level: str = "INFO") -> None:
             host, _, port = tcp.rpartition(":")
             server.start_tcp(host or "127.0.0.1", int(port))
         else:
-            server.start_io()
+            server.start_io()  # returns on `exit` (pygls swallows its SystemExit) and when stdin closes
     finally:
         server.close()
+    if server.exit_code:
+        raise SystemExit(server.exit_code)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import logging
 import os
+import threading
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
@@ -20,6 +22,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("wf_lsp.lsp.settings")
 SECTION = "wf-lsp"
+#: How long bad settings given at initialize wait for the client's workspace settings, to be shown in the same message.
+HOLD_SECONDS = 5.0
+#: Longest wait for the shared cache to answer its first call, beyond its own timeout (name resolution is not bounded by it).
+PROBE_GRACE_SECONDS = 2.0
+PROBE_KEY = "wf-lsp:v1:probe"
 #: Keys an editor may send that are the client's business, not the server's.
 _CLIENT_KEYS = frozenset({"trace", "server", "serverCommand", "interpreter", "enable", "path", "args"})
 
@@ -45,6 +52,12 @@ class SettingsManager:
         self._folders: dict[str, Settings] = {}
         self._loaders: dict[str, WorkflowLoader] = {}
         self._told: set[str] = set()
+        #: Problems not shown yet, by where they came from: shown together, as one message.
+        self._pending: dict[str, list[str]] = {}
+        self._holding = 0
+        self._held_for_client = False
+        self._flush_handle: asyncio.Handle | None = None
+        self._probes: set[asyncio.Future[None]] = set()
         self.ready = asyncio.Event()
 
     # -- reading ------------------------------------------------------------------------------
@@ -52,6 +65,10 @@ class SettingsManager:
         """Read initializationOptions (the settings keys at top level)."""
         self._init_options = _mapping(options)
         self.base, problems = settings_from_mapping(self._init_options)
+        # Shown with whatever the client's own settings add (one message), or alone if `initialized` never comes.
+        self._held_for_client = True
+        with contextlib.suppress(RuntimeError):
+            asyncio.get_running_loop().call_later(HOLD_SECONDS, self._release)
         self._tell(problems, "initializationOptions")
 
     @property
@@ -62,19 +79,36 @@ class SettingsManager:
     async def refresh(self, pushed: Any = None) -> bool:
         """Re-read the settings (pulled per folder when the client can, else the pushed ones); True when they changed."""
         before = (self.base, dict(self._folders))
+        self._holding += 1
         try:
-            if self.can_pull:
-                await self._pull()
-            elif pushed is not None:
-                base, problems = settings_from_mapping(_mapping(pushed), settings_from_mapping(self._init_options)[0])
-                self._tell(problems, "didChangeConfiguration")
-                self.base = base
-        except Exception as exc:  # a client that fails the request must not stop validation
-            log.warning("could not read settings from the client: %s", exc)
+            try:
+                if self.can_pull:
+                    await self._pull()
+                elif pushed is not None:
+                    base, problems = settings_from_mapping(_mapping(pushed), settings_from_mapping(self._init_options)[0])
+                    self._tell(problems, "didChangeConfiguration")
+                    self.base = base
+            except Exception as exc:  # a client that fails the request must not stop validation
+                log.warning("could not read settings from the client: %s", exc)
+            finally:
+                self.ready.set()
+            self._prune()
+            await self._check_loaders()
         finally:
-            self.ready.set()
-        self._prune()
+            self._holding -= 1
+            self._held_for_client = False
+            self._schedule_flush()
         return (self.base, self._folders) != before
+
+    async def _check_loaders(self) -> None:
+        """Build the loader of every settings set in force now (registry files are read) and wait for cache probes,
+        so that everything wrong with the settings is known before they are shown."""
+        for settings in self.all():
+            self.loader(settings)
+        pending = [p for p in self._probes if not p.done()]
+        if pending:
+            timeout = max(s.cache.redis_timeout_ms for s in self.all()) / 1000 + PROBE_GRACE_SECONDS
+            await asyncio.wait(pending, timeout=timeout)
 
     def _prune(self) -> None:
         """Drop loaders of settings no longer in force (their caches go with them)."""
@@ -90,24 +124,48 @@ class SettingsManager:
         answer = list(answer or [])
         init = settings_from_mapping(self._init_options)[0]
         global_cfg = _mapping(answer[0]) if answer else None
-        base, problems = settings_from_mapping(global_cfg, init) if isinstance(global_cfg, dict) else (init, [])
+        base, problems = settings_from_mapping(global_cfg, init)  # None: the client has none; not an object: said so
         self._tell(problems, "workspace/configuration")
         folder_settings: dict[str, Settings] = {}
         for uri, raw in zip(folders, answer[1:], strict=False):
             cfg = _mapping(raw)
-            if isinstance(cfg, dict) and cfg != global_cfg:
+            if cfg is not None and cfg != global_cfg:
                 folder_settings[uri], problems = settings_from_mapping(cfg, base)
                 self._tell(problems, f"workspace/configuration for {uri}")
         self.base = base
         self._folders = folder_settings
 
     def _tell(self, problems: list[str], where: str) -> None:
-        """Show bad settings once (defaults are used for them); never raise."""
-        fresh = [p for p in problems if p not in self._told]
+        """Note bad settings (defaults are used for them) to be shown once, together; never raise."""
+        problems = [p.removesuffix("; using the default").removesuffix("; using defaults") for p in problems]  # the message says so once
+        fresh = [p for p in dict.fromkeys(problems) if p not in self._told]
         if not fresh:
             return
         self._told.update(fresh)
-        message = f"wf-lsp: some settings ({where}) were not understood and their defaults are used: " + "; ".join(fresh)
+        self._pending.setdefault(where, []).extend(fresh)
+        self._schedule_flush()
+
+    def _release(self) -> None:
+        self._held_for_client = False
+        self._schedule_flush()
+
+    def _schedule_flush(self) -> None:
+        """Show what is pending soon, unless settings are being read (they are shown when that is done)."""
+        if not self._pending or self._holding or self._held_for_client or self._flush_handle is not None:
+            return
+        try:
+            self._flush_handle = asyncio.get_running_loop().call_soon(self.flush)
+        except RuntimeError:  # no event loop (a unit test): now
+            self.flush()
+
+    def flush(self) -> None:
+        """Show every pending problem in one message (and log it)."""
+        self._flush_handle = None
+        if not self._pending:
+            return
+        parts = [f"{where}: {'; '.join(problems)}." for where, problems in self._pending.items()]
+        self._pending = {}
+        message = "wf-lsp: some settings could not be used, so their defaults are in force. " + " ".join(parts)
         log.warning(message)
         with contextlib.suppress(Exception):  # no client connection yet: the log line has it
             self._server.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=message))
@@ -160,10 +218,40 @@ class SettingsManager:
             loader = WorkflowLoader(settings, store=_store(settings))
             self._loaders[key] = loader
             self._tell(list(loader.registry.problems), "registry")
-            reason = loader.store.stats().get("last_error") if not loader.store.stats().get("enabled", True) else None
-            if reason:
-                self._tell([str(reason)], "cache")
+            stats = loader.store.stats()
+            if not stats.get("enabled", True):
+                if stats.get("last_error"):
+                    self._tell([str(stats["last_error"])], "cache")
+            else:
+                self._probe(loader)
         return loader
+
+    def _probe(self, loader: WorkflowLoader) -> None:
+        """Ask the shared cache once, off the event loop, so an unreachable one is reported with the settings."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (a unit test): the first validation finds out
+            return
+        done: concurrent.futures.Future[None] = concurrent.futures.Future()
+
+        def ask() -> None:
+            try:
+                loader.store.get_many([PROBE_KEY])  # never raises: a fault is counted and kept as last_error
+            finally:
+                done.set_result(None)
+
+        # A daemon thread: resolving a host name is not bounded by the cache timeout, and must not hold up exit.
+        threading.Thread(target=ask, name="wf-cache-probe", daemon=True).start()
+
+        async def told() -> None:
+            await asyncio.wrap_future(done)
+            stats = loader.store.stats()
+            if stats.get("errors"):
+                self._tell([f"shared cache {stats.get('url')} unavailable ({stats.get('last_error')}); validating with the memory cache only"], "cache")
+
+        probe = asyncio.ensure_future(told())
+        self._probes.add(probe)
+        probe.add_done_callback(self._probes.discard)
 
     def loaders(self) -> list[WorkflowLoader]:
         """Every loader created so far."""
