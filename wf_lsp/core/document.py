@@ -45,14 +45,22 @@ class Document:
             self._index = TextIndex(self.text)
         return self._index
 
-    def skeleton(self) -> Skeleton | None:
-        """Spans of the top two levels of parsed_text (nodes[i], connections.S, ...), computed once, on demand."""
-        if not self._skeleton_done:
-            self._skeleton_done = True
-            try:
-                self._skeleton = skeleton.index(self.parsed_text)
-            except skeleton.NotSimple:
-                self._skeleton = None
+    def skeleton(self, full_scan: bool = True) -> Skeleton | None:
+        """Spans of the top two levels of parsed_text (nodes[i], connections.S, ...), computed once, on demand.
+
+        Pretty-printed text is indexed by its indentation (verified against the value, a few milliseconds); other
+        text needs a full scan, done only when full_scan is allowed.
+        """
+        if self._skeleton is None and not self._skeleton_done:
+            self._skeleton = skeleton.fast_index(self.parsed_text, self.value)
+            if self._skeleton is None and full_scan:
+                self._skeleton_done = True
+                try:
+                    self._skeleton = skeleton.index(self.parsed_text)
+                except skeleton.NotSimple:
+                    self._skeleton = None
+            elif self._skeleton is not None:
+                self._skeleton_done = True
         return self._skeleton
 
     def to_original(self, offset: int) -> int:

@@ -166,7 +166,8 @@ def _place(doc: Document, ctx: Context, findings: list[Finding]) -> None:
     early = not doc.duplicate_keys
     # In a large file, deep pointers are found from their node's or entry's offset (one extra C-speed scan).
     deep = sum(1 for p in wanted if len(p) > 2)
-    skeleton = doc.skeleton() if doc.value is not None and len(text) > SKELETON_MIN and deep > SKELETON_POINTERS else None
+    big = doc.value is not None and len(text) > SKELETON_MIN and deep > 0
+    skeleton = doc.skeleton(full_scan=deep > SKELETON_POINTERS) if big else None
     spans = locate(text, wanted, early, skeleton) if doc.value is not None and wanted else {}
     missing = {p for p in wanted if p not in spans and p}
     if missing and doc.value is not None:

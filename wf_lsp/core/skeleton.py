@@ -124,3 +124,107 @@ def _second_level(text: str, pos: int, key: str, scan_once: Any, hook: Callable[
             return hook(pairs), i + 1
     value, end = scan_once(text, pos)
     return value, end
+
+
+def fast_index(text: str, value: Any) -> Skeleton | None:
+    """The top-two-level spans of a consistently indented (pretty-printed) object, found by indentation and verified.
+
+    Element and key starts are found with str.find on "newline + indentation", then checked against the parsed
+    value (the same keys in the same order, the same number of items, sampled items equal). Value ends are left
+    unknown (-1). None when the text is not laid out that way or any check fails: callers fall back to index().
+    """
+    if not isinstance(value, dict) or not value:
+        return None
+    ws = _WS.match
+    try:
+        start = ws(text, 0).end()  # type: ignore[union-attr]
+        if text[start] != "{":
+            return None
+        first = ws(text, start + 1).end()  # type: ignore[union-attr]
+        indent = _indent(text, start, first)
+        if indent is None:
+            return None
+        spans: Skeleton = {}
+        members = _keyed(text, first, indent, list(value))
+        if members is None:
+            return None
+        for key, (kspan, vstart) in members.items():
+            spans[(key,)] = (kspan, (vstart, -1))
+            child = value[key]
+            if not isinstance(child, (dict, list)) or not child or text[vstart] not in "{[":
+                continue
+            inner = ws(text, vstart + 1).end()  # type: ignore[union-attr]
+            inner_indent = _indent(text, vstart, inner)
+            if inner_indent is None:
+                return None
+            if isinstance(child, dict):
+                entries = _keyed(text, inner, inner_indent, list(child))
+                if entries is None:
+                    return None
+                for name, (espan, estart) in entries.items():
+                    spans[(key, name)] = (espan, (estart, -1))
+            else:
+                starts = _items(text, inner, inner_indent, child)
+                if starts is None:
+                    return None
+                for i, s in enumerate(starts):
+                    spans[(key, i)] = (None, (s, -1))
+        return spans
+    except (StopIteration, IndexError, ValueError):
+        return None
+
+
+def _indent(text: str, open_at: int, first: int) -> str | None:
+    """The indentation before the first member of a container, when it sits on its own line."""
+    gap = text[open_at + 1 : first]
+    if "\n" not in gap:
+        return None
+    return "\n" + gap[gap.rindex("\n") + 1 :]
+
+
+def _keyed(text: str, first: int, indent: str, keys: list[str]) -> dict[str, tuple[tuple[int, int], int]] | None:
+    """Member key spans and value starts of an object, by indentation; None unless they are exactly `keys`, in order."""
+    out: dict[str, tuple[tuple[int, int], int]] = {}
+    needle = indent + '"'
+    pos = first
+    for expected in keys:
+        if text[pos] != '"':
+            return None
+        key, kend = _scanstring(text, pos + 1)
+        if key != expected or key in out:
+            return None  # not laid out as assumed (or a duplicate key): let the caller fall back
+        j = _WS.match(text, kend).end()  # type: ignore[union-attr]
+        if text[j] != ":":
+            return None
+        out[key] = ((pos, kend), _WS.match(text, j + 1).end())  # type: ignore[union-attr]
+        if len(out) == len(keys):
+            break
+        nxt = text.find(needle, kend)
+        if nxt < 0:
+            return None
+        pos = nxt + len(indent)
+    return out
+
+
+def _items(text: str, first: int, indent: str, items: list[Any]) -> list[int] | None:
+    """Item starts of an array of objects or arrays, by indentation; verified by sampled equality and the closing `]`."""
+    opener = text[first]
+    if opener not in "{[":
+        return None
+    needle = indent + opener
+    starts = [first]
+    pos = first
+    while len(starts) < len(items):
+        pos = text.find(needle, pos + 1)
+        if pos < 0:
+            return None
+        pos += len(indent)
+        starts.append(pos)
+    scan: Any = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
+    for i in sorted({0, len(items) // 2}):
+        if scan(text, starts[i])[0] != items[i]:
+            return None
+    last, end = scan(text, starts[-1])
+    if last != items[-1] or text[_WS.match(text, end).end()] != "]":  # type: ignore[union-attr]
+        return None
+    return starts
