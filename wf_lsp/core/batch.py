@@ -120,24 +120,23 @@ def run_check(
     done = 0
     total = len(candidates)
     stats: list[dict[str, Any]] = []
-    if jobs > 1 and total >= PARALLEL_THRESHOLD:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for (out, skipped, st), chunk in zip(pool.map(_check_chunk, [settings] * len(chunks), chunks, [want_text] * len(chunks)), chunks, strict=True):
-                run.files.extend(FileResult(p, t, r) for p, t, r in out)
-                run.skipped.extend(skipped)
-                stats.append(st)
-                done += len(chunk)
-                if progress:
-                    progress(done, total)
-    else:
-        for chunk in chunks:
-            out, skipped, st = _check_chunk(settings, chunk, want_text)
+    pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 and total >= PARALLEL_THRESHOLD else None
+    try:
+        results = (
+            pool.map(_check_chunk, [settings] * len(chunks), chunks, [want_text] * len(chunks))
+            if pool is not None
+            else (_check_chunk(settings, chunk, want_text) for chunk in chunks)
+        )
+        for (out, skipped, st), chunk in zip(results, chunks, strict=True):
             run.files.extend(FileResult(p, t, r) for p, t, r in out)
             run.skipped.extend(skipped)
             stats.append(st)
             done += len(chunk)
             if progress:
                 progress(done, total)
+    finally:
+        if pool is not None:
+            pool.shutdown()
     run.cache = _merge_stats([run.cache] + stats if run.cache else stats)
     run.passed_over = int(run.cache.pop("passedOver", 0))
     return run

@@ -84,17 +84,7 @@ def remove_item(container: Pointer, index: int, title: str, safe: bool) -> FixPl
     def build(spans: dict[Pointer, Found], text: str) -> list[Fix]:
         if item not in spans or container not in spans:
             return []
-        start, end = spans[item][1][0], value_end(text, spans[item])
-        after = _WS.match(text, end).end()  # type: ignore[union-attr]
-        if text[after] == ",":
-            nxt = _WS.match(text, after + 1).end()  # type: ignore[union-attr]
-            return [Fix(title, (TextEdit(start, nxt, ""),), safe)]
-        i = start - 1
-        while i >= 0 and text[i] in " \t\r\n":
-            i -= 1
-        if text[i] == ",":
-            return [Fix(title, (TextEdit(i, end, ""),), safe)]
-        return [Fix(title, (TextEdit(start, end, ""),), safe)]
+        return [Fix(title, (_removal(text, spans[item][1][0], value_end(text, spans[item])),), safe)]
 
     return _plan((item, container), build)
 
@@ -105,20 +95,22 @@ def remove_member(ptr: Pointer, title: str, safe: bool) -> FixPlan:
     def build(spans: dict[Pointer, Found], text: str) -> list[Fix]:
         if ptr not in spans or spans[ptr][0] is None:
             return []
-        start = spans[ptr][0][0]  # type: ignore[index]
-        end = value_end(text, spans[ptr])
-        after = _WS.match(text, end).end()  # type: ignore[union-attr]
-        if text[after] == ",":
-            nxt = _WS.match(text, after + 1).end()  # type: ignore[union-attr]
-            return [Fix(title, (TextEdit(start, nxt, ""),), safe)]
-        i = start - 1
-        while i >= 0 and text[i] in " \t\r\n":
-            i -= 1
-        if text[i] == ",":
-            return [Fix(title, (TextEdit(i, end, ""),), safe)]
-        return [Fix(title, (TextEdit(start, end, ""),), safe)]
+        return [Fix(title, (_removal(text, spans[ptr][0][0], value_end(text, spans[ptr])),), safe)]  # type: ignore[index]
 
     return _plan((ptr,), build)
+
+
+def _removal(text: str, start: int, end: int) -> TextEdit:
+    """Delete text[start:end] (an item or a member) together with the comma that separates it from a neighbour."""
+    after = _WS.match(text, end).end()  # type: ignore[union-attr]
+    if text[after : after + 1] == ",":
+        return TextEdit(start, _WS.match(text, after + 1).end(), "")  # type: ignore[union-attr]
+    i = start - 1
+    while i >= 0 and text[i] in " \t\r\n":
+        i -= 1
+    if i >= 0 and text[i] == ",":
+        return TextEdit(i, end, "")
+    return TextEdit(start, end, "")
 
 
 def combine(*plans: FixPlan | None) -> FixPlan | None:
