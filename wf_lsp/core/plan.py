@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wf_lsp.core.rules.fixes import iter_targets
+from wf_lsp.core.rules.graph import parameter_references
 
 
 @dataclass(slots=True)
@@ -92,22 +93,7 @@ def build_graph(workflow: Any, key_mode: str = "auto") -> Graph:
 
 def parameter_edges(graph: Graph) -> list[tuple[int, int]]:
     """Edges a node declares in its parameters by node id (a parallel node's `tasks[].nodeId`, a router's targets)."""
-    out: list[tuple[int, int]] = []
-    for i, node in enumerate(graph.nodes):
-        if not isinstance(node, dict):
-            continue
-        stack: list[tuple[Any, int]] = [(node.get("parameters"), 0)]
-        while stack:
-            value, depth = stack.pop()
-            if isinstance(value, dict):
-                for key, inner in value.items():
-                    if key in ("nodeId", "node", "targetNode") and isinstance(inner, str) and inner in graph.ids:
-                        out.append((i, graph.ids[inner]))
-                    elif depth < 4 and isinstance(inner, (dict, list)):
-                        stack.append((inner, depth + 1))
-            elif isinstance(value, list) and depth < 4:
-                stack.extend((v, depth + 1) for v in value[:200] if isinstance(v, (dict, list)))
-    return out
+    return [(i, dst) for i, node in enumerate(graph.nodes) if isinstance(node, dict) for dst in parameter_references(node, graph.ids)]
 
 
 def plan_levels(graph: Graph) -> Plan:

@@ -94,16 +94,16 @@ def _triggers(ctx: Context) -> list[int]:
     return starts
 
 
-def _parameter_references(ctx: Context, node: dict[str, Any]) -> list[int]:
-    """Nodes a node names in its parameters (a parallel node's `tasks[].nodeId`, a router's targets)."""
+def parameter_references(node: dict[str, Any], ids: dict[str, int]) -> list[int]:
+    """Nodes a node names in its parameters by id (a parallel node's `tasks[].nodeId`, a router's targets)."""
     out: list[int] = []
     stack: list[tuple[Any, int]] = [(node.get("parameters"), 0)]
     while stack:
         value, depth = stack.pop()
         if isinstance(value, dict):
             for key, inner in value.items():
-                if key in ("nodeId", "node", "targetNode") and isinstance(inner, str) and inner in ctx.ids:
-                    out.append(ctx.ids[inner])
+                if key in ("nodeId", "node", "targetNode") and isinstance(inner, str) and inner in ids:
+                    out.append(ids[inner])
                 elif depth < 4 and isinstance(inner, (dict, list)):
                     stack.append((inner, depth + 1))
         elif isinstance(value, list) and depth < 4:
@@ -142,7 +142,7 @@ def _unreachable(ctx: Context, adjacency: list[list[tuple[int, tuple[Any, ...]]]
             for i, node in ctx.iter_nodes():
                 if seen[i] and not scanned[i]:
                     scanned[i] = True
-                    for dst in _parameter_references(ctx, node):
+                    for dst in parameter_references(node, ctx.ids):
                         adjacency[i].append((dst, ()))
                         if not seen[dst]:
                             seen[dst] = True
