@@ -166,3 +166,12 @@ def test_schema_command_prints_a_json_schema_the_corpus_mostly_fits() -> None:
     validator = jsonschema.Draft202012Validator(schema)
     ok = sum(1 for f in corpus_files() if not list(validator.iter_errors(json.loads(f.read_text()))))
     assert ok == 91  # lenient on purpose: what the rules report is not reported twice by editors
+
+
+def test_fix_keeps_a_byte_order_mark_and_edits_the_right_place(tmp_path: Path) -> None:
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + (DATA / "err" / "GLOBAL_SCOPE_VARIABLE_scope.json").read_bytes())
+    code, out, err = run_cli(["check", str(path), "--fix", "--no-snippets"])
+    data = path.read_bytes()
+    assert code == 0 and "applied 1 safe fix" in err
+    assert data.startswith(b"\xef\xbb\xbf") and json.loads(data[3:])["variables"]["limit"]["scope"] == "workflow"

@@ -222,11 +222,15 @@ def _apply_fixes(run: Any) -> int:
         if not path.is_file():
             continue
         original = path.read_bytes()
-        if original.decode("utf-8", errors="replace") != fr.text:
-            continue  # not plain UTF-8 (or changed meanwhile): never rewrite it
+        bom = b"\xef\xbb\xbf" if original.startswith(b"\xef\xbb\xbf") else b""
+        try:
+            if original[len(bom) :].decode("utf-8") != fr.text:
+                continue  # changed meanwhile: never rewrite it
+        except UnicodeDecodeError:
+            continue  # not UTF-8: never rewrite it
         new, n = fix_all(fr.text, fr.result.findings)
         if n:
-            path.write_text(new, encoding="utf-8", newline="")
+            path.write_bytes(bom + new.encode("utf-8", "surrogatepass"))
             total += n
     return total
 

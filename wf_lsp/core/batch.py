@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wf_lsp.core.discover import Candidate, discover, read_candidate
+from wf_lsp.core.document import decode_bytes
 from wf_lsp.core.loader import WorkflowLoader
 from wf_lsp.core.result import Result
 from wf_lsp.core.settings import Settings
@@ -74,7 +75,8 @@ def _check_chunk(
         if not result.is_workflow and not explicit[path] and not _broken(result):
             passed += 1
             continue
-        text = "" if not want_text else _decode(data) if data.startswith((b"\xff\xfe", b"\xfe\xff")) else data.decode("utf-8", errors="replace")
+        # Exactly the text the loader validated (BOM removed, same decoding): offsets and fixes refer to it.
+        text = decode_bytes(data)[0] if want_text else ""
         out.append((path, text, result))
     stats = loader.stats()
     stats["passedOver"] = passed
@@ -89,12 +91,6 @@ def _broken(result: Result) -> bool:
 
 
 _UNREADABLE = frozenset({"JSON_SYNTAX_ERROR", "INVALID_ENCODING", "FILE_TOO_LARGE", "NESTING_TOO_DEEP"})
-
-
-def _decode(data: bytes) -> str:
-    from wf_lsp.core.document import decode_bytes
-
-    return decode_bytes(data)[0]
 
 
 def run_check(
@@ -113,7 +109,7 @@ def run_check(
     if stdin is not None:
         loader = WorkflowLoader(settings, store=_open_store(settings) if settings.cache.redis_url else None)
         name, data = stdin
-        run.files.append(FileResult(name, _decode(data), loader.validate_text(data, name)))
+        run.files.append(FileResult(name, decode_bytes(data)[0], loader.validate_text(data, name)))
         run.cache = loader.stats()
     chunks = [candidates[i : i + CHUNK] for i in range(0, len(candidates), CHUNK)]
     jobs = jobs or min(os.cpu_count() or 1, 8)

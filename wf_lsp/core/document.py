@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -35,7 +36,8 @@ class Document:
     insertions: list[tuple[int, int]] = field(default_factory=list)
     truncated: bool = False
     _skeleton: Skeleton | None = None
-    _skeleton_done: bool = False
+    #: 0 nothing tried yet, 1 the indentation index was tried, 2 the full scan too
+    _skeleton_tried: int = 0
     _index: TextIndex | None = None
 
     @property
@@ -51,27 +53,18 @@ class Document:
         Pretty-printed text is indexed by its indentation (verified against the value, a few milliseconds); other
         text needs a full scan, done only when full_scan is allowed.
         """
-        if self._skeleton is None and not self._skeleton_done:
-            self._skeleton = skeleton.fast_index(self.parsed_text, self.value)
+        if self._skeleton is None and self._skeleton_tried < (2 if full_scan else 1):
+            if self._skeleton_tried == 0:
+                self._skeleton = skeleton.fast_index(self.parsed_text, self.value)
             if self._skeleton is None and full_scan:
-                self._skeleton_done = True
-                try:
+                with contextlib.suppress(skeleton.NotSimple):
                     self._skeleton = skeleton.index(self.parsed_text)
-                except skeleton.NotSimple:
-                    self._skeleton = None
-            elif self._skeleton is not None:
-                self._skeleton_done = True
+            self._skeleton_tried = 2 if full_scan else 1
         return self._skeleton
 
     def to_original(self, offset: int) -> int:
         """Map an offset in parsed_text back to the original text."""
-        shift = 0
-        for at, count in self.insertions:
-            if at < offset:
-                shift += count
-            else:
-                break
-        return max(0, min(len(self.text), offset - shift))
+        return min(len(self.text), doc_to_original(self.insertions, offset))
 
 
 def decode_bytes(data: bytes) -> tuple[str, Finding | None]:

@@ -47,6 +47,8 @@ class WorkflowLoader:
         self._limit = threading.BoundedSemaphore(max(1, max_concurrency))
         self._stats = {"hits": 0, "misses": 0, "sharedHits": 0, "inflightShared": 0, "validations": 0, "validationMs": 0.0}
         self._path_scoped = any(e.files for e in self.settings.ignore)
+        #: results go to the shared store only when they depend on the content alone (not on a file's path)
+        self._shared = not isinstance(self.store, NullStore) and not self._path_scoped
 
     # -- keys ---------------------------------------------------------------------------------
     def _key(self, text: str, path: str | None) -> tuple[Any, ...]:
@@ -55,7 +57,10 @@ class WorkflowLoader:
 
     def shared_key(self, text: str) -> str:
         """Key in the shared store: namespace, fingerprint and a SHA-256 of the content (never the path)."""
-        return f"wf-lsp:v1:{self.fingerprint}:{content_hash(text)}"
+        return self._shared_key(content_hash(text))
+
+    def _shared_key(self, digest: str) -> str:
+        return f"wf-lsp:v1:{self.fingerprint}:{digest}"
 
     # -- validation ---------------------------------------------------------------------------
     def validate_text(self, text: str | bytes, path: str | None = None) -> Result:
@@ -78,12 +83,13 @@ class WorkflowLoader:
         if not owner:
             return pending.result()
         try:
-            result = self._from_store(text) if self._uses_store(path) else None
+            digest = content_hash(text) if self._shared else ""
+            result = self._from_store(digest) if self._shared else None
             if result is None:
                 result = self._run(text, path, pre)
-                if self._uses_store(path):
-                    result.content_hash = content_hash(text)
-                    self.store.set_many([(self.shared_key(text), codec.encode(result, __version__))], self.settings.cache.ttl_seconds)
+                if self._shared:
+                    result.content_hash = digest
+                    self.store.set_many([(self._shared_key(digest), codec.encode(result, __version__))], self.settings.cache.ttl_seconds)
             with self._lock:
                 self._cache[key] = result
             pending.set_result(result)
@@ -108,12 +114,12 @@ class WorkflowLoader:
                     results[i] = hit.hit()
                 else:
                     missing.append(i)
-        if missing and not isinstance(self.store, NullStore) and not self._path_scoped:
-            keys = [self.shared_key(texts[i][1]) for i in missing]
-            blobs = self.store.get_many(keys)
+        digests = {i: content_hash(texts[i][1]) for i in missing} if self._shared else {}
+        if missing and self._shared:
+            blobs = self.store.get_many([self._shared_key(digests[i]) for i in missing])
             still = []
             for i, blob in zip(missing, blobs, strict=True):
-                decoded = codec.decode(blob, __version__, content_hash(texts[i][1])) if blob else None
+                decoded = codec.decode(blob, __version__, digests[i]) if blob else None
                 if decoded is None:
                     still.append(i)
                     continue
@@ -129,9 +135,9 @@ class WorkflowLoader:
             results[i] = result
             with self._lock:
                 self._cache[self._key(text, path)] = result
-            if not isinstance(self.store, NullStore) and not self._path_scoped:
-                result.content_hash = content_hash(text)
-                fresh.append((self.shared_key(text), codec.encode(result, __version__)))
+            if self._shared:
+                result.content_hash = digests[i]
+                fresh.append((self._shared_key(digests[i]), codec.encode(result, __version__)))
         if fresh:
             self.store.set_many(fresh, self.settings.cache.ttl_seconds)
         return [r for r in results if r is not None]
@@ -146,14 +152,11 @@ class WorkflowLoader:
         """The seed's getDiagnostics(): counts, validity, top problems, timing and cache hit."""
         return self.validate_text(text).summary
 
-    def _uses_store(self, path: str | None) -> bool:
-        return not isinstance(self.store, NullStore) and not self._path_scoped
-
-    def _from_store(self, text: str) -> Result | None:
-        blob = self.store.get_many([self.shared_key(text)])[0]
+    def _from_store(self, digest: str) -> Result | None:
+        blob = self.store.get_many([self._shared_key(digest)])[0]
         if not blob:
             return None
-        decoded = codec.decode(blob, __version__, content_hash(text))
+        decoded = codec.decode(blob, __version__, digest)
         if decoded is not None:
             with self._lock:
                 self._stats["sharedHits"] += 1

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from wf_lsp.core.envelope import validation_envelope
 from wf_lsp.core.findings import Finding, Severity
 
 
@@ -43,8 +44,6 @@ class Result:
 
     def to_json(self, file: str | None = None) -> dict[str, Any]:
         """The per-file object of `check --format json` (documented in README; keep stable)."""
-        from wf_lsp.core.envelope import validation_envelope
-
         out: dict[str, Any] = {
             "file": file,
             "valid": self.valid,

@@ -1,4 +1,4 @@
-"""Parse valid JSON with the C scanner while recording where the top two levels sit (nodes[i], connections.S, ...)."""
+"""Where the top two levels of a JSON object sit (nodes[i], connections.S, ...), found without a position tree."""
 
 from __future__ import annotations
 
@@ -14,116 +14,89 @@ _WS = re.compile(r"[ \t\n\r]*")
 #: after an array item: optional whitespace, then `,` (and whitespace) or `]`
 _ITEM_SEP = re.compile(r"[ \t\n\r]*(?:(,)[ \t\n\r]*|\])")
 _scanstring: Any = getattr(json.decoder, "scanstring")  # noqa: B009 (C speedup, untyped)
+#: the C scanner: (value, end) of the JSON value at an offset; it holds the GIL throughout, so threads may share it
+_scan: Any = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
 
 #: pointer -> (key span or None, (value start, value end)) for the top-level members and their direct children
 Skeleton = dict[Pointer, tuple[tuple[int, int] | None, tuple[int, int]]]
+#: called for each member of an object with (key, key span, value start); returns the value's end
+_Measure = Callable[[str, tuple[int, int], int], int]
 
 
 class NotSimple(Exception):
-    """The text is not a valid JSON object (the caller falls back to the general parser)."""
-
-
-def scan(text: str, hook: Callable[[list[tuple[str, Any]]], dict[str, Any]] | None, constant: Callable[[str], Any]) -> tuple[Any, Skeleton]:
-    """The value of a JSON text whose top level is an object, and the spans of its first two levels.
-
-    Gives exactly json.loads's value (with the same object_pairs_hook); raises NotSimple on anything else.
-    """
-    decoder = json.JSONDecoder(object_pairs_hook=hook, parse_constant=constant)
-    scan_once: Any = json.scanner.make_scanner(decoder)  # type: ignore[arg-type]
-    if hook is None:
-        hook = dict  # only for the top two levels, which this module assembles itself
-    ws = _WS.match
-    spans: Skeleton = {}
-    try:
-        i = ws(text, 0).end()  # type: ignore[union-attr]
-        if text[i : i + 1] != "{":
-            raise NotSimple
-        pairs: list[tuple[str, Any]] = []
-        i = ws(text, i + 1).end()  # type: ignore[union-attr]
-        if text[i] != "}":
-            while True:
-                if text[i] != '"':
-                    raise NotSimple
-                key, kend = _scanstring(text, i + 1)
-                kspan = (i, kend)
-                j = ws(text, kend).end()  # type: ignore[union-attr]
-                if text[j] != ":":
-                    raise NotSimple
-                j = ws(text, j + 1).end()  # type: ignore[union-attr]
-                value, end = _second_level(text, j, key, scan_once, hook, spans)
-                spans[(key,)] = (kspan, (j, end))
-                pairs.append((key, value))
-                i = ws(text, end).end()  # type: ignore[union-attr]
-                if text[i] == ",":
-                    i = ws(text, i + 1).end()  # type: ignore[union-attr]
-                    continue
-                if text[i] != "}":
-                    raise NotSimple
-                break
-        end = i + 1
-        if ws(text, end).end() != len(text):  # type: ignore[union-attr]
-            raise NotSimple
-        return hook(pairs), spans
-    except (StopIteration, IndexError, ValueError, RecursionError) as exc:
-        raise NotSimple from exc
+    """The text is not a valid JSON object (the caller falls back to other means)."""
 
 
 def index(text: str) -> Skeleton:
-    """Only the spans of the top two levels (values are built by the C scanner and dropped)."""
-    return scan(text, None, _constant)[1]
+    """Spans of the top two levels of a JSON text whose top level is an object (one C-speed scan of each value)."""
+    spans: Skeleton = {}
+
+    def skip(pos: int) -> int:
+        return int(_scan(text, pos)[1])
+
+    def top(key: str, kspan: tuple[int, int], start: int) -> int:
+        def child(name: str, cspan: tuple[int, int], cstart: int) -> int:
+            end = skip(cstart)
+            spans[(key, name)] = (cspan, (cstart, end))
+            return end
+
+        ch = text[start]
+        end = _object(text, start, child) if ch == "{" else _array(text, start, key, spans, skip) if ch == "[" else skip(start)
+        spans[(key,)] = (kspan, (start, end))
+        return end
+
+    try:
+        start = _WS.match(text, 0).end()  # type: ignore[union-attr]
+        if text[start : start + 1] != "{":
+            raise NotSimple
+        end = _object(text, start, top)
+        if _WS.match(text, end).end() != len(text):  # type: ignore[union-attr]
+            raise NotSimple
+    except (StopIteration, IndexError, ValueError, RecursionError) as exc:
+        raise NotSimple from exc
+    return spans
 
 
-def _constant(name: str) -> str:
-    return name
-
-
-def _second_level(text: str, pos: int, key: str, scan_once: Any, hook: Callable[[list[tuple[str, Any]]], Any], spans: Skeleton) -> tuple[Any, int]:
-    """Scan one top-level member's value, recording its children's spans when it is an object or array."""
+def _object(text: str, pos: int, measure: _Measure) -> int:
+    """Walk the members of the object at pos, letting `measure` read each value; returns the object's end."""
     ws = _WS.match
-    ch = text[pos]
-    if ch == "[":
-        items: list[Any] = []
-        i = ws(text, pos + 1).end()  # type: ignore[union-attr]
-        if text[i] == "]":
-            return items, i + 1
-        sep = _ITEM_SEP.match
-        n = 0
-        while True:
-            value, end = scan_once(text, i)
-            spans[(key, n)] = (None, (i, end))
-            items.append(value)
-            n += 1
-            m = sep(text, end)
-            if m is None:
-                raise NotSimple
-            if m.group(1) is None:
-                return items, m.end()
-            i = m.end()
-    if ch == "{":
-        pairs: list[tuple[str, Any]] = []
-        i = ws(text, pos + 1).end()  # type: ignore[union-attr]
-        if text[i] == "}":
-            return hook(pairs), i + 1
-        while True:
-            if text[i] != '"':
-                raise NotSimple
-            name, kend = _scanstring(text, i + 1)
-            j = ws(text, kend).end()  # type: ignore[union-attr]
-            if text[j] != ":":
-                raise NotSimple
-            j = ws(text, j + 1).end()  # type: ignore[union-attr]
-            value, end = scan_once(text, j)
-            spans[(key, name)] = ((i, kend), (j, end))
-            pairs.append((name, value))
-            i = ws(text, end).end()  # type: ignore[union-attr]
-            if text[i] == ",":
-                i = ws(text, i + 1).end()  # type: ignore[union-attr]
-                continue
-            if text[i] != "}":
-                raise NotSimple
-            return hook(pairs), i + 1
-    value, end = scan_once(text, pos)
-    return value, end
+    i = ws(text, pos + 1).end()  # type: ignore[union-attr]
+    if text[i] == "}":
+        return i + 1
+    while True:
+        if text[i] != '"':
+            raise NotSimple
+        key, kend = _scanstring(text, i + 1)
+        j = ws(text, kend).end()  # type: ignore[union-attr]
+        if text[j] != ":":
+            raise NotSimple
+        end = measure(key, (i, kend), ws(text, j + 1).end())  # type: ignore[union-attr]
+        i = ws(text, end).end()  # type: ignore[union-attr]
+        if text[i] == ",":
+            i = ws(text, i + 1).end()  # type: ignore[union-attr]
+            continue
+        if text[i] != "}":
+            raise NotSimple
+        return i + 1
+
+
+def _array(text: str, pos: int, key: str, spans: Skeleton, skip: Callable[[int], int]) -> int:
+    """Record the span of each item of the array at pos; returns the array's end."""
+    i = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
+    if text[i] == "]":
+        return i + 1
+    sep = _ITEM_SEP.match
+    n = 0
+    while True:
+        end = skip(i)
+        spans[(key, n)] = (None, (i, end))
+        n += 1
+        m = sep(text, end)
+        if m is None:
+            raise NotSimple
+        if m.group(1) is None:
+            return m.end()
+        i = m.end()
 
 
 def fast_index(text: str, value: Any) -> Skeleton | None:
@@ -220,11 +193,10 @@ def _items(text: str, first: int, indent: str, items: list[Any]) -> list[int] | 
             return None
         pos += len(indent)
         starts.append(pos)
-    scan: Any = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
     for i in sorted({0, len(items) // 2}):
-        if scan(text, starts[i])[0] != items[i]:
+        if _scan(text, starts[i])[0] != items[i]:
             return None
-    last, end = scan(text, starts[-1])
+    last, end = _scan(text, starts[-1])
     if last != items[-1] or text[_WS.match(text, end).end()] != "]":  # type: ignore[union-attr]
         return None
     return starts

@@ -12,6 +12,7 @@ from wf_lsp.lsp.convert import workspace_edit
 from wf_lsp.lsp.model import Model, Ref, model_of, workflow_doc
 
 if TYPE_CHECKING:
+    from wf_lsp.core.findings import Pointer
     from wf_lsp.lsp.documents import Document
     from wf_lsp.lsp.server import WfServer
 
@@ -60,17 +61,22 @@ def register(server: WfServer) -> None:
         return _rename(server, doc, model, index, span, params.new_name)
 
 
-async def _at(server: WfServer, uri: str, position: types.Position) -> tuple[Document, Model, int, bool] | None:
-    """The node a position refers to: from a reference, or from the node's own name or id (then decl=True)."""
+async def _hit(server: WfServer, uri: str, position: types.Position) -> tuple[Document, Model, Pointer, str, tuple[int, int]] | None:
+    """The workflow document at uri, its model, and the innermost member under the position."""
     doc = workflow_doc(server, uri)
     if doc is None:
         return None
-    offset = doc.offset_at(position, server.workspace.position_codec)
     model = await model_of(server, doc)
-    hit = model.at(offset)
-    if hit is None:
+    hit = model.at(doc.offset_at(position, server.workspace.position_codec))
+    return None if hit is None else (doc, model, *hit)
+
+
+async def _at(server: WfServer, uri: str, position: types.Position) -> tuple[Document, Model, int, bool] | None:
+    """The node a position refers to: from a reference, or from the node's own name or id (then decl=True)."""
+    found = await _hit(server, uri, position)
+    if found is None:
         return None
-    ptr, part, _span = hit
+    doc, model, ptr, part, _span = found
     ref = model.ref_at(ptr, part)
     if ref is not None:
         return doc, model, ref[0], False
@@ -82,15 +88,10 @@ async def _at(server: WfServer, uri: str, position: types.Position) -> tuple[Doc
 
 async def _name_at(server: WfServer, uri: str, position: types.Position) -> tuple[Document, Model, int, tuple[int, int]] | None:
     """The node whose name value (a string) is under the position."""
-    doc = workflow_doc(server, uri)
-    if doc is None:
+    found = await _hit(server, uri, position)
+    if found is None:
         return None
-    offset = doc.offset_at(position, server.workspace.position_codec)
-    model = await model_of(server, doc)
-    hit = model.at(offset)
-    if hit is None:
-        return None
-    ptr, part, span = hit
+    doc, model, ptr, part, span = found
     index = model.node_at(ptr)
     if index is None or ptr[2:] != ("name",) or part != "value" or not isinstance(model.get(ptr), str):
         return None
