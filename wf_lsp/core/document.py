@@ -13,6 +13,11 @@ from wf_lsp.core.findings import Finding, Severity
 from wf_lsp.core.skeleton import Skeleton
 from wf_lsp.core.textindex import TextIndex
 
+try:
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - a dependency; the json path below does all the same work, only slower
+    _orjson = None
+
 MAX_REPAIRS = 40
 _WS = re.compile(r"[ \t\n\r]*")
 #: The key of the member a value position belongs to (directly, or as an item of its array).
@@ -110,6 +115,10 @@ def parse(text: str, max_bytes: int | None = None) -> Document:
     if work.startswith("\ufeff"):
         work = " " + work[1:]  # same length: positions stay exact
     doc = Document(text=text, value=None, parsed_text=work)
+    fast = _fast_value(work)
+    if fast is not _NO_VALUE:
+        doc.value = fast
+        return doc
     dups: dict[int, list[str]] = {}
     nonstd: list[str] = []
 
@@ -158,6 +167,36 @@ def parse(text: str, max_bytes: int | None = None) -> Document:
     if nonstd:
         _report_nonstandard(doc, work)
     return doc
+
+
+_NO_VALUE = object()
+
+
+def _fast_value(work: str) -> Any:
+    """The value of well-formed JSON without duplicate keys, parsed by orjson (about 1.6x the speed of json with the
+    duplicate-key hook); _NO_VALUE for anything else (broken text, NaN, huge numbers, duplicate keys, lone surrogates),
+    which the json path then parses and reports exactly.
+
+    Duplicate keys without a per-object hook: every ':' of valid JSON text is either a member's separator or a character
+    inside a string literal. Re-serialising the value keeps one ':' per member that survived and every ':' inside
+    strings, so the two counts are equal exactly when no member was dropped - unless a string spells a colon as the
+    escape \u003a, which decodes to an extra ':' and could hide a dropped member: such text takes the json path.
+
+    Integers beyond 64 bits: orjson reads them as floats, which it writes back with an exponent ("1e+20"); json keeps
+    them exact. Any "e+" in the re-serialised value (such a float, or just those two characters in a string) sends
+    the text to the json path.
+    """
+    if _orjson is None:
+        return _NO_VALUE
+    try:
+        raw = work.encode("utf-8")
+        value = _orjson.loads(raw)
+        again = _orjson.dumps(value)
+        if raw.count(b":") != again.count(b":") or raw.find(b"\\u003") >= 0 or again.find(b"e+") >= 0:
+            return _NO_VALUE
+    except (ValueError, TypeError):  # decode errors (ValueError), lone surrogates, nesting orjson will not write back
+        return _NO_VALUE
+    return value
 
 
 def _report_nonstandard(doc: Document, work: str) -> None:
