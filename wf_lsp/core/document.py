@@ -13,6 +13,7 @@ from wf_lsp.core.findings import Finding, Severity
 from wf_lsp.core.skeleton import Skeleton
 from wf_lsp.core.textindex import TextIndex
 
+_orjson: Any
 try:
     import orjson as _orjson
 except ImportError:  # pragma: no cover - a dependency; the json path below does all the same work, only slower
