@@ -11,7 +11,7 @@ from pygls.exceptions import FeatureNotificationError, FeatureRequestError, Json
 from pygls.lsp.server import LanguageServer
 
 from wf_lsp import __version__
-from wf_lsp.lsp import code_actions, code_lens, commands, completion, hover, inlay_hints, logs, navigation, symbols
+from wf_lsp.lsp import code_actions, code_lens, commands, completion, hover, inlay_hints, logs, memory, navigation, symbols
 from wf_lsp.lsp.diagnostics import IDENTIFIER, Diagnostics
 from wf_lsp.lsp.documents import DocumentStore
 from wf_lsp.lsp.protocol import PARSE_ERROR, WfProtocol
@@ -168,6 +168,7 @@ def build_server(sync_kind: types.TextDocumentSyncKind = types.TextDocumentSyncK
 
 def serve(tcp: str | None = None, log_level: str = "INFO") -> None:
     """Run the server on stdio, or on TCP when given HOST:PORT; ending without a shutdown request exits with code 1."""
+    memory.pin_mmap_threshold()
     server = build_server()
     server.log_handler = logs.setup(server, log_level)
     try:
