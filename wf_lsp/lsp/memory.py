@@ -1,11 +1,10 @@
-"""Keep a long-running server's memory flat while a large document is edited.
+"""Keep a long-running server's memory flat while a large document is edited (glibc's mmap threshold)."""
 
-Every edit of a multi-megabyte document allocates a few buffers of its size (the new text, its UTF-8 bytes, the
-parser's scratch). glibc serves such blocks with mmap and unmaps them on free, but after the first free it raises
-its mmap threshold (dynamically, up to 32 MB), and from then on these buffers come from the heap, which fragments and
-grows with every edit (measured: +9 MB over 100 edits of a 5,000-node document, +15 MB over 200). Fixing the threshold
-turns the dynamic adjustment off, so big buffers keep going back to the operating system (RSS flat over 200 edits).
-"""
+# Every edit of a multi-megabyte document allocates a few buffers of its size (the new text, its UTF-8 bytes, the
+# parser's scratch). glibc serves such blocks with mmap and unmaps them on free, but after the first free it raises its
+# mmap threshold (dynamically, up to 32 MB), and from then on these buffers come from the heap, which fragments and
+# grows with every edit (measured: +9 MB over 100 edits of a 5,000-node document, +15 MB over 200). Fixing the
+# threshold turns the dynamic adjustment off, so big buffers keep going back to the operating system.
 
 from __future__ import annotations
 
