@@ -193,7 +193,10 @@ def _fast_value(work: str) -> Any:
         raw = work.encode("utf-8")
         value = _orjson.loads(raw)
         again = _orjson.dumps(value)
-        if raw.count(b":") != again.count(b":") or raw.find(b"\\u003") >= 0 or again.find(b"e+") >= 0:
+        if raw.count(b":") != again.count(b":"):
+            return _NO_VALUE
+        # (a one-byte search is a memchr: the longer needles are looked for only when their first byte occurs)
+        if (b"\\" in raw and b"\\u003" in raw) or (b"+" in again and b"e+" in again):
             return _NO_VALUE
     except (ValueError, TypeError):  # decode errors (ValueError), lone surrogates, nesting orjson will not write back
         return _NO_VALUE
