@@ -537,15 +537,23 @@ def bench_check(rep: Report, engine: Engine, quick: bool) -> None:
     total_bytes = sum(p.stat().st_size for p in paths)
     base = wf_lsp_cmd() + ["check"]
     opts = ["--exit-zero"]
-    base + [str(many)] + opts
     reps = 1 if quick else 3
-    env = {k: v for k, v in os.environ.items() if k != "WF_LSP_REDIS_URL"}
+    # An installed package has its bytecode compiled; PYTHONDONTWRITEBYTECODE would make every run recompile edited
+    # modules, which no user pays. The first (one-file) run below writes the bytecode.
+    env = {k: v for k, v in os.environ.items() if k not in ("WF_LSP_REDIS_URL", "PYTHONDONTWRITEBYTECODE")}
 
     def run(extra: list[str], target: list[str] | None = None) -> tuple[float, str]:
         t0 = time.perf_counter()
         r = subprocess.run(base + (target or [str(many)]) + opts + extra, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT, timeout=900, env=env)
         dt = time.perf_counter() - t0
         return dt, ("" if r.returncode == 0 else f"exit {r.returncode}: " + r.stderr.decode(errors="replace").strip()[-200:])
+
+    def timed(extra: list[str]) -> tuple[float, str]:
+        ts, err = [], ""
+        for _ in range(reps):
+            dt, err = run(extra)
+            ts.append(dt)
+        return med(ts), err
 
     probe = subprocess.run(base + ["--help"], capture_output=True, cwd=ROOT, timeout=60)
     if probe.returncode != 0:
@@ -564,55 +572,55 @@ def bench_check(rep: Report, engine: Engine, quick: bool) -> None:
     if "--no-config" in help_text:
         opts.append("--no-config")
     # A single-file run: the fixed cost of starting the CLI, shown for context.
+    run(["--jobs", "1"], [str(paths[0])])
     t_one = [run(["--jobs", "1"], [str(paths[0])])[0] for _ in range(reps)]
     startup_s = med(t_one)
-    results: dict[str, Any] = {}
+    results: dict[str, tuple[float, str]] = {}
+    hows: dict[str, str] = {}
     for label, extra in (("cold, 1 worker", ["--jobs", "1"]), ("cold, 2 workers", ["--jobs", "2"])):
-        ts, err = [], ""
-        for _ in range(reps):
-            dt, err = run(extra)
-            ts.append(dt)
-        results[label] = (med(ts), err)
-    warm_how = "second run, same process-less CLI (no shared cache)"
-    redis = None
-    if "--cache-url" in help_text:
-        redis = start_redis()
+        results[label] = timed(extra)
+    if "--cache-dir" in help_text:
+        # The local cache trusts a file's timestamps only once they are 2 s old (a write within the same clock
+        # tick could go unnoticed); files that gen.py just rewrote are not cached until then.
+        newest = max(max(p.stat().st_mtime, p.stat().st_ctime) for p in paths)
+        time.sleep(max(0.0, newest + 2.1 - time.time()))
+        cache_dir = tempfile.mkdtemp(prefix="wf-bench-cache-")
+        try:
+            run(["--jobs", "1", "--cache-dir", cache_dir])  # fill
+            results["warm"] = timed(["--jobs", "1", "--cache-dir", cache_dir])
+            hows["warm"] = "second run with `--cache-dir` (local result cache: stat, no read)"
+        finally:
+            shutil.rmtree(cache_dir, ignore_errors=True)
+    redis = start_redis() if "--cache-url" in help_text else None
     if redis:
         proc, url = redis
         try:
             run(["--jobs", "1", "--cache-url", url])  # fill
-            ts, err = [], ""
-            for _ in range(reps):
-                dt, err = run(["--jobs", "1", "--cache-url", url])
-                ts.append(dt)
-            results["warm"] = (med(ts), err)
-            warm_how = "second run with `--cache-url` on a local redis-server"
+            results["warm, Redis"] = timed(["--jobs", "1", "--cache-url", url])
+            hows["warm, Redis"] = "second run with `--cache-url` on a local redis-server (reads and hashes every file)"
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=10)
-    else:
-        ts, err = [], ""
-        for _ in range(reps):
-            dt, err = run(["--jobs", "1"])
-            ts.append(dt)
-        results["warm"] = (med(ts), err)
+    if "warm" not in results:
+        results["warm"] = timed(["--jobs", "1"])
+        hows["warm"] = "second run, same process-less CLI (no cache)"
     rep.raw["check"] = {k: {"seconds": v[0], "error": v[1]} for k, v in results.items()}
     rep.raw["check"]["single_file_seconds"] = startup_s
     for label, (secs, err) in results.items():
         fps = n_files / secs
-        b = BUDGET_CHECK[label]
+        b = BUDGET_CHECK.get(label)
         net = n_files / max(1e-9, secs - startup_s)
         rep.add(
             Row(
-                what="`wf-lsp check` 1000 files ({:.0f} MB), {}{}".format(total_bytes / 1e6, label, "" if label != "warm" else f" ({warm_how})"),
+                what="`wf-lsp check` 1000 files ({:.0f} MB), {}{}".format(total_bytes / 1e6, label, f" ({hows[label]})" if label in hows else ""),
                 nodes="5–60 each",
                 ours=f"{fps:.0f} files/s" + (f" ⚠ {err}" if err else ""),
                 floor=f"{secs:.2f} s wall",
-                vs_floor=f"{net:.0f} files/s net of 1-file run ({startup_s:.2f} s)",
-                budget=f"≥ {b} files/s",
-                ok=mark(fps >= b),
-                fail_note=f"check {label}: {fps:.0f} files/s vs ≥ {b}",
-                sort_key=b / fps,
+                vs_floor=f"{net:.0f} files/s net of 1-file run ({startup_s:.2f} s)" if secs > startup_s else f"under a cold 1-file run ({startup_s:.2f} s)",
+                budget=f"≥ {b} files/s" if b else "(info)",
+                ok=mark(fps >= b) if b else "—",
+                fail_note=f"check {label}: {fps:.0f} files/s vs ≥ {b}" if b else "",
+                sort_key=b / fps if b else 0.0,
             )
         )
     if engine.available:

@@ -13,6 +13,7 @@ from typing import Any, TextIO
 from wf_lsp import __version__
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+DEFAULT_CACHE_DIR = ".wf-lsp-cache"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -45,6 +46,12 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--statistics", action="store_true", help="print counts per code and cache statistics")
     c.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: CPU count)")
     c.add_argument("--cache-url", help="shared Redis cache, e.g. redis://localhost:6379/0 (or WF_LSP_REDIS_URL)")
+    c.add_argument(
+        "--cache",
+        action="store_true",
+        help="keep results in a local cache (.wf-lsp-cache): files unchanged since an earlier run are not read again",
+    )
+    c.add_argument("--cache-dir", metavar="DIR", help="the local cache's folder (implies --cache)")
     c.add_argument("--stdin-filename", help="name to report for text read from stdin")
     c.add_argument("--config", help="settings file (default: wf-lsp.toml or pyproject.toml found upward)")
     c.add_argument("--no-config", action="store_true", help="ignore settings files")
@@ -163,14 +170,17 @@ def _check(args: argparse.Namespace) -> int:
     progress = _Progress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
     # The file texts travel back from workers only when something prints source lines or rewrites files.
     want_text = args.fix or (args.format == "text" and not args.no_snippets)
-    run = run_check(paths, settings, jobs=args.jobs, progress=progress, stdin=stdin, want_text=want_text)
+    cache_dir = args.cache_dir or (DEFAULT_CACHE_DIR if args.cache else None)
+    run = run_check(paths, settings, jobs=args.jobs, progress=progress, stdin=stdin, want_text=want_text, cache_dir=cache_dir)
     if progress:
         progress.finish()
+    for msg in run.warnings:
+        print(f"wf-lsp: warning: {msg}", file=sys.stderr)
     if args.fix:
         fixed = _apply_fixes(run)
         if fixed:
             print(f"wf-lsp: applied {fixed} safe fix(es)", file=sys.stderr)
-            run = run_check(paths, settings, jobs=args.jobs, stdin=stdin)
+            run = run_check(paths, settings, jobs=args.jobs, stdin=stdin, cache_dir=cache_dir)
     out = sys.stdout
     shown = _filtered(run.files, Severity.parse(args.min_severity)) if args.format != "json" else run.files
     if args.format == "text":
@@ -257,6 +267,8 @@ def _statistics(out: TextIO, counts: Counter[str], run: Any) -> None:
     cache = run.cache
     shared = cache.get("shared", {})
     line = f"cache: {cache.get('hits', 0)} hit(s), {cache.get('sharedHits', 0)} shared hit(s), {cache.get('misses', 0)} miss(es)"
+    if "localHits" in cache:
+        line += f"; local: {cache['localHits']} hit(s), {cache['localMisses']} miss(es)"
     if shared.get("state") not in (None, "disabled"):
         line += f"; redis: state={shared.get('state')} hits={shared.get('hits', 0)} misses={shared.get('misses', 0)}"
         line += f" errors={shared.get('errors', 0)} time={shared.get('time_ms', 0):.1f}ms"

@@ -28,8 +28,8 @@ def _ptr(p: tuple[Any, ...]) -> list[Any]:
     return list(p)
 
 
-def encode(result: Result, version: str) -> bytes:
-    """Serialize a result with the wf-lsp version that wrote it."""
+def to_payload(result: Result, version: str) -> dict[str, Any]:
+    """The result as plain JSON data, with the wf-lsp version that wrote it."""
     findings = []
     for f in result.findings:
         findings.append(
@@ -47,7 +47,7 @@ def encode(result: Result, version: str) -> bytes:
                 list(f.tags),
             ]
         )
-    payload = {
+    return {
         "f": FORMAT,
         "v": version,
         "w": result.is_workflow,
@@ -56,16 +56,30 @@ def encode(result: Result, version: str) -> bytes:
         "d": result.duration_ms,
         "x": findings,
     }
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass")
+
+
+def encode(result: Result, version: str) -> bytes:
+    """Serialize a result with the wf-lsp version that wrote it."""
+    return json.dumps(to_payload(result, version), separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass")
 
 
 def decode(data: bytes, version: str, content_hash: str) -> Result | None:
     """Result from bytes, or None when the bytes are from another version, another content, or garbage."""
     try:
         payload = json.loads(data.decode("utf-8", "surrogatepass"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return from_payload(payload, version, content_hash)
+
+
+def from_payload(payload: Any, version: str, content_hash: str | None) -> Result | None:
+    """Result from `to_payload` data, or None when it is from another version, another content (unless
+    `content_hash` is None), or garbage."""
+    try:
         if not isinstance(payload, dict) or payload.get("f") != FORMAT or payload.get("v") != version:
             return None
-        if payload.get("h") != content_hash:
+        digest = payload.get("h")
+        if not isinstance(digest, str) or (content_hash is not None and digest != content_hash):
             return None
         findings = []
         for row in payload["x"]:
@@ -88,6 +102,6 @@ def decode(data: bytes, version: str, content_hash: str) -> Result | None:
         summary = payload["s"]
         if not isinstance(summary, dict):
             return None
-        return Result(findings, bool(payload["w"]), content_hash, summary, float(payload["d"]), False)
-    except (ValueError, TypeError, KeyError, UnicodeDecodeError, AttributeError):
+        return Result(findings, bool(payload["w"]), digest, summary, float(payload["d"]), False)
+    except (ValueError, TypeError, KeyError, AttributeError):
         return None

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SKIP_DIRS = frozenset({"node_modules", ".git", ".hg", ".svn", ".venv", "venv", "__pycache__", ".mypy_cache", ".ruff_cache", ".tox"})
+SKIP_DIRS = frozenset({"node_modules", ".git", ".hg", ".svn", ".venv", "venv", "__pycache__", ".mypy_cache", ".ruff_cache", ".tox", ".wf-lsp-cache"})
 EXTENSIONS = (".json", ".jsonc")
 #: Bytes that every workflow file contains (cheap pre-filter before parsing).
 MARKERS = (b'"nodes"', b'"connections"')
@@ -21,6 +21,8 @@ class Candidate:
 
     path: str
     explicit: bool
+    #: (size, mtime_ns, ctime_ns, inode) from discovery, for the local result cache; None when not known
+    stat: tuple[int, int, int, int] | None = None
 
 
 @dataclass(slots=True)
@@ -45,10 +47,14 @@ def discover(paths: Iterable[str], exclude: tuple[str, ...] = (), include: tuple
         if stat.S_ISDIR(st.st_mode):
             _walk(p, out, seen, exclude, include)
         elif stat.S_ISREG(st.st_mode):
-            out.files.append(Candidate(raw, explicit=True))
+            out.files.append(Candidate(raw, True, _ident(st)))
         else:
             out.skipped.append((raw, "not a regular file"))
     return out
+
+
+def _ident(st: os.stat_result) -> tuple[int, int, int, int]:
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
 def _excluded(rel: str, exclude: tuple[str, ...]) -> bool:
@@ -70,10 +76,11 @@ def _walk(root: Path, out: Discovery, seen: set[tuple[int, int]], exclude: tuple
             continue
         seen.add(ident)
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not _excluded(os.path.join(folder, d), exclude))
+        prefix = os.path.join(folder, "")
         for name in sorted(files):
-            full = os.path.join(folder, name)
-            matched = any(fnmatch.fnmatch(full, pat) for pat in include)
-            if not (name.endswith(EXTENSIONS) or matched) or _excluded(full, exclude):
+            full = prefix + name
+            matched = bool(include) and any(fnmatch.fnmatch(full, pat) for pat in include)
+            if not (matched or name.endswith(EXTENSIONS)) or (exclude and _excluded(full, exclude)):
                 continue
             try:
                 st = os.stat(full)
@@ -83,7 +90,7 @@ def _walk(root: Path, out: Discovery, seen: set[tuple[int, int]], exclude: tuple
             if not stat.S_ISREG(st.st_mode):
                 out.skipped.append((full, "not a regular file"))
                 continue
-            out.files.append(Candidate(full, explicit=matched))
+            out.files.append(Candidate(full, matched, _ident(st)))
 
 
 def read_candidate(c: Candidate, max_bytes: int) -> tuple[bytes | None, str | None]:
@@ -94,7 +101,13 @@ def read_candidate(c: Candidate, max_bytes: int) -> tuple[bytes | None, str | No
     """
     try:
         with open(c.path, "rb") as fh:
-            data = fh.read(max_bytes + 8)
+            limit = max_bytes + 8
+            # Asking for the limit itself would allocate it (20 MB) for every small file: ask for the size plus one
+            # byte, and read on only when the file turns out bigger (it grew since, or its size was not known).
+            want = min(limit, (c.stat[0] if c.stat is not None else os.fstat(fh.fileno()).st_size) + 1)
+            data = fh.read(want)
+            if len(data) == want < limit:
+                data += fh.read(limit - want)
             unit = _unit(data)
             # The limit is on the text's UTF-8 size: beyond the BOM, enough UTF-16/32 that even ASCII is over it once decoded.
             head = unit * (max_bytes + 2) if unit > 1 else max_bytes + 1 + (3 if data.startswith(b"\xef\xbb\xbf") else 0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
@@ -21,7 +20,6 @@ from wf_lsp.core.result import Result, summarize
 from wf_lsp.core.settings import Settings
 from wf_lsp.core.store import NullStore, SharedStore
 
-log = logging.getLogger("wf_lsp.loader")
 _BYTES_PER_FINDING = 700
 _BYTES_PER_ENTRY = 1500
 
@@ -101,19 +99,26 @@ class WorkflowLoader:
             with self._lock:
                 self._inflight.pop(key, None)
 
-    def validate_batch(self, items: Sequence[tuple[str | None, str | bytes]]) -> list[Result]:
-        """Validate many texts; the shared store is asked once for all memory misses."""
+    def validate_batch(self, items: Sequence[tuple[str | None, str | bytes]], memory: bool = True) -> list[Result]:
+        """Validate many texts; the shared store is asked once for all memory misses.
+
+        `memory=False` leaves the in-process cache out (no lookups, nothing kept): for one-shot runs over distinct
+        files, where hashing every text only to miss costs more than it saves.
+        """
         texts = [(path, *_as_text(text)) for path, text in items]
         results: list[Result | None] = [None] * len(texts)
         missing: list[int] = []
-        with self._lock:
-            for i, (path, text, _pre) in enumerate(texts):
-                hit = self._cache.get(self._key(text, path))
-                if hit is not None:
-                    self._stats["hits"] += 1
-                    results[i] = hit.hit()
-                else:
-                    missing.append(i)
+        if memory:
+            with self._lock:
+                for i, (path, text, _pre) in enumerate(texts):
+                    hit = self._cache.get(self._key(text, path))
+                    if hit is not None:
+                        self._stats["hits"] += 1
+                        results[i] = hit.hit()
+                    else:
+                        missing.append(i)
+        else:
+            missing = list(range(len(texts)))
         digests = {i: content_hash(texts[i][1]) for i in missing} if self._shared else {}
         if missing and self._shared:
             blobs = self.store.get_many([self._shared_key(digests[i]) for i in missing])
@@ -125,16 +130,18 @@ class WorkflowLoader:
                     continue
                 self._stats["sharedHits"] += 1
                 results[i] = decoded.hit()
-                with self._lock:
-                    self._cache[self._key(texts[i][1], texts[i][0])] = decoded
+                if memory:
+                    with self._lock:
+                        self._cache[self._key(texts[i][1], texts[i][0])] = decoded
             missing = still
         fresh: list[tuple[str, bytes]] = []
         for i in missing:
             path, text, pre = texts[i]
             result = self._run(text, path, pre)
             results[i] = result
-            with self._lock:
-                self._cache[self._key(text, path)] = result
+            if memory:
+                with self._lock:
+                    self._cache[self._key(text, path)] = result
             if self._shared:
                 result.content_hash = digests[i]
                 fresh.append((self._shared_key(digests[i]), codec.encode(result, __version__)))

@@ -47,6 +47,8 @@ class Registry:
     categories: frozenset[str]
     digest: str
     problems: list[str] = field(default_factory=list)
+    #: tables derived from this registry, built by whoever needs them on first use (rule lookups, suggestions)
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def get(self, type_id: str) -> NodeType | None:
         """The entry for a type id, if any."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,27 +59,22 @@ class Result:
 def summarize(value: Any, findings: list[Finding], duration_ms: float) -> dict[str, Any]:
     """The seed's getDiagnostics() shape for one workflow."""
     wf = value if isinstance(value, dict) else {}
-
-    def count(key: str) -> int:
-        v = wf.get(key)
-        return len(v) if isinstance(v, (list, dict)) else 0
-
-    errors = [f for f in findings if f.severity == Severity.ERROR]
-    warnings = [f for f in findings if f.severity == Severity.WARNING]
+    errors = [f for f in findings if f.severity == Severity.ERROR] if findings else []
+    warnings = [f for f in findings if f.severity == Severity.WARNING] if findings else []
     return {
         "workflowId": wf.get("id") if isinstance(wf.get("id"), (str, int)) else None,
         "tenantId": wf.get("tenantId") if isinstance(wf.get("tenantId"), str) else None,
-        "nodeCount": count("nodes"),
-        "connectionCount": count("connections"),
+        "nodeCount": _count(wf, "nodes"),
+        "connectionCount": _count(wf, "connections"),
         "edgeCount": _edges(wf.get("connections")),
-        "triggerCount": count("triggers"),
-        "variableCount": count("variables"),
+        "triggerCount": _count(wf, "triggers"),
+        "variableCount": _count(wf, "variables"),
         "validation": {
             "valid": not errors,
             "errorCount": len(errors),
             "warningCount": len(warnings),
-            "errorsByCode": dict(Counter(f.code for f in errors)),
-            "warningsByCode": dict(Counter(f.code for f in warnings)),
+            "errorsByCode": _by_code(errors),
+            "warningsByCode": _by_code(warnings),
             "topErrors": [_brief(f) for f in errors[:5]],
             "topWarnings": [_brief(f) for f in warnings[:5]],
         },
@@ -88,17 +82,37 @@ def summarize(value: Any, findings: list[Finding], duration_ms: float) -> dict[s
     }
 
 
+def _count(wf: dict[str, Any], key: str) -> int:
+    v = wf.get(key)
+    return len(v) if isinstance(v, (list, dict)) else 0
+
+
 def _brief(f: Finding) -> dict[str, Any]:
     return {"code": f.code, "path": f.path, "message": f.message, "line": f.span.start.line + 1 if f.span else None}
 
 
+def _by_code(findings: list[Finding]) -> dict[str, int]:
+    """How many findings each code has, in order of first appearance."""
+    counts: dict[str, int] = {}
+    for f in findings:
+        counts[f.code] = counts.get(f.code, 0) + 1
+    return counts
+
+
 def _edges(conns: Any) -> int:
+    """How many targets the connection map lists (in target arrays, under object or array output indices)."""
     if not isinstance(conns, dict):
         return 0
     n = 0
     for outputs in conns.values():
-        if isinstance(outputs, dict):
-            for indices in outputs.values():
-                items = indices.values() if isinstance(indices, dict) else indices if isinstance(indices, list) else ()
-                n += sum(len(t) for t in items if isinstance(t, list))
+        if not isinstance(outputs, dict):
+            continue
+        for indices in outputs.values():
+            if isinstance(indices, dict):
+                indices = indices.values()
+            elif not isinstance(indices, list):
+                continue
+            for targets in indices:
+                if isinstance(targets, list):
+                    n += len(targets)
     return n

@@ -147,6 +147,12 @@ def fast_index(text: str, value: Any) -> Skeleton | None:
         return None
 
 
+def _needle(needle: str) -> Callable[[str, int], re.Match[str] | None]:
+    """The first occurrence of a literal at or after an offset (a compiled regex finds these line starts about twice as
+    fast as str.find, whose search stumbles on the many partial matches of "newline + spaces")."""
+    return re.compile(re.escape(needle)).search
+
+
 def _indent(text: str, open_at: int, first: int) -> str | None:
     """The indentation before the first member of a container, when it sits on its own line."""
     gap = text[open_at + 1 : first]
@@ -155,27 +161,36 @@ def _indent(text: str, open_at: int, first: int) -> str | None:
     return "\n" + gap[gap.rindex("\n") + 1 :]
 
 
+#: a member's opening quote, then (when the key has no escapes or control characters) the rest of the key, the colon and
+#: the whitespace before the value; any other member is read by the general steps
+_MEMBER = r'(")(?:([^"\\\x00-\x1f]*)"[ \t\n\r]*:[ \t\n\r]*)?'
+_FIRST_MEMBER = re.compile(_MEMBER)
+
+
 def _keyed(text: str, first: int, indent: str, keys: list[str]) -> dict[str, tuple[tuple[int, int], int]] | None:
     """Member key spans and value starts of an object, by indentation; None unless they are exactly `keys`, in order."""
     out: dict[str, tuple[tuple[int, int], int]] = {}
-    needle = indent + '"'
-    pos = first
+    search = re.compile(re.escape(indent) + _MEMBER).search
+    m = _FIRST_MEMBER.match(text, first)
     for expected in keys:
-        if text[pos] != '"':
+        if m is None:
             return None
-        key, kend = _scanstring(text, pos + 1)
+        (_, vstart), (pos, _), (kstart, kend) = m.regs
+        if kend >= 0:
+            key = text[kstart:kend]
+            kend += 1
+        else:
+            key, kend = _scanstring(text, pos + 1)
+            j = _WS.match(text, kend).end()  # type: ignore[union-attr]
+            if text[j] != ":":
+                return None
+            vstart = _WS.match(text, j + 1).end()  # type: ignore[union-attr]
         if key != expected or key in out:
             return None  # not laid out as assumed (or a duplicate key): let the caller fall back
-        j = _WS.match(text, kend).end()  # type: ignore[union-attr]
-        if text[j] != ":":
-            return None
-        out[key] = ((pos, kend), _WS.match(text, j + 1).end())  # type: ignore[union-attr]
+        out[key] = ((pos, kend), vstart)
         if len(out) == len(keys):
             break
-        nxt = text.find(needle, kend)
-        if nxt < 0:
-            return None
-        pos = nxt + len(indent)
+        m = search(text, kend)
     return out
 
 
@@ -184,14 +199,14 @@ def _items(text: str, first: int, indent: str, items: list[Any]) -> list[int] | 
     opener = text[first]
     if opener not in "{[":
         return None
-    needle = indent + opener
+    search = _needle(indent + opener)
     starts = [first]
     pos = first
     while len(starts) < len(items):
-        pos = text.find(needle, pos + 1)
-        if pos < 0:
+        found = search(text, pos + 1)
+        if found is None:
             return None
-        pos += len(indent)
+        pos = found.end() - 1
         starts.append(pos)
     for i in sorted({0, len(items) // 2}):
         if _scan(text, starts[i])[0] != items[i]:

@@ -23,22 +23,22 @@ def _pointer_from_json(text: str) -> Pointer:
 def _in_doc(ctx: Context) -> list[tuple[Pointer, Pointer, int, str]]:
     """(scope pointer, pointer of the code string, position, code) for every in-document suppression."""
     out: list[tuple[Pointer, Pointer, int, str]] = []
-    holders: list[tuple[Pointer, Any]] = []
     if isinstance(ctx.wf, dict):
-        holders.append(((), ctx.wf))
-    for i, node in ctx.iter_nodes():
-        holders.append((("nodes", i), node))
-    for scope, holder in holders:
-        codes = holder.get(IGNORE_KEY)
-        if isinstance(codes, str):
-            codes = [codes]
-            out.append((scope, scope + (IGNORE_KEY,), -1, codes[0].upper()))
-            continue
-        if isinstance(codes, list):
-            for k, code in enumerate(codes):
-                if isinstance(code, str):
-                    out.append((scope, scope + (IGNORE_KEY, k), k, code.upper()))
+        _collect(out, (), ctx.wf)
+    for i, node in enumerate(ctx.nodes):
+        if isinstance(node, dict) and IGNORE_KEY in node:
+            _collect(out, ("nodes", i), node)
     return out
+
+
+def _collect(out: list[tuple[Pointer, Pointer, int, str]], scope: Pointer, holder: dict[str, Any]) -> None:
+    codes = holder.get(IGNORE_KEY)
+    if isinstance(codes, str):
+        out.append((scope, scope + (IGNORE_KEY,), -1, codes.upper()))
+    elif isinstance(codes, list):
+        for k, code in enumerate(codes):
+            if isinstance(code, str):
+                out.append((scope, scope + (IGNORE_KEY, k), k, code.upper()))
 
 
 def apply_suppressions(ctx: Context, path: str | None) -> list[Finding]:

@@ -30,30 +30,29 @@ class TextIndex:
         return self.positions([offset])[0]
 
     def positions(self, offsets: list[int]) -> list[Position]:
-        """Positions of many offsets in one pass over the text."""
+        """Positions of many offsets in one pass over the text (each distinct offset computed once)."""
         n = len(self.text)
-        clamped = [min(max(o, 0), n) for o in offsets]
+        distinct = sorted(set(offsets))
+        table: dict[int, Position] = {}
         if self._has_cr:
             starts = self._line_starts()
-            out = []
-            for o in clamped:
-                line = bisect.bisect_right(starts, o) - 1
-                out.append(Position(line, o - starts[line], o))
-            return out
-        order = sorted(range(len(clamped)), key=clamped.__getitem__)
-        result: list[Position | None] = [None] * len(clamped)
+            for o in distinct:
+                c = min(max(o, 0), n)
+                line = bisect.bisect_right(starts, c) - 1
+                table[o] = Position(line, c - starts[line], c)
+            return [table[o] for o in offsets]
         text = self.text
         line, last, line_start = 0, 0, 0
-        for i in order:
-            o = clamped[i]
-            line += text.count("\n", last, o)
+        for o in distinct:
+            c = o if 0 <= o <= n else min(max(o, 0), n)
             # Only the stretch since the previous offset can hold a newer line start: linear overall, even on one long line.
-            nl = text.rfind("\n", last, o)
-            if nl >= 0:
-                line_start = nl + 1
-            last = o
-            result[i] = Position(line, o - line_start, o)
-        return [p for p in result if p is not None]
+            newlines = text.count("\n", last, c)
+            if newlines:
+                line += newlines
+                line_start = text.rfind("\n", last, c) + 1
+            last = c
+            table[o] = Position(line, c - line_start, c)
+        return [table[o] for o in offsets]
 
     def offset(self, line: int, character: int) -> int:
         """Code-point offset of a line/column (clamped to the line and the text)."""

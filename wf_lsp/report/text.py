@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from wf_lsp.core.batch import FileResult
-from wf_lsp.core.redact import line_has_secret, mask_values, visible
-from wf_lsp.core.textindex import TextIndex
 
 _MAX_SNIPPET = 160
 
@@ -12,6 +10,11 @@ _MAX_SNIPPET = 160
 def render(files: list[FileResult], color: bool = False, snippets: bool = True) -> str:
     """All findings of all files, in file then position order."""
     lines: list[str] = []
+    if not any(fr.result.findings for fr in files):
+        return ""
+    from wf_lsp.core.redact import line_has_secret, mask_values, visible
+    from wf_lsp.core.textindex import TextIndex
+
     for fr in files:
         index = TextIndex(fr.text) if snippets and fr.result.findings else None
         for f in fr.result.findings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from wf_lsp.core import jsval
@@ -16,13 +17,33 @@ MAX_REKEY_EDITS = 150
 def check(ctx: Context) -> None:
     """Walk the connection map exactly as the platform does, resolving keys by the configured mode."""
     conns = ctx.wf.get("connections") if isinstance(ctx.wf, dict) else None
-    if not jsval.truthy(conns) or not jsval.entries(conns):
+    if isinstance(conns, dict):
+        pairs: Any = conns.items()
+    elif jsval.truthy(conns):
+        pairs = jsval.entries(conns)
+    else:
+        return
+    if not pairs:
         return
     is_list = isinstance(conns, list)
     name_set = _oracle_name_set(ctx) if ctx.oracle else None
-    for src, outputs in jsval.entries(conns):
+    primary, secondary = _lookups(ctx)
+    # Whether some reference may name a node by id (else MIXED_CONNECTION_KEYS has nothing to count).
+    by_id = False
+    for src, outputs in pairs:
+        if name_set is None:
+            src_index = primary.get(src)
+            if src_index is None:
+                src_index = secondary.get(src)
+            if src_index is not None and type(outputs) is dict:
+                fast = _fast_source(ctx, src, src_index, outputs, primary, secondary)
+                if fast is not None:
+                    by_id = by_id or fast or src not in ctx.names
+                    continue
+        else:
+            src_index = _oracle_source(ctx, src, name_set)
+        by_id = True
         sptr: Pointer = ("connections", int(src) if is_list else src) if not isinstance(conns, str) else ("connections",)
-        src_index = _source(ctx, src, name_set)
         if src_index is None:
             ctx.add(
                 "INVALID_CONNECTION_SOURCE",
@@ -33,8 +54,6 @@ def check(ctx: Context) -> None:
                 fix=_source_fix(ctx, src, sptr),
             )
             continue
-        if name_set is None and type(outputs) is dict and _fast_source(ctx, src, src_index, outputs):
-            continue
         if not isinstance(outputs, (dict, list)):
             ctx.add(
                 "INVALID_CONNECTION_FORMAT",
@@ -44,7 +63,7 @@ def check(ctx: Context) -> None:
             )
             continue
         _outputs(ctx, src, src_index, sptr, outputs, name_set)
-    if not ctx.oracle:
+    if not ctx.oracle and by_id:
         _mixed_keys(ctx, conns)
 
 
@@ -60,43 +79,60 @@ def _oracle_name_set(ctx: Context) -> set[Any]:
     return out
 
 
-def _source(ctx: Context, key: str, name_set: set[Any] | None) -> int | None:
-    if name_set is not None:
-        return ctx.names.get(key, -1) if jsval.same_value_zero_key(key, True) in name_set else None
-    return ctx.resolve(key)
+def _oracle_source(ctx: Context, key: str, name_set: set[Any]) -> int | None:
+    return ctx.names.get(key, -1) if jsval.same_value_zero_key(key, True) in name_set else None
 
 
-def _fast_source(ctx: Context, src: str, src_index: int, outputs: dict[str, Any]) -> bool:
-    """Resolve one well-formed source's edges without allocating findings; False sends it down the full path."""
-    mark = len(ctx.edges)
-    resolve, edges = ctx.resolve, ctx.edges
+def _fast_source(ctx: Context, src: str, src_index: int, outputs: dict[str, Any], primary: dict[str, int], secondary: dict[str, int]) -> bool | None:
+    """Resolve one well-formed source's edges without allocating findings (references are looked up in primary, then
+    secondary: see _lookups).
+
+    None sends the source down the full path; otherwise, whether a target was found only in secondary (by id).
+    """
+    found: list[tuple[int, int, Pointer]] = []
+    by_id = False
     for otype, indices in outputs.items():
         if otype != "main" and otype != "error":
-            break
-        items = indices.items() if type(indices) is dict else enumerate(indices) if type(indices) is list else None
-        if items is None:
-            break
+            return None
+        if type(indices) is dict:
+            items: Any = indices.items()
+        elif type(indices) is list:
+            items = enumerate(indices)
+        else:
+            return None
         for x, targets in items:
-            if (type(x) is str and not (x.isascii() and x.isdigit())) or type(targets) is not list:
-                break
+            if type(targets) is not list or (type(x) is str and not (x.isascii() and x.isdigit())):
+                return None
             for j, target in enumerate(targets):
                 if type(target) is not dict:
-                    break
-                dst = resolve(target.get("node"))
+                    return None
+                node = target.get("node")
+                if type(node) is not str:
+                    return None
+                dst = primary.get(node)
+                if dst is None:
+                    dst = secondary.get(node)
+                    if dst is None:
+                        return None
+                    by_id = True
                 t_type, t_index = target.get("type"), target.get("index")
-                if dst is None or t_type not in _TARGET_TYPES or type(t_index) is not int or t_index < 0:
-                    break
-                edges.append((src_index, dst, ("connections", src, otype, x, j, "node")))
-            else:
-                continue
-            break
-        else:
-            continue
-        break
-    else:
-        return True
-    del ctx.edges[mark:]
-    return False
+                if t_type not in _TARGET_TYPES or type(t_index) is not int or t_index < 0:
+                    return None
+                found.append((src_index, dst, ("connections", src, otype, x, j, "node")))
+    ctx.edges.extend(found)
+    return by_id
+
+
+_NO_NODES: dict[str, int] = {}
+
+
+def _lookups(ctx: Context) -> tuple[dict[str, int], dict[str, int]]:
+    """Where a reference is looked up first, and then (auto mode) second: Context.resolve as two dicts."""
+    if ctx.key_mode == "name":
+        return ctx.names, _NO_NODES
+    if ctx.key_mode == "id":
+        return ctx.ids, _NO_NODES
+    return ctx.names, ctx.ids
 
 
 def _outputs(ctx: Context, src: str, src_index: int, sptr: Pointer, outputs: Any, name_set: set[Any] | None) -> None:
@@ -269,23 +305,39 @@ def _mixed_keys(ctx: Context, conns: Any) -> None:
         "connections",
         at,
         anchor="key" if at[-1] != "node" else "value",
-        fix=fixes.combine(*(_rekey_plan(ctx, conns, style) for style in ("name", "id"))),
+        fix=fixes.combine(*_rekey_plans(ctx, conns)),
     )
 
 
-def _rekey_plan(ctx: Context, conns: dict[str, Any], style: str) -> FixPlan | None:
-    """Rewrite the references that use the other convention (only those: usually the few odd ones out)."""
-    edits: list[tuple[Pointer, str, Any]] = []
-    refs: list[tuple[Pointer, str, Any]] = [(("connections", src), "key", src) for src in conns]
-    refs += [(lptr + (j, "node"), "value", node) for lptr, j, node in ctx.targets() if isinstance(node, str)]
-    for ptr, part, ref in refs:
-        index = ctx.resolve(ref)
-        if index is None:
+def _rekey_plans(ctx: Context, conns: dict[str, Any]) -> list[FixPlan | None]:
+    """Rewrites of the references that use the other convention, to node names and to node ids (only those: usually
+    the few odd ones out), from one pass over the references."""
+    edits: dict[str, list[tuple[Pointer, str, Any]] | None] = {"name": [], "id": []}
+    # A reference that resolves as a name names its node by that very name: only a rewrite to ids can concern it.
+    names_first = ctx.key_mode != "id"
+    for ref, lptr, j in _references(ctx, conns):
+        if names_first and edits["id"] is None and ref in ctx.names:
             continue
-        node = ctx.nodes[index]
-        new = node.get(style) if isinstance(node, dict) else None
-        if isinstance(new, str) and new and new != ref:
-            edits.append((ptr, part, new))
-            if len(edits) > MAX_REKEY_EDITS:
-                return None  # a rewrite this large is a job for `check --fix` per file, not one editor action
-    return fixes.replace_values(edits, f"Key all connections by node {style}", safe=True) if edits else None
+        index = ctx.resolve(ref)
+        node = ctx.nodes[index] if index is not None else None
+        if not isinstance(node, dict):
+            continue
+        for style, found in edits.items():
+            new = node.get(style)
+            if found is None or not isinstance(new, str) or not new or new == ref:
+                continue
+            found.append((("connections", ref), "key", new) if lptr is None else (lptr + (j, "node"), "value", new))
+            if len(found) > MAX_REKEY_EDITS:
+                edits[style] = None  # a rewrite this large is a job for `check --fix` per file, not one editor action
+        if edits["name"] is None and edits["id"] is None:
+            break
+    return [fixes.replace_values(found, f"Key all connections by node {style}", safe=True) if found else None for style, found in edits.items()]
+
+
+def _references(ctx: Context, conns: dict[str, Any]) -> Iterator[tuple[str, Pointer | None, int]]:
+    """(reference, target-list pointer, position) for every source key (pointer None) and every string target."""
+    for src in conns:
+        yield src, None, 0
+    for lptr, j, node in ctx.targets():
+        if isinstance(node, str):
+            yield node, lptr, j

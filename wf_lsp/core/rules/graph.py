@@ -17,15 +17,26 @@ def check(ctx: Context) -> None:
     """Cycles, triggers and reachability (profile recommended and up)."""
     if ctx.oracle or not ctx.nodes:
         return
-    adjacency: list[list[tuple[int, tuple[Any, ...]]]] = [[] for _ in ctx.nodes]
-    for src, dst, ptr in ctx.edges:
-        adjacency[src].append((dst, ptr))
-    _cycles(ctx, adjacency)
+    # Workflows are usually written in order: when every edge points to a later node there is no cycle to look for.
+    forward = all(src < dst for src, dst, _ in ctx.edges)
+    adjacency = None if forward else _adjacency(ctx)
+    if adjacency is not None:
+        _cycles(ctx, adjacency)
     starts = _triggers(ctx)
     _unreachable(ctx, adjacency, starts)
 
 
-def _cycles(ctx: Context, adjacency: list[list[tuple[int, tuple[Any, ...]]]]) -> None:
+Adjacency = list[list[tuple[int, tuple[Any, ...]]]]
+
+
+def _adjacency(ctx: Context) -> Adjacency:
+    adjacency: Adjacency = [[] for _ in ctx.nodes]
+    for src, dst, ptr in ctx.edges:
+        adjacency[src].append((dst, ptr))
+    return adjacency
+
+
+def _cycles(ctx: Context, adjacency: Adjacency) -> None:
     if not ctx.on("CIRCULAR_DEPENDENCY"):
         return
     color = [0] * len(adjacency)  # 0 new, 1 on stack, 2 done
@@ -68,7 +79,6 @@ def _triggers(ctx: Context) -> list[int]:
     starts: list[int] = []
     if not isinstance(triggers, list):
         return starts
-    id_list = ctx.candidate_lists.setdefault("ids", list(ctx.ids))
     for t, trig in enumerate(triggers):
         if not isinstance(trig, dict):
             continue
@@ -77,7 +87,7 @@ def _triggers(ctx: Context) -> list[int]:
         if index is None and isinstance(node_id, str) and ctx.key_mode != "id":
             index = ctx.names.get(node_id)
         if index is None:
-            guess = fixes.closest(node_id, id_list, ctx) if isinstance(node_id, str) else None
+            guess = fixes.closest(node_id, _id_list(ctx), ctx) if isinstance(node_id, str) else None
             ctx.add(
                 "INVALID_TRIGGER_NODE",
                 f'Trigger nodeId "{jsval.to_str(node_id, missing="nodeId" not in trig)}" does not match any node'
@@ -92,6 +102,13 @@ def _triggers(ctx: Context) -> list[int]:
         if "kind" in trig and not (isinstance(kind, str) and kind in TRIGGER_KINDS):
             ctx.add("INVALID_TRIGGER_KIND", f'Unknown trigger kind "{jsval.to_str(kind)}"', f"triggers[{t}].kind", ("triggers", t, "kind"))
     return starts
+
+
+def _id_list(ctx: Context) -> list[str]:
+    found = ctx.candidate_lists.get("ids")
+    if found is None:
+        found = ctx.candidate_lists["ids"] = list(ctx.ids)
+    return found
 
 
 def parameter_references(node: dict[str, Any], ids: dict[str, int]) -> list[int]:
@@ -111,7 +128,7 @@ def parameter_references(node: dict[str, Any], ids: dict[str, int]) -> list[int]
     return out
 
 
-def _reach(adjacency: list[list[tuple[int, tuple[Any, ...]]]], seen: list[bool], todo: list[int]) -> None:
+def _reach(adjacency: Adjacency, seen: list[bool], todo: list[int]) -> None:
     while todo:
         n = todo.pop()
         for dst, _ in adjacency[n]:
@@ -120,15 +137,23 @@ def _reach(adjacency: list[list[tuple[int, tuple[Any, ...]]]], seen: list[bool],
                 todo.append(dst)
 
 
-def _unreachable(ctx: Context, adjacency: list[list[tuple[int, tuple[Any, ...]]]], starts: list[int]) -> None:
+def _unreachable(ctx: Context, adjacency: Adjacency | None, starts: list[int]) -> None:
+    """Nodes no start reaches; adjacency is None when every edge points to a later node."""
     if not ctx.on("UNREACHABLE_NODE"):
         return
+    incoming = [False] * len(ctx.nodes)
+    for _, dst, _ptr in ctx.edges:
+        incoming[dst] = True
     if not starts:
-        incoming = [False] * len(adjacency)
-        for edges in adjacency:
-            for dst, _ in edges:
-                incoming[dst] = True
         starts = [i for i, has in enumerate(incoming) if not has and isinstance(ctx.nodes[i], dict)]
+    if adjacency is None:
+        # Edges all point forward: by induction over positions, every node that is a start or has an incoming edge
+        # is reachable.
+        for s in starts:
+            incoming[s] = True
+        if all(incoming):
+            return
+        adjacency = _adjacency(ctx)
     seen = [False] * len(adjacency)
     for s in starts:
         seen[s] = True

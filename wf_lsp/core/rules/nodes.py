@@ -18,8 +18,8 @@ def check(ctx: Context) -> None:
         return
     if not isinstance(nodes_value, list):
         return
-    # Fast path: every node is an object with a string name and all names differ.
-    if len(ctx.names) != len(nodes_value) or not all(type(n) is dict and type(n.get("name")) is str for n in nodes_value):
+    # As many distinct string names as nodes: every node is an object with its own name, so no name repeats.
+    if len(ctx.names) != len(nodes_value):
         _duplicate_names(ctx, nodes_value)
     for i, node in enumerate(nodes_value):
         if type(node) is dict and _plain(node):
@@ -46,32 +46,38 @@ def _plain(node: dict[str, Any]) -> bool:
         return True
     if type(params) is not dict:
         return False
-    return "[object Object]" not in params.values() and not (params.keys() & _SPECIAL_PARAMS)
+    return "[object Object]" not in params.values() and _SPECIAL_PARAMS.isdisjoint(params)
 
 
 def _duplicate_names(ctx: Context, nodes: list[Any]) -> None:
+    # String names are looked up in the node index (first position per name); other values keep Set semantics here.
     seen: dict[Any, int] = {}
     for i, node in enumerate(nodes):
         if node is None:
             continue  # reported as INVALID_NODE; the platform would crash here
         present = isinstance(node, dict) and "name" in node
         name = node.get("name") if isinstance(node, dict) else None
-        key = jsval.same_value_zero_key(name, present)
-        if key in seen:
-            # The platform reports nodes.indexOf(node): for primitives that is the first equal element.
-            index = i if isinstance(node, (dict, list)) else nodes.index(node)
-            first = seen[key]
-            label = jsval.to_str(name, missing=not present)
-            ctx.add(
-                "DUPLICATE_NODE_NAME",
-                f'Duplicate node name: "{label}"',
-                f"nodes[{index}].name",
-                ("nodes", index, "name"),
-                related=[Related(f'"{label}" is first used by nodes[{first}]', ("nodes", first, "name"))],
-                fix=fixes.rename_duplicate(ctx, index, name) if isinstance(name, str) else None,
-            )
+        if isinstance(name, str):
+            first = ctx.names[name]
+            if first == i:
+                continue
         else:
-            seen[key] = i
+            key = jsval.same_value_zero_key(name, present)
+            if key not in seen:
+                seen[key] = i
+                continue
+            first = seen[key]
+        # The platform reports nodes.indexOf(node): for primitives that is the first equal element.
+        index = i if isinstance(node, (dict, list)) else nodes.index(node)
+        label = jsval.to_str(name, missing=not present)
+        ctx.add(
+            "DUPLICATE_NODE_NAME",
+            f'Duplicate node name: "{label}"',
+            f"nodes[{index}].name",
+            ("nodes", index, "name"),
+            related=[Related(f'"{label}" is first used by nodes[{first}]', ("nodes", first, "name"))],
+            fix=fixes.rename_duplicate(ctx, index, name) if isinstance(name, str) else None,
+        )
 
 
 def _required_string(ctx: Context, i: int, node: dict[str, Any], field: str, code: str, message: str) -> None:

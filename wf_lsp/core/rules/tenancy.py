@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from wf_lsp.core import jsval
 from wf_lsp.core.context import Context
 from wf_lsp.core.rules import fixes
@@ -23,7 +25,7 @@ def check(ctx: Context) -> None:
     variables = wf.get("variables")
     if jsval.truthy(variables):
         is_list = isinstance(variables, list)
-        for name, definition in jsval.entries(variables):
+        for name, definition in variables.items() if isinstance(variables, dict) else jsval.entries(variables):
             if isinstance(definition, dict) and definition.get("scope") == "global":
                 vptr = ("variables", int(name) if is_list else name, "scope")
                 ctx.add(
@@ -37,7 +39,7 @@ def check(ctx: Context) -> None:
         return
     _configured_tenant(ctx, tenant)
     _foreign_variables(ctx, tenant)
-    if jsval.truthy(tenant) and not is_uuid(tenant) and not is_placeholder(tenant):
+    if ctx.on("INVALID_TENANT_ID") and jsval.truthy(tenant) and not is_uuid(tenant) and not is_placeholder(tenant):
         ctx.add("INVALID_TENANT_ID", f'tenantId "{jsval.to_str(tenant)}" is neither a UUID nor a placeholder', "tenantId", ("tenantId",))
 
 
@@ -75,7 +77,7 @@ def _foreign_variables(ctx: Context, tenant: object) -> None:
     if not current or not isinstance(variables, dict):
         return
     for name, definition in variables.items():
-        if not isinstance(definition, dict):
+        if not isinstance(definition, dict) or not _tagged(definition):
             continue
         for owner in foreign_tenants(definition, current):
             ptr = ("variables", name, "_tenantId") if isinstance(definition.get("_tenantId"), str) else ("variables", name, "defaultValue", "_tenantId")
@@ -85,3 +87,9 @@ def _foreign_variables(ctx: Context, tenant: object) -> None:
                 f"variables.{name}",
                 ptr,
             )
+
+
+def _tagged(definition: dict[str, Any]) -> bool:
+    """Whether a variable carries a `_tenantId`, on itself or on its object default (else it has no owner to check)."""
+    default = definition.get("defaultValue")
+    return "_tenantId" in definition or (isinstance(default, dict) and "_tenantId" in default)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from wf_lsp.core.context import Context
 from wf_lsp.core.findings import Pointer
-from wf_lsp.core.registry import NodeType
+from wf_lsp.core.registry import NodeType, Registry
 from wf_lsp.core.rules import fixes
 
 _EXPRESSION = re.compile(r"\{\{.*\}\}|^\$[A-Za-z_]", re.S)
@@ -20,23 +21,97 @@ def check(ctx: Context) -> None:
     """Check every node's type and parameters against the registry."""
     if ctx.oracle:
         return
-    for i, node in ctx.iter_nodes():
+    shapes = _shapes(ctx.registry)
+    secrets = ctx.on("HARDCODED_SECRET")
+    for i, node in enumerate(ctx.nodes):
+        if not isinstance(node, dict):
+            continue
+        # The common case first: a plain registry type whose parameters pass as they are.
         type_id = node.get("type")
-        if not isinstance(type_id, str) or not type_id.strip():
-            continue
-        ptr: Pointer = ("nodes", i, "type")
-        if type_id in ctx.registry.categories:
-            # v3 shape: `type` is a category and the plugin id sits in `nodeType`.
-            type_id = node.get("nodeType")
-            if not isinstance(type_id, str) or not type_id:
+        shape = shapes.get(type_id) if isinstance(type_id, str) else None
+        if shape is not None and not secrets:
+            params = node.get("parameters")
+            if shape.passes(params if isinstance(params, dict) else _NO_PARAMS):
                 continue
-            ptr = ("nodes", i, "nodeType")
-        entry = ctx.registry.get(type_id)
-        if entry is None:
-            _unknown(ctx, i, type_id, ptr)
-            continue
-        params = node.get("parameters")
-        _params(ctx, i, node, entry, params if isinstance(params, dict) else {})
+        _node(ctx, i, node, shapes, secrets)
+
+
+_NO_PARAMS: dict[str, Any] = {}
+
+
+def _node(ctx: Context, i: int, node: dict[str, Any], shapes: dict[str, _Shape], secrets: bool) -> None:
+    type_id = node.get("type")
+    if not isinstance(type_id, str) or not type_id.strip():
+        return
+    field = "type"
+    if type_id in ctx.registry.categories:
+        # v3 shape: `type` is a category and the plugin id sits in `nodeType`.
+        type_id = node.get("nodeType")
+        if not isinstance(type_id, str) or not type_id:
+            return
+        field = "nodeType"
+    entry = ctx.registry.get(type_id)
+    if entry is None:
+        _unknown(ctx, i, type_id, ("nodes", i, field))
+        return
+    params = node.get("parameters")
+    if not isinstance(params, dict):
+        params = {}
+    shape = shapes.get(type_id) or _Shape.of(entry)
+    if type_id not in ctx.registry.categories:
+        shapes[type_id] = shape  # only plain types: check() looks shapes up by `type`
+    if secrets or not shape.passes(params):
+        _params(ctx, i, node, entry, params)
+
+
+#: a parameter a registry type checks: (name, the Python types that pass without a look at expressions (None: any),
+#: allowed values)
+Checked = tuple[str, tuple[type, ...] | None, tuple[Any, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What a registry type asks of a node's parameters, compiled once per registry so that the common case (nothing
+    to report) is decided without allocating; anything else goes through `_params`, which says exactly what is wrong."""
+
+    required: tuple[str, ...]
+    checked: tuple[Checked, ...]
+    one_of: tuple[tuple[str, ...], ...]
+
+    @classmethod
+    def of(cls, entry: NodeType) -> _Shape:
+        checked: list[Checked] = []
+        for name, spec in entry.params.items():
+            kinds = _EXACT_TYPES.get(spec.type)
+            if kinds is not None or spec.enum:
+                checked.append((name, kinds, spec.enum))
+        required = tuple(name for name, spec in entry.params.items() if spec.required)
+        return cls(required, tuple(checked), entry.required_one_of)
+
+    def passes(self, params: dict[str, Any]) -> bool:
+        """True when `_params` would report nothing (False may still turn out fine: an expression, a case-folded enum)."""
+        for name in self.required:
+            if name not in params:
+                return False
+        for name, kinds, enum in self.checked:
+            if name in params:
+                value = params[name]
+                if kinds is not None and type(value) not in kinds:
+                    return False
+                if enum and value not in enum:
+                    return False
+        return not self.one_of or all(any(name in params for name in group) for group in self.one_of)
+
+
+#: parameter types a value passes by its Python type alone; "any", "options" and unknown type words pass anything
+_EXACT_TYPES: dict[str, tuple[type, ...]] = {"number": (int, float), "string": (str,), "boolean": (bool,), "object": (dict,), "array": (list,)}
+
+
+def _shapes(registry: Registry) -> dict[str, _Shape]:
+    shapes = registry.memo.get("types.shapes")
+    if shapes is None:
+        shapes = registry.memo["types.shapes"] = {}
+    return shapes
 
 
 def _unknown(ctx: Context, i: int, type_id: str, ptr: Pointer) -> None:

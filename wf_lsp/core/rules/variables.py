@@ -22,49 +22,67 @@ def check(ctx: Context) -> None:
     variables = ctx.wf.get("variables") if isinstance(ctx.wf, dict) else None
     if not jsval.truthy(variables):
         return
+    for name, definition in variables.items() if isinstance(variables, dict) else jsval.entries(variables):
+        if not _plain(name, definition):
+            _variable(ctx, variables, name, definition)
+
+
+def _plain(name: str, definition: Any) -> bool:
+    """True when nothing below can fire (the common case, decided without allocating)."""
+    if type(definition) is not dict or not (name.isascii() and name.isidentifier()):  # isidentifier: _NAME, for ASCII
+        return False
+    vtype = definition.get("type")
+    if type(vtype) is not str or vtype not in VARIABLE_TYPES:
+        return False
+    if "defaultValue" in definition and not _type_match(definition["defaultValue"], vtype):
+        return False
+    validation = definition.get("validation")
+    return not (isinstance(validation, dict) and jsval.truthy(validation.get("pattern")))
+
+
+def _variable(ctx: Context, variables: Any, name: str, definition: Any) -> None:
     is_list = isinstance(variables, list)
-    for name, definition in jsval.entries(variables):
-        vptr: Pointer = ("variables",) if isinstance(variables, str) else ("variables", int(name) if is_list else name)
-        path = f"variables.{name}"
-        if not isinstance(definition, (dict, list)):
-            ctx.add("INVALID_VARIABLE_DEFINITION", "Variable definition must be an object", path, vptr)
-            continue
-        if not _NAME.fullmatch(name):
+    vptr: Pointer = ("variables",) if isinstance(variables, str) else ("variables", int(name) if is_list else name)
+    path = f"variables.{name}"
+    if not isinstance(definition, (dict, list)):
+        ctx.add("INVALID_VARIABLE_DEFINITION", "Variable definition must be an object", path, vptr)
+        return
+    if not _NAME.fullmatch(name):
+        ctx.add(
+            "INVALID_VARIABLE_NAME",
+            "Variable name must match pattern: [a-zA-Z_][a-zA-Z0-9_]*",
+            path,
+            vptr,
+            anchor="key" if not is_list else "value",
+        )
+    d: dict[str, Any] = definition if isinstance(definition, dict) else {}
+    vtype = d.get("type")
+    if not jsval.truthy(vtype):
+        ctx.add("MISSING_VARIABLE_TYPE", "Variable type is required", f"{path}.type", vptr + ("type",))
+    elif not (isinstance(vtype, str) and vtype in VARIABLE_TYPES):
+        ctx.add("INVALID_VARIABLE_TYPE", f'Invalid variable type "{jsval.to_str(vtype)}"', f"{path}.type", vptr + ("type",))
+    if "defaultValue" in d and not _type_match(d["defaultValue"], vtype):
+        ctx.add(
+            "VARIABLE_TYPE_MISMATCH",
+            f'Default value type does not match declared type "{jsval.to_str(vtype, missing="type" not in d)}"',
+            f"{path}.defaultValue",
+            vptr + ("defaultValue",),
+        )
+    validation = d.get("validation")
+    pattern = validation.get("pattern") if isinstance(validation, dict) else None
+    if jsval.truthy(pattern):
+        pptr = vptr + ("validation", "pattern")
+        if not isinstance(pattern, str):
+            ctx.add("INVALID_VARIABLE_VALIDATION", "Variable validation pattern must be a string", f"{path}.validation.pattern", pptr)
+            return
+        score = regex_complexity(pattern)
+        if score > 100:
             ctx.add(
-                "INVALID_VARIABLE_NAME",
-                "Variable name must match pattern: [a-zA-Z_][a-zA-Z0-9_]*",
-                path,
-                vptr,
-                anchor="key" if not is_list else "value",
+                "REGEX_COMPLEXITY_WARNING",
+                f"Regex pattern is too complex (complexity: {score}). Risk of ReDoS attack.",
+                f"{path}.validation.pattern",
+                pptr,
             )
-        d: dict[str, Any] = definition if isinstance(definition, dict) else {}
-        vtype = d.get("type")
-        if not jsval.truthy(vtype):
-            ctx.add("MISSING_VARIABLE_TYPE", "Variable type is required", f"{path}.type", vptr + ("type",))
-        elif not (isinstance(vtype, str) and vtype in VARIABLE_TYPES):
-            ctx.add("INVALID_VARIABLE_TYPE", f'Invalid variable type "{jsval.to_str(vtype)}"', f"{path}.type", vptr + ("type",))
-        if "defaultValue" in d and not _type_match(d["defaultValue"], vtype):
-            ctx.add(
-                "VARIABLE_TYPE_MISMATCH",
-                f'Default value type does not match declared type "{jsval.to_str(vtype, missing="type" not in d)}"',
-                f"{path}.defaultValue",
-                vptr + ("defaultValue",),
-            )
-        validation = d.get("validation")
-        pattern = validation.get("pattern") if isinstance(validation, dict) else None
-        if jsval.truthy(pattern):
-            pptr = vptr + ("validation", "pattern")
-            if not isinstance(pattern, str):
-                ctx.add("INVALID_VARIABLE_VALIDATION", "Variable validation pattern must be a string", f"{path}.validation.pattern", pptr)
-                continue
-            score = regex_complexity(pattern)
-            if score > 100:
-                ctx.add(
-                    "REGEX_COMPLEXITY_WARNING",
-                    f"Regex pattern is too complex (complexity: {score}). Risk of ReDoS attack.",
-                    f"{path}.validation.pattern",
-                    pptr,
-                )
 
 
 def regex_complexity(pattern: str) -> int:

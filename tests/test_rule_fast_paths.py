@@ -1,0 +1,142 @@
+"""The rules' fast paths answer exactly what the plain computations they shortcut would (did-you-mean, shapes, graphs)."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import random
+from typing import Any
+
+from wf_lsp.core.context import Context
+from wf_lsp.core.document import parse
+from wf_lsp.core.engine import analyze, enabled_codes
+from wf_lsp.core.registry import load_registry
+from wf_lsp.core.rules import fixes, types
+from wf_lsp.core.settings import Settings
+
+REGISTRY = load_registry(())
+ALPHABET = "abcAB .1_éİ𝄞"
+
+
+def _word(rng: random.Random, longest: int) -> str:
+    return "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, longest)))
+
+
+def _plain_closest(word: str, candidates: list[str]) -> str | None:
+    folded = word.lower()
+    hit = next((c for c in candidates if c.lower() == folded), None)
+    if hit is None:
+        hits = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+        hit = hits[0] if hits else None
+    return hit
+
+
+def test_ratio_suggestions_match_plain_difflib() -> None:
+    rng = random.Random(7)
+    for _ in range(1500):
+        candidates = [_word(rng, 12) for _ in range(rng.randint(0, 90))]
+        if rng.random() < 0.05:
+            candidates.append("x" * 300)  # a long candidate: counts no longer fit a byte
+        suggester = fixes._Suggester(candidates)
+        for _ in range(4):
+            word = _word(rng, 14) if rng.random() < 0.8 else rng.choice(candidates or [""]) + rng.choice(ALPHABET)
+            assert suggester.by_ratio(word) == _plain_closest(word, candidates), (word, candidates)
+
+
+def test_subsequence_filter_keeps_every_candidate_difflib_accepts() -> None:
+    rng = random.Random(11)
+    for _ in range(3000):
+        word, candidate = _word(rng, 16), _word(rng, 16)
+        ratio = difflib.SequenceMatcher(None, candidate, word).ratio()
+        if ratio >= 0.6:
+            assert fixes._subsequence_filter(word, [candidate, candidate], 0.6) == [candidate, candidate]
+
+
+class _EagerDeletionIndex:
+    """The deletion index as first written: every word indexed up front."""
+
+    def __init__(self, words: list[str]) -> None:
+        self.exact: dict[str, str] = {}
+        self.dels: dict[str, str] = {}
+        for w in words:
+            lw = w.lower()
+            self.exact.setdefault(lw, w)
+            if len(lw) >= 3:
+                for d in {lw[:i] + lw[i + 1 :] for i in range(len(lw))}:
+                    self.dels.setdefault(d, w)
+
+    def lookup(self, word: str) -> str | None:
+        lw = word.lower()
+        if lw in self.exact:
+            return self.exact[lw]
+        if len(lw) < 3:
+            return None
+        for d in (lw, *sorted({lw[:i] + lw[i + 1 :] for i in range(len(lw))})):
+            hit = self.exact.get(d) or self.dels.get(d)
+            if hit is not None:
+                return hit
+        return None
+
+
+def test_lazy_deletion_index_matches_the_eager_one() -> None:
+    rng = random.Random(3)
+    for _ in range(1500):
+        words = [_word(rng, 7) for _ in range(rng.randint(0, 60))]
+        eager, lazy = _EagerDeletionIndex(words), fixes._DeletionIndex(words)
+        for _ in range(6):
+            word = _word(rng, 8)
+            assert lazy.lookup(word) == eager.lookup(word), (word, words)
+
+
+_VALUES: list[Any] = [None, True, False, 0, 1, -2, 1.5, "", "x", "GET", "get", "{{ $json.a }}", "$x", [], [1], {}, {"a": 1}]
+
+
+def test_a_passing_shape_means_the_parameter_check_reports_nothing() -> None:
+    rng = random.Random(5)
+    settings = Settings()
+    text = json.dumps({"nodes": []})
+    doc = parse(text)
+    entries = list(REGISTRY.types.values())
+    for _ in range(4000):
+        entry = rng.choice(entries)
+        names = list(entry.params) + ["extra"]
+        params = {name: rng.choice(_VALUES) for name in rng.sample(names, rng.randint(0, len(names)))}
+        if not types._Shape.of(entry).passes(params):
+            continue
+        ctx = Context(doc=doc, settings=settings, registry=REGISTRY, enabled=enabled_codes(settings), wf=doc.value)
+        types._params(ctx, 0, {"parameters": params}, entry, params)
+        assert ctx.findings == [], (entry.id, params)
+
+
+def _reachable_by_search(n: int, edges: list[tuple[int, int]], starts: list[int]) -> set[int]:
+    seen, todo = set(starts), list(starts)
+    while todo:
+        node = todo.pop()
+        for src, dst in edges:
+            if src == node and dst not in seen:
+                seen.add(dst)
+                todo.append(dst)
+    return seen
+
+
+def test_unreachable_nodes_match_a_plain_search() -> None:
+    rng = random.Random(9)
+    settings = Settings()
+    for _ in range(300):
+        n = rng.randint(1, 9)
+        forward_only = rng.random() < 0.7
+        edges = []
+        for _ in range(rng.randint(0, 2 * n)):
+            src, dst = rng.randrange(n), rng.randrange(n)
+            if forward_only and src >= dst:
+                continue
+            edges.append((src, dst))
+        triggers = sorted({rng.randrange(n) for _ in range(rng.randint(0, 2))})
+        nodes = [{"id": f"n{i}", "name": f"N{i}", "type": "logic.if", "parameters": {"condition": "{{ 1 }}"}} for i in range(n)]
+        connections: dict[str, Any] = {}
+        for src, dst in edges:
+            connections.setdefault(f"N{src}", {"main": {"0": []}})["main"]["0"].append({"node": f"N{dst}", "type": "main", "index": 0})
+        wf = {"id": "w", "tenantId": "acme", "nodes": nodes, "connections": connections, "triggers": [{"nodeId": f"n{t}", "kind": "manual"} for t in triggers]}
+        found = {f.pointer[1] for f in analyze(json.dumps(wf), settings, REGISTRY).findings if f.code == "UNREACHABLE_NODE"}
+        starts = triggers or [i for i in range(n) if all(dst != i for _, dst in edges)]
+        assert found == set(range(n)) - _reachable_by_search(n, edges, starts), (edges, triggers)
