@@ -238,3 +238,33 @@ def test_root_span_ignores_trailing_whitespace_of_any_length() -> None:
     for tail in ("", "\n", " \u3000\n", " " * 100, "\n" * 70 + "\u2028"):
         text = '{"a": 1}' + tail
         assert locate(text, [()]) == reference(text, [()]) == {(): (None, (0, len(text.rstrip())))}
+
+
+# -- the indentation skeleton only vouches for layouts it can prove --------------------------------------------------------
+MISLEADING = [
+    # a nested member at the top level's indentation, before the real one
+    '{\n  "a": {\n  "b": 1\n  },\n  "b": 2\n}',
+    # the same with equal values, so no check on the value can tell them apart
+    '{\n  "a": {\n  "b": 2\n  },\n  "b": 2\n}',
+    # an array item of a nested array at the items' indentation
+    '{\n  "nodes": [\n    {"x": [\n    {"y": 1}\n    ]},\n    {"y": 1}\n  ]\n}',
+]
+
+
+def test_misleading_indentation_never_gives_wrong_spans() -> None:
+    for text in MISLEADING:
+        value = json.loads(text)
+        pointers = [ptr for ptr in fk.walk(value) if len(ptr) <= 2]
+        truth = locate(text, pointers, True)
+        skeleton = sk.fast_index(text, value)
+        for ptr in pointers:
+            if skeleton is not None and ptr in skeleton:
+                assert skeleton[ptr][0] == truth[ptr][0] and skeleton[ptr][1][0] == truth[ptr][1][0], (text, ptr)
+
+
+def test_the_generated_layout_is_indexed_by_indentation() -> None:
+    """json.dumps(indent=2) text (the benchmark's, and most tools') keeps the fast index."""
+    value = json.loads(fk.dumps({"nodes": [{"id": "a", "x": [1, {"y": "é"}]}], "connections": {"a": {"main": {}}}, "n": 1.5}))
+    text = json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+    assert sk.fast_index(text, value) is not None
+    assert sk.fast_index(json.dumps(value, indent=4), value) is None  # any other layout: the full scan decides

@@ -8,16 +8,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from wf_lsp.core import skeleton
 from wf_lsp.core.findings import Finding, Severity
 from wf_lsp.core.skeleton import Skeleton
 from wf_lsp.core.textindex import TextIndex
 
-_orjson: Any
-try:
-    import orjson as _orjson
-except ImportError:  # pragma: no cover - a dependency; the json path below does all the same work, only slower
-    _orjson = None
+#: the fast parser (None sends every text down the json path, which does all the same work, only slower)
+_orjson: Any = orjson
 
 MAX_REPAIRS = 40
 _WS = re.compile(r"[ \t\n\r]*")

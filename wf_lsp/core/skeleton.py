@@ -8,6 +8,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import orjson
+
 from wf_lsp.core.findings import Pointer
 
 _WS = re.compile(r"[ \t\n\r]*")
@@ -100,13 +102,16 @@ def _array(text: str, pos: int, key: str, spans: Skeleton, skip: Callable[[int],
 
 
 def fast_index(text: str, value: Any) -> Skeleton | None:
-    """The top-two-level spans of a consistently indented (pretty-printed) object, found by indentation and verified.
+    """The top-two-level spans of an object pretty-printed with two-space indentation, found by indentation.
 
-    Element and key starts are found with str.find on "newline + indentation", then checked against the parsed
+    Element and key starts are found by searching for "newline + indentation", then checked against the parsed
     value (the same keys in the same order, the same number of items, sampled items equal). Value ends are left
-    unknown (-1). None when the text is not laid out that way or any check fails: callers fall back to index().
+    unknown (-1). That search is only sound when no nested line sits at a top-level indentation, which checks on
+    the value cannot rule out ('{"a": {<newline>  "b": 1}, "b": 2}' would put "b" inside "a"); so the text must be
+    exactly its value as orjson pretty-prints it (about 1 ms per MB), the layout of json.dumps(indent=2), editors'
+    formatters and most generated files. None otherwise, or when any check fails: callers fall back to index().
     """
-    if not isinstance(value, dict) or not value:
+    if not isinstance(value, dict) or not value or not _canonical(text, value):
         return None
     ws = _WS.match
     try:
@@ -151,6 +156,16 @@ def _needle(needle: str) -> Callable[[str, int], re.Match[str] | None]:
     """The first occurrence of a literal at or after an offset (a compiled regex finds these line starts about twice as
     fast as str.find, whose search stumbles on the many partial matches of "newline + spaces")."""
     return re.compile(re.escape(needle)).search
+
+
+def _canonical(text: str, value: Any) -> bool:
+    """Whether text (leading and trailing whitespace aside) is exactly value pretty-printed with two-space indents."""
+    try:
+        pretty = orjson.dumps(value, option=orjson.OPT_INDENT_2).decode("utf-8")
+    except TypeError:  # integers beyond 64 bits, nesting orjson will not write: not a layout we can vouch for
+        return False
+    start = len(text) - len(text.lstrip())
+    return len(text.rstrip()) - start == len(pretty) and text.startswith(pretty, start)
 
 
 def _indent(text: str, open_at: int, first: int) -> str | None:
