@@ -28,6 +28,27 @@ def test_lru_eviction_and_stats() -> None:
     assert 0 < s["hitRate"] < 1 and s["memoryBytes"] > 0 and s["shared"]["state"] == "disabled"
 
 
+def _untyped_nodes(count: int, tag: str) -> str:
+    """A workflow whose every node lacks a type: one finding per node."""
+    nodes = ",".join(f'{{"id": "{tag}{i}", "name": "{tag} {i}", "type": "", "parameters": {{}}}}' for i in range(count))
+    return f'{{"tenantId": "t", "nodes": [{nodes}], "connections": {{}}}}'
+
+
+def test_results_with_many_findings_weigh_more() -> None:
+    """A cache of maxEntries results with thousands of findings each would hold gigabytes: heavy results count more."""
+    loader = WorkflowLoader(Settings(cache=CacheSettings(max_entries=10)))
+    heavy = [_untyped_nodes(250, f"h{k}") for k in range(4)]
+    for text in heavy:
+        assert len(loader.validate_text(text).findings) >= 250  # weighs 1 + 250 // 100 = 3
+    assert loader.stats()["size"] == 3  # the fourth pushed the first out (4 × 3 > 10)
+    assert loader.validate_text(heavy[3]).cache_hit and not loader.validate_text(heavy[0]).cache_hit
+    # one heavier than the whole cache is validated and returned every time, but never kept
+    huge = _untyped_nodes(1200, "x")
+    first, again = loader.validate_text(huge), loader.validate_text(huge)
+    assert len(first.findings) == len(again.findings) >= 1200 and not again.cache_hit
+    assert loader.stats()["size"] <= 3
+
+
 def test_ttl_expiry(monkeypatch: Any) -> None:
     loader = WorkflowLoader(Settings(cache=CacheSettings(ttl_seconds=1)))
     loader.validate_text(TEXT)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 from collections.abc import Sequence
@@ -39,7 +40,7 @@ class WorkflowLoader:
         self.store: SharedStore = store or NullStore()
         self.fingerprint = self.settings.fingerprint(self.registry.digest)
         cache = self.settings.cache
-        self._cache: TTLCache[Any, Result] = TTLCache(maxsize=max(1, cache.max_entries), ttl=max(1, cache.ttl_seconds))
+        self._cache: TTLCache[Any, Result] = TTLCache(maxsize=max(1, cache.max_entries), ttl=max(1, cache.ttl_seconds), getsizeof=_weight)
         self._lock = threading.Lock()
         self._inflight: dict[Any, Future[Result]] = {}
         self._limit = threading.BoundedSemaphore(max(1, max_concurrency))
@@ -89,7 +90,7 @@ class WorkflowLoader:
                     result.content_hash = digest
                     self.store.set_many([(self._shared_key(digest), codec.encode(result, __version__))], self.settings.cache.ttl_seconds)
             with self._lock:
-                self._cache[key] = result
+                self._remember(key, result)
             pending.set_result(result)
             return result
         except BaseException as exc:
@@ -132,7 +133,7 @@ class WorkflowLoader:
                 results[i] = decoded.hit()
                 if memory:
                     with self._lock:
-                        self._cache[self._key(texts[i][1], texts[i][0])] = decoded
+                        self._remember(self._key(texts[i][1], texts[i][0]), decoded)
             missing = still
         fresh: list[tuple[str, bytes]] = []
         for i in missing:
@@ -141,7 +142,7 @@ class WorkflowLoader:
             results[i] = result
             if memory:
                 with self._lock:
-                    self._cache[self._key(text, path)] = result
+                    self._remember(self._key(text, path), result)
             if self._shared:
                 result.content_hash = digests[i]
                 fresh.append((self._shared_key(digests[i]), codec.encode(result, __version__)))
@@ -180,6 +181,11 @@ class WorkflowLoader:
         return Result(analysis.findings, analysis.is_workflow, "", summary, analysis.duration_ms, False)
 
     # -- cache management ---------------------------------------------------------------------
+    def _remember(self, key: Any, result: Result) -> None:
+        """Keep a result in memory (the caller holds the lock); one heavier than the whole cache is not kept."""
+        with contextlib.suppress(ValueError):
+            self._cache[key] = result
+
     def invalidate(self, text: str | None = None) -> int:
         """Drop one text's cached result (or everything when text is None); returns how many were dropped."""
         with self._lock:
@@ -216,6 +222,15 @@ class WorkflowLoader:
                 "fingerprint": self.fingerprint,
                 "shared": self.store.stats(),
             }
+
+
+#: A cached result weighs one entry plus one per this many findings: a result with 5,000 findings holds about 4 MB,
+#: so maxEntries of those would hold gigabytes; weighted, an entry's share stays around 100 kB at most.
+FINDINGS_PER_ENTRY = 100
+
+
+def _weight(result: Result) -> int:
+    return 1 + len(result.findings) // FINDINGS_PER_ENTRY
 
 
 def content_hash(text: str) -> str:
