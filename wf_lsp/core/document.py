@@ -147,6 +147,10 @@ def parse(text: str, max_bytes: int | None = None) -> Document:
                 doc.value = None
                 break
             work = repaired
+            fast = _fast_value(work)  # the repaired text is usually well-formed now
+            if fast is not _NO_VALUE:
+                doc.value = fast
+                break
         except RecursionError:
             at = _depth_position(work)
             doc.syntax.append(
