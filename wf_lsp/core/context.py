@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from wf_lsp.core import noderefs
 from wf_lsp.core.document import Document
 from wf_lsp.core.findings import Anchor, Finding, Fix, Pointer, Related
 from wf_lsp.core.locate import Found
@@ -73,24 +74,11 @@ class Context:
 
     def resolve(self, key: Any) -> int | None:
         """Index of the node a connection key or target names, by the connection-key mode."""
-        if not isinstance(key, str):
-            return None
-        if self.key_mode == "name":
-            return self.names.get(key)
-        if self.key_mode == "id":
-            return self.ids.get(key)
-        hit = self.names.get(key)
-        return hit if hit is not None else self.ids.get(key)
+        return noderefs.resolve(key, self.names, self.ids, self.key_mode)
 
     def node_label(self, index: int) -> str:
         """A node's name (or id, or index) for messages."""
-        node = self.nodes[index] if 0 <= index < len(self.nodes) else None
-        if isinstance(node, dict):
-            for k in ("name", "id"):
-                v = node.get(k)
-                if isinstance(v, str) and v:
-                    return v
-        return f"nodes[{index}]"
+        return noderefs.label(self.nodes, index)
 
     def targets(self) -> list[tuple[Pointer, int, Any]]:
         """Every (target-list pointer, position, target node) of the connection map (computed once)."""

@@ -40,6 +40,8 @@ class Document:
     parsed_text: str = ""
     insertions: list[tuple[int, int]] = field(default_factory=list)
     truncated: bool = False
+    #: parsed_text is exactly its value pretty-printed with two-space indents (found while parsing; see _fast_value)
+    canonical: bool = False
     _skeleton: Skeleton | None = None
     #: 0 nothing tried yet, 1 the indentation index was tried, 2 the full scan too
     _skeleton_tried: int = 0
@@ -55,11 +57,11 @@ class Document:
     def skeleton(self, full_scan: bool = True) -> Skeleton | None:
         """Spans of the top two levels of parsed_text (nodes[i], connections.S, ...), computed once, on demand.
 
-        Pretty-printed text is indexed by its indentation (verified against the value, a few milliseconds); other
-        text needs a full scan, done only when full_scan is allowed.
+        Canonical text (exactly its value pretty-printed) is indexed by its indentation, a few milliseconds; other text
+        needs a full scan, done only when full_scan is allowed.
         """
         if self._skeleton is None and self._skeleton_tried < (2 if full_scan else 1):
-            if self._skeleton_tried == 0:
+            if self._skeleton_tried == 0 and self.canonical:
                 self._skeleton = skeleton.fast_index(self.parsed_text, self.value)
             if self._skeleton is None and full_scan:
                 with contextlib.suppress(skeleton.NotSimple):
@@ -117,7 +119,7 @@ def parse(text: str, max_bytes: int | None = None) -> Document:
     doc = Document(text=text, value=None, parsed_text=work)
     fast = _fast_value(work)
     if fast is not _NO_VALUE:
-        doc.value = fast
+        doc.value, doc.canonical = fast
         return doc
     dups: dict[int, list[str]] = {}
     nonstd: list[str] = []
@@ -149,7 +151,7 @@ def parse(text: str, max_bytes: int | None = None) -> Document:
             work = repaired
             fast = _fast_value(work)  # the repaired text is usually well-formed now
             if fast is not _NO_VALUE:
-                doc.value = fast
+                doc.value, doc.canonical = fast
                 break
         except RecursionError:
             at = _depth_position(work)
@@ -177,33 +179,35 @@ _NO_VALUE = object()
 
 
 def _fast_value(work: str) -> Any:
-    """The value of well-formed JSON without duplicate keys, parsed by orjson (about 1.6x the speed of json with the
-    duplicate-key hook); _NO_VALUE for anything else (broken text, NaN, huge numbers, duplicate keys, lone surrogates),
-    which the json path then parses and reports exactly.
+    """(value, canonical) of well-formed JSON without duplicate keys, parsed by orjson (about 1.6x the speed of json
+    with the duplicate-key hook); _NO_VALUE for anything else (broken text, NaN, huge numbers, duplicate keys, lone
+    surrogates), which the json path then parses and reports exactly. canonical: the text is its value pretty-printed.
 
-    Duplicate keys without a per-object hook: every ':' of valid JSON text is either a member's separator or a character
-    inside a string literal. Re-serialising the value keeps one ':' per member that survived and every ':' inside
-    strings, so the two counts are equal exactly when no member was dropped - unless a string spells a colon as the
-    escape \u003a, which decodes to an extra ':' and could hide a dropped member: such text takes the json path.
-
-    Integers beyond 64 bits: orjson reads them as floats, which it writes back with an exponent ("1e+20"); json keeps
-    them exact. Any "e+" in the re-serialised value (such a float, or just those two characters in a string) sends
-    the text to the json path.
+    The value is written back pretty-printed (two-space indents, as json.dumps(indent=2) and most formatters write). If
+    that is the text itself, nothing was dropped or rounded. Otherwise duplicate keys are found by counting: every ':'
+    of valid JSON text is either a member's separator or a character inside a string literal, and the re-serialised
+    value keeps one ':' per member that survived and every ':' inside strings, so the two counts are equal exactly when
+    no member was dropped - unless a string spells a colon as the escape \u003a, which decodes to an extra ':' and
+    could hide a dropped member: such text takes the json path. Integers beyond 64 bits: orjson reads them as floats,
+    which it writes back with an exponent ("1e+20"); json keeps them exact. Any "e+" in the re-serialised value (such
+    a float, or just those two characters in a string) sends the text to the json path.
     """
     if _orjson is None:
         return _NO_VALUE
     try:
         raw = work.encode("utf-8")
         value = _orjson.loads(raw)
-        again = _orjson.dumps(value)
-        if raw.count(b":") != again.count(b":"):
-            return _NO_VALUE
-        # (a one-byte search is a memchr: the longer needles are looked for only when their first byte occurs)
-        if (b"\\" in raw and b"\\u003" in raw) or (b"+" in again and b"e+" in again):
-            return _NO_VALUE
+        again = _orjson.dumps(value, option=_orjson.OPT_INDENT_2)
     except (ValueError, TypeError):  # decode errors (ValueError), lone surrogates, nesting orjson will not write back
         return _NO_VALUE
-    return value
+    if raw.strip() == again:
+        return value, True
+    if raw.count(b":") != again.count(b":"):
+        return _NO_VALUE
+    # (a one-byte search is a memchr: the longer needles are looked for only when their first byte occurs)
+    if (b"\\" in raw and b"\\u003" in raw) or (b"+" in again and b"e+" in again):
+        return _NO_VALUE
+    return value, False
 
 
 def _report_nonstandard(doc: Document, work: str) -> None:

@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from wf_lsp.core import catalog
+from wf_lsp.core import catalog, noderefs
 from wf_lsp.core.context import Context
 from wf_lsp.core.document import Document, parse
 from wf_lsp.core.findings import Finding, Pointer, Related, Severity, Span
@@ -128,14 +128,7 @@ def _index_nodes(ctx: Context) -> None:
     if not isinstance(nodes, list):
         return
     ctx.nodes = nodes
-    names, ids = ctx.names, ctx.ids
-    for i, node in enumerate(nodes):
-        if isinstance(node, dict):
-            name, node_id = node.get("name"), node.get("id")
-            if isinstance(name, str) and name not in names:
-                names[name] = i
-            if isinstance(node_id, str) and node_id not in ids:
-                ids[node_id] = i
+    noderefs.index_nodes(nodes, ctx.names, ctx.ids)
 
 
 def _duplicate_keys(ctx: Context) -> None:

@@ -152,7 +152,7 @@ def _walk(text: str, root: _Trie, base: Pointer, at: Found | None, early_exit: b
         if _visit(text, start, root, base, found, [remaining if early_exit else 1 << 60], valid) == _DONE and found is not out:
             for ptr, (key_span, (vs, ve)) in found.items():
                 if ve < 0:
-                    found[ptr] = (key_span, (vs, int(_scan_once(text, vs)[1])))
+                    found[ptr] = (key_span, (vs, _skip(text, vs)))
     except (StopIteration, ValueError, IndexError, RecursionError):
         pass
     if found is not out:
@@ -188,14 +188,14 @@ def _member(text: str, j: int, child: _Trie, ptr: Pointer, key_span: tuple[int, 
     if child.wanted:
         out[ptr] = (key_span, (j, -1))
         if not child.children and text[j] not in "{[":
-            end = int(_scan_once(text, j)[1])
+            end = _skip(text, j)
             out[ptr] = (key_span, (j, end))
             counter[0] -= 1
             return _DONE if counter[0] <= 0 else end
         counter[0] -= 1
         if counter[0] <= 0 and not child.children:
             return _DONE
-    end = _visit(text, j, child, ptr, out, counter, valid) if child.children else int(_scan_once(text, j)[1])
+    end = _visit(text, j, child, ptr, out, counter, valid) if child.children else _skip(text, j)
     if child.wanted and end >= 0:
         out[ptr] = (key_span, (j, end))
     return end
@@ -209,7 +209,7 @@ def _visit(text: str, pos: int, node: _Trie, prefix: Pointer, out: dict[Pointer,
     """
     children = node.children
     if not children:
-        return int(_scan_once(text, pos)[1])
+        return _skip(text, pos)
     ch = text[pos]
     scan = _scan_once
     if ch == "{":
@@ -218,9 +218,7 @@ def _visit(text: str, pos: int, node: _Trie, prefix: Pointer, out: dict[Pointer,
             i = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
             if text[i] == "}":
                 return i + 1
-            key, kend = _scanstring(text, i + 1)
-            kstart = i
-            j = _WS.match(text, _WS.match(text, kend).end() + 1).end()  # type: ignore[union-attr]
+            key, kstart, kend, j = _general_member(text, i)
         else:
             (_, j), (kstart, kend) = m.regs
             key = text[kstart + 1 : kend - 1]
@@ -238,10 +236,7 @@ def _visit(text: str, pos: int, node: _Trie, prefix: Pointer, out: dict[Pointer,
                 i = _WS.match(text, vend).end()  # type: ignore[union-attr]
                 if text[i] != ",":
                     return i + 1  # the object ends (or the text does: IndexError stops the walk)
-                i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]
-                key, kend = _scanstring(text, i + 1)
-                kstart = i
-                j = _WS.match(text, _WS.match(text, kend).end() + 1).end()  # type: ignore[union-attr]
+                key, kstart, kend, j = _general_member(text, _WS.match(text, i + 1).end())  # type: ignore[union-attr]
             else:
                 (_, j), (kstart, kend) = m.regs
                 key = text[kstart + 1 : kend - 1]
@@ -259,7 +254,7 @@ def _visit(text: str, pos: int, node: _Trie, prefix: Pointer, out: dict[Pointer,
                 if vend < 0:
                     return vend
             elif index > last and not valid:
-                return int(scan(text, pos)[1])  # nothing more wanted in this array
+                return _skip(text, pos)  # nothing more wanted in this array
             else:
                 vend = scan(text, i)[1]
             m = nxt(text, vend)
@@ -270,7 +265,13 @@ def _visit(text: str, pos: int, node: _Trie, prefix: Pointer, out: dict[Pointer,
                 return i + 1
             i = m.end()
             index += 1
-    return int(scan(text, pos)[1])
+    return _skip(text, pos)
+
+
+def _general_member(text: str, i: int) -> tuple[str, int, int, int]:
+    """The general steps for an object member whose key's quote is at i: its key, key span and value start."""
+    key, kend = _scanstring(text, i + 1)
+    return key, i, kend, _WS.match(text, _WS.match(text, kend).end() + 1).end()  # type: ignore[union-attr]
 
 
 def path_at(text: str, offset: int) -> tuple[Pointer, str, tuple[int, int]] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from wf_lsp.core import noderefs
 from wf_lsp.core.rules.fixes import iter_targets
 from wf_lsp.core.rules.graph import parameter_references
 
@@ -23,24 +24,11 @@ class Graph:
 
     def resolve(self, ref: Any) -> int | None:
         """Index of the node a connection key or target names, by the key mode (auto: names first, then ids)."""
-        if not isinstance(ref, str):
-            return None
-        if self.key_mode == "name":
-            return self.names.get(ref)
-        if self.key_mode == "id":
-            return self.ids.get(ref)
-        hit = self.names.get(ref)
-        return hit if hit is not None else self.ids.get(ref)
+        return noderefs.resolve(ref, self.names, self.ids, self.key_mode)
 
     def label(self, index: int) -> str:
         """A node's name, else its id, else its position."""
-        node = self.nodes[index]
-        if isinstance(node, dict):
-            for key in ("name", "id"):
-                value = node.get(key)
-                if isinstance(value, str) and value:
-                    return value
-        return f"nodes[{index}]"
+        return noderefs.label(self.nodes, index)
 
 
 @dataclass(slots=True)
@@ -61,13 +49,7 @@ def build_graph(workflow: Any, key_mode: str = "auto") -> Graph:
     wf = workflow if isinstance(workflow, dict) else {}
     raw_nodes = wf.get("nodes")
     graph = Graph(nodes=list(raw_nodes) if isinstance(raw_nodes, list) else [], key_mode=key_mode)
-    for i, node in enumerate(graph.nodes):
-        if isinstance(node, dict):
-            name, node_id = node.get("name"), node.get("id")
-            if isinstance(name, str):
-                graph.names.setdefault(name, i)
-            if isinstance(node_id, str):
-                graph.ids.setdefault(node_id, i)
+    noderefs.index_nodes(graph.nodes, graph.names, graph.ids)
     conns = wf.get("connections")
     if isinstance(conns, dict):
         for list_ptr, _j, target in iter_targets(conns):

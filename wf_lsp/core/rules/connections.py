@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from wf_lsp.core import jsval
+from wf_lsp.core import jsval, noderefs
 from wf_lsp.core.context import Context, FixPlan
 from wf_lsp.core.findings import Pointer, Related
 from wf_lsp.core.rules import fixes
@@ -27,7 +27,7 @@ def check(ctx: Context) -> None:
         return
     is_list = isinstance(conns, list)
     name_set = _oracle_name_set(ctx) if ctx.oracle else None
-    primary, secondary = _lookups(ctx)
+    primary, secondary = noderefs.lookups(ctx.names, ctx.ids, ctx.key_mode)
     # Whether some reference may name a node by id (else MIXED_CONNECTION_KEYS has nothing to count).
     by_id = False
     for src, outputs in pairs:
@@ -85,7 +85,7 @@ def _oracle_source(ctx: Context, key: str, name_set: set[Any]) -> int | None:
 
 def _fast_source(ctx: Context, src: str, src_index: int, outputs: dict[str, Any], primary: dict[str, int], secondary: dict[str, int]) -> bool | None:
     """Resolve one well-formed source's edges without allocating findings (references are looked up in primary, then
-    secondary: see _lookups).
+    secondary: see noderefs.lookups).
 
     None sends the source down the full path; otherwise, whether a target was found only in secondary (by id).
     """
@@ -121,18 +121,6 @@ def _fast_source(ctx: Context, src: str, src_index: int, outputs: dict[str, Any]
                 found.append((src_index, dst, ("connections", src, otype, x, j, "node")))
     ctx.edges.extend(found)
     return by_id
-
-
-_NO_NODES: dict[str, int] = {}
-
-
-def _lookups(ctx: Context) -> tuple[dict[str, int], dict[str, int]]:
-    """Where a reference is looked up first, and then (auto mode) second: Context.resolve as two dicts."""
-    if ctx.key_mode == "name":
-        return ctx.names, _NO_NODES
-    if ctx.key_mode == "id":
-        return ctx.ids, _NO_NODES
-    return ctx.names, ctx.ids
 
 
 def _outputs(ctx: Context, src: str, src_index: int, sptr: Pointer, outputs: Any, name_set: set[Any] | None) -> None:
