@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 
-from wf_lsp.core import jsval
+from wf_lsp.core import jsdate, jsval
 from wf_lsp.core.context import Context
 from wf_lsp.core.findings import Pointer
 
@@ -106,30 +105,5 @@ def _type_match(value: Any, vtype: Any) -> bool:
     if vtype == "object":
         return isinstance(value, dict)
     if vtype == "date":
-        return isinstance(value, str) and _date_parses(value)
+        return isinstance(value, str) and jsdate.date_parses(value)  # `!isNaN(Date.parse(value))`, as V8 parses
     return bool(vtype == "any")
-
-
-_DATE_FORMATS = ("%Y-%m-%d", "%Y-%m", "%Y", "%b %d %Y", "%B %d %Y", "%d %b %Y", "%d %B %Y", "%a %b %d %Y", "%m/%d/%Y", "%Y/%m/%d")
-
-
-def _date_parses(s: str) -> bool:
-    """An approximation of V8's Date.parse: ISO 8601 and the common English date forms."""
-    text = s.strip()
-    if not text:
-        return False
-    iso = text.replace("Z", "+00:00").replace("z", "+00:00")
-    try:
-        datetime.fromisoformat(iso)
-        return True
-    except ValueError:
-        pass
-    head = text.split("T")[0].split(" GMT")[0]
-    for fmt in _DATE_FORMATS:
-        for candidate in (text, head):
-            try:
-                datetime.strptime(candidate, fmt)
-                return True
-            except ValueError:
-                continue
-    return False
