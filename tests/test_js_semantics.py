@@ -96,3 +96,24 @@ def test_trim_and_length_agree_with_v8() -> None:
     js = evaluate({"trim": inputs, "length": inputs})
     assert [jsval.trim(s) for s in inputs] == js["trim"]
     assert [jsval.utf16_len(s) for s in inputs] == js["length"]
+
+
+# The 23 codes of the real validator (spec 2.1).
+ORACLE_CODES = [
+    *("DUPLICATE_NODE_NAME", "MISSING_NODE_ID", "MISSING_NODE_NAME", "MISSING_NODE_TYPE", "OBJECT_SERIALIZATION_FAILURE"),
+    *("NESTED_NODE_ATTRIBUTES", "EXCESSIVE_PARAMETER_NESTING", "TIMEOUT_TOO_SHORT", "TIMEOUT_TOO_LONG", "INVALID_CONNECTION_SOURCE"),
+    *("INVALID_CONNECTION_FORMAT", "INVALID_OUTPUT_TYPE", "INVALID_OUTPUT_INDEX", "INVALID_CONNECTION_TARGET"),
+    *("INVALID_CONNECTION_TARGET_NODE", "INVALID_VARIABLE_DEFINITION", "INVALID_VARIABLE_NAME", "MISSING_VARIABLE_TYPE"),
+    *("INVALID_VARIABLE_TYPE", "VARIABLE_TYPE_MISMATCH", "REGEX_COMPLEXITY_WARNING", "MISSING_TENANT_ID", "GLOBAL_SCOPE_VARIABLE"),
+]
+
+
+def test_rule_docs_say_where_javascript_semantics_apply() -> None:
+    from tests.helpers import run_cli
+    from wf_lsp.core import catalog
+
+    assert len(ORACLE_CODES) == 23
+    for code in [*ORACLE_CODES, "INVALID_NODES", "INVALID_NODE", "INVALID_NODE_FIELD_TYPE", "INVALID_VARIABLE_VALIDATION"]:
+        assert len(catalog.RULES[code].javascript) > 60, code
+    code, out, _ = run_cli(["rules", "VARIABLE_TYPE_MISMATCH"])
+    assert code == 0 and "JavaScript semantics:" in out and "Date.parse" in out and "Tue, 14 Jan 2025 09:30:00 GMT" in out
