@@ -117,3 +117,31 @@ def test_rule_docs_say_where_javascript_semantics_apply() -> None:
         assert len(catalog.RULES[code].javascript) > 60, code
     code, out, _ = run_cli(["rules", "VARIABLE_TYPE_MISMATCH"])
     assert code == 0 and "JavaScript semantics:" in out and "Date.parse" in out and "Tue, 14 Jan 2025 09:30:00 GMT" in out
+
+
+STRUCTURAL = {"INVALID_WORKFLOW_STRUCTURE", "INVALID_NODES", "INVALID_NODE", "INVALID_NODE_FIELD_TYPE", "INVALID_CONNECTION_TARGET"}
+STRUCTURAL |= {"INVALID_VARIABLE_DEFINITION", "INVALID_VARIABLE_VALIDATION"}
+
+
+def test_oracle_profile_matches_recorded_verdicts_on_odd_workflows() -> None:
+    """Odd-shaped workflows (tests/js/record_verdicts.py) with the real validator's verdicts, recorded under Node:
+    exactly its findings where it returns, and a structural diagnostic where it throws."""
+    from collections import Counter
+
+    from tests.helpers import DATA
+    from wf_lsp.core.loader import WorkflowLoader
+    from wf_lsp.core.settings import Settings
+
+    loader = WorkflowLoader(Settings(profile="oracle", connection_keys="name"))
+    records = json.loads((DATA / "js-oracle-verdicts.json").read_text(encoding="utf-8"))
+    assert len(records) >= 300
+    crashed = 0
+    for record in records:
+        got = Counter((f.code, f.path, f.severity.label, f.message) for f in loader.validate_text(record["workflow"]).findings)
+        if "crashed" in record:
+            crashed += 1
+            assert STRUCTURAL & {code for code, *_ in got}, (record, got)
+            continue
+        want = Counter(tuple(row) for row in record["errors"] + record["warnings"])
+        assert got == want, f"{record['workflow']}\nmissing {list((want - got).elements())}\nextra {list((got - want).elements())}"
+    assert 0 < crashed < len(records) / 2
