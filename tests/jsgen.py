@@ -100,10 +100,14 @@ def _mutate(rng: random.Random, s: str) -> str:
         op = rng.random()
         if op < 0.4:
             s = s[:i] + rng.choice(SEPARATORS + JS_SPACES + NOT_JS_SPACES + UNICODE_DIGITS + ["(", ")", "((x)"]) + s[i:]
-        elif op < 0.7:
+        elif op < 0.6:
             s = s[:i] + s[i + 1 :]
-        else:
+        elif op < 0.8:
             s = s[:i] + _word(rng) + s[i:]
+        elif i < len(s):  # stretch one character into a long run (whitespace, punctuation, word, digits)
+            s = s[:i] + s[i] * rng.randint(2, 40) + s[i:]
+        else:
+            s += "0" * rng.randint(0, 12) + str(rng.randint(0, 10 ** rng.randint(8, 30)))
     return s
 
 

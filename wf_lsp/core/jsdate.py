@@ -1,141 +1,19 @@
-"""JavaScript's `Date.parse` as V8 (Node 20) implements it: the ES5 ISO format first, then V8's legacy date parser.
+"""JavaScript's `Date.parse` as V8 (Node 20) implements it: the ES5 ISO format first, then V8's legacy date parser."""
 
-A port of the rules of V8's `src/date/dateparser*` (read as a specification), plus the range checks of V8's
-`ParseDateTimeString`. Strings without a time zone are local time; wf-lsp takes the local time zone to be UTC, which
-only matters within a day of the limits of the representable range (±8.64e15 ms).
-"""
+# A port of the rules of V8's `src/date/dateparser*` (read as a specification), plus the range checks of V8's
+# `ParseDateTimeString`. Strings without a time zone are local time; wf-lsp takes the local time zone to be UTC, which
+# only matters within a day of the limits of the representable range (±8.64e15 ms).
 
 from __future__ import annotations
 
 import math
-import re
+
+from wf_lsp.core.jsdatescan import AM_PM, END, END_TOKEN, MONTH, NUM, SPACE, TIME_SEP, WORD, ZONE, Scanner, Token, compress
 
 _NONE = 2**31 - 1  # V8's kNone (kMaxInt): "no value"
 _SMI_MAX = 2**31 - 1
 _MAX_TIME_MS = 864 * 10**13
 _MAX_TIME_BEFORE_UTC_MS = _MAX_TIME_MS + 864 * 10**6
-
-# Token kinds.
-_NUM, _SYM, _WORD, _SPACE, _UNKNOWN, _END = range(6)
-# Word (keyword) kinds.
-_INVALID, _MONTH, _ZONE, _TIME_SEP, _AM_PM = range(5)
-
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_KEYWORDS: dict[str, tuple[int, int]] = {
-    "am": (_AM_PM, 0),
-    "pm": (_AM_PM, 12),
-    "ut": (_ZONE, 0),
-    "utc": (_ZONE, 0),
-    "z": (_ZONE, 0),
-    "gmt": (_ZONE, 0),
-    "cdt": (_ZONE, -5),
-    "cst": (_ZONE, -6),
-    "edt": (_ZONE, -4),
-    "est": (_ZONE, -5),
-    "mdt": (_ZONE, -6),
-    "mst": (_ZONE, -7),
-    "pdt": (_ZONE, -7),
-    "pst": (_ZONE, -8),
-    "t": (_TIME_SEP, 0),
-}
-
-# ECMAScript WhiteSpace (ends a word) and WhiteSpace plus LineTerminator (a whitespace token).
-_WHITE = "\t\v\f \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\ufeff"
-_WHITE_OR_LT = _WHITE + "\n\r\u2028\u2029"
-# A word is a run of code points from "A" up that are not WhiteSpace (line terminators U+2028/9 are word characters).
-_TOKEN = re.compile(rf"([0-9]+)|([:+\-.)])|([^\x00-\x40{_WHITE}]+)|([{_WHITE_OR_LT}])|(\()|.", re.S)
-
-
-class _Token:
-    __slots__ = ("kind", "length", "value")
-
-    def __init__(self, kind: int, value: int = -1, length: int = 0) -> None:
-        self.kind, self.value, self.length = kind, value, length
-
-    def is_num(self, length: int = 0) -> bool:
-        return self.kind == _NUM and (length == 0 or self.length == length)
-
-    def is_sym(self, ch: str) -> bool:
-        return self.kind == _SYM and self.value == ord(ch)
-
-    def is_sign(self) -> bool:
-        return self.kind == _SYM and self.value in (43, 45)
-
-    def sign(self) -> int:
-        return 44 - self.value  # "+" -> 1, "-" -> -1
-
-    def is_word(self, kind: int) -> bool:
-        return self.kind == _WORD and self.value >> 8 == kind
-
-    def word_value(self) -> int:
-        return (self.value & 0xFF) - 128
-
-    def is_z(self) -> bool:
-        return self.is_word(_ZONE) and self.length == 1 and self.word_value() == 0
-
-
-_END_TOKEN = _Token(_END)
-
-
-def _word(text: str) -> _Token:
-    prefix = "".join(c.lower() if "A" <= c <= "Z" else c for c in text[:3])
-    kind, value = _INVALID, 0
-    if len(text) >= 3 and prefix in _MONTHS:
-        kind, value = _MONTH, _MONTHS.index(prefix) + 1
-    elif len(text) <= 3 and prefix in _KEYWORDS:
-        kind, value = _KEYWORDS[prefix]
-    return _Token(_WORD, kind << 8 | (value + 128), len(text))
-
-
-class _Scanner:
-    """V8's date tokenizer: one token of lookahead, scanned lazily so garbage fails fast."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.pos = 0
-        self.next_token = self._scan()
-
-    def _scan(self) -> _Token:
-        text, pos = self.text, self.pos
-        if pos >= len(text):
-            return _END_TOKEN
-        m = _TOKEN.match(text, pos)
-        assert m is not None  # the last alternative matches any character
-        self.pos = m.end()
-        if m.group(1) is not None:
-            digits = m.group(1)
-            significant = digits.lstrip("0")[:9]  # leading zeros are skipped, then 9 digits count
-            return _Token(_NUM, int(significant or "0"), len(digits))
-        if m.group(2) is not None:
-            return _Token(_SYM, ord(m.group(2)), 1)
-        if m.group(3) is not None:
-            return _word(m.group(3))
-        if m.group(4) is not None:
-            return _Token(_SPACE, -1, 1)
-        if m.group(5) is not None:
-            depth, i = 0, pos
-            while True:  # a parenthesised comment, nested; an unclosed one runs to the end
-                ch = text[i]
-                depth += 1 if ch == "(" else -1 if ch == ")" else 0
-                i += 1
-                if depth <= 0 or i >= len(text):
-                    break
-            self.pos = i
-        return _Token(_UNKNOWN, -1, 1)
-
-    def peek(self) -> _Token:
-        return self.next_token
-
-    def next(self) -> _Token:
-        token = self.next_token
-        self.next_token = self._scan()
-        return token
-
-    def skip(self, ch: str) -> bool:
-        if self.next_token.is_sym(ch):
-            self.next_token = self._scan()
-            return True
-        return False
 
 
 def _between(x: int, lo: int, hi: int) -> bool:
@@ -246,7 +124,7 @@ class _Zone:
         return True, -total if self.sign < 0 else total
 
 
-def _milliseconds(token: _Token) -> int:
+def _milliseconds(token: Token) -> int:
     """The first three significant digits of a fraction, given its value (first 9 digits) and its length."""
     number, length = token.value, token.length
     if length == 1:
@@ -259,7 +137,7 @@ def _milliseconds(token: _Token) -> int:
     return number
 
 
-def _es5(sc: _Scanner, day: _Day, time: _Time, tz: _Zone) -> _Token | None:
+def _es5(sc: Scanner, day: _Day, time: _Time, tz: _Zone) -> Token | None:
     """The ES5 date-time format; returns the token the legacy parser continues with, or None when invalid."""
     if sc.peek().is_sign():
         sign_token = sc.next()
@@ -281,22 +159,22 @@ def _es5(sc: _Scanner, day: _Day, time: _Time, tz: _Zone) -> _Token | None:
             if not sc.peek().is_num(2) or not _between(sc.peek().value, 1, 31):
                 return sc.next()
             day.add(sc.next().value)
-    if not sc.peek().is_word(_TIME_SEP):
-        if sc.peek().kind != _END:
+    if not sc.peek().is_word(TIME_SEP):
+        if sc.peek().kind != END:
             return sc.next()
     elif not _es5_time(sc, time, tz):
         return None
     if tz.empty() and time.empty():
         tz.set(0)
     day.iso = True
-    return _END_TOKEN
+    return END_TOKEN
 
 
-def _two(sc: _Scanner, lo: int, hi: int) -> bool:
+def _two(sc: Scanner, lo: int, hi: int) -> bool:
     return sc.peek().is_num(2) and _between(sc.peek().value, lo, hi)
 
 
-def _es5_time(sc: _Scanner, time: _Time, tz: _Zone) -> bool:
+def _es5_time(sc: Scanner, time: _Time, tz: _Zone) -> bool:
     sc.next()  # "T"
     if not _two(sc, 0, 24):
         return False
@@ -330,14 +208,14 @@ def _es5_time(sc: _Scanner, time: _Time, tz: _Zone) -> bool:
             if not sc.skip(":") or not _two(sc, 0, 59):
                 return False
             tz.minute = sc.next().value
-    return sc.peek().kind == _END
+    return sc.peek().kind == END
 
 
-def _legacy(sc: _Scanner, token: _Token, day: _Day, time: _Time, tz: _Zone) -> bool:
+def _legacy(sc: Scanner, token: Token, day: _Day, time: _Time, tz: _Zone) -> bool:
     """V8's legacy (Safari-compatible) rules, from `token` on; False when the string is rejected."""
     has_number = bool(day.comp)
-    while token.kind != _END:
-        if token.kind == _NUM:
+    while token.kind != END:
+        if token.kind == NUM:
             has_number = True
             n = token.value
             if sc.skip(":"):
@@ -361,27 +239,27 @@ def _legacy(sc: _Scanner, token: _Token, day: _Day, time: _Time, tz: _Zone) -> b
             elif time.expecting(n):
                 time.add_final(n)
                 peek = sc.peek()
-                if peek.kind not in (_END, _SPACE) and not peek.is_z() and not peek.is_sign():
+                if peek.kind not in (END, SPACE) and not peek.is_z() and not peek.is_sign():
                     return False
             else:
                 if not day.add(n):
                     return False
                 sc.skip("-")
-        elif token.kind == _WORD:
+        elif token.kind == WORD:
             kind, value = token.value >> 8, token.word_value()
-            if kind == _AM_PM and not time.empty():
+            if kind == AM_PM and not time.empty():
                 time.hour_offset = value
-            elif kind == _MONTH:
+            elif kind == MONTH:
                 day.named_month = value
                 sc.skip("-")
-            elif kind == _ZONE and has_number:
+            elif kind == ZONE and has_number:
                 tz.set(value)
-            elif has_number or sc.peek().kind == _NUM:
+            elif has_number or sc.peek().kind == NUM:
                 return False  # a stray word after a number, or glued to the first number
         elif token.is_sign() and (tz.is_utc() or not time.empty()):
             tz.sign = token.sign()
             n = length = 0
-            if sc.peek().kind == _NUM:
+            if sc.peek().kind == NUM:
                 following = sc.next()
                 n, length = following.value, following.length
             has_number = True
@@ -414,7 +292,7 @@ def _days_from_civil(year: int, month0: int) -> int:
 def date_parse(s: str) -> float:
     """Date.parse(s): milliseconds since the epoch, or NaN."""
     end = s.find("\x00")  # V8's reader treats NUL as the end of the string
-    sc = _Scanner(s if end < 0 else s[:end])
+    sc = Scanner(compress(s if end < 0 else s[:end]))
     day, time, tz = _Day(), _Time(), _Zone()
     token = _es5(sc, day, time, tz)
     if token is None or not _legacy(sc, token, day, time, tz):
