@@ -145,3 +145,17 @@ def test_oracle_profile_matches_recorded_verdicts_on_odd_workflows() -> None:
         want = Counter(tuple(row) for row in record["errors"] + record["warnings"])
         assert got == want, f"{record['workflow']}\nmissing {list((want - got).elements())}\nextra {list((got - want).elements())}"
     assert 0 < crashed < len(records) / 2
+
+
+def test_json_integers_beyond_cpythons_digit_limit_read_as_javascript_reads_them() -> None:
+    """JSON.parse reads any integer as a double: 5,000 digits are Infinity in JavaScript, not a crash."""
+    from wf_lsp.core.loader import WorkflowLoader
+    from wf_lsp.core.settings import Settings
+
+    huge = "1" + "0" * 5000
+    assert evaluate({"numberText": [huge, "-" + huge]})["numberText"] == ["Infinity", "-Infinity"]
+    text = '{"tenantId": "t", "nodes": [{"id": "a", "name": "A", "type": "x", "timeout": ' + huge + '}], "connections": {}}'
+    findings = WorkflowLoader(Settings(profile="oracle")).validate_text(text).findings
+    assert [(f.code, f.message) for f in findings] == [
+        ("TIMEOUT_TOO_LONG", "Node timeout is very long (Infinityms). Maximum recommended: 3600000ms"),
+    ]

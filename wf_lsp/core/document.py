@@ -141,7 +141,7 @@ def parse(text: str, max_bytes: int | None = None) -> Document:
     for _ in range(MAX_REPAIRS):
         dups.clear()
         try:
-            doc.value = json.loads(work, object_pairs_hook=hook, parse_constant=constant)
+            doc.value = json.loads(work, object_pairs_hook=hook, parse_constant=constant, parse_int=_json_int)
             break
         except json.JSONDecodeError as exc:
             repaired = _repair(work, exc, doc, insertions)
@@ -176,6 +176,11 @@ def parse(text: str, max_bytes: int | None = None) -> Document:
 
 
 _NO_VALUE = object()
+
+
+def _json_int(text: str) -> int | float:
+    """A JSON integer, exact; beyond CPython's 4300-digit conversion limit, the double JavaScript reads (Infinity)."""
+    return int(text) if len(text) <= 4300 else float(text)
 
 
 def _fast_value(work: str) -> Any:
