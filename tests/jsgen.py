@@ -201,3 +201,11 @@ def js_strings(rng: random.Random, n: int) -> list[str]:
     pool = JS_SPACES + NOT_JS_SPACES + list("ab x\u0301é日") + ["\U0001f600", "\U00010000", "\ud800", "\udfff"]
     # Through JSON, as a workflow file delivers them: a lone high surrogate before a lone low one reads as one pair.
     return [json.loads(json.dumps("".join(rng.choice(pool) for _ in range(rng.randint(0, 8))))) for _ in range(n)]
+
+
+def patterns(rng: random.Random, n: int) -> list[str]:
+    """Regular-expression sources for the ReDoS score: stacked quantifiers split by JavaScript whitespace and line
+    terminators (which `.` does not cross), alternations, lookaheads, astral characters."""
+    pool = ["+", "*", "{1,2}", "{", "}", "|", "(?=", "(?!", "(a", ")", "a", "\\s", ".", "\n", "\u2028", "\U0001f600"]
+    pool += JS_SPACES + NOT_JS_SPACES
+    return [json.loads(json.dumps("".join(rng.choice(pool) for _ in range(rng.randint(0, 30))))) for _ in range(n)]

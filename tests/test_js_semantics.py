@@ -91,6 +91,15 @@ def test_number_to_string_agrees_with_v8() -> None:
     assert not wrong, f"template literal: {len(wrong)} of {len(values)} differ (value, V8, ours): {wrong[:10]}"
 
 
+def test_regex_complexity_agrees_with_v8() -> None:
+    from wf_lsp.core.rules.variables import regex_complexity
+
+    inputs = jsgen.patterns(random.Random(6), 5000)
+    js = evaluate({"regexScore": inputs})["regexScore"]
+    wrong = [(p, j, regex_complexity(p)) for p, j in zip(inputs, js, strict=True) if j != regex_complexity(p)]
+    assert not wrong, f"{len(wrong)} of {len(inputs)} differ (pattern, V8, ours): {wrong[:10]}"
+
+
 def test_trim_and_length_agree_with_v8() -> None:
     inputs = jsgen.js_strings(random.Random(5), 5000)
     js = evaluate({"trim": inputs, "length": inputs})

@@ -23,6 +23,12 @@ const FUNCTIONS = {
   // The relational comparisons the validator makes on a node timeout: [v < 1000, v > 3600000].
   timeout: (v) => [v < 1000, v > 3600000],
   truthy: (v) => !!v,
+  // The validator's ReDoS score (spec 2.1 V6): length + 50 per stacked quantifier + 10 per "|" + 30 per lookahead.
+  regexScore: (p) =>
+    p.length +
+    50 * (p.match(/(\+|\*|\{.*?\})\s*(\+|\*|\{.*?\})/g) || []).length +
+    10 * (p.match(/\|/g) || []).length +
+    30 * (p.match(/\(\?[=!]/g) || []).length,
 };
 
 let input = "";
