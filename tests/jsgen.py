@@ -104,8 +104,9 @@ def _mutate(rng: random.Random, s: str) -> str:
             s = s[:i] + s[i + 1 :]
         elif op < 0.8:
             s = s[:i] + _word(rng) + s[i:]
-        elif i < len(s):  # stretch one character into a long run (whitespace, punctuation, word, digits)
-            s = s[:i] + s[i] * rng.randint(2, 40) + s[i:]
+        elif i < len(s):  # stretch a character, or a few, into a long run (whitespace, punctuation, words, digits)
+            piece = s[i : i + rng.choice([1, 1, 2, 3])]
+            s = s[:i] + piece * rng.randint(2, 40) + s[i:]
         else:
             s += "0" * rng.randint(0, 12) + str(rng.randint(0, 10 ** rng.randint(8, 30)))
     return s

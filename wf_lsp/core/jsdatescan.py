@@ -34,12 +34,13 @@ _WHITE = "\t\v\f \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\ufeff"
 _WHITE_OR_LT = _WHITE + "\n\r\u2028\u2029"
 # A word is a run of code points from "A" up that are not WhiteSpace (line terminators U+2028/9 are word characters).
 _TOKEN = re.compile(rf"([0-9]+)|([:+\-.)])|([^\x00-\x40{_WHITE}]+)|([{_WHITE_OR_LT}])|(\()|(.)", re.S)
-# Runs that V8 tokenizes as repeated tokens whose repetition never matters: whitespace runs (one whitespace token
-# behaves like many), runs of other punctuation (ignored "unknown" tokens), the tail of long words (a word is classified
-# by its first three characters and whether it is longer than three) and long digit runs (a number is its first nine
-# significant digits and whether it has 10 or more digits). Collapsing them first keeps long strings cheap.
-_WS_RUN = re.compile(rf"[{_WHITE}\n\r]{{2,}}")  # U+2028/9 are word characters
-_OTHER_RUN = re.compile(r"([\x01-\x08\x0e-\x1f!\"#$%&'*,/;<=>?@])[\x01-\x08\x0e-\x1f!\"#$%&'*,/;<=>?@]+")
+# Runs V8 scans into tokens whose number never matters. A run of whitespace and other punctuation (ignored tokens):
+# only its first token is ever looked at (as the previous token's lookahead), so the run behaves as its first
+# character. A long word is classified by its first three characters and whether it is longer than three; a long
+# digit run is its first nine significant digits and whether it has 10 or more digits. Collapsing these first keeps
+# long strings cheap.
+_IGNORED = rf"{_WHITE}\n\r\x01-\x08\x0e-\x1f!\"#$%&'*,/;<=>?@"  # (U+2028/9 are word characters)
+_IGNORED_RUN = re.compile(rf"([{_IGNORED}])[{_IGNORED}]+")
 _LONG_WORD = re.compile(rf"([^\x00-\x40{_WHITE}]{{4}})[^\x00-\x40{_WHITE}]+")
 _LONG_DIGITS = re.compile(r"[0-9]{11,}")
 
@@ -51,8 +52,7 @@ def _short_digits(m: re.Match[str]) -> str:
 
 def compress(s: str) -> str:
     """The string with runs collapsed that V8 would scan into tokens whose repetition never changes the result."""
-    s = _WS_RUN.sub(" ", s)
-    s = _OTHER_RUN.sub(r"\1", s)
+    s = _IGNORED_RUN.sub(r"\1", s)
     s = _LONG_WORD.sub(r"\1", s)
     return _LONG_DIGITS.sub(_short_digits, s)
 
