@@ -56,7 +56,13 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--config", help="settings file (default: wf-lsp.toml or pyproject.toml found upward)")
     c.add_argument("--no-config", action="store_true", help="ignore settings files")
     c.add_argument("--quiet", "-q", action="store_true", help="print only the findings")
-    c.add_argument("--fix", action="store_true", help="apply every safe fix to the files in place, then report what is left")
+    c.add_argument(
+        "--fix",
+        action="store_true",
+        help="apply the safe fixes that make nothing worse, then report what is left (stdin: print the fixed text)",
+    )
+    c.add_argument("--diff", action="store_true", help="print the fixes --fix would make as a unified diff; write nothing")
+    c.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff, apply unsafe fixes too")
     c.add_argument("--no-snippets", action="store_true", help="text format: one line per problem, no source excerpt")
     c.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     r = sub.add_parser("rules", help="list rules, or explain one")
@@ -169,19 +175,27 @@ def _check(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     progress = _Progress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
     # The file texts travel back from workers only when something prints source lines or rewrites files.
-    want_text = args.fix or (args.format == "text" and not args.no_snippets)
+    want_text = args.fix or args.diff or (args.format == "text" and not args.no_snippets)
     cache_dir = args.cache_dir or (DEFAULT_CACHE_DIR if args.cache else None)
     run = run_check(paths, settings, jobs=args.jobs, progress=progress, stdin=stdin, want_text=want_text, cache_dir=cache_dir)
     if progress:
         progress.finish()
     for msg in run.warnings:
         print(f"wf-lsp: warning: {msg}", file=sys.stderr)
-    if args.fix:
-        fixed = _apply_fixes(run)
-        if fixed:
-            print(f"wf-lsp: applied {fixed} safe fix(es)", file=sys.stderr)
-            run = run_check(paths, settings, jobs=args.jobs, stdin=stdin, cache_dir=cache_dir)
     out = sys.stdout
+    refused: list[tuple[str, str]] = []
+    if args.fix or args.diff:
+        report, stdin_fixed = _apply_fixes(args, run, paths, stdin, settings)
+        if args.diff:
+            return EXIT_PROBLEMS if report.applied and not args.exit_zero else EXIT_CLEAN
+        if stdin is not None:
+            sys.stdout.buffer.write(stdin_fixed if stdin_fixed is not None else stdin[1])
+            sys.stdout.flush()
+            out = sys.stderr  # stdout holds the fixed text: the report goes to stderr, as ruff does
+            stdin = (stdin[0], stdin_fixed) if stdin_fixed is not None else stdin
+        if report.applied:
+            run = run_check(paths, settings, jobs=args.jobs, stdin=stdin, cache_dir=cache_dir)
+        refused = report.refused
     shown = _filtered(run.files, Severity.parse(args.min_severity)) if args.format != "json" else run.files
     if args.format == "text":
         from wf_lsp.report import text
@@ -215,6 +229,9 @@ def _check(args: argparse.Namespace) -> int:
         bad = sum(1 for fr in run.files if not fr.result.valid)
         passed = f"; {run.passed_over} JSON file(s) without a workflow passed over" if run.passed_over else ""
         print(f"{len(run.files)} file(s) checked: {n_err} error(s), {n_warn} warning(s); {bad} invalid file(s){passed}.", file=sys.stderr)
+        _fixable_line(run)
+    if refused and not args.exit_zero:
+        return EXIT_PROBLEMS
     if run.unreadable and not args.exit_zero:
         print(f"wf-lsp: {len(run.unreadable)} file(s) could not be read, so the run is not clean", file=sys.stderr)
         return EXIT_PROBLEMS
@@ -223,26 +240,53 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-def _apply_fixes(run: Any) -> int:
-    from wf_lsp.core.fixing import fix_all
+def _apply_fixes(args: argparse.Namespace, run: Any, paths: list[str], stdin: tuple[str, bytes] | None, settings: Any) -> tuple[Any, bytes | None]:
+    """Verified fixes: diffs printed (--diff), files rewritten atomically (--fix), and stdin's fixed bytes (or None)."""
+    from wf_lsp.core.fixfiles import FixReport, fix_files, unified_diff
+    from wf_lsp.core.fixing import fix_verified
+    from wf_lsp.core.loader import WorkflowLoader
 
-    total = 0
-    for fr in run.files:
-        path = Path(fr.path)
-        if not path.is_file():
-            continue
-        original = path.read_bytes()
-        bom = b"\xef\xbb\xbf" if original.startswith(b"\xef\xbb\xbf") else b""
-        try:
-            if original[len(bom) :].decode("utf-8") != fr.text:
-                continue  # changed meanwhile: never rewrite it
-        except UnicodeDecodeError:
-            continue  # not UTF-8: never rewrite it
-        new, n = fix_all(fr.text, fr.result.findings)
-        if n:
-            path.write_bytes(bom + new.encode("utf-8", "surrogatepass"))
-            total += n
-    return total
+    loader = WorkflowLoader(settings)
+
+    def validate(text: str, path: str | None) -> list[Any]:
+        return loader.validate_batch([(path, text)], memory=False)[0].findings
+
+    files = run.files[1:] if stdin is not None else run.files
+    report: FixReport = fix_files(((fr.path, fr.text, fr.result.findings) for fr in files), paths, validate, args.unsafe_fixes, write=not args.diff)
+    stdin_fixed = None
+    if stdin is not None and run.files:
+        fr = run.files[0]
+        outcome = fix_verified(fr.text, fr.result.findings, lambda t: validate(t, None), args.unsafe_fixes)
+        report.rolled_back += outcome.rolled_back
+        if outcome.applied:
+            report.applied += outcome.applied
+            bom = b"\xef\xbb\xbf" if stdin[1].startswith(b"\xef\xbb\xbf") else b""
+            stdin_fixed = bom + outcome.text.encode("utf-8", "surrogatepass")
+            if args.diff:
+                report.diffs.insert(0, unified_diff(fr.path, fr.text, outcome.text))
+    for diff in report.diffs:
+        sys.stdout.write(diff)
+    for note in report.notes:
+        print(f"wf-lsp: {note}", file=sys.stderr)
+    for path, why in report.refused:
+        print(f"wf-lsp: error: {path}: {why}", file=sys.stderr)
+    kind = "fix(es)" if args.unsafe_fixes else "safe fix(es)"
+    if report.applied:
+        verb = "would apply" if args.diff else "applied"
+        print(f"wf-lsp: {verb} {report.applied} {kind}", file=sys.stderr)
+    if report.rolled_back:
+        print(f"wf-lsp: {report.rolled_back} fix(es) left out: applied, they would have made the file worse", file=sys.stderr)
+    return report, stdin_fixed
+
+
+def _fixable_line(run: Any) -> None:
+    from wf_lsp.core.fixfiles import fixable
+
+    safe = sum(fixable(fr.result.findings) for fr in run.files)
+    every = sum(fixable(fr.result.findings, unsafe=True) for fr in run.files)
+    if safe or every:
+        more = f" ({every - safe} more with `--fix --unsafe-fixes`)" if every > safe else ""
+        print(f"{safe} fixable with `--fix`{more}.", file=sys.stderr)
 
 
 def _filtered(files: list[Any], floor: Any) -> list[Any]:
