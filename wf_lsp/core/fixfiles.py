@@ -44,7 +44,7 @@ def fixable(findings: Iterable[Finding], unsafe: bool = False) -> int:
 
 def unified_diff(path: str, old: str, new: str) -> str:
     """A unified diff of one file's fixes, as `diff -u` and ruff's --diff print it."""
-    lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{path}", f"b/{path}")
+    lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), path, path)
     out = []
     for line in lines:
         out.append(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n")
