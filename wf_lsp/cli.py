@@ -204,8 +204,10 @@ def _check(args: argparse.Namespace) -> int:
         out.write(text.render(shown, color=color, snippets=not args.no_snippets))
     elif args.format == "json":
         # One file per line: C-speed encoding (indent= would fall back to the pure-Python encoder), still diffable.
-        rows = [json.dumps(fr.result.to_json(fr.path), ensure_ascii=False, separators=(",", ":")) for fr in run.files]
-        out.write("[\n" + ",\n".join(rows) + "\n]\n" if rows else "[]\n")
+        # Written file by file: the report is never held whole.
+        for k, fr in enumerate(run.files):
+            out.write(("[\n" if k == 0 else ",\n") + json.dumps(fr.result.to_json(fr.path), ensure_ascii=False, separators=(",", ":")))
+        out.write("\n]\n" if run.files else "[]\n")
     elif args.format == "sarif":
         from wf_lsp.report import sarif
 
