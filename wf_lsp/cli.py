@@ -258,7 +258,7 @@ def _apply_fixes(args: argparse.Namespace, run: Any, paths: list[str], stdin: tu
     stdin_fixed = None
     if stdin is not None and run.files:
         fr = run.files[0]
-        outcome = fix_verified(fr.text, fr.result.findings, lambda t: validate(t, None), args.unsafe_fixes)
+        outcome = fix_verified(fr.text, validate(fr.text, fr.path), lambda t: validate(t, fr.path), args.unsafe_fixes)
         report.rolled_back += outcome.rolled_back
         if outcome.applied:
             report.applied += outcome.applied

@@ -161,7 +161,9 @@ def fix_files(
         if current != text:
             report.refused.append((path, "changed since it was read: not written"))
             continue
-        outcome = fix_verified(text, findings, functools.partial(_validate_at, validate, path), unsafe)
+        # The fixes applied are the ones this process computes for this very text (never ones from a cache).
+        check = functools.partial(_validate_at, validate, path)
+        outcome = fix_verified(text, list(check(text)), check, unsafe)
         report.rolled_back += outcome.rolled_back
         if not outcome.applied:
             continue

@@ -88,15 +88,18 @@ def fix_verified(
 ) -> FixOutcome:
     """Apply the chosen fixes, keeping only those that make nothing worse.
 
+    `findings` are those `validate` gives for `text` (the baseline the tries are compared with).
+
     The fixes are tried all together first, and after every try the text is validated again: a try is kept when no
     error code (syntax errors included) occurs more often than in the original and every comment is still there.
     A try that fails is split in halves, each tried on top of what was kept, down to single fixes, which are rolled
     back. At most MAX_VERIFICATIONS validations are made: groups still untested then are not applied.
     """
+    findings = list(findings)
     fixes = chosen_fixes(findings, unsafe)
     if not fixes:
         return FixOutcome(text, 0, 0)
-    before = _errors(validate(text))
+    before = _errors(findings)
     kept_comments = comments(text)
     accepted: list[Fix] = []
     current = text
