@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import DATA
+from tests.helpers import DATA, run_cli
 from wf_lsp.core.fixfiles import write_atomic
 
 VALID = (DATA / "ok" / "valid_default.json").read_text()
@@ -196,3 +197,9 @@ def test_a_symlink_named_on_the_command_line_is_written_through_and_reported(tmp
     assert proc.returncode == 0, proc.stderr
     assert link.is_symlink() and target.read_text() == fixed_by_hand(TWO_FIXES)
     assert f"{link}: written through its symlink to {target}".encode() in proc.stderr
+
+
+def test_stdin_fix_in_process_writes_the_text_to_a_text_stdout(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(TWO_FIXES.encode()), encoding="utf-8"))
+    code, out, err = run_cli(["check", "-", "--fix"])
+    assert code == 0 and out == fixed_by_hand(TWO_FIXES) and "applied 2 safe fix(es)" in err

@@ -185,11 +185,18 @@ def _check(args: argparse.Namespace) -> int:
     out = sys.stdout
     refused: list[tuple[str, str]] = []
     if args.fix or args.diff:
-        report, stdin_fixed = _apply_fixes(args, run, paths, stdin, settings)
+        from wf_lsp.clifix import apply_fixes
+
+        report, stdin_fixed = apply_fixes(args, run, paths, stdin, settings)
         if args.diff:
             return EXIT_PROBLEMS if report.applied and not args.exit_zero else EXIT_CLEAN
         if stdin is not None:
-            sys.stdout.buffer.write(stdin_fixed if stdin_fixed is not None else stdin[1])
+            fixed = stdin_fixed if stdin_fixed is not None else stdin[1]
+            if hasattr(sys.stdout, "buffer"):
+                sys.stdout.flush()
+                sys.stdout.buffer.write(fixed)
+            else:  # a text stream standing in for stdout (tests, embedding)
+                sys.stdout.write(fixed.decode("utf-8", "surrogateescape"))
             sys.stdout.flush()
             out = sys.stderr  # stdout holds the fixed text: the report goes to stderr, as ruff does
             stdin = (stdin[0], stdin_fixed) if stdin_fixed is not None else stdin
@@ -231,7 +238,9 @@ def _check(args: argparse.Namespace) -> int:
         bad = sum(1 for fr in run.files if not fr.result.valid)
         passed = f"; {run.passed_over} JSON file(s) without a workflow passed over" if run.passed_over else ""
         print(f"{len(run.files)} file(s) checked: {n_err} error(s), {n_warn} warning(s); {bad} invalid file(s){passed}.", file=sys.stderr)
-        _fixable_line(run)
+        from wf_lsp.clifix import fixable_line
+
+        fixable_line(run)
     if refused and not args.exit_zero:
         return EXIT_PROBLEMS
     if run.unreadable and not args.exit_zero:
@@ -240,55 +249,6 @@ def _check(args: argparse.Namespace) -> int:
     if failing and not args.exit_zero:
         return EXIT_PROBLEMS
     return EXIT_CLEAN
-
-
-def _apply_fixes(args: argparse.Namespace, run: Any, paths: list[str], stdin: tuple[str, bytes] | None, settings: Any) -> tuple[Any, bytes | None]:
-    """Verified fixes: diffs printed (--diff), files rewritten atomically (--fix), and stdin's fixed bytes (or None)."""
-    from wf_lsp.core.fixfiles import FixReport, fix_files, unified_diff
-    from wf_lsp.core.fixing import fix_verified
-    from wf_lsp.core.loader import WorkflowLoader
-
-    loader = WorkflowLoader(settings)
-
-    def validate(text: str, path: str | None) -> list[Any]:
-        return loader.validate_batch([(path, text)], memory=False)[0].findings
-
-    files = run.files[1:] if stdin is not None else run.files
-    report: FixReport = fix_files(((fr.path, fr.text, fr.result.findings) for fr in files), paths, validate, args.unsafe_fixes, write=not args.diff)
-    stdin_fixed = None
-    if stdin is not None and run.files:
-        fr = run.files[0]
-        outcome = fix_verified(fr.text, validate(fr.text, fr.path), lambda t: validate(t, fr.path), args.unsafe_fixes)
-        report.rolled_back += outcome.rolled_back
-        if outcome.applied:
-            report.applied += outcome.applied
-            bom = b"\xef\xbb\xbf" if stdin[1].startswith(b"\xef\xbb\xbf") else b""
-            stdin_fixed = bom + outcome.text.encode("utf-8", "surrogatepass")
-            if args.diff:
-                report.diffs.insert(0, unified_diff(fr.path, fr.text, outcome.text))
-    for diff in report.diffs:
-        sys.stdout.write(diff)
-    for note in report.notes:
-        print(f"wf-lsp: {note}", file=sys.stderr)
-    for path, why in report.refused:
-        print(f"wf-lsp: error: {path}: {why}", file=sys.stderr)
-    kind = "fix(es)" if args.unsafe_fixes else "safe fix(es)"
-    if report.applied:
-        verb = "would apply" if args.diff else "applied"
-        print(f"wf-lsp: {verb} {report.applied} {kind}", file=sys.stderr)
-    if report.rolled_back:
-        print(f"wf-lsp: {report.rolled_back} fix(es) left out: applied, they would have made the file worse", file=sys.stderr)
-    return report, stdin_fixed
-
-
-def _fixable_line(run: Any) -> None:
-    from wf_lsp.core.fixfiles import fixable
-
-    safe = sum(fixable(fr.result.findings) for fr in run.files)
-    every = sum(fixable(fr.result.findings, unsafe=True) for fr in run.files)
-    if safe or every:
-        more = f" ({every - safe} more with `--fix --unsafe-fixes`)" if every > safe else ""
-        print(f"{safe} fixable with `--fix`{more}.", file=sys.stderr)
 
 
 def _filtered(files: list[Any], floor: Any) -> list[Any]:
