@@ -176,6 +176,16 @@ def test_a_symlink_met_in_a_folder_is_not_written_through_to_a_file_outside(tmp_
     assert proc.returncode == 1
 
 
+def test_a_folder_spelled_with_dot_and_slash_still_guards_its_symlinks(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.json"
+    outside.write_text(TWO_FIXES)
+    (tmp_path / "project").mkdir()
+    (tmp_path / "project" / "link.json").symlink_to(outside)
+    proc = wf_lsp("check", "./project/", "--fix", "--no-snippets", cwd=tmp_path)
+    assert outside.read_text() == TWO_FIXES
+    assert b"outside project: not written" in proc.stderr and proc.returncode == 1
+
+
 def test_a_symlink_inside_the_folder_is_fixed_once_through_its_target(tmp_path: Path) -> None:
     project = tmp_path / "project"
     project.mkdir()

@@ -9,6 +9,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from wf_lsp.core.findings import Finding
 from wf_lsp.core.fixing import chosen_fixes, fix_verified
@@ -52,14 +53,18 @@ def unified_diff(path: str, old: str, new: str) -> str:
 
 
 def walked_root(path: str, named: Sequence[str]) -> str | None:
-    """The folder named on the command line that a walked file was found under; None for a file named itself."""
+    """The folder named on the command line that a walked file was found under; None for a file named itself.
+
+    Folders are compared as the walk spells them (`./dir/` is walked as `dir`). A file under no named folder gets
+    "": it is written only if it is no symlink at all.
+    """
     if path in named:
         return None
-    best: str | None = None
+    best = ""
     for root in named:
-        prefix = os.path.join(root, "")
-        if path.startswith(prefix) and (best is None or len(root) > len(best)):
-            best = root
+        spelled = str(Path(root))
+        if path.startswith(os.path.join(spelled, "")) and len(spelled) > len(best):
+            best = spelled
     return best
 
 
@@ -70,7 +75,10 @@ def target_of(path: str, root: str | None) -> tuple[str | None, str | None]:
     outside it is left alone); a file named on the command line is written even through a symlink.
     """
     real = os.path.realpath(path)
-    if root is not None:
+    if root == "":
+        if real != os.path.abspath(path):
+            return None, "reached through a symlink outside the folders named: not written"
+    elif root is not None:
         inside = os.path.join(os.path.realpath(root), "")
         if not real.startswith(inside):
             return None, f"a symlink to {real}, outside {root}: not written"
