@@ -93,6 +93,8 @@ def write_atomic(path: str, data: bytes, expected: bytes) -> str | None:
     `expected` (it changed since it was read), nothing is written. On any failure (a full disk) the original is
     left untouched and the temporary file removed.
     """
+    if not os.access(path, os.W_OK):
+        return "read-only: not written"  # a rename would replace it all the same: respect what its mode says
     try:
         st = os.stat(path)
         with open(path, "rb") as fh:
