@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tests import fuzzkit as fk
-from tests.helpers import DATA
+from tests.helpers import DATA, run_cli
 from wf_lsp.core.findings import Finding, Fix, Severity, TextEdit
 from wf_lsp.core.fixing import SYNTAX_CODES, chosen_fixes, fix_verified
 from wf_lsp.core.loader import WorkflowLoader
@@ -169,3 +171,21 @@ def test_choosing_among_many_fixes_is_linear() -> None:
     assert len(chosen_fixes(findings)) == 100_000
     took = time.perf_counter() - start
     assert took < 2.0, f"{took:.2f} s"  # pairwise checks took minutes (50,000 fixes: over 100 s)
+
+
+@fk.examples(100)
+@given(text=broken_mutants(), profile=st.sampled_from(["recommended", "strict-tenant"]))
+def test_the_fix_command_never_makes_a_file_worse(text: str, profile: str) -> None:
+    """The same property through `wf-lsp check FILE --fix` itself (in this process), on a real file."""
+    settings = fk.PROFILES[profile]
+    flags = ["--profile", settings.profile] + (["--tenant", settings.tenant_id, "--user-level", str(settings.user_level)] if settings.tenant_id else [])
+    loader = fk.LOADERS[profile]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "wf.jsonc"
+        path.write_bytes(text.encode("utf-8", "surrogatepass"))
+        code, _, err = run_cli(["check", str(path), "--fix", "--no-config", "--no-snippets", "-q", *flags])
+        assert code in (0, 1), err
+        fixed = path.read_bytes().decode("utf-8", "surrogatepass")
+    (e0, s0), (e1, s1) = errors(loader.validate_text(text).findings), errors(loader.validate_text(fixed).findings)
+    assert e1 <= e0 and s1 <= s0, f"errors {e0} -> {e1}, syntax errors {s0} -> {s1}"
+    assert not comments_of(text) - comments_of(fixed)
