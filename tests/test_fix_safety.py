@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from tests import fuzzkit as fk
 from tests.helpers import DATA, run_cli
 from wf_lsp.core.findings import Finding, Fix, Severity, TextEdit
-from wf_lsp.core.fixing import SYNTAX_CODES, chosen_fixes, fix_verified
+from wf_lsp.core.fixing import SYNTAX_CODES, chosen_fixes, comments, fix_verified
 from wf_lsp.core.loader import WorkflowLoader
 
 VALID = (DATA / "ok" / "valid_default.json").read_text()
@@ -189,3 +189,9 @@ def test_the_fix_command_never_makes_a_file_worse(text: str, profile: str) -> No
     (e0, s0), (e1, s1) = errors(loader.validate_text(text).findings), errors(loader.validate_text(fixed).findings)
     assert e1 <= e0 and s1 <= s0, f"errors {e0} -> {e1}, syntax errors {s0} -> {s1}"
     assert not comments_of(text) - comments_of(fixed)
+
+
+@fk.examples(2000)
+@given(st.text(st.sampled_from(list('"/*\n ab\\')), max_size=30))
+def test_comments_are_found_as_the_independent_scan_finds_them(text: str) -> None:
+    assert comments(text) == comments_of(text)

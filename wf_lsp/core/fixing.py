@@ -14,7 +14,7 @@ SYNTAX_CODES = frozenset({"JSON_SYNTAX_ERROR", "INVALID_ENCODING", "NESTING_TOO_
 #: Test revalidations allowed per file in a verified fix run; groups left untested then are not applied.
 MAX_VERIFICATIONS = 24
 #: A string (closed or not), a line comment, or a block comment (closed or not): comments are the ones starting "/".
-_TOKENS = re.compile(r'"(?:[^"\\\n\r]|\\.)*"?|//[^\n\r]*|/\*(?:[^*]|\*(?!/))*(?:\*/)?')
+_TOKENS = re.compile(r'"[^"\\\n\r]*(?:\\[\s\S][^"\\\n\r]*)*"?|//[^\n\r]*|/\*[^*]*(?:\*+[^*/][^*]*)*(?:\*+/|\*+\Z|\Z)')
 
 
 def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
@@ -63,6 +63,8 @@ def fix_all(text: str, findings: Iterable[Finding]) -> tuple[str, int]:
 
 def comments(text: str) -> Counter[str]:
     """The `//` and `/* */` comments of a text (outside strings), counted: a fix must keep every one."""
+    if "//" not in text and "/*" not in text:
+        return Counter()
     return Counter(m.group() for m in _TOKENS.finditer(text) if m.group().startswith("/"))
 
 
