@@ -116,7 +116,7 @@ def fix_verified(
         tries += 1
         candidate = apply_edits(text, [e for f in (*accepted, *group) for e in f.edits])
         after = _errors(validate(candidate))
-        if not (after - before) and not (kept_comments - comments(candidate)):
+        if not (after - before) and not (kept_comments and kept_comments - comments(candidate)):
             accepted.extend(group)
             current = candidate
         elif len(group) == 1:
