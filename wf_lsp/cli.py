@@ -56,7 +56,13 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--config", help="settings file (default: wf-lsp.toml or pyproject.toml found upward)")
     c.add_argument("--no-config", action="store_true", help="ignore settings files")
     c.add_argument("--quiet", "-q", action="store_true", help="print only the findings")
-    c.add_argument("--fix", action="store_true", help="apply every safe fix to the files in place, then report what is left")
+    c.add_argument(
+        "--fix",
+        action="store_true",
+        help="apply the safe fixes that make nothing worse, then report what is left (stdin: print the fixed text)",
+    )
+    c.add_argument("--diff", action="store_true", help="print the fixes --fix would make as a unified diff; write nothing")
+    c.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff, apply unsafe fixes too")
     c.add_argument("--no-snippets", action="store_true", help="text format: one line per problem, no source excerpt")
     c.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     r = sub.add_parser("rules", help="list rules, or explain one")
@@ -169,19 +175,34 @@ def _check(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     progress = _Progress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
     # The file texts travel back from workers only when something prints source lines or rewrites files.
-    want_text = args.fix or (args.format == "text" and not args.no_snippets)
+    want_text = args.fix or args.diff or (args.format == "text" and not args.no_snippets)
     cache_dir = args.cache_dir or (DEFAULT_CACHE_DIR if args.cache else None)
     run = run_check(paths, settings, jobs=args.jobs, progress=progress, stdin=stdin, want_text=want_text, cache_dir=cache_dir)
     if progress:
         progress.finish()
     for msg in run.warnings:
         print(f"wf-lsp: warning: {msg}", file=sys.stderr)
-    if args.fix:
-        fixed = _apply_fixes(run)
-        if fixed:
-            print(f"wf-lsp: applied {fixed} safe fix(es)", file=sys.stderr)
-            run = run_check(paths, settings, jobs=args.jobs, stdin=stdin, cache_dir=cache_dir)
     out = sys.stdout
+    refused: list[tuple[str, str]] = []
+    if args.fix or args.diff:
+        from wf_lsp.clifix import apply_fixes
+
+        report, stdin_fixed = apply_fixes(args, run, paths, stdin, settings)
+        if args.diff:
+            return EXIT_PROBLEMS if report.applied and not args.exit_zero else EXIT_CLEAN
+        if stdin is not None:
+            fixed = stdin_fixed if stdin_fixed is not None else stdin[1]
+            if hasattr(sys.stdout, "buffer"):
+                sys.stdout.flush()
+                sys.stdout.buffer.write(fixed)
+            else:  # a text stream standing in for stdout (tests, embedding)
+                sys.stdout.write(fixed.decode("utf-8", "surrogateescape"))
+            sys.stdout.flush()
+            out = sys.stderr  # stdout holds the fixed text: the report goes to stderr, as ruff does
+            stdin = (stdin[0], stdin_fixed) if stdin_fixed is not None else stdin
+        if report.applied:
+            run = run_check(paths, settings, jobs=args.jobs, stdin=stdin, cache_dir=cache_dir)
+        refused = report.refused
     shown = _filtered(run.files, Severity.parse(args.min_severity)) if args.format != "json" else run.files
     if args.format == "text":
         from wf_lsp.report import text
@@ -190,8 +211,10 @@ def _check(args: argparse.Namespace) -> int:
         out.write(text.render(shown, color=color, snippets=not args.no_snippets))
     elif args.format == "json":
         # One file per line: C-speed encoding (indent= would fall back to the pure-Python encoder), still diffable.
-        rows = [json.dumps(fr.result.to_json(fr.path), ensure_ascii=False, separators=(",", ":")) for fr in run.files]
-        out.write("[\n" + ",\n".join(rows) + "\n]\n" if rows else "[]\n")
+        # Written file by file: the report is never held whole.
+        for k, fr in enumerate(run.files):
+            out.write(("[\n" if k == 0 else ",\n") + json.dumps(fr.result.to_json(fr.path), ensure_ascii=False, separators=(",", ":")))
+        out.write("\n]\n" if run.files else "[]\n")
     elif args.format == "sarif":
         from wf_lsp.report import sarif
 
@@ -215,34 +238,17 @@ def _check(args: argparse.Namespace) -> int:
         bad = sum(1 for fr in run.files if not fr.result.valid)
         passed = f"; {run.passed_over} JSON file(s) without a workflow passed over" if run.passed_over else ""
         print(f"{len(run.files)} file(s) checked: {n_err} error(s), {n_warn} warning(s); {bad} invalid file(s){passed}.", file=sys.stderr)
+        from wf_lsp.clifix import fixable_line
+
+        fixable_line(run)
+    if refused and not args.exit_zero:
+        return EXIT_PROBLEMS
     if run.unreadable and not args.exit_zero:
         print(f"wf-lsp: {len(run.unreadable)} file(s) could not be read, so the run is not clean", file=sys.stderr)
         return EXIT_PROBLEMS
     if failing and not args.exit_zero:
         return EXIT_PROBLEMS
     return EXIT_CLEAN
-
-
-def _apply_fixes(run: Any) -> int:
-    from wf_lsp.core.fixing import fix_all
-
-    total = 0
-    for fr in run.files:
-        path = Path(fr.path)
-        if not path.is_file():
-            continue
-        original = path.read_bytes()
-        bom = b"\xef\xbb\xbf" if original.startswith(b"\xef\xbb\xbf") else b""
-        try:
-            if original[len(bom) :].decode("utf-8") != fr.text:
-                continue  # changed meanwhile: never rewrite it
-        except UnicodeDecodeError:
-            continue  # not UTF-8: never rewrite it
-        new, n = fix_all(fr.text, fr.result.findings)
-        if n:
-            path.write_bytes(bom + new.encode("utf-8", "surrogatepass"))
-            total += n
-    return total
 
 
 def _filtered(files: list[Any], floor: Any) -> list[Any]:
