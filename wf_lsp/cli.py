@@ -1,4 +1,4 @@
-"""The `wf-lsp` command: check, rules, schema and serve. Parses arguments, calls the core, formats, exits."""
+"""The `wf-lsp` command: check, graph, rules, schema and serve. Parses arguments, calls the core, formats, exits."""
 
 from __future__ import annotations
 
@@ -59,6 +59,18 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--fix", action="store_true", help="apply every safe fix to the files in place, then report what is left")
     c.add_argument("--no-snippets", action="store_true", help="text format: one line per problem, no source excerpt")
     c.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    c.add_argument("--summary", metavar="FILE.md", help="also write a Markdown report with a graph of each invalid workflow")
+    g = sub.add_parser("graph", help="draw a workflow as Mermaid, Graphviz DOT or JSON", description="Print a workflow's graph with its problems marked.")
+    g.add_argument("path", help="a workflow file, or - for stdin")
+    g.add_argument("--format", choices=("mermaid", "dot", "json"), default="mermaid")
+    g.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    g.add_argument("--profile", choices=("oracle", "recommended", "strict"))
+    g.add_argument("--connection-keys", choices=("auto", "name", "id"))
+    g.add_argument("--tenant", help="the tenant checking the file (tenancy rules)")
+    g.add_argument("--user-level", type=int, choices=range(0, 5), metavar="0-4")
+    g.add_argument("--config", help="settings file (default: wf-lsp.toml or pyproject.toml found upward)")
+    g.add_argument("--no-config", action="store_true", help="ignore settings files")
+    g.set_defaults(select=None, ignore=None, cache_url=None)
     r = sub.add_parser("rules", help="list rules, or explain one")
     r.add_argument("code", nargs="?")
     r.add_argument("--format", choices=("text", "json", "markdown"), default="text")
@@ -79,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "check":
             return _check(args)
+        if args.command == "graph":
+            return _graph(args)
         if args.command == "rules":
             return _rules(args)
         if args.command == "schema":
@@ -221,6 +235,50 @@ def _check(args: argparse.Namespace) -> int:
     if failing and not args.exit_zero:
         return EXIT_PROBLEMS
     return EXIT_CLEAN
+
+
+def _graph(args: argparse.Namespace) -> int:
+    from wf_lsp.core import graphmodel
+    from wf_lsp.core.document import decode_bytes
+    from wf_lsp.core.loader import WorkflowLoader
+
+    try:
+        settings = _settings(args, [args.path])
+    except _Usage as exc:
+        print(f"wf-lsp: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        data = sys.stdin.buffer.read() if args.path == "-" else Path(args.path).read_bytes()
+    except OSError as exc:
+        print(f"wf-lsp: error: cannot read {args.path}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    text = decode_bytes(data)[0]
+    result = WorkflowLoader(settings).validate_text(text, None if args.path == "-" else args.path)
+    model = graphmodel.of_text(text, result, graphmodel.key_mode_of(settings.profile, settings.connection_keys), settings.max_file_bytes)
+    rendered = _render_graph(model, args.format, "<stdin>" if args.path == "-" else Path(args.path).name)
+    if args.output:
+        Path(args.output).write_text(rendered, encoding="utf-8", errors="surrogatepass")
+    else:
+        if hasattr(sys.stdout, "reconfigure"):
+            sys.stdout.reconfigure(errors="backslashreplace")
+        sys.stdout.write(rendered)
+    return EXIT_CLEAN
+
+
+def _render_graph(model: Any, fmt: str, name: str) -> str:
+    if fmt == "json":
+        import re
+
+        text = json.dumps(model.to_json(), ensure_ascii=False, indent=2)
+        # a lone surrogate (from a `\ud800` escape in the file) stays a JSON escape, so the output is valid UTF-8
+        return re.sub("[\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+    if fmt == "dot":
+        from wf_lsp.report import dot
+
+        return str(dot.render(model, name))
+    from wf_lsp.report import mermaid
+
+    return str(mermaid.render(model, name))
 
 
 def _apply_fixes(run: Any) -> int:

@@ -1,0 +1,240 @@
+"""Graph pictures: the core graph model, and `wf-lsp graph` as Mermaid, DOT and JSON (goldens, Graphviz, mermaid)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import CORPUS, DATA, ROOT, corpus_files, run_cli
+from wf_lsp.core import graphmodel
+from wf_lsp.core.loader import WorkflowLoader
+from wf_lsp.core.settings import Settings
+from wf_lsp.report import dot, mermaid
+from wf_lsp.report.graphlabels import clean
+
+GRAPH = DATA / "graph"
+HOSTILE = GRAPH / "hostile_names.json"
+#: corpus files with goldens: a parallel flow with a warning and error outputs, dangling targets, many errors, id keys
+CORPUS_CASES = [
+    "packages__examples__workflows__complex_approval_flow.workflow.json",
+    "workflow__examples__python__testing_triangle__workflow.json",
+    "packages__email_client__workflow__fetch_inbox.json",
+    "packagerepo__backend__workflows__publish_artifact.json",
+]
+CASES = [CORPUS / name for name in CORPUS_CASES] + [HOSTILE]
+FORMATS = {"mermaid": ".mmd", "dot": ".dot", "json": ".graph.json"}
+MERMAID_DIR = Path(os.environ.get("WF_LSP_MERMAID_DIR", Path.home() / ".cache" / "wf-lsp-mermaid"))
+MERMAID_PACKAGES = ["mermaid@11.17.2", "jsdom@26.1.0"]
+
+
+def _model(path: Path, **settings: str) -> graphmodel.WorkflowGraph:
+    text = path.read_text(encoding="utf-8")
+    s = Settings().with_(**settings) if settings else Settings()
+    result = WorkflowLoader(s).validate_text(text, str(path))
+    return graphmodel.of_text(text, result, graphmodel.key_mode_of(s.profile, s.connection_keys))
+
+
+def _wf(nodes: list[dict], conns: dict, **extra: object) -> dict:  # type: ignore[type-arg]
+    return {"id": "w", "name": "w", "tenantId": "t", "nodes": nodes, "connections": conns, **extra}
+
+
+def _node(i: str, name: str, type_: str = "metabuilder.transform") -> dict:  # type: ignore[type-arg]
+    return {"id": i, "name": name, "type": type_, "typeVersion": 1, "position": [0, 0], "parameters": {}}
+
+
+# -- the model ---------------------------------------------------------------------------------
+
+
+def test_model_orders_nodes_by_plan_and_marks_cycles_unreachable_and_findings() -> None:
+    g = _model(HOSTILE)
+    names = [n.name for n in g.nodes]
+    assert names[0].startswith("Start") and [n.step for n in g.nodes[:10]] == list(range(1, 11))
+    assert [n.name for n in g.nodes if n.cyclic] == ["Loop A", "Loop B"]
+    assert [n.name for n in g.nodes if n.unreachable] == ["Orphan -->|x| y", "Chat Model"]
+    assert [n.index for n in g.nodes if n.trigger] == [0] == g.triggers
+    by_name = {n.name: n for n in g.nodes}
+    assert by_name["Loop B"].codes == ["CIRCULAR_DEPENDENCY"] and by_name["Loop B"].step is None
+    assert by_name["Chat Model"].codes == ["INVALID_OUTPUT_TYPE", "UNREACHABLE_NODE"]
+    # a dangling target's finding sits on the connection's source node
+    assert by_name["Back`tick` `code` and \\N \\G \\l backslashes"].codes == ["INVALID_CONNECTION_TARGET_NODE"]
+    dangling = [link for link in g.links if link.target is None]
+    assert [(link.source, link.target_ref) for link in dangling] == [(2, 'Nowhere "[x]"')]
+
+
+def test_model_carries_connection_types_and_output_indices_through() -> None:
+    wf = _wf(
+        [_node("a", "Agent"), _node("m", "Chat Model"), _node("t", "Tool"), _node("b", "Branch")],
+        {
+            "Chat Model": {"ai_languageModel": [[{"node": "Agent", "type": "ai_languageModel", "index": 0}]]},
+            "Tool": {"ai_tool": [[{"node": "Agent", "type": "ai_tool", "index": 0}]]},
+            "Agent": {"main": [[], [{"node": "Branch", "type": "main", "index": 1}]]},
+        },
+    )
+    g = graphmodel.build(wf)
+    links = {(link.source_ref, link.type, link.output, link.input, link.target) for link in g.links}
+    assert links == {("Chat Model", "ai_languageModel", 0, 0, 0), ("Tool", "ai_tool", 0, 0, 0), ("Agent", "main", 1, 1, 3)}
+    out = mermaid.render(g)
+    assert '-->|"ai#58;languageModel"|' not in out and '-->|"ai_languageModel"| n0' in out and '-->|"main 1"| n3' in out
+
+
+def test_model_follows_the_connection_key_mode() -> None:
+    wf = _wf([_node("a", "A"), _node("b", "B")], {"a": {"main": {"0": [{"node": "b", "type": "main", "index": 0}]}}})
+    assert [(link.source, link.target) for link in graphmodel.build(wf, key_mode="id").links] == [(0, 1)]
+    assert [(link.source, link.target) for link in graphmodel.build(wf, key_mode="auto").links] == [(0, 1)]
+    by_name = graphmodel.build(wf, key_mode="name")
+    assert [(link.source, link.target) for link in by_name.links] == [(None, None)]
+    assert "? a" in mermaid.render(by_name) and "? b" in mermaid.render(by_name)
+    assert graphmodel.key_mode_of("oracle", "id") == "name" and graphmodel.key_mode_of("recommended", "id") == "id"
+
+
+def test_model_of_an_id_keyed_corpus_file_resolves_every_edge() -> None:
+    g = _model(CORPUS / "packagerepo__backend__workflows__publish_artifact.json")
+    assert g.links and all(link.source is not None and link.target is not None for link in g.links)
+    assert all(n.step is not None for n in g.nodes) and not g.unreachable and not g.cyclic
+
+
+def test_model_of_garbage_never_crashes() -> None:
+    for value in (None, [], "x", {"nodes": "x"}, {"nodes": [1, None, {"name": 3}], "connections": {"a": 1, "b": {"main": {"x": [{"node": {}}]}}}}):
+        g = graphmodel.build(value)
+        mermaid.render(g)
+        dot.render(g)
+        json.dumps(g.to_json())
+    g = graphmodel.of_text('{"nodes": [{"name": "A"}, {"name": "B"', None)
+    assert [n.name for n in g.nodes] == ["A", "B"]
+
+
+def test_rendering_is_linear_in_the_graph_size() -> None:
+    def chain(n: int) -> dict:  # type: ignore[type-arg]
+        nodes = [_node(f"n{i}", f"Node {i}") for i in range(n)]
+        conns = {f"Node {i}": {"main": {"0": [{"node": f"Node {i + 1}", "type": "main", "index": 0}]}} for i in range(n - 1)}
+        return _wf(nodes, conns)
+
+    def cost(n: int) -> float:
+        wf = chain(n)
+        start = time.perf_counter()
+        g = graphmodel.build(wf)
+        mermaid.render(g)
+        dot.render(g)
+        return time.perf_counter() - start
+
+    small, big = min(cost(2000) for _ in range(3)), min(cost(20000) for _ in range(2))
+    assert big < small * 25, (small, big)
+
+
+# -- goldens -----------------------------------------------------------------------------------
+
+
+#: Mermaid and DOT goldens for every case; JSON goldens for the hostile names and a file with problems
+GOLDENS = [(c, f) for c in CASES for f in ("mermaid", "dot")] + [(HOSTILE, "json"), (CASES[1], "json")]
+
+
+@pytest.mark.parametrize(("case", "fmt"), GOLDENS, ids=lambda v: v if isinstance(v, str) else v.stem[:40])
+def test_graph_output_matches_golden(case: Path, fmt: str) -> None:
+    code, out, err = run_cli(["graph", str(case), "--format", fmt, "--no-config"])
+    assert code == 0, err
+    golden = GRAPH / (case.name.removesuffix(".json") + FORMATS[fmt])
+    if os.environ.get("WF_LSP_UPDATE_GOLDEN"):
+        golden.write_text(out, encoding="utf-8")
+    assert out == golden.read_text(encoding="utf-8")
+
+
+def test_problem_nodes_are_marked_in_both_pictures() -> None:
+    mmd = (GRAPH / "workflow__examples__python__testing_triangle__workflow.mmd").read_text()
+    assert "class n0,n1,n3,n4 error" in mmd and "✖ INVALID_CONNECTION_TARGET_NODE" in mmd
+    assert 'x0["? #91;object Object#93;"]' in mmd and "n0 -.-> x0" in mmd
+    gv = (GRAPH / "workflow__examples__python__testing_triangle__workflow.dot").read_text()
+    assert re.search(r'n0 \[label="Lint\\ntools.run_lint · step 1\\n✖ INVALID_CONNECTION_TARGET_NODE".*class="error"', gv)
+    hostile = (GRAPH / "hostile_names.mmd").read_text()
+    assert "class n10 cyclic" in hostile and "on a cycle" in hostile and "linkStyle 12,13 stroke:#e67700" in hostile
+    assert "class n12 warning" in hostile and "unreachable<br/>⚠ UNREACHABLE_NODE" in hostile
+    # the long name is shortened in the label and kept whole in a comment
+    assert "A very long node name that goes on and…" in hostile
+    assert '%% n8 = "A very long node name that goes on and on well past any sensible label width for a picture' in hostile
+
+
+def test_hostile_names_cannot_break_out_of_labels() -> None:
+    mmd = (GRAPH / "hostile_names.mmd").read_text()
+    for line in mmd.splitlines():
+        if not line.lstrip().startswith("%%"):
+            assert "%%" not in line and "<script" not in line and "`" not in line, line
+            assert line.count('"') % 2 == 0, line
+    assert len(mmd.splitlines()) == len(mmd.split("\n")) - 1  # no stray line breaks from a name
+    gv = (GRAPH / "hostile_names.dot").read_text()
+    assert "\\\\N \\\\G \\\\l" in gv  # backslashes doubled: never Graphviz escapes
+
+
+# -- the real renderers ------------------------------------------------------------------------
+
+
+def _dot() -> str:
+    found = shutil.which("dot")
+    assert found, "Graphviz `dot` is not installed (apt-get install graphviz); these tests render with it"
+    return found
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem[:40])
+def test_dot_renders_with_graphviz_and_shows_every_node(case: Path) -> None:
+    text = (GRAPH / (case.name.removesuffix(".json") + ".dot")).read_text(encoding="utf-8")
+    proc = subprocess.run([_dot(), "-Tsvg"], input=text.encode(), capture_output=True, timeout=60, check=False)
+    assert proc.returncode == 0 and not proc.stderr.strip(), proc.stderr.decode()
+    svg = proc.stdout.decode()
+    g = _model(case)
+    titles = set(re.findall(r"<title>(n\d+)</title>", svg))
+    assert titles == {f"n{n.index}" for n in g.nodes}
+    shown = unescape(" ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg)))
+    for n in g.nodes:
+        assert clean(n.name)[:30].strip() in shown, n.name
+    assert 'class="node error"' in svg or not any(n.severity == 1 for n in g.nodes)
+
+
+def _mermaid_modules() -> Path:
+    """node_modules with mermaid and jsdom (installed once into a cache folder with npm)."""
+    assert shutil.which("node") and shutil.which("npm"), "Node.js and npm are needed to check Mermaid with the real parser"
+    modules = MERMAID_DIR / "node_modules"
+    want = {p.rsplit("@", 1)[0]: p.rsplit("@", 1)[1] for p in MERMAID_PACKAGES}
+    have = {}
+    for name in want:
+        pkg = modules / name / "package.json"
+        have[name] = json.loads(pkg.read_text())["version"] if pkg.exists() else None
+    if have != want:
+        MERMAID_DIR.mkdir(parents=True, exist_ok=True)
+        proc = subprocess.run(
+            ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(MERMAID_DIR), *MERMAID_PACKAGES], capture_output=True, timeout=600, check=False
+        )
+        assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    return modules
+
+
+def _mermaid_parse(files: list[Path]) -> dict[str, dict]:  # type: ignore[type-arg]
+    proc = subprocess.run(
+        ["node", str(ROOT / "tests" / "mermaid_parse.mjs"), str(_mermaid_modules()), *map(str, files)], capture_output=True, timeout=300, check=False
+    )
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    rows = [json.loads(line) for line in proc.stdout.decode().splitlines()]
+    return {row["file"]: row for row in rows}
+
+
+def test_mermaid_parses_with_the_real_mermaid_parser(tmp_path: Path) -> None:
+    files = sorted(GRAPH.glob("*.mmd"))
+    for path in corpus_files():
+        out = tmp_path / (path.stem + ".mmd")
+        out.write_text(mermaid.render(_model(path), path.name), encoding="utf-8")
+        files.append(out)
+    # a negative control: the hostile names written raw into labels do not parse, so the parser really checks
+    raw = tmp_path / "raw.mmd"
+    names = [n.name for n in _model(HOSTILE).nodes]
+    raw.write_text("flowchart LR\n" + "".join(f'  n{i}["{clean(name)}"]\n' for i, name in enumerate(names)), encoding="utf-8")
+    results = _mermaid_parse([*files, raw])
+    assert len(results) == len(files) + 1
+    bad = {f: r["error"] for f, r in results.items() if not r["ok"] and f != str(raw)}
+    assert not bad, bad
+    assert {r.get("type") for f, r in results.items() if f != str(raw)} == {"flowchart-v2"}
+    assert not results[str(raw)]["ok"]
