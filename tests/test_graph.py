@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import CORPUS, DATA, ROOT, corpus_files, run_cli
+from tests.helpers import CORPUS, DATA, corpus_files, run_cli
+from tests.mermaidkit import mermaid_parse
 from wf_lsp.core import graphmodel
 from wf_lsp.core.loader import WorkflowLoader
 from wf_lsp.core.settings import Settings
@@ -31,8 +32,6 @@ CORPUS_CASES = [
 ]
 CASES = [CORPUS / name for name in CORPUS_CASES] + [HOSTILE]
 FORMATS = {"mermaid": ".mmd", "dot": ".dot", "json": ".graph.json"}
-MERMAID_DIR = Path(os.environ.get("WF_LSP_MERMAID_DIR", Path.home() / ".cache" / "wf-lsp-mermaid"))
-MERMAID_PACKAGES = ["mermaid@11.17.2", "jsdom@26.1.0"]
 
 
 def _model(path: Path, **settings: str) -> graphmodel.WorkflowGraph:
@@ -126,7 +125,7 @@ def test_rendering_is_linear_in_the_graph_size() -> None:
         return time.perf_counter() - start
 
     small, big = min(cost(2000) for _ in range(3)), min(cost(20000) for _ in range(2))
-    assert big < small * 25, (small, big)
+    assert big < small * 40, (small, big)  # 10x the nodes: linear is ~10x, quadratic ~100x
 
 
 # -- goldens -----------------------------------------------------------------------------------
@@ -164,8 +163,9 @@ def test_hostile_names_cannot_break_out_of_labels() -> None:
     mmd = (GRAPH / "hostile_names.mmd").read_text()
     for line in mmd.splitlines():
         if not line.lstrip().startswith("%%"):
-            assert "%%" not in line and "<script" not in line and "`" not in line, line
+            assert "%%" not in line and "<script" not in line, line
             assert line.count('"') % 2 == 0, line
+    assert "`" not in mmd  # not even in comments: a diagram sits in a Markdown code fence
     assert len(mmd.splitlines()) == len(mmd.split("\n")) - 1  # no stray line breaks from a name
     gv = (GRAPH / "hostile_names.dot").read_text()
     assert "\\\\N \\\\G \\\\l" in gv  # backslashes doubled: never Graphviz escapes
@@ -195,33 +195,6 @@ def test_dot_renders_with_graphviz_and_shows_every_node(case: Path) -> None:
     assert 'class="node error"' in svg or not any(n.severity == 1 for n in g.nodes)
 
 
-def _mermaid_modules() -> Path:
-    """node_modules with mermaid and jsdom (installed once into a cache folder with npm)."""
-    assert shutil.which("node") and shutil.which("npm"), "Node.js and npm are needed to check Mermaid with the real parser"
-    modules = MERMAID_DIR / "node_modules"
-    want = {p.rsplit("@", 1)[0]: p.rsplit("@", 1)[1] for p in MERMAID_PACKAGES}
-    have = {}
-    for name in want:
-        pkg = modules / name / "package.json"
-        have[name] = json.loads(pkg.read_text())["version"] if pkg.exists() else None
-    if have != want:
-        MERMAID_DIR.mkdir(parents=True, exist_ok=True)
-        proc = subprocess.run(
-            ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(MERMAID_DIR), *MERMAID_PACKAGES], capture_output=True, timeout=600, check=False
-        )
-        assert proc.returncode == 0, proc.stderr.decode()[-2000:]
-    return modules
-
-
-def _mermaid_parse(files: list[Path]) -> dict[str, dict]:  # type: ignore[type-arg]
-    proc = subprocess.run(
-        ["node", str(ROOT / "tests" / "mermaid_parse.mjs"), str(_mermaid_modules()), *map(str, files)], capture_output=True, timeout=300, check=False
-    )
-    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
-    rows = [json.loads(line) for line in proc.stdout.decode().splitlines()]
-    return {row["file"]: row for row in rows}
-
-
 def test_mermaid_parses_with_the_real_mermaid_parser(tmp_path: Path) -> None:
     files = sorted(GRAPH.glob("*.mmd"))
     for path in corpus_files():
@@ -232,7 +205,7 @@ def test_mermaid_parses_with_the_real_mermaid_parser(tmp_path: Path) -> None:
     raw = tmp_path / "raw.mmd"
     names = [n.name for n in _model(HOSTILE).nodes]
     raw.write_text("flowchart LR\n" + "".join(f'  n{i}["{clean(name)}"]\n' for i, name in enumerate(names)), encoding="utf-8")
-    results = _mermaid_parse([*files, raw])
+    results = mermaid_parse([*files, raw])
     assert len(results) == len(files) + 1
     bad = {f: r["error"] for f, r in results.items() if not r["ok"] and f != str(raw)}
     assert not bad, bad

@@ -183,7 +183,7 @@ def _check(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     progress = _Progress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
     # The file texts travel back from workers only when something prints source lines or rewrites files.
-    want_text = args.fix or (args.format == "text" and not args.no_snippets)
+    want_text = args.fix or bool(args.summary) or (args.format == "text" and not args.no_snippets)
     cache_dir = args.cache_dir or (DEFAULT_CACHE_DIR if args.cache else None)
     run = run_check(paths, settings, jobs=args.jobs, progress=progress, stdin=stdin, want_text=want_text, cache_dir=cache_dir)
     if progress:
@@ -215,6 +215,8 @@ def _check(args: argparse.Namespace) -> int:
         from wf_lsp.report import github
 
         out.write(github.render(shown))
+    if args.summary:
+        _write_summary(args.summary, run.files, settings)
     counts = Counter(f.code for fr in run.files for f in fr.result.findings)
     failing = sum(1 for fr in run.files for f in fr.result.findings if f.severity <= Severity.WARNING)
     info = sys.stderr if args.format != "text" else out
@@ -235,6 +237,19 @@ def _check(args: argparse.Namespace) -> int:
     if failing and not args.exit_zero:
         return EXIT_PROBLEMS
     return EXIT_CLEAN
+
+
+def _write_summary(target: str, files: list[Any], settings: Any) -> None:
+    """The Markdown report with a Mermaid graph of each invalid workflow."""
+    from wf_lsp.core import graphmodel
+    from wf_lsp.report import summary
+
+    key_mode = graphmodel.key_mode_of(settings.profile, settings.connection_keys)
+
+    def graph_of(fr: Any) -> Any:
+        return graphmodel.of_text(fr.text, fr.result, key_mode, settings.max_file_bytes) if fr.text else None
+
+    Path(target).write_text(summary.render(files, graph_of), encoding="utf-8", errors="backslashreplace")
 
 
 def _graph(args: argparse.Namespace) -> int:

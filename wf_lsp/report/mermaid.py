@@ -28,9 +28,10 @@ def text(value: str) -> str:
 
 
 def comment(value: str) -> str:
-    """A comment-safe JSON string (no line breaks, no `%`, `{` or `}` that could start a directive)."""
+    """A comment-safe JSON string: no line breaks, no `%`, `{` or `}` that could start a directive, no backtick that
+    could end a Markdown code fence around the diagram."""
     quoted = json.dumps(clean(value), ensure_ascii=False)
-    return quoted.replace("%", "\\u0025").replace("{", "\\u007b").replace("}", "\\u007d")
+    return quoted.replace("%", "\\u0025").replace("{", "\\u007b").replace("}", "\\u007d").replace("`", "\\u0060")
 
 
 def render(graph: WorkflowGraph, heading: str | None = None) -> str:
