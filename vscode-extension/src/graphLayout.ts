@@ -149,10 +149,10 @@ function edgeLabel(edge: ModelEdge): string {
   return edge.output === 0 ? kind : `${kind} ${clean(String(edge.output), 12)}`;
 }
 
-/** Lays the graph out left to right; references to missing nodes get dashed stand-ins. */
-export function layout(graph: NonNullable<GraphResult['graph']>): Layout {
+/** Lays the graph out left to right (or top to bottom); references to missing nodes get dashed stand-ins. */
+export function layout(graph: NonNullable<GraphResult['graph']>, direction: 'LR' | 'TB' = 'LR'): Layout {
   const g = new dagre.graphlib.Graph({ multigraph: true });
-  g.setGraph({ rankdir: 'LR', nodesep: 24, ranksep: 56, edgesep: 12, marginx: 16, marginy: 16 });
+  g.setGraph({ rankdir: direction, nodesep: 24, ranksep: direction === 'LR' ? 56 : 40, edgesep: 12, marginx: 16, marginy: 16 });
   g.setDefaultEdgeLabel(() => ({}));
   const laid = new Map<string, LaidNode>();
   const add = (key: string, n: Omit<LaidNode, 'x' | 'y' | 'width' | 'height' | 'key'>): void => {

@@ -23,6 +23,12 @@ describe('graph layout', () => {
     assert.deepEqual(out.nodes[0]?.classes, ['node', 'trigger']);
   });
 
+  it('lays a narrow panel out top to bottom', () => {
+    const out = layout({ nodes: [node(0, 'Start'), node(1, 'Middle'), node(2, 'End')], edges: [edge(0, 1), edge(1, 2)] }, 'TB');
+    const y = (i: number) => out.nodes.find((n) => n.index === i)?.y ?? NaN;
+    assert.ok(y(0) < y(1) && y(1) < y(2));
+  });
+
   it('marks problem nodes and shows their codes, and draws missing targets as stand-ins', () => {
     const bad = node(1, 'Broken', { severity: 'error', findings: [{ code: 'INVALID_CONNECTION_TARGET_NODE', severity: 'error', message: 'Target node "Nowhere" not found' }] });
     const out = layout({ nodes: [node(0, 'Start'), bad], edges: [edge(0, 1), edge(1, null)] });

@@ -44,7 +44,19 @@ function drawNode(parent: SVGGElement, node: LaidNode): void {
   });
 }
 
+/** The uri whose problem node was last scrolled into view (only the first drawing of a document scrolls). */
+let scrolledFor: string | null | undefined;
+let lastResult: GraphResult | undefined;
+
+/** Top to bottom in a narrow panel (a view beside the editor usually is), else left to right. */
+function direction(): 'LR' | 'TB' {
+  return window.innerWidth < window.innerHeight * 0.9 ? 'TB' : 'LR';
+}
+
 function draw(result: GraphResult): void {
+  lastResult = result;
+  // Emptying the drawing resets its scroll position: keep the user's, and restore it after redrawing.
+  const kept = { left: root.scrollLeft, top: root.scrollTop, x: window.scrollX, y: window.scrollY };
   root.replaceChildren();
   problems.replaceChildren();
   const graph = result.graph;
@@ -56,11 +68,19 @@ function draw(result: GraphResult): void {
     status.textContent = `${graph.nodes.length} nodes: too many to lay out here. Use wf-lsp graph FILE --format dot.`;
     return;
   }
-  const laid = layout(graph);
+  const laid = layout(graph, direction());
   const bad = graph.nodes.filter((n) => n.severity === 'error' || n.severity === 'warning');
   const errors = graph.nodes.filter((n) => n.severity === 'error').length;
   status.textContent = `${graph.nodes.length} nodes · ${graph.edges.length} edges · ${errors} with errors · ${bad.length - errors} with warnings`;
-  const canvas = svg('svg', { width: laid.width, height: laid.height, viewBox: `0 0 ${laid.width} ${laid.height}`, role: 'img', 'aria-label': 'Workflow graph' });
+  // Shrunk to the panel's width down to 60 %, scrolled beyond that.
+  const scale = Math.min(1, Math.max(0.6, (root.clientWidth || laid.width) / Math.max(1, laid.width)));
+  const canvas = svg('svg', {
+    width: Math.round(laid.width * scale),
+    height: Math.round(laid.height * scale),
+    viewBox: `0 0 ${laid.width} ${laid.height}`,
+    role: 'img',
+    'aria-label': 'Workflow graph',
+  });
   const defs = svg('defs', {}, canvas);
   for (const kind of ['plain', 'cyclic', 'dangling']) {
     const marker = svg('marker', { id: `arrow-${kind}`, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse', class: `arrow ${kind}` }, defs);
@@ -80,6 +100,15 @@ function draw(result: GraphResult): void {
   const nodes = svg('g', { class: 'nodes' }, canvas);
   for (const node of laid.nodes) drawNode(nodes, node);
   root.appendChild(canvas);
+  if (scrolledFor !== result.uri) {
+    // The first drawing of a document shows its worst problem node.
+    scrolledFor = result.uri;
+    (canvas.querySelector('g.node.error') ?? canvas.querySelector('g.node.warning'))?.scrollIntoView({ block: 'nearest', inline: 'center' });
+  } else {
+    root.scrollLeft = kept.left;
+    root.scrollTop = kept.top;
+    window.scrollTo(kept.x, kept.y);
+  }
   for (const node of bad) {
     const item = document.createElement('li');
     item.className = node.severity ?? '';
@@ -102,5 +131,12 @@ function draw(result: GraphResult): void {
 
 window.addEventListener('message', (event: MessageEvent<{ type: string; result?: GraphResult }>) => {
   if (event.data.type === 'graph' && event.data.result) draw(event.data.result);
+});
+let resizeTimer: ReturnType<typeof setTimeout> | undefined;
+window.addEventListener('resize', () => {
+  if (resizeTimer) clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => {
+    if (lastResult) draw(lastResult);
+  }, 150);
 });
 vscode.postMessage({ type: 'ready' });
