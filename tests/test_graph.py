@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -211,3 +212,44 @@ def test_mermaid_parses_with_the_real_mermaid_parser(tmp_path: Path) -> None:
     assert not bad, bad
     assert {r.get("type") for f, r in results.items() if f != str(raw)} == {"flowchart-v2"}
     assert not results[str(raw)]["ok"]
+
+
+def _random_names(seed: int, count: int) -> list[str]:
+    """Names from every character class that means something to Mermaid, DOT, Markdown or HTML, plus random Unicode."""
+    rng = random.Random(seed)
+    specials = list("\"'`#%{}[]()<>|;:&\\/*_~=-.,!?@$^+ \t\n\r\u2028\u0000\u007f\u200b\ufeff") + ["end", "%%", "-->", "```", "<br/>", "\\N", "&amp;"]
+    out = []
+    for _ in range(count):
+        parts = []
+        for _ in range(rng.randint(1, 12)):
+            kind = rng.random()
+            if kind < 0.5:
+                parts.append(rng.choice(specials))
+            elif kind < 0.8:
+                parts.append(chr(rng.choice([rng.randint(0x20, 0x7E), rng.randint(0xA0, 0x2FFF), rng.randint(0x1F300, 0x1FAFF), rng.randint(0xD800, 0xDFFF)])))
+            else:
+                parts.append("x" * rng.randint(1, 60))
+        out.append("".join(parts))
+    return out
+
+
+def test_random_hostile_names_render_with_graphviz_and_mermaid(tmp_path: Path) -> None:
+    names = _random_names(18, 240)
+    files, dots = [], []
+    for k in range(0, len(names), 8):
+        chunk = names[k : k + 8]
+        nodes = [_node(f"id{i}", name) for i, name in enumerate(chunk)]
+        conns = {chunk[i]: {f"t{chunk[i + 1][:3]}": [[{"node": chunk[i + 1], "type": "main", "index": 0}]]} for i in range(len(chunk) - 1)}
+        conns.setdefault(chunk[0], {})["main"] = [[{"node": chunk[-1] + "?", "type": "main", "index": 0}]]
+        g = graphmodel.build(_wf(nodes, conns))
+        out = tmp_path / f"g{k}.mmd"
+        out.write_text(mermaid.render(g, chunk[0]), encoding="utf-8")
+        files.append(out)
+        dots.append(dot.render(g, chunk[0]))
+    results = mermaid_parse(files)
+    bad = {f: r.get("error") for f, r in results.items() if not r["ok"]}
+    assert len(results) == len(files) and not bad, bad
+    for text in dots:
+        proc = subprocess.run([_dot(), "-Tsvg"], input=text.encode("utf-8"), capture_output=True, timeout=60, check=False)
+        assert proc.returncode == 0 and not proc.stderr.strip(), proc.stderr.decode()
+        assert len(re.findall(r"<title>n\d+</title>", proc.stdout.decode())) >= 1
