@@ -8,6 +8,7 @@ import random
 import re
 import shutil
 import subprocess
+import sys
 import time
 from html import unescape
 from pathlib import Path
@@ -253,3 +254,29 @@ def test_random_hostile_names_render_with_graphviz_and_mermaid(tmp_path: Path) -
         proc = subprocess.run([_dot(), "-Tsvg"], input=text.encode("utf-8"), capture_output=True, timeout=60, check=False)
         assert proc.returncode == 0 and not proc.stderr.strip(), proc.stderr.decode()
         assert len(re.findall(r"<title>n\d+</title>", proc.stdout.decode())) >= 1
+
+
+def test_graph_cli_reads_stdin_writes_files_and_reports_bad_paths(tmp_path: Path) -> None:
+    text = (CORPUS / CORPUS_CASES[3]).read_bytes()
+    proc = subprocess.run(
+        [sys.executable, "-m", "wf_lsp", "graph", "-", "--no-config", "--format", "dot"], input=text, capture_output=True, timeout=60, check=False
+    )
+    out = proc.stdout.decode()
+    assert proc.returncode == 0 and out.startswith("digraph workflow {") and 'tooltip="<stdin>"' in out, proc.stderr.decode()
+    target = tmp_path / "g.mmd"
+    code, out, err = run_cli(["graph", str(HOSTILE), "--no-config", "-o", str(target)])
+    assert (code, out) == (0, "") and target.read_text(encoding="utf-8") == (GRAPH / "hostile_names.mmd").read_text(encoding="utf-8"), err
+    for bad in (tmp_path / "missing.json", tmp_path):
+        code, out, err = run_cli(["graph", str(bad), "--no-config"])
+        assert code == 2 and out == "" and "cannot read" in err
+    code, _, err = run_cli(["graph", str(HOSTILE), "--format", "svg"])
+    assert code == 2 and "invalid choice" in err
+
+
+def test_graph_cli_follows_the_profile_s_key_mode() -> None:
+    # id-keyed connections: resolved by default, not under the oracle profile (which reads names only)
+    path = str(CORPUS / CORPUS_CASES[3])
+    _, default, _ = run_cli(["graph", path, "--no-config", "--format", "json"])
+    _, oracle, _ = run_cli(["graph", path, "--no-config", "--format", "json", "--profile", "oracle"])
+    assert all(e["resolved"] for e in json.loads(default)["edges"])
+    assert json.loads(oracle)["keyMode"] == "name" and not any(e["resolved"] for e in json.loads(oracle)["edges"])
