@@ -280,3 +280,24 @@ def test_graph_cli_follows_the_profile_s_key_mode() -> None:
     _, oracle, _ = run_cli(["graph", path, "--no-config", "--format", "json", "--profile", "oracle"])
     assert all(e["resolved"] for e in json.loads(default)["edges"])
     assert json.loads(oracle)["keyMode"] == "name" and not any(e["resolved"] for e in json.loads(oracle)["edges"])
+
+
+def test_every_n8n_export_renders_and_keeps_its_ai_connection_types(tmp_path: Path) -> None:
+    n8n = CORPUS.parent / "n8n"
+    exports = sorted(n8n.glob("*.json"))
+    assert len(exports) >= 170, f"expected the n8n corpus at {n8n}"
+    files, kinds = [], set()
+    loader = WorkflowLoader(Settings())
+    for i, path in enumerate(exports):
+        text = path.read_text(encoding="utf-8")
+        g = graphmodel.of_text(text, loader.validate_text(text, str(path)))
+        kinds |= {link.type for link in g.links}
+        out = tmp_path / f"{i:03}.mmd"
+        out.write_text(mermaid.render(g, path.name), encoding="utf-8")
+        files.append(out)
+    assert {"main", "ai_languageModel", "ai_tool", "ai_memory", "ai_embedding", "ai_outputParser"} <= kinds
+    results = mermaid_parse(files)
+    bad = {f: r.get("error") for f, r in results.items() if not r["ok"]}
+    assert len(results) == len(files) and not bad, bad
+    telegram = mermaid.render(_model(n8n / "Telegram_TeleBot_KnowledgeHub.json"))
+    assert '-->|"ai_languageModel"|' in telegram and '-->|"ai_tool"|' in telegram
