@@ -102,6 +102,7 @@ class WorkflowGraph:
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON form of `wf-lsp graph --format json` and the `wf.graph` command."""
+        cyclic = set(self.cyclic)
         return {
             "keyMode": self.key_mode,
             "nodes": [n.to_json() for n in self.nodes],
@@ -115,7 +116,7 @@ class WorkflowGraph:
                     "output": link.output,
                     "input": link.input,
                     "resolved": link.source is not None and link.target is not None,
-                    "cyclic": link.source in self._cyclic_set and link.target in self._cyclic_set,
+                    "cyclic": link.source in cyclic and link.target in cyclic,
                 }
                 for link in self.links
             ],
@@ -125,10 +126,6 @@ class WorkflowGraph:
             "cyclic": self.cyclic,
             "workflowFindings": [f.to_json() for f in self.workflow_findings],
         }
-
-    @property
-    def _cyclic_set(self) -> set[int]:
-        return set(self.cyclic)
 
 
 def key_mode_of(profile: str, connection_keys: str) -> str:
