@@ -85,21 +85,6 @@ class WorkflowGraph:
     workflow_findings: list[NodeFinding]
     key_mode: str = "auto"
 
-    def node(self, index: int) -> GraphNode | None:
-        """The node at a `nodes` index."""
-        for n in self.nodes:
-            if n.index == index:
-                return n
-        return None
-
-    def inputs(self, index: int) -> list[Link]:
-        """Links into a node."""
-        return [link for link in self.links if link.target == index]
-
-    def outputs(self, index: int) -> list[Link]:
-        """Links out of a node."""
-        return [link for link in self.links if link.source == index]
-
     def to_json(self) -> dict[str, Any]:
         """The stable JSON form of `wf-lsp graph --format json` and the `wf.graph` command."""
         cyclic = set(self.cyclic)
