@@ -1,4 +1,4 @@
-"""The `wf-lsp` command: check, rules, schema and serve. Parses arguments, calls the core, formats, exits."""
+"""The `wf-lsp` command: check, graph, rules, schema and serve. Parses arguments, calls the core, formats, exits."""
 
 from __future__ import annotations
 
@@ -65,6 +65,18 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff, apply unsafe fixes too")
     c.add_argument("--no-snippets", action="store_true", help="text format: one line per problem, no source excerpt")
     c.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    c.add_argument("--summary", metavar="FILE.md", help="also write a Markdown report with a graph of each invalid workflow")
+    g = sub.add_parser("graph", help="draw a workflow as Mermaid, Graphviz DOT or JSON", description="Print a workflow's graph with its problems marked.")
+    g.add_argument("path", help="a workflow file, or - for stdin")
+    g.add_argument("--format", choices=("mermaid", "dot", "json"), default="mermaid")
+    g.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    g.add_argument("--profile", choices=("oracle", "recommended", "strict"))
+    g.add_argument("--connection-keys", choices=("auto", "name", "id"))
+    g.add_argument("--tenant", help="the tenant checking the file (tenancy rules)")
+    g.add_argument("--user-level", type=int, choices=range(0, 5), metavar="0-4")
+    g.add_argument("--config", help="settings file (default: wf-lsp.toml or pyproject.toml found upward)")
+    g.add_argument("--no-config", action="store_true", help="ignore settings files")
+    g.set_defaults(select=None, ignore=None, cache_url=None)
     r = sub.add_parser("rules", help="list rules, or explain one")
     r.add_argument("code", nargs="?")
     r.add_argument("--format", choices=("text", "json", "markdown"), default="text")
@@ -85,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "check":
             return _check(args)
+        if args.command == "graph":
+            return _graph(args)
         if args.command == "rules":
             return _rules(args)
         if args.command == "schema":
@@ -175,7 +189,7 @@ def _check(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     progress = _Progress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
     # The file texts travel back from workers only when something prints source lines or rewrites files.
-    want_text = args.fix or args.diff or (args.format == "text" and not args.no_snippets)
+    want_text = args.fix or args.diff or bool(args.summary) or (args.format == "text" and not args.no_snippets)
     cache_dir = args.cache_dir or (DEFAULT_CACHE_DIR if args.cache else None)
     run = run_check(paths, settings, jobs=args.jobs, progress=progress, stdin=stdin, want_text=want_text, cache_dir=cache_dir)
     if progress:
@@ -224,6 +238,10 @@ def _check(args: argparse.Namespace) -> int:
         from wf_lsp.report import github
 
         out.write(github.render(shown))
+    if args.summary:
+        from wf_lsp.cligraph import write_summary
+
+        write_summary(args.summary, run.files, settings)
     counts = Counter(f.code for fr in run.files for f in fr.result.findings)
     failing = sum(1 for fr in run.files for f in fr.result.findings if f.severity <= Severity.WARNING)
     info = sys.stderr if args.format != "text" else out
@@ -249,6 +267,17 @@ def _check(args: argparse.Namespace) -> int:
     if failing and not args.exit_zero:
         return EXIT_PROBLEMS
     return EXIT_CLEAN
+
+
+def _graph(args: argparse.Namespace) -> int:
+    from wf_lsp.cligraph import graph
+
+    try:
+        settings = _settings(args, [args.path])
+    except _Usage as exc:
+        print(f"wf-lsp: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return graph(args, settings)
 
 
 def _filtered(files: list[Any], floor: Any) -> list[Any]:

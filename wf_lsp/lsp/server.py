@@ -11,7 +11,7 @@ from pygls.exceptions import FeatureNotificationError, FeatureRequestError, Json
 from pygls.lsp.server import LanguageServer
 
 from wf_lsp import __version__
-from wf_lsp.lsp import code_actions, code_lens, commands, completion, hover, inlay_hints, logs, memory, navigation, symbols
+from wf_lsp.lsp import code_actions, code_lens, commands, completion, graph, hover, inlay_hints, logs, memory, navigation, symbols
 from wf_lsp.lsp.diagnostics import IDENTIFIER, Diagnostics
 from wf_lsp.lsp.documents import DocumentStore
 from wf_lsp.lsp.protocol import PARSE_ERROR, WfProtocol
@@ -161,7 +161,7 @@ def build_server(sync_kind: types.TextDocumentSyncKind = types.TextDocumentSyncK
     def shutdown(params: Any) -> None:
         server.close()
 
-    for module in (code_actions, commands, hover, completion, navigation, symbols, inlay_hints, code_lens):
+    for module in (code_actions, commands, graph, hover, completion, navigation, symbols, inlay_hints, code_lens):
         module.register(server)
     return server
 
