@@ -98,6 +98,10 @@ def _mutations() -> Iterator[tuple[str, str]]:
     yield "bom", "\ufeff" + _BASE
     yield "bom-and-trailing-comma", "\ufeff" + _BASE.replace('["x", "y"]', '["x", "y",]')
     yield "deep-trailing-comma", "[" * 50 + "1," + "]" * 50
+    # nesting around the limit (900), well-formed and broken: CPython's own limit differs between releases
+    for depth in (899, 901, 960, 1100, 3000):
+        yield f"deep-{depth}", '{"nodes": [], "deep": ' + "[" * depth + "]" * depth + "}"
+        yield f"deep-{depth}-broken", '{"nodes": [], "deep": ' + "[" * depth + "]" * depth + ",}"
     # truncation at many places, including inside strings, keys, numbers and after commas and colons
     for cut in range(5, len(_BASE), 37):
         yield f"truncated-{cut}", _BASE[:cut]

@@ -12,7 +12,7 @@ import orjson
 
 from wf_lsp.core import skeleton
 from wf_lsp.core.findings import Finding, Severity
-from wf_lsp.core.jsonerror import Kind, classify, decode
+from wf_lsp.core.jsonerror import MAX_DEPTH, Kind, classify, decode, too_deep
 from wf_lsp.core.skeleton import Skeleton
 from wf_lsp.core.textindex import TextIndex
 
@@ -140,7 +140,10 @@ def parse(text: str, max_bytes: int | None = None) -> Document:
 
     insertions: list[tuple[int, int]] = []
     decoder = json.JSONDecoder(object_pairs_hook=hook, parse_constant=constant)
-    for _ in range(MAX_REPAIRS):
+    deep = too_deep(work)
+    if deep:
+        _report_depth(doc, work, insertions)
+    for _ in range(0 if deep else MAX_REPAIRS):
         dups.clear()
         try:
             value, extra = decode(decoder, work)
@@ -151,11 +154,7 @@ def parse(text: str, max_bytes: int | None = None) -> Document:
         except json.JSONDecodeError as exc:
             kind, pos = classify(work, exc.pos)  # the position only: CPython's wording differs between releases
         except RecursionError:
-            at = _depth_position(work)
-            doc.syntax.append(
-                _syntax("NESTING_TOO_DEEP", "JSON nesting is too deep to validate", doc_to_original(insertions, at), doc_to_original(insertions, at) + 1)
-            )
-            doc.value = None
+            _report_depth(doc, work, insertions)
             break
         repaired = _repair(work, kind, pos, doc, insertions)
         if repaired is None:
@@ -167,8 +166,9 @@ def parse(text: str, max_bytes: int | None = None) -> Document:
             doc.value, doc.canonical = fast
             break
     else:
-        doc.value = None
-        doc.syntax.append(_syntax("JSON_SYNTAX_ERROR", f"Too many syntax errors (over {MAX_REPAIRS}); stopped parsing", 0, 0))
+        if not deep:
+            doc.value = None
+            doc.syntax.append(_syntax("JSON_SYNTAX_ERROR", f"Too many syntax errors (over {MAX_REPAIRS}); stopped parsing", 0, 0))
     doc.parsed_text = work
     if doc.truncated:
         # The brackets closed at the end shift no position that maps back, but the text was repaired all the same:
@@ -379,13 +379,19 @@ def _close_truncated(work: str, pos: int, doc: Document, insertions: list[tuple[
     return work + suffix + closers
 
 
+def _report_depth(doc: Document, work: str, insertions: list[tuple[int, int]]) -> None:
+    at = doc_to_original(insertions, _depth_position(work))
+    doc.syntax.append(_syntax("NESTING_TOO_DEEP", "JSON nesting is too deep to validate", at, at + 1))
+    doc.value = None
+
+
 def _depth_position(work: str) -> int:
     depth = 0
     for m in _BRACKETS.finditer(work):
         t = m.group()
         if t in "[{":
             depth += 1
-            if depth > 900:
+            if depth > MAX_DEPTH:
                 return m.start()
         elif t in "]}":
             depth -= 1

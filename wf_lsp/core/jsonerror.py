@@ -15,6 +15,12 @@ import re
 
 _WS = re.compile(r"[ \t\n\r]*")
 _PROBE = json.JSONDecoder()
+#: Deepest nesting the json path reads. CPython's own limit differs between releases (3.11: the recursion limit, 1000
+#: frames less the caller's; 3.12 and 3.13: higher C limits), so the depth is checked before json reads the text.
+#: (Well-formed text takes the orjson path first, which reads up to 1024 levels on every CPython.)
+MAX_DEPTH = 900
+#: bytes the depth check keeps: quotes and brackets
+_DROP = bytes(b for b in range(256) if b not in b'"[]{}')
 
 
 class Kind(enum.Enum):
@@ -48,6 +54,27 @@ def decode(decoder: json.JSONDecoder, text: str) -> tuple[object, int | None]:
     value, end = decoder.raw_decode(text, _WS.match(text).end())  # type: ignore[union-attr]
     end = _WS.match(text, end).end()  # type: ignore[union-attr]
     return value, (end if end != len(text) else None)
+
+
+def too_deep(text: str) -> bool:
+    """Whether text nests deeper than MAX_DEPTH, strings aside (linear: C-speed passes, then one step per bracket)."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return False
+    if "\\" in text:
+        # escaped backslashes, then escaped quotes, go first (left to right, as a string's escapes are read)
+        text = text.replace("\\\\", "").replace('\\"', "")
+    # What stays is quotes and brackets; string contents lie between odd and even quotes (a broken string that never
+    # ends swaps inside and outside after it, which can only make this guard miss, not invent, deep nesting in practice).
+    parts = text.encode("utf-8", "surrogatepass").translate(None, _DROP).split(b'"')
+    depth = 0
+    for b in b"".join(parts[::2]):
+        if b == 91 or b == 123:  # [ {
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        else:
+            depth -= 1
+    return False
 
 
 def classify(text: str, pos: int) -> tuple[Kind, int]:
