@@ -315,7 +315,18 @@ def plant_errors_every(wf: dict[str, Any]) -> dict[str, Any]:
 
 
 #: ten look-alikes of registry types that are no type at all (each gets a did-you-mean)
-_TYPOS = ("logic.iff", "core.http_requests", "packagerepo.parse_jsn", "string.concatt", "string.formatt", "math.ad", "list.lenght", "dict.gett", "convert.toJsn", "var.sett")
+_TYPOS = (
+    "logic.iff",
+    "core.http_requests",
+    "packagerepo.parse_jsn",
+    "string.concatt",
+    "string.formatt",
+    "math.ad",
+    "list.lenght",
+    "dict.gett",
+    "convert.toJsn",
+    "var.sett",
+)
 
 
 def plant_unknown_types(wf: dict[str, Any], distinct: bool) -> dict[str, Any]:
