@@ -63,9 +63,14 @@ class Registry:
         """
         why = self.unimplemented.get(type_id)
         if why is None and len(type_id) <= MAX_TYPE_LENGTH:
+            seen: dict[str, str | None] = self.memo.setdefault("registry.namespaces", {})
+            if type_id in seen:
+                return seen[type_id]
             m = _FOREIGN.fullmatch(type_id)
             if m is not None:
                 why = next(reason for pattern, reason in FOREIGN_NAMESPACES if re.fullmatch(pattern, m.group(1)))
+            if len(seen) < 4096:
+                seen[type_id] = why
         return why
 
     def ids(self) -> list[str]:
