@@ -1,7 +1,7 @@
 """Every supported CPython gives the same findings: the engine run on 3.11, 3.12 and 3.13 over broken JSON and the corpus.
 
 The interpreters come from `WF_LSP_PYTHON_3_11` (..._3_12, ..._3_13), else the running one when its version matches,
-else the venvs `.ci/pythons.sh` caches under ~/.cache/wf-lsp-ci. A missing one fails the test: run `.ci/pythons.sh`.
+else the venvs `.ci/pythons.sh` caches under ~/.cache/wf-lsp-ci, else `.venv`. A missing one fails the test.
 """
 
 from __future__ import annotations
@@ -29,16 +29,21 @@ def interpreter(version: str) -> str:
         return env
     if f"{sys.version_info.major}.{sys.version_info.minor}" == version:
         return sys.executable
-    venv = CACHE / f"venv-{version}" / "bin" / "python"
-    if venv.exists():
-        return str(venv)
-    pytest.fail(f"no Python {version}: set WF_LSP_PYTHON_{version.replace('.', '_')} or run .ci/pythons.sh (creates {venv})")
+    for candidate in (CACHE / f"venv-{version}" / "bin" / "python", ROOT / ".venv" / "bin" / "python"):
+        if candidate.exists() and _version(str(candidate)) == version:
+            return str(candidate)
+    pytest.fail(f"no Python {version}: set WF_LSP_PYTHON_{version.replace('.', '_')}, or run .ci/pythons.sh (3.12, 3.13) or ./setup.sh (.venv)")
+
+
+def _version(python: str) -> str:
+    check = subprocess.run([python, "-c", "import sys; print(f'{sys.version_info[0]}.{sys.version_info[1]}')"], capture_output=True, text=True)
+    return check.stdout.strip() or check.stderr.strip()
 
 
 def _dump(python: str, version: str) -> list[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""), "PYTHONHASHSEED": "0"}
-    check = subprocess.run([python, "-c", "import sys; print(f'{sys.version_info[0]}.{sys.version_info[1]}')"], capture_output=True, text=True, env=env)
-    assert check.stdout.strip() == version, f"{python} is Python {check.stdout.strip() or check.stderr}, not {version}"
+    found = _version(python)
+    assert found == version, f"{python} is Python {found}, not {version}"
     run = subprocess.run([python, "-m", "tests.engine_dump"], cwd=ROOT, capture_output=True, text=True, env=env, timeout=600)
     assert run.returncode == 0, f"engine dump failed on {version}:\n{run.stderr[-3000:]}"
     return run.stdout.splitlines()
