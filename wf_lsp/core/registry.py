@@ -82,7 +82,7 @@ class Registry:
 
 
 #: Namespaces (npm package names, and the migration script's prefix) whose node types MetaBuilder knows but cannot run,
-#: with the reason; a type is `<namespace>.<name>`, the name an identifier. First match wins.
+#: with the reason; a type is `<namespace>.<name>`, the name a letter, then letters, digits, `_` or `-`. First match wins.
 FOREIGN_NAMESPACES: tuple[tuple[str, str], ...] = (
     (r"n8n-nodes-base", "n8n built-in node type; MetaBuilder has no executor, registry entry or plugin for n8n's nodes"),
     (r"@n8n/n8n-nodes-langchain", "n8n AI (LangChain) node type; MetaBuilder has no executor, registry entry or plugin for n8n's nodes"),
@@ -90,11 +90,14 @@ FOREIGN_NAMESPACES: tuple[tuple[str, str], ...] = (
         r"(?:@[a-z0-9][a-z0-9._~-]*/)?n8n-nodes-[a-z0-9][a-z0-9._~-]*",
         "n8n community node package (n8n-nodes-<name> or @<scope>/n8n-nodes-<name>); MetaBuilder cannot run n8n nodes",
     ),
-    (r"metabuilder", "metabuilder.* types come from the n8n migration script; only metabuilder.trigger has an executor"),
+    (
+        r"metabuilder",
+        "the n8n migration script writes metabuilder.<legacy type> for every legacy node type; only metabuilder.trigger has an executor",
+    ),
 )
 #: longer type strings are never classified by namespace, nor given suggestions (npm names have at most 214 characters)
 MAX_TYPE_LENGTH = 256
-_FOREIGN = re.compile("(" + "|".join(p for p, _ in FOREIGN_NAMESPACES) + r")\.[A-Za-z][A-Za-z0-9_]*")
+_FOREIGN = re.compile("(" + "|".join(p for p, _ in FOREIGN_NAMESPACES) + r")\.[A-Za-z][A-Za-z0-9_-]*")
 
 
 def _entry(type_id: str, raw: dict[str, Any]) -> NodeType:
