@@ -16,7 +16,7 @@ import pytest
 
 from tests.helpers import ROOT
 from wf_lsp.core import document
-from wf_lsp.core.jsonerror import Kind, classify
+from wf_lsp.core.jsonerror import MAX_DEPTH, Kind, classify, too_deep
 
 SUPPORTED = ("3.11", "3.12", "3.13")
 CACHE = Path(os.environ.get("WF_LSP_CI_CACHE", Path.home() / ".cache" / "wf-lsp-ci"))
@@ -105,3 +105,19 @@ def test_a_trailing_comma_leaves_the_rest_of_the_document_checked() -> None:
     doc = document.parse(text)
     assert [f.message for f in doc.syntax] == ["Trailing comma", "Trailing comma"]
     assert doc.value == {"nodes": [{"id": "a", "name": "A", "type": "x", "parameters": {"v": [1, 2]}}], "connections": {"A": {"main": 5}}}
+
+
+@pytest.mark.parametrize(
+    ("text", "deep"),
+    [
+        ("[" * MAX_DEPTH + "]" * MAX_DEPTH, False),
+        ("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1), True),
+        ("[" * (MAX_DEPTH + 1), True),  # truncated
+        ('["' + "[" * 2000 + '"]', False),  # brackets inside a string
+        ('{"a": "", "b": "x\\"", "c": "' + "{" * 2000 + '"}', False),  # empty strings, escaped quotes
+        ('["\\\\", ' + "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1) + "]", True),  # an escaped backslash ends no string
+        ('{"k": "' + "[" * 450 + '", "deep": ' + "{" * 450 + '"x": 1' + "}" * 450 + "}", False),
+    ],
+)
+def test_nesting_depth_is_counted_outside_strings(text: str, deep: bool) -> None:
+    assert too_deep(text) is deep

@@ -63,11 +63,14 @@ def too_deep(text: str) -> bool:
     if "\\" in text:
         # escaped backslashes, then escaped quotes, go first (left to right, as a string's escapes are read)
         text = text.replace("\\\\", "").replace('\\"', "")
-    # What stays is quotes and brackets; string contents lie between odd and even quotes (a broken string that never
-    # ends swaps inside and outside after it, which can only make this guard miss, not invent, deep nesting in practice).
-    parts = text.encode("utf-8", "surrogatepass").translate(None, _DROP).split(b'"')
+    # What stays is quotes and brackets; string contents lie between odd and even quotes. (A broken string that never
+    # ends swaps inside and outside after it; the answer is then rough, but still the same on every CPython, which is
+    # what this check is for.) Most strings hold no bracket and shrink to '""', dropped first: two neighbouring quotes,
+    # so every other quote still opens a string.
+    parts = text.encode("utf-8", "surrogatepass").translate(None, _DROP).replace(b'""', b"").split(b'"')
+    brackets = b"".join(parts[::2])
     depth = 0
-    for b in b"".join(parts[::2]):
+    for b in brackets:
         if b == 91 or b == 123:  # [ {
             depth += 1
             if depth > MAX_DEPTH:
