@@ -113,6 +113,9 @@ def test_a_trailing_comma_leaves_the_rest_of_the_document_checked() -> None:
         ("[" * MAX_DEPTH + "]" * MAX_DEPTH, False),
         ("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1), True),
         ("[" * (MAX_DEPTH + 1), True),  # truncated
+        ("[{" * (MAX_DEPTH // 2) + "[" + "]" + "}]" * (MAX_DEPTH // 2), True),
+        ("[{" * (MAX_DEPTH // 2) + "}]" * (MAX_DEPTH // 2), False),
+        ("[" * 40 + "]" * 40 + "{" * 30 + "}" * 30 + "[}" * 1000, False),  # past the pair rounds, mismatched brackets
         ('["' + "[" * 2000 + '"]', False),  # brackets inside a string
         ('{"a": "", "b": "x\\"", "c": "' + "{" * 2000 + '"}', False),  # empty strings, escaped quotes
         ('["\\\\", ' + "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1) + "]", True),  # an escaped backslash ends no string
