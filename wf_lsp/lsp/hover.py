@@ -135,8 +135,8 @@ async def _hover(server: WfServer, params: types.HoverParams) -> types.Hover | N
             entry = registry.get(type_id) if isinstance(type_id, str) else None
             if entry is not None:
                 parts.append(type_markdown(entry))
-            elif isinstance(type_id, str) and type_id in registry.unimplemented:
-                parts.append(f"**{type_id}** — known from MetaBuilder files, but no executor implements it: {registry.unimplemented[type_id]}")
+            elif isinstance(type_id, str) and (why := registry.unimplemented_reason(type_id)) is not None:
+                parts.append(f"**{type_id}** — a known node type, but no executor implements it: {why}")
             elif isinstance(type_id, str) and type_id in registry.categories:
                 parts.append(f"**{type_id}** is a v3 category; the plugin id is in `nodeType`.")
             hover_range = model.range(span)
