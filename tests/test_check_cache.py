@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -184,31 +185,39 @@ def test_a_changed_registry_file_misses(tree: Path, tmp_path: Path) -> None:
     assert _local(run_cli(args, cwd=tree)[2])[0] == 0
 
 
-def _foreign(version: str, fingerprint: str | None = None, fmt: int = checkcache.FORMAT) -> bytes:
-    return checkcache._dumps({"format": fmt, "version": version, "fingerprint": fingerprint or "x", "entries": {}})
+def _key(cache: Path) -> bytes:
+    return (cache / checkcache.KEY_FILE).read_bytes()
+
+
+def _mac(body: bytes, key: bytes) -> bytes:
+    return hashlib.blake2b(body, digest_size=32, key=key).digest()
+
+
+def _foreign(version: str, fingerprint: str | None = None, fmt: int = checkcache.FORMAT) -> Callable[[bytes], bytes]:
+    return lambda key: checkcache._dumps({"format": fmt, "version": version, "fingerprint": fingerprint or "x", "entries": {}}, key)
 
 
 @pytest.mark.parametrize(
     "content",
     [
-        b"\x00garbage\xff",
-        b"",
-        b'{"format": 1, "entries": {}}',
-        checkcache._MAGIC + b"\x00" * 16 + b"\xff\xff",  # wrong checksum
-        checkcache._MAGIC + hashlib.blake2b(b"\xff\xff", digest_size=16).digest() + b"\xff\xff",  # right checksum, bad body
-        checkcache._dumps([1, 2, 3]),
-        # a planted index with a right checksum: nested beyond any parser's limit, or not JSON at all
-        checkcache._MAGIC + hashlib.blake2b(b"[" * 100_000, digest_size=16).digest() + b"[" * 100_000,
-        checkcache._MAGIC + hashlib.blake2b(b"\xe3\x00\x00", digest_size=16).digest() + b"\xe3\x00\x00",
+        lambda key: b"\x00garbage\xff",
+        lambda key: b"",
+        lambda key: b'{"format": 1, "entries": {}}',
+        lambda key: checkcache._MAGIC + b"\x00" * 32 + b"\xff\xff",  # wrong MAC
+        lambda key: checkcache._MAGIC + _mac(b"\xff\xff", key) + b"\xff\xff",  # right MAC, bad body
+        lambda key: checkcache._dumps([1, 2, 3], key),
+        # an index with a right MAC: nested beyond any parser's limit, or not JSON at all
+        lambda key: checkcache._MAGIC + _mac(b"[" * 100_000, key) + b"[" * 100_000,
+        lambda key: checkcache._MAGIC + _mac(b"\xe3\x00\x00", key) + b"\xe3\x00\x00",
         _foreign("0.0.0-other"),
         _foreign(__version__, fmt=99),
     ],
 )
-def test_a_corrupt_or_foreign_index_is_ignored(tree: Path, tmp_path: Path, content: bytes) -> None:
+def test_a_corrupt_or_foreign_index_is_ignored(tree: Path, tmp_path: Path, content: Callable[[bytes], bytes]) -> None:
     cache = tmp_path / "cache"
     _run(tree, "--cache-dir", str(cache))
     (index,) = _index_files(cache)
-    index.write_bytes(content)
+    index.write_bytes(content(_key(cache)))
     code, out, err = _run(tree, "--cache-dir", str(cache), "--statistics")
     assert code == 1 and "internal error" not in err
     assert _local(err)[0] == 0
@@ -232,12 +241,12 @@ def test_damaged_entries_are_misses(tree: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     _run(tree, "--cache-dir", str(cache))
     (index,) = _index_files(cache)
-    payload = checkcache._loads(index.read_bytes())
+    payload = checkcache._loads(index.read_bytes(), _key(cache))
     keys = sorted(payload["entries"])
     payload["entries"][keys[0]] = "junk"
     payload["entries"][keys[1]][4] = {"f": 1, "v": "0.1.0", "x": [["bad"]]}
     payload["entries"][keys[2]][4] = [1, 2, 3]
-    index.write_bytes(checkcache._dumps(payload))
+    index.write_bytes(checkcache._dumps(payload, _key(cache)))
     code, out, err = _run(tree, "--cache-dir", str(cache), "--statistics")
     assert _local(err)[1] == 3
     assert _stable("json", out) == _stable("json", _run(tree)[1])

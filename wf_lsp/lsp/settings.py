@@ -6,7 +6,6 @@ import asyncio
 import concurrent.futures
 import contextlib
 import logging
-import os
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -259,14 +258,14 @@ class SettingsManager:
 
 
 def _store(settings: Settings) -> Any:
-    """The shared Redis layer when a URL is set (the setting, else WF_LSP_REDIS_URL), else none."""
-    url = settings.cache.redis_url or os.environ.get("WF_LSP_REDIS_URL")
-    if not url:
+    """The shared Redis layer when a URL (the setting, else WF_LSP_REDIS_URL) and a secret are set, else none; a
+    NullStore carries the reason (no secret, no Redis client), told once with the settings."""
+    from wf_lsp.core.sharedcache import cache_url, open_shared
+
+    if cache_url(settings) is None:
         return None
     try:
-        from wf_lsp.core.redis_store import open_store
-
-        return open_store(url, settings.cache.redis_timeout_ms)
-    except Exception as exc:  # fail open: memory cache only
-        log.warning("shared cache unavailable, using memory only: %s", exc)
+        return open_shared(settings)
+    except Exception as exc:  # fail open: memory cache only (the message may hold the URL: only the type is shown)
+        log.warning("shared cache unavailable (%s), using memory only", type(exc).__name__)
         return None
