@@ -310,3 +310,59 @@ def test_parallel_runs_fill_and_hit(tmp_path: Path) -> None:
 def test_help_documents_the_flags() -> None:
     code, out, _ = run_cli(["check", "--help"])
     assert code == 0 and "--cache-dir" in out and "--cache " in out
+
+
+def test_a_tampered_index_entry_is_ignored_with_a_warning(tree: Path, tmp_path: Path) -> None:
+    """Someone rewrites an invalid file's entry with a clean result and recomputes the unkeyed checksum, as anyone can:
+    the index fails verification, is ignored with a warning, and the file's errors are reported."""
+    cache = tmp_path / "cache"
+    _run(tree, "--cache-dir", str(cache))
+    (index,) = _index_files(cache)
+    data = index.read_bytes()
+    body = data[len(checkcache._MAGIC) + checkcache._DIGEST :]
+    payload = json.loads(body)
+    entries = payload["entries"]
+    bad = next(k for k in entries if k.endswith("INVALID_NODE_TYPE_typo.json"))
+    good = next(k for k in entries if k.endswith("valid_default.json"))
+    entries[bad][4] = entries[good][4]
+    forged = json.dumps(payload).encode()
+    index.write_bytes(checkcache._MAGIC + hashlib.blake2b(forged, digest_size=checkcache._DIGEST).digest() + forged)
+    code, out, err = _run(tree, "--cache-dir", str(cache), "--statistics", fmt="text")
+    assert "INVALID_NODE_TYPE_typo.json" in out and "failed verification" in err, err
+    assert _local(out)[0] == 0
+
+
+@pytest.mark.parametrize("unsafe", ["another user's", "world-writable", "group-writable", "key readable by others"])
+def test_an_unsafe_cache_folder_is_ignored_with_a_warning(tree: Path, tmp_path: Path, unsafe: str) -> None:
+    """A cache folder that another user owns or can write (or whose key others can read) is neither read nor written."""
+    cache = tmp_path / "cache"
+    _run(tree, "--cache-dir", str(cache))
+    (index,) = _index_files(cache)
+    if unsafe == "another user's":
+        os.chown(cache, 65534, 65534)
+    elif unsafe == "world-writable":
+        cache.chmod(0o777)
+    elif unsafe == "group-writable":
+        cache.chmod(0o775)
+    else:
+        (cache / checkcache.KEY_FILE).chmod(0o644)
+    before = index.read_bytes(), index.stat().st_mtime_ns
+    (tree / "ok" / "valid_default.json").touch()  # a run that used the cache would rewrite the index
+    code, out, err = _run(tree, "--cache-dir", str(cache), "--statistics", fmt="text")
+    assert (code, out.split("cache:")[0]) == (1, _run(tree, "--statistics", fmt="text")[1].split("cache:")[0])
+    assert "checking without the result cache" in err, err
+    assert (index.read_bytes(), index.stat().st_mtime_ns) == before
+    assert len([line for line in err.splitlines() if "result cache" in line]) == 1
+
+
+def test_a_new_cache_folder_and_key_are_private(tree: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    old = os.umask(0o002)  # a umask that leaves new folders group-writable
+    try:
+        _run(tree, "--cache-dir", str(cache))
+    finally:
+        os.umask(old)
+    assert cache.stat().st_mode & 0o022 == 0
+    key = cache / checkcache.KEY_FILE
+    assert key.stat().st_mode & 0o777 == 0o600 and len(key.read_bytes()) == 32
+    assert _local(_run(tree, "--cache-dir", str(cache), "--statistics")[2])[1] == 0
