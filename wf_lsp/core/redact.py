@@ -46,32 +46,43 @@ def mask_values(line: str) -> str:
     return _BARE_VALUE.sub(lambda m: m.group(1) + "****", line)
 
 
+#: A key that may name a secret: holds a secret-looking word or an escape (decoded before it is judged).
+_SECRET_KEY = re.compile(r'"(?=[^"\r\n]*?(?:pass|pwd|secret|token|api|private|credential|auth|\\))((?:[^"\\\r\n]|\\.)*)"[ \t]*:', re.I)
+
+
 class SecretSpans:
     """Where a text's secret values lie: every value under a secret-looking key (escapes decoded), at any depth and on
-    any line, found in one lenient pass over the text (broken JSON too)."""
+    any line, found leniently (broken JSON too). Linear: only the values of secret keys are walked, each once."""
 
     def __init__(self, text: str) -> None:
         self._starts: list[int] = []
         self._ends: list[int] = []
-        stack: list[bool] = []  # per open container: whether it is (inside) a secret's value
-        pending = False  # whether the next value is a secret's
-        for m in _TOKEN.finditer(text):
+        done = 0  # everything before this offset has been walked (a secret key inside a secret value adds nothing)
+        for key in _SECRET_KEY.finditer(text):
+            if key.start() < done or not looks_secret(key_name(f'"{key.group(1)}"')):
+                continue
+            done = self._walk(text, key.end())
+
+    def _walk(self, text: str, at: int) -> int:
+        """Record the value tokens of the one value that starts at `at`; returns where it ends."""
+        depth = 0
+        for m in _TOKEN.finditer(text, at):
             tok = m.group(0)
-            inside = stack[-1] if stack else False
-            if m.group("colon") is not None:  # a key
-                pending = inside or looks_secret(key_name(tok[: len(tok) - len(m.group("colon"))]))
-            elif tok in ("{", "["):
-                stack.append(pending or inside)
-                pending = False
-            elif tok in ("}", "]", ","):
-                if tok != "," and stack:
-                    stack.pop()
-                pending = False
-            elif tok != ":":
-                if pending or inside:
-                    self._starts.append(m.start())
-                    self._ends.append(m.end())
-                pending = False
+            if tok in ("{", "["):
+                depth += 1
+            elif tok in ("}", "]"):
+                depth -= 1
+                if depth <= 0:
+                    return m.end()
+            elif tok == ",":
+                if depth <= 0:
+                    return m.start()
+            elif m.group("colon") is None and tok != ":":
+                self._starts.append(m.start())
+                self._ends.append(m.end())
+                if depth <= 0:
+                    return m.end()
+        return len(text)
 
     def mask(self, line: str, start: int) -> str:
         """`line` (which starts at offset `start` of the text) with the secret values on it shown as ****."""
