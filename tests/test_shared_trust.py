@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.redis_server import RedisServer
 from wf_lsp import __version__
@@ -200,3 +202,33 @@ def test_a_password_with_reserved_characters_works_and_is_never_printed(tmp_path
     assert code == 0 and "errors=1" in out
     for part in ("pa/ss", "ss#wo", "wo?rd", "rd@x"):
         assert part not in out + err, out + err
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=12) | st.dictionaries(st.sampled_from(list("fvwhsdxe") + ["nodeCount"]), inner, max_size=8),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200) | _JSON.map(lambda v: json.dumps(v).encode()))
+def test_decoding_is_total(data: bytes) -> None:
+    """Any bytes decode to a result or None; never an exception."""
+    result = codec.decode(data, __version__, "h")
+    assert result is None or isinstance(result, Result)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 10), st.data())
+def test_a_mutated_real_payload_decodes_to_a_checked_result_or_none(n: int, data: st.DataObject) -> None:
+    """A real payload with one field swapped for anything: a result whose fields have the right types, or None."""
+    payload = codec.to_payload(local_result(FIXABLE), __version__)
+    path = ["x", 0, n] if n < 11 else ["s"]
+    payload["x"][0][path[2]] = data.draw(_JSON)
+    result = codec.from_payload(payload, __version__, None)
+    if result is not None:
+        for f in result.findings:
+            assert isinstance(f.code, str) and isinstance(f.severity, Severity) and all(isinstance(p, str | int) for p in f.pointer)
+            assert f.span is None or f.span.start.offset <= f.span.end.offset
+        assert isinstance(result.summary["validation"]["errorCount"], int)
