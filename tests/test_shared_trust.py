@@ -232,3 +232,16 @@ def test_a_mutated_real_payload_decodes_to_a_checked_result_or_none(n: int, data
             assert isinstance(f.code, str) and isinstance(f.severity, Severity) and all(isinstance(p, str | int) for p in f.pointer)
             assert f.span is None or f.span.start.offset <= f.span.end.offset
         assert isinstance(result.summary["validation"]["errorCount"], int)
+
+
+def test_the_secret_from_a_settings_file_turns_the_layer_on(tmp_path: Path, redis_server: RedisServer) -> None:
+    good = tmp_path / "good.json"
+    shutil.copy(GOOD, good)
+    cfg = tmp_path / "wf-lsp.toml"
+    cfg.write_text(f'cache = {{ redisUrl = "{redis_server.url}", secret = "from-the-file" }}\n')
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WF_LSP_")}
+    cmd = [sys.executable, "-m", "wf_lsp", "check", str(good), "--config", str(cfg), "--statistics"]
+    for _ in range(2):
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=env)
+    assert proc.returncode == 0 and "1 shared hit(s)" in proc.stdout, proc.stdout + proc.stderr
+    assert "from-the-file" not in proc.stdout + proc.stderr

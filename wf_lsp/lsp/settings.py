@@ -111,7 +111,7 @@ class SettingsManager:
 
     def _prune(self) -> None:
         """Drop loaders of settings no longer in force (their caches go with them)."""
-        live = {repr(s) for s in self.all()}
+        live = {_loader_key(s) for s in self.all()}
         for key in [k for k in self._loaders if k not in live]:
             self._loaders.pop(key).store.close()
 
@@ -211,7 +211,7 @@ class SettingsManager:
 
     def loader(self, settings: Settings) -> WorkflowLoader:
         """The loader (cache) for a settings set; bad registry files or an unreachable cache are reported once."""
-        key = repr(settings)
+        key = _loader_key(settings)
         loader = self._loaders.get(key)
         if loader is None:
             loader = WorkflowLoader(settings, store=_store(settings))
@@ -255,6 +255,14 @@ class SettingsManager:
     def loaders(self) -> list[WorkflowLoader]:
         """Every loader created so far."""
         return list(self._loaders.values())
+
+
+def _loader_key(settings: Settings) -> str:
+    """One loader per distinct settings, the cache secret included (it is kept out of repr, so it goes in as a digest)."""
+    import hashlib
+
+    secret = (settings.cache.secret or "").encode("utf-8", "surrogatepass")
+    return f"{settings!r}:{hashlib.blake2b(secret, digest_size=8, person=b'wf-lsp-key').hexdigest()}"
 
 
 def _store(settings: Settings) -> Any:
