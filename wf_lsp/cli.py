@@ -45,7 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--exit-zero", action="store_true", help="exit 0 even when problems are found")
     c.add_argument("--statistics", action="store_true", help="print counts per code and cache statistics")
     c.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: CPU count)")
-    c.add_argument("--cache-url", help="shared Redis cache, e.g. redis://localhost:6379/0 (or WF_LSP_REDIS_URL)")
+    c.add_argument(
+        "--cache-url",
+        help="shared Redis cache, e.g. redis://localhost:6379/0 (or WF_LSP_REDIS_URL); used only with a secret (cache.secret or WF_LSP_CACHE_SECRET)",
+    )
     c.add_argument(
         "--cache",
         action="store_true",

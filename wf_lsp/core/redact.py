@@ -146,7 +146,7 @@ def url_secrets(url: str) -> tuple[str, ...]:
 def connectable_url(url: str) -> str:
     """`url` with `/ ? # @` in its userinfo percent-encoded, so that the Redis client reads the password whole."""
     head, userinfo, rest = _split_url(url)
-    if userinfo is None:
+    if userinfo is None or ":" not in userinfo:  # no password in it (an `@` further on may be a query's)
         return url
     table = {"/": "%2F", "?": "%3F", "#": "%23", "@": "%40"}
     return f"{head}{''.join(table.get(c, c) for c in userinfo)}@{rest}"
