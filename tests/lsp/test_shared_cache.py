@@ -157,3 +157,26 @@ async def test_a_password_with_reserved_characters_is_masked_in_every_message(tm
     assert "127.0.0.1" in said and "unavailable" in said, said
     for part in ("pa/ss", "ss#wo", "wo?rd"):
         assert part not in said, said
+
+
+async def test_a_redis_url_without_the_redis_client_is_told_once(redis_server: RedisServer, tmp_path: Path) -> None:
+    """The server started where `import redis` fails: one message says how to install the client; diagnostics go on."""
+    import sys
+
+    from pytest_lsp import ClientServerConfig
+
+    from tests.lsp.kit import make_client
+
+    no_redis = "import sys; sys.modules['redis'] = None; from wf_lsp.cli import main; sys.exit(main(['serve']))"
+    client = await ClientServerConfig(server_command=[sys.executable, "-c", no_redis], client_factory=make_client).start()
+    try:
+        await start(client, "visual-studio-code", [tmp_path], {"debounceMs": 10, "cache": {"redisUrl": redis_server.url, "secret": SECRET}})
+        doc = open_doc(client, tmp_path / "dup.json", DUP)
+        found = {str(d.code) for d in await diagnostics(doc)}
+        await client.shutdown_session()
+    finally:
+        await client.stop()
+    assert "DUPLICATE_NODE_NAME" in found
+    told = [m.message for m in client.messages if "Redis client" in m.message]
+    assert len(told) == 1 and "pip install" in told[0], [m.message for m in client.messages]
+    assert redis_server.client().dbsize() == 0
