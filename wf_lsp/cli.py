@@ -45,7 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--exit-zero", action="store_true", help="exit 0 even when problems are found")
     c.add_argument("--statistics", action="store_true", help="print counts per code and cache statistics")
     c.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: CPU count)")
-    c.add_argument("--cache-url", help="shared Redis cache, e.g. redis://localhost:6379/0 (or WF_LSP_REDIS_URL)")
+    c.add_argument(
+        "--cache-url",
+        help="shared Redis cache, e.g. redis://localhost:6379/0 (or WF_LSP_REDIS_URL); used only with a secret (cache.secret or WF_LSP_CACHE_SECRET)",
+    )
     c.add_argument(
         "--cache",
         action="store_true",
@@ -153,6 +156,12 @@ def _settings(args: argparse.Namespace, paths: list[str]) -> Any:
         changes["ignore"] = settings.ignore + tuple(IgnoreEntry(code=c.strip().upper()) for c in args.ignore.split(",") if c.strip())
     url = args.cache_url or os.environ.get("WF_LSP_REDIS_URL") or settings.cache.redis_url
     if url:
+        from wf_lsp.core.sharedcache import cache_secret, shared_cache_problem
+
+        problem = shared_cache_problem(url, cache_secret(settings))
+        if problem is not None:  # said once here; the workers then run without the layer
+            print(f"wf-lsp: warning: {problem}", file=sys.stderr)
+            url = None
         changes["cache"] = settings.cache.__class__(**{**_fields(settings.cache), "redis_url": url})
     return settings.with_(**changes)
 
@@ -306,6 +315,7 @@ def _statistics(out: TextIO, counts: Counter[str], run: Any) -> None:
         line += f"; local: {cache['localHits']} hit(s), {cache['localMisses']} miss(es)"
     if shared.get("state") not in (None, "disabled"):
         line += f"; redis: state={shared.get('state')} hits={shared.get('hits', 0)} misses={shared.get('misses', 0)}"
+        line += f" rejected={cache.get('sharedRejected', 0)} recomputed={cache.get('sharedRecomputed', 0)}"
         line += f" errors={shared.get('errors', 0)} time={shared.get('time_ms', 0):.1f}ms"
     out.write(line + "\n")
 

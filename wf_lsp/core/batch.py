@@ -49,16 +49,11 @@ class CheckRun:
         return [(p, why) for p, why in self.skipped if why.startswith("cannot read:")]
 
 
-def _open_store(settings: Settings) -> Any:
-    from wf_lsp.core.redis_store import open_store
-
-    return open_store(settings.cache.redis_url, settings.cache.redis_timeout_ms)
-
-
 def _loader(settings: Settings) -> Any:
     from wf_lsp.core.loader import WorkflowLoader
+    from wf_lsp.core.sharedcache import open_shared
 
-    return WorkflowLoader(settings, store=_open_store(settings) if settings.cache.redis_url else None)
+    return WorkflowLoader(settings, store=open_shared(settings) if settings.cache.redis_url else None)
 
 
 def _check_chunk(settings: Settings, chunk: list[Candidate], want_text: bool = True) -> tuple[list[Outcome], dict[str, Any]]:
@@ -159,6 +154,7 @@ def run_check(
     run.files.extend(s for s in slots if s is not None)
     if cache is not None:
         problem = cache.save()
+        run.warnings.extend(cache.warnings)
         if problem:
             run.warnings.append(problem)
         stats.append(cache.stats())

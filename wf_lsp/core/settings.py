@@ -36,6 +36,8 @@ class CacheSettings:
     ttl_seconds: int = 3600
     redis_url: str | None = None
     redis_timeout_ms: int = 100
+    #: authenticates the shared cache's values (HMAC-SHA256); never shown, never part of a fingerprint
+    secret: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +205,7 @@ def _ignore_entries(value: Any) -> tuple[IgnoreEntry, ...]:
 
 def _cache(value: Any, base: CacheSettings) -> CacheSettings:
     if not isinstance(value, dict):
-        raise TypeError("must be an object with maxEntries, ttlSeconds, redisUrl")
+        raise TypeError("must be an object with maxEntries, ttlSeconds, redisUrl, secret")
     changes: dict[str, Any] = {}
     for k, v in value.items():
         k = str(k)
@@ -216,6 +218,10 @@ def _cache(value: Any, base: CacheSettings) -> CacheSettings:
             if v is not None and not isinstance(v, str):
                 raise TypeError("redisUrl must be a string")
             changes["redis_url"] = v or None
+        elif k == "secret":
+            if v is not None and not isinstance(v, str):
+                raise TypeError("secret must be a string")
+            changes["secret"] = v or None
         else:
             raise ValueError(f"unknown cache setting {k!r}")
     return replace(base, **changes)

@@ -6,7 +6,6 @@ import asyncio
 import concurrent.futures
 import contextlib
 import logging
-import os
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -112,7 +111,7 @@ class SettingsManager:
 
     def _prune(self) -> None:
         """Drop loaders of settings no longer in force (their caches go with them)."""
-        live = {repr(s) for s in self.all()}
+        live = {_loader_key(s) for s in self.all()}
         for key in [k for k in self._loaders if k not in live]:
             self._loaders.pop(key).store.close()
 
@@ -212,7 +211,7 @@ class SettingsManager:
 
     def loader(self, settings: Settings) -> WorkflowLoader:
         """The loader (cache) for a settings set; bad registry files or an unreachable cache are reported once."""
-        key = repr(settings)
+        key = _loader_key(settings)
         loader = self._loaders.get(key)
         if loader is None:
             loader = WorkflowLoader(settings, store=_store(settings))
@@ -258,15 +257,23 @@ class SettingsManager:
         return list(self._loaders.values())
 
 
+def _loader_key(settings: Settings) -> str:
+    """One loader per distinct settings, the cache secret included (it is kept out of repr, so it goes in as a digest)."""
+    import hashlib
+
+    secret = (settings.cache.secret or "").encode("utf-8", "surrogatepass")
+    return f"{settings!r}:{hashlib.blake2b(secret, digest_size=8, person=b'wf-lsp-key').hexdigest()}"
+
+
 def _store(settings: Settings) -> Any:
-    """The shared Redis layer when a URL is set (the setting, else WF_LSP_REDIS_URL), else none."""
-    url = settings.cache.redis_url or os.environ.get("WF_LSP_REDIS_URL")
-    if not url:
+    """The shared Redis layer when a URL (the setting, else WF_LSP_REDIS_URL) and a secret are set, else none; a
+    NullStore carries the reason (no secret, no Redis client), told once with the settings."""
+    from wf_lsp.core.sharedcache import cache_url, open_shared
+
+    if cache_url(settings) is None:
         return None
     try:
-        from wf_lsp.core.redis_store import open_store
-
-        return open_store(url, settings.cache.redis_timeout_ms)
-    except Exception as exc:  # fail open: memory cache only
-        log.warning("shared cache unavailable, using memory only: %s", exc)
+        return open_shared(settings)
+    except Exception as exc:  # fail open: memory cache only (the message may hold the URL: only the type is shown)
+        log.warning("shared cache unavailable (%s), using memory only", type(exc).__name__)
         return None
