@@ -55,6 +55,13 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--stdin-filename", help="name to report for text read from stdin")
     c.add_argument("--config", help="settings file (default: wf-lsp.toml or pyproject.toml found upward)")
     c.add_argument("--no-config", action="store_true", help="ignore settings files")
+    c.add_argument(
+        "--workflows-only",
+        "--only-workflows",
+        action="store_true",
+        help="check named files only when they hold a workflow and are not excluded; pass over the rest quietly (pre-commit)",
+    )
+    c.add_argument("--no-respect-gitignore", action="store_true", help="also check files that .gitignore files ignore")
     c.add_argument("--quiet", "-q", action="store_true", help="print only the findings")
     c.add_argument("--fix", action="store_true", help="apply every safe fix to the files in place, then report what is left")
     c.add_argument("--no-snippets", action="store_true", help="text format: one line per problem, no source excerpt")
@@ -102,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _settings(args: argparse.Namespace, paths: list[str]) -> Any:
-    from wf_lsp.core.settings import Settings, find_config_file, load_config_file, settings_from_mapping
+    from wf_lsp.core.config import ConfigError, find_config_file, read_config
+    from wf_lsp.core.settings import Settings, settings_from_mapping
 
     settings = Settings()
     problems: list[str] = []
@@ -111,9 +119,14 @@ def _settings(args: argparse.Namespace, paths: list[str]) -> Any:
         if cfg is not None:
             if not cfg.is_file():
                 raise _Usage(f"settings file not found: {cfg}")
-            data, problems = load_config_file(cfg)
-            settings, more = settings_from_mapping(data)
-            problems += more
+            try:
+                config = read_config(cfg)
+            except ConfigError as exc:
+                where = f"{exc.path}:{exc.line}:{exc.column}" if exc.line else str(exc.path)
+                raise _Usage(exc.message, where=where) from None
+            settings, more = settings_from_mapping(config.data)
+            settings = settings.with_(root=str(config.folder))
+            problems += [f"{config.path}: {m}" for m in more]
     for msg in problems:
         print(f"wf-lsp: warning: {msg}", file=sys.stderr)
     changes: dict[str, Any] = {}
@@ -125,6 +138,8 @@ def _settings(args: argparse.Namespace, paths: list[str]) -> Any:
         changes["tenant_id"] = args.tenant
     if args.user_level is not None:
         changes["user_level"] = args.user_level
+    if args.no_respect_gitignore:
+        changes["respect_gitignore"] = False
     if args.select:
         changes["select"] = tuple(c.strip().upper() for c in args.select.split(",") if c.strip())
     if args.ignore:
@@ -142,7 +157,10 @@ def _fields(obj: Any) -> dict[str, Any]:
 
 
 class _Usage(Exception):
-    pass
+    def __init__(self, message: str, where: str | None = None) -> None:
+        super().__init__(message)
+        #: `file:line:col` of the problem (printed first, as compilers do)
+        self.where = where
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -157,7 +175,10 @@ def _check(args: argparse.Namespace) -> int:
     try:
         settings = _settings(args, paths)
     except _Usage as exc:
-        print(f"wf-lsp: error: {exc}", file=sys.stderr)
+        if exc.where:
+            print(f"{exc.where}: error: {exc}", file=sys.stderr)
+        else:
+            print(f"wf-lsp: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     stdin = None
     if "-" in paths:
@@ -171,7 +192,9 @@ def _check(args: argparse.Namespace) -> int:
     # The file texts travel back from workers only when something prints source lines or rewrites files.
     want_text = args.fix or (args.format == "text" and not args.no_snippets)
     cache_dir = args.cache_dir or (DEFAULT_CACHE_DIR if args.cache else None)
-    run = run_check(paths, settings, jobs=args.jobs, progress=progress, stdin=stdin, want_text=want_text, cache_dir=cache_dir)
+    run = run_check(
+        paths, settings, jobs=args.jobs, progress=progress, stdin=stdin, want_text=want_text, cache_dir=cache_dir, workflows_only=args.workflows_only
+    )
     if progress:
         progress.finish()
     for msg in run.warnings:
@@ -180,7 +203,7 @@ def _check(args: argparse.Namespace) -> int:
         fixed = _apply_fixes(run)
         if fixed:
             print(f"wf-lsp: applied {fixed} safe fix(es)", file=sys.stderr)
-            run = run_check(paths, settings, jobs=args.jobs, stdin=stdin, cache_dir=cache_dir)
+            run = run_check(paths, settings, jobs=args.jobs, stdin=stdin, cache_dir=cache_dir, workflows_only=args.workflows_only)
     out = sys.stdout
     shown = _filtered(run.files, Severity.parse(args.min_severity)) if args.format != "json" else run.files
     if args.format == "text":

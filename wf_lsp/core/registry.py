@@ -121,7 +121,10 @@ def load_registry(extra_files: tuple[str, ...] = ()) -> Registry:
             data = json.loads(text)
             if not isinstance(data, dict):
                 raise ValueError("top level must be an object with 'types'")
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
+            problems.append(f"registry file {name!r} ignored: {exc.strerror or exc}")
+            continue
+        except ValueError as exc:
             problems.append(f"registry file {name!r} ignored: {exc}")
             continue
         texts.append(text)

@@ -191,7 +191,7 @@ class Diagnostics:
         """A validation snapshot of an open document, or None when it is not a workflow candidate."""
         settings = self._server.settings.for_uri(doc.uri)
         chosen = documents.selection(doc.uri, doc.language_id, settings)
-        if chosen is False or (chosen is None and not documents.has_markers(doc.text)):
+        if chosen is False or (chosen is None and not doc.seen_workflow and not documents.has_markers(doc.text)):
             return None
         return Snapshot(
             doc.uri,
