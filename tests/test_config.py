@@ -102,7 +102,7 @@ def test_read_config_reports_line_and_column(tmp_path: Path) -> None:
     ("preference", "profile", "severity"),
     [
         ("editorFirst", "strict", {"UNREACHABLE_NODE": "off", "DUPLICATE_NODE_NAME": "warning"}),
-        ("filesystemFirst", "oracle", {"UNREACHABLE_NODE": "off"}),
+        ("filesystemFirst", "oracle", {"UNREACHABLE_NODE": "off", "DUPLICATE_NODE_NAME": "warning"}),  # severity merged by code
         ("editorOnly", "strict", {"DUPLICATE_NODE_NAME": "warning"}),
     ],
 )

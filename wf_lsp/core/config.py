@@ -105,7 +105,7 @@ def project_settings(
     """The settings for files under `start`: the config file found from it merged with an editor's settings.
 
     `editorFirst`: the editor's keys override the file's; `filesystemFirst`: the file's override the editor's;
-    `editorOnly`: the file is not read. Globs are anchored at the config file's folder (else `editor_folder`, else
+    `editorOnly`: the file is not read. A `severity` table is merged code by code. Globs are anchored at the config file's folder (else `editor_folder`, else
     `start`). A broken file raises ConfigError.
     """
     folder = editor_folder or (start if start.is_dir() else start.parent)
@@ -121,8 +121,14 @@ def project_settings(
         layers.append((config.data, str(config.path)))
     if editor:
         layers.insert(len(layers) if preference != "filesystemFirst" else 0, (editor, "editor settings"))
+    merged: dict[str, Any] = {}
     for data, where in layers:
-        settings, more = settings_from_mapping(data, settings)
-        problems += [f"{where}: {m}" for m in more]
+        problems += [f"{where}: {m}" for m in settings_from_mapping(data, settings)[1]]
+        for key, value in data.items():
+            # a severity table is merged code by code: an editor demoting one rule keeps the file's other levels
+            if key == "severity" and isinstance(value, dict) and isinstance(merged.get(key), dict):
+                value = {**merged[key], **value}
+            merged[key] = value
+    settings = settings_from_mapping(merged, settings)[0]
     root = config.folder if config is not None else folder
     return settings.with_(root=str(root)), problems, config
