@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import shutil
@@ -110,6 +111,8 @@ def _first_str(args: tuple[object, ...]) -> str | None:
 
 async def _collect(server: WfServer) -> list[Outcome]:
     """Every workflow file in the workspace, open or not (open ones as the editor has them)."""
+    with contextlib.suppress(TimeoutError):  # the folders' settings (and settings files) first
+        await asyncio.wait_for(server.settings.ready.wait(), 5)
     snaps = server.diagnostics.workspace_snapshots(include_open=True)
     out: list[Outcome] = []
     for i in range(0, len(snaps), _CHUNK):

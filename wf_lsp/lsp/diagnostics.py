@@ -279,6 +279,7 @@ class Diagnostics:
 
     async def workspace(self, params: types.WorkspaceDiagnosticParams) -> types.WorkspaceDiagnosticReport:
         """workspace/diagnostic: reports for the workflow files in the workspace folders that are not open."""
+        await self._settings_ready()  # clients ask right after `initialized`: the folders' settings files count
         previous = {p.uri: p.value for p in params.previous_result_ids}
         open_uris = frozenset(d.uri for d in self._server.documents)
         cached = self._workspace_cache
