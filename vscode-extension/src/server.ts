@@ -209,7 +209,9 @@ export class ServerController implements vscode.Disposable {
       diagnosticCollectionName: 'wf-lsp',
       outputChannel: this.output,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
-      initializationOptions: () => serverSettings(),
+      // Settings are pulled per folder (workspace/configuration) as soon as the server is initialized: none at start-up,
+      // so a setting removed later is not kept from then.
+      initializationOptions: () => ({}),
       initializationFailedHandler: () => false,
       errorHandler: this.errorHandler(),
       connectionOptions: { maxRestartCount: DEFAULT_RESTART_POLICY.maxRestarts },
