@@ -119,7 +119,7 @@ export function onlySet(settings: ServerSettings, isSet: (key: string) => boolea
     }
   }
   if (isSet('files') || isSet('include')) out.files = [...settings.files, ...settings.include];
-  return out as Partial<ServerSettings>;
+  return out;
 }
 
 /** A ConfigSource over a plain object, reading `a.b` keys nested (`{a: {b}}`) or flat (`{"a.b"}`). */

@@ -97,8 +97,8 @@ describe('mapSettings', () => {
     const contributes = (JSON.parse(fs.readFileSync(path.join(EXTENSION_ROOT, 'package.json'), 'utf8')) as {
       contributes: { jsonValidation: { fileMatch: string[]; url: string }[] };
     }).contributes;
-    const [association] = contributes.jsonValidation;
-    assert.equal(contributes.jsonValidation.length, 1);
+    const association = contributes.jsonValidation[0];
+    assert.ok(association && contributes.jsonValidation.length === 1);
     assert.ok(association.fileMatch.includes('**/*.json') && association.fileMatch.includes('**/*.jsonc'));
     const schema = JSON.parse(fs.readFileSync(path.join(EXTENSION_ROOT, association.url), 'utf8')) as Record<string, unknown>;
     assert.deepEqual(schema.if, { type: 'object', anyOf: [{ required: ['nodes'] }, { required: ['connections'] }] });
