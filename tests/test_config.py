@@ -144,3 +144,26 @@ def test_text_output_names_the_severity_without_snippets_or_colour(tmp_path: Pat
     ]
     code, out, _ = run_cli(["check", "a.json", "--no-config", "--no-snippets", "--color", "always"], cwd=tmp_path)
     assert "\x1b[33mwarning:\x1b[0m" in out and "\x1b[31merror:\x1b[0m" in out
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("pyproject.toml", b"[tool]\nwf-lsp = 5\n", "[tool.wf-lsp] must be a table"),
+        ("wf-lsp.toml", b"profile = '\xff\xfe'\n", "settings file is not UTF-8"),
+    ],
+)
+def test_a_settings_file_that_is_no_table_or_not_utf8_is_a_usage_error(tmp_path: Path, name: str, data: bytes, message: str) -> None:
+    (tmp_path / name).write_bytes(data)
+    (tmp_path / "a.json").write_text(DUP, encoding="utf-8")
+    code, out, err = run_cli(["check", "a.json"], cwd=tmp_path)
+    assert (code, out) == (2, "") and message in err, err
+
+
+def test_odd_values_in_a_settings_file_are_warnings_not_crashes(tmp_path: Path) -> None:
+    (tmp_path / "wf-lsp.toml").write_text('registry = 5\nexclude = [1]\nrespectGitignore = "yes"\nfiles = {}\n', encoding="utf-8")
+    (tmp_path / "a.json").write_text(DUP, encoding="utf-8")
+    code, out, err = run_cli(["check", "a.json", "--no-snippets"], cwd=tmp_path)
+    assert code == 1 and "[DUPLICATE_NODE_NAME]" in out
+    for key in ("registry", "exclude", "respectGitignore", "files"):
+        assert f"setting {key!r}" in err, err

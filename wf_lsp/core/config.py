@@ -58,7 +58,15 @@ def _mentions_us(path: Path) -> bool:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return False
-    return _HEADER.search(text) is not None
+    if _HEADER.search(text) is not None:
+        return True
+    if "wf-lsp" not in text:
+        return False
+    try:  # `[tool]` with a `wf-lsp = ...` key, or an inline table: only a parse can tell
+        tool = tomllib.loads(text).get("tool")
+    except tomllib.TOMLDecodeError:
+        return False  # broken, and no `[tool.wf-lsp]` header: not ours to report
+    return isinstance(tool, dict) and "wf-lsp" in tool
 
 
 def read_config(path: Path) -> Config:
