@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 from collections.abc import AsyncIterator
@@ -156,3 +157,13 @@ async def test_once_a_workflow_always_a_workflow_while_open(server: RawServer, t
     server.open(other.as_uri(), json.dumps({"name": "x", "items": [1, 2]}))
     await server.call("workspace/executeCommand", {"command": "wf.cacheStats", "arguments": []})
     assert not server.publishes(other.as_uri(), mark)
+
+
+async def test_bad_values_in_the_settings_file_and_the_editor_are_one_message(server: RawServer, project: Path) -> None:
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('exclude = ["generated/"]', 'exclude = ["generated/"]\nprofile = "loud"'), encoding="utf-8")
+    await _start(server, project, {"userLevel": 9})
+    assert await _codes(server, project / "legacy" / "dup.json") == ["INVALID_CONNECTION_TARGET_NODE"]  # the rest of the file applies
+    await asyncio.sleep(0.3)
+    [shown] = server.shown()
+    assert shown["message"].count("userLevel") == 1 and f"{pyproject}: setting 'profile'" in shown["message"], shown["message"]

@@ -174,7 +174,8 @@ class SettingsManager:
                 self._tell([f"{exc}; its settings are not used"], "settings file")
                 settings, problems, config = project_settings(Path(path), _engine_keys(editor), "editorOnly")
                 files[uri] = str(exc.path)
-            self._tell(problems, f"settings for {uri}")
+            # the editor's own problems were told when its settings were read
+            self._tell([p for p in problems if not p.startswith("editor settings: ")], "settings file")
             if config is not None:
                 files[uri] = str(config.path)
             self._folders[uri] = settings
