@@ -15,6 +15,7 @@ PROFILES: tuple[str, ...] = ("oracle", "recommended", "strict")
 CONNECTION_KEYS: tuple[str, ...] = ("auto", "name", "id")
 SEVERITY_WORDS: tuple[str, ...] = ("error", "warning", "information", "info", "hint", "off")
 DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_DIAGNOSTICS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,9 @@ class Settings:
     root: str | None = None
     debounce_ms: int = 150
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    #: diagnostics the language server publishes per document, plus one that counts the rest (0: no limit); the CLI
+    #: always reports every finding
+    max_diagnostics: int = DEFAULT_MAX_DIAGNOSTICS
     cache: CacheSettings = field(default_factory=CacheSettings)
 
     def fingerprint(self, registry_digest: str = "") -> str:
@@ -104,6 +108,7 @@ _ALIASES = {
     "respect-gitignore": "respect_gitignore",
     "debounceMs": "debounce_ms",
     "maxFileBytes": "max_file_bytes",
+    "maxDiagnostics": "max_diagnostics",
     "cache": "cache",
 }
 _FIELD_NAMES = {f.name for f in fields(Settings)} - {"root"}
@@ -172,7 +177,7 @@ def _coerce(key: str, value: Any, base: Settings) -> Any:
         if not isinstance(value, bool):
             raise TypeError("must be true or false")
         return value
-    if key in ("debounce_ms", "max_file_bytes"):
+    if key in ("debounce_ms", "max_file_bytes", "max_diagnostics"):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ValueError("must be a non-negative integer")
         return value

@@ -78,7 +78,8 @@ def validate(snap: Snapshot) -> Outcome:
     """Validate a snapshot and convert its findings (runs in a worker thread)."""
     result = snap.loader.validate_text(snap.text, snap.path)
     workflow = documents.is_workflow(snap.chosen, result, snap.seen_workflow)
-    diags = to_diagnostics(result, snap.text, snap.uri, snap.version, snap.encoding, snap.style) if workflow else []
+    limit = snap.loader.settings.max_diagnostics
+    diags = to_diagnostics(result, snap.text, snap.uri, snap.version, snap.encoding, snap.style, limit=limit) if workflow else []
     rid = f"{snap.loader.fingerprint[:10]}-{snap.generation}-{len(snap.text)}-{hash(snap.text) & 0xFFFFFFFFFFFF:x}"
     payload = snap.converter.unstructure(diags, list[types.Diagnostic]) if snap.converter is not None else None
     return Outcome(snap.uri, snap.version, snap.text, result, workflow, diags, rid, snap.loader.settings, payload)

@@ -13,7 +13,7 @@ from pygls.lsp.server import LanguageServer
 
 from wf_lsp import __version__
 from wf_lsp.core.config import CONFIG_NAMES
-from wf_lsp.lsp import code_actions, code_lens, commands, completion, hover, inlay_hints, logs, memory, navigation, symbols
+from wf_lsp.lsp import code_actions, code_lens, commands, completion, graph, hover, inlay_hints, logs, memory, navigation, symbols
 from wf_lsp.lsp.diagnostics import IDENTIFIER, Diagnostics
 from wf_lsp.lsp.documents import DocumentStore
 from wf_lsp.lsp.protocol import PARSE_ERROR, WfProtocol
@@ -172,7 +172,7 @@ def build_server(sync_kind: types.TextDocumentSyncKind = types.TextDocumentSyncK
     def shutdown(params: Any) -> None:
         server.close()
 
-    for module in (code_actions, commands, hover, completion, navigation, symbols, inlay_hints, code_lens):
+    for module in (code_actions, commands, graph, hover, completion, navigation, symbols, inlay_hints, code_lens):
         module.register(server)
     return server
 
