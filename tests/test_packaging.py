@@ -61,5 +61,9 @@ def test_the_readme_is_fit_for_pypi() -> None:
     assert not re.search(r"pip install wf-lsp\b(?!\S)", readme), "wf-lsp is not on PyPI: say pipx install <path or git URL>, or the wheel"
     assert "pipx install" in readme
     assert not re.search(r"\b[Ii]ssue[s]? ?#?\d+|#\d{1,4}\b", readme), "no issue numbers in the long description"
-    dev_paths = [line for line in readme.splitlines() if "../shared" in line or "/work/" in line]
-    assert len(dev_paths) <= 1, f"paths into the development checkout: {dev_paths}"
+    example_end = readme.index("```\n", readme.index("```sh")) + 4  # the example command block at the top
+    body = readme[example_end:]
+    dev_paths = re.findall(r"`[^`\n]*(?:\.\./shared|/work/|\.venv/|\.ci/|\btests/|\bbench/|\bwf_lsp/|e2e-vscode)[^`\n]*`", body)
+    assert not dev_paths, f"paths into the development checkout: {dev_paths}"
+    relative_links = re.findall(r"\]\((?!https?://|#)([^)]+)\)", readme)
+    assert not relative_links, f"relative links do not work on PyPI: {relative_links}"
