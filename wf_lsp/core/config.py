@@ -113,8 +113,8 @@ def project_settings(
     """The settings for files under `start`: the config file found from it merged with an editor's settings.
 
     `editorFirst`: the editor's keys override the file's; `filesystemFirst`: the file's override the editor's;
-    `editorOnly`: the file is not read. A `severity` table is merged code by code. Globs are anchored at the config file's folder (else `editor_folder`, else
-    `start`). A broken file raises ConfigError.
+    `editorOnly`: the file is not read. A `severity` table is merged code by code. Globs are anchored at the config
+    file's folder (else `editor_folder`, else `start`). A broken file raises ConfigError.
     """
     folder = editor_folder or (start if start.is_dir() else start.parent)
     editor = anchor(editor, folder) if editor else {}
