@@ -36,6 +36,11 @@ def _editor(name: str) -> str:
     return found
 
 
+def _emacs_major() -> int:
+    out = subprocess.run([_editor("emacs"), "--version"], capture_output=True, text=True, check=True).stdout
+    return int(out.split()[2].split(".")[0])
+
+
 def test_neovim_recipe_opens_the_graph_in_a_split(tmp_path: Path) -> None:
     flow = tmp_path / "flow.json"
     shutil.copy(CORPUS / BAD, flow)
@@ -74,17 +79,17 @@ def test_emacs_recipe_opens_the_graph_in_a_buffer(tmp_path: Path) -> None:
     shutil.copy(CORPUS / BAD, flow)
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     out = tmp_path / "graph.mmd"
-    setup = re.search(r"`(\(add-to-list 'eglot-server-programs [^`]*)`", README)
-    assert setup, "no eglot-server-programs line in README.md"
+    # The README's setup: workflow files get a mode of their own (other JSON keeps its server), managed by wf-lsp.
+    setup = _block("elisp", "wf-lsp-workflow-p")
+    if _emacs_major() < 29:  # js-json-mode is new in Emacs 29
+        setup = setup.replace("wf-json-mode js-json-mode", "wf-json-mode js-mode")
     script = tmp_path / "run.el"
     script.write_text(
         f"""
-(require 'eglot)
-{setup.group(1)}
-;; Emacs 28 opens .json in js-mode: let the same server manage it
-(add-to-list 'eglot-server-programs '((js-mode) . ("wf-lsp" "serve")))
+{setup}
 {_block("elisp", "wf-graph")}
 (find-file {json.dumps(str(flow))})
+(unless (eq major-mode 'wf-json-mode) (kill-emacs 5))  ; the workflow is recognised by its content
 (let ((inhibit-message t)) (call-interactively #'eglot))
 (with-timeout (60 (kill-emacs 3))
   (while (not (eglot-current-server)) (accept-process-output nil 0.1)))

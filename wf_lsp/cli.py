@@ -58,6 +58,13 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--stdin-filename", help="name to report for text read from stdin")
     c.add_argument("--config", help="settings file (default: wf-lsp.toml or pyproject.toml found upward)")
     c.add_argument("--no-config", action="store_true", help="ignore settings files")
+    c.add_argument(
+        "--workflows-only",
+        "--only-workflows",
+        action="store_true",
+        help="check named files only when they hold a workflow and are not excluded; pass over the rest quietly (pre-commit)",
+    )
+    c.add_argument("--no-respect-gitignore", action="store_true", help="also check files that .gitignore files ignore")
     c.add_argument("--quiet", "-q", action="store_true", help="print only the findings")
     c.add_argument(
         "--fix",
@@ -125,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _settings(args: argparse.Namespace, paths: list[str]) -> Any:
-    from wf_lsp.core.settings import Settings, find_config_file, load_config_file, settings_from_mapping
+    from wf_lsp.core.config import ConfigError, find_config_file, read_config
+    from wf_lsp.core.settings import Settings, settings_from_mapping
 
     settings = Settings()
     problems: list[str] = []
@@ -134,9 +142,14 @@ def _settings(args: argparse.Namespace, paths: list[str]) -> Any:
         if cfg is not None:
             if not cfg.is_file():
                 raise _Usage(f"settings file not found: {cfg}")
-            data, problems = load_config_file(cfg)
-            settings, more = settings_from_mapping(data)
-            problems += more
+            try:
+                config = read_config(cfg)
+            except ConfigError as exc:
+                where = f"{exc.path}:{exc.line}:{exc.column}" if exc.line else str(exc.path)
+                raise _Usage(exc.message, where=where) from None
+            settings, more = settings_from_mapping(config.data)
+            settings = settings.with_(root=str(config.folder))
+            problems += [f"{config.path}: {m}" for m in more]
     for msg in problems:
         print(f"wf-lsp: warning: {msg}", file=sys.stderr)
     changes: dict[str, Any] = {}
@@ -148,6 +161,8 @@ def _settings(args: argparse.Namespace, paths: list[str]) -> Any:
         changes["tenant_id"] = args.tenant
     if args.user_level is not None:
         changes["user_level"] = args.user_level
+    if getattr(args, "no_respect_gitignore", False):  # `check` only
+        changes["respect_gitignore"] = False
     if args.select:
         changes["select"] = tuple(c.strip().upper() for c in args.select.split(",") if c.strip())
     if args.ignore:
@@ -171,7 +186,14 @@ def _fields(obj: Any) -> dict[str, Any]:
 
 
 class _Usage(Exception):
-    pass
+    def __init__(self, message: str, where: str | None = None) -> None:
+        super().__init__(message)
+        #: `file:line:col` of the problem (printed first, as compilers do)
+        self.where = where
+
+    def print(self) -> None:
+        """The message on stderr: `file:line:col: error: ...` when it has a place, else `wf-lsp: error: ...`."""
+        print(f"{self.where}: error: {self}" if self.where else f"wf-lsp: error: {self}", file=sys.stderr)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -186,7 +208,7 @@ def _check(args: argparse.Namespace) -> int:
     try:
         settings = _settings(args, paths)
     except _Usage as exc:
-        print(f"wf-lsp: error: {exc}", file=sys.stderr)
+        exc.print()
         return EXIT_USAGE
     stdin = None
     if "-" in paths:
@@ -200,7 +222,9 @@ def _check(args: argparse.Namespace) -> int:
     # The file texts travel back from workers only when something prints source lines or rewrites files.
     want_text = args.fix or args.diff or bool(args.summary) or (args.format == "text" and not args.no_snippets)
     cache_dir = args.cache_dir or (DEFAULT_CACHE_DIR if args.cache else None)
-    run = run_check(paths, settings, jobs=args.jobs, progress=progress, stdin=stdin, want_text=want_text, cache_dir=cache_dir)
+    run = run_check(
+        paths, settings, jobs=args.jobs, progress=progress, stdin=stdin, want_text=want_text, cache_dir=cache_dir, workflows_only=args.workflows_only
+    )
     if progress:
         progress.finish()
     for msg in run.warnings:
@@ -224,7 +248,7 @@ def _check(args: argparse.Namespace) -> int:
             out = sys.stderr  # stdout holds the fixed text: the report goes to stderr, as ruff does
             stdin = (stdin[0], stdin_fixed) if stdin_fixed is not None else stdin
         if report.applied:
-            run = run_check(paths, settings, jobs=args.jobs, stdin=stdin, cache_dir=cache_dir)
+            run = run_check(paths, settings, jobs=args.jobs, stdin=stdin, cache_dir=cache_dir, workflows_only=args.workflows_only)
         refused = report.refused
     shown = _filtered(run.files, Severity.parse(args.min_severity)) if args.format != "json" else run.files
     if args.format == "text":
@@ -284,7 +308,7 @@ def _graph(args: argparse.Namespace) -> int:
     try:
         settings = _settings(args, [args.path])
     except _Usage as exc:
-        print(f"wf-lsp: error: {exc}", file=sys.stderr)
+        exc.print()
         return EXIT_USAGE
     return graph(args, settings)
 
@@ -322,6 +346,7 @@ def _statistics(out: TextIO, counts: Counter[str], run: Any) -> None:
 
 def _rules(args: argparse.Namespace) -> int:
     from wf_lsp.core import catalog
+    from wf_lsp.report import rules as render
 
     rules = list(catalog.RULES.values())
     if args.code:
@@ -331,75 +356,14 @@ def _rules(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         rules = [rule]
     if args.format == "json":
-        json.dump(
-            [
-                {
-                    "code": r.code,
-                    "severity": r.severity.label,
-                    "profiles": sorted(r.profiles),
-                    "message": r.message,
-                    "suggestion": catalog.suggestion_for(r.code),
-                    "hasFix": r.has_fix,
-                    "doc": r.doc,
-                    "javascript": r.javascript,
-                    "url": r.url,
-                }
-                for r in rules
-            ],
-            sys.stdout,
-            indent=2,
-        )
-        sys.stdout.write("\n")
-        return EXIT_CLEAN
-    if args.format == "markdown":
-        sys.stdout.write(_rules_markdown(rules))
-        return EXIT_CLEAN
-    if args.code:
-        r = rules[0]
-        js = f"JavaScript semantics: {r.javascript}\n\n" if r.javascript else ""
-        sys.stdout.write(
-            f"{r.code} ({r.severity.label}; profiles: {', '.join(sorted(r.profiles))}; fix: {'yes' if r.has_fix else 'no'})\n\n"
-            f"Message: {r.message}\nSuggestion: {catalog.suggestion_for(r.code)}\n\n{r.doc}\n\n{js}{r.url}\n"
-        )
-        return EXIT_CLEAN
-    for r in rules:
-        sys.stdout.write(f"{r.code:32} {r.severity.label:12} {'fix ' if r.has_fix else '    '}{','.join(sorted(r.profiles))}\n")
+        sys.stdout.write(render.as_json(rules))
+    elif args.format == "markdown":
+        sys.stdout.write(render.as_markdown(rules))
+    elif args.code:
+        sys.stdout.write(render.explain(rules[0]))
+    else:
+        sys.stdout.write(render.as_table(rules))
     return EXIT_CLEAN
-
-
-def _rules_markdown(rules: list[Any]) -> str:
-    from wf_lsp.core import catalog
-
-    lines = [
-        "# wf-lsp rules",
-        "",
-        "Generated by `wf-lsp rules --format markdown`; do not edit by hand.",
-        "Profiles: `oracle` reproduces the real MetaBuilder validator exactly; `recommended` (default) adds what the",
-        "platform's docs promise; `strict` adds advisories. Change any severity with the `severity` setting.",
-        "Where the real validator's answer depends on JavaScript (truthiness, `trim()`, `parseInt`, number printing,",
-        "`Date.parse`, iteration of odd shapes), each rule's *JavaScript semantics* says how; wf-lsp reproduces it, checked",
-        "against Node.",
-        "",
-        "| code | severity | profiles | fix |",
-        "|---|---|---|---|",
-    ]
-    lines += [f"| [{r.code}](#{r.code.lower()}) | {r.severity.label} | {', '.join(sorted(r.profiles))} | {'yes' if r.has_fix else ''} |" for r in rules]
-    for r in rules:
-        lines += [
-            "",
-            f"## {r.code}",
-            "",
-            f"*{r.severity.label}* · profiles: {', '.join(sorted(r.profiles))} · fix: {'yes' if r.has_fix else 'no'}",
-            "",
-            r.doc,
-            "",
-            f"Message: `{r.message}`",
-            "",
-            f"Suggestion: {catalog.suggestion_for(r.code)}",
-        ]
-        if r.javascript:
-            lines += ["", f"JavaScript semantics: {r.javascript}"]
-    return "\n".join(lines) + "\n"
 
 
 class _Progress:

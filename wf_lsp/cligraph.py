@@ -31,7 +31,7 @@ def graph(args: argparse.Namespace, settings: Any) -> int:
     try:
         data = sys.stdin.buffer.read() if args.path == "-" else Path(args.path).read_bytes()
     except OSError as exc:
-        print(f"wf-lsp: error: cannot read {args.path}: {exc.strerror or exc}", file=sys.stderr)
+        sys.stderr.write(f"wf-lsp: error: cannot read {args.path}: {exc.strerror or exc}\n")
         return 2
     text = decode_bytes(data)[0]
     result = WorkflowLoader(settings).validate_text(text, None if args.path == "-" else args.path)

@@ -106,13 +106,19 @@ def run_check(
     stdin: tuple[str, bytes] | None = None,
     want_text: bool = True,
     cache_dir: str | None = None,
+    workflows_only: bool = False,
 ) -> CheckRun:
     """Check files and folders (and stdin), in parallel when there are many files.
 
     With `cache_dir`, files whose stat is unchanged since an earlier run under the same settings are not read again.
+    With `workflows_only`, named files are treated like files found in folders (a pre-commit hook hands over every
+    JSON file): excluded ones and those that hold no workflow are passed over quietly.
     """
+    from wf_lsp.core.registry import load_registry
+
     run = CheckRun()
-    found = discover(paths, settings.exclude, settings.include)
+    run.warnings.extend(load_registry(settings.registry).problems)
+    found = discover(paths, settings.exclude, settings.include, settings.root, settings.respect_gitignore, force_exclude=workflows_only)
     run.skipped.extend(found.skipped)
     candidates = found.files
     stats: list[dict[str, Any]] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -143,9 +144,22 @@ def _shipped_text() -> str:
     return resources.files("wf_lsp.core").joinpath("data/registry.json").read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=16)
 def load_registry(extra_files: tuple[str, ...] = ()) -> Registry:
-    """The shipped registry merged with workspace registry files (a bad file is reported, never fatal)."""
+    """The shipped registry merged with workspace registry files (a bad file is reported, never fatal); read again
+    when one of the files changes, appears or goes."""
+    return _load_registry(extra_files, tuple(_signature(name) for name in extra_files))
+
+
+def _signature(name: str) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(os.path.expanduser(name))
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+@lru_cache(maxsize=16)
+def _load_registry(extra_files: tuple[str, ...], _signatures: tuple[tuple[int, int, int] | None, ...]) -> Registry:
     texts = [_shipped_text()]
     problems: list[str] = []
     types: dict[str, NodeType] = {}
@@ -158,7 +172,10 @@ def load_registry(extra_files: tuple[str, ...] = ()) -> Registry:
             data = json.loads(text)
             if not isinstance(data, dict):
                 raise ValueError("top level must be an object with 'types'")
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
+            problems.append(f"registry file {name!r} ignored: {exc.strerror or exc}")
+            continue
+        except ValueError as exc:
             problems.append(f"registry file {name!r} ignored: {exc}")
             continue
         texts.append(text)

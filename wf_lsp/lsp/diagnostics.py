@@ -192,7 +192,7 @@ class Diagnostics:
         """A validation snapshot of an open document, or None when it is not a workflow candidate."""
         settings = self._server.settings.for_uri(doc.uri)
         chosen = documents.selection(doc.uri, doc.language_id, settings)
-        if chosen is False or (chosen is None and not documents.has_markers(doc.text)):
+        if chosen is False or (chosen is None and not doc.seen_workflow and not documents.has_markers(doc.text)):
             return None
         return Snapshot(
             doc.uri,
@@ -280,6 +280,7 @@ class Diagnostics:
 
     async def workspace(self, params: types.WorkspaceDiagnosticParams) -> types.WorkspaceDiagnosticReport:
         """workspace/diagnostic: reports for the workflow files in the workspace folders that are not open."""
+        await self._settings_ready()  # clients ask right after `initialized`: the folders' settings files count
         previous = {p.uri: p.value for p in params.previous_result_ids}
         open_uris = frozenset(d.uri for d in self._server.documents)
         cached = self._workspace_cache
