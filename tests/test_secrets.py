@@ -42,3 +42,20 @@ def test_mask_url_hides_passwords_with_reserved_characters(template: str, passwo
 def test_url_problem_masks_too() -> None:
     problem = url_problem("http://:pa/ss#word@h/0")
     assert problem is not None and "pa/ss" not in problem and "word" not in problem
+
+
+@pytest.mark.parametrize("unit", ['\\"a\\" ', '"\\"', "\\"])
+def test_finding_secret_values_stays_linear(unit: str) -> None:
+    """Escaped quotes on one long line (real n8n code nodes) made every `"` restart a scan to the line's end: a 30 kB
+    line took 5 s, 240 kB 396 s. The secret finder reads each string token once."""
+    import time
+
+    from wf_lsp.core.redact import SecretSpans
+
+    line = unit * (240_000 // len(unit))
+    text = '{"nodes": [{"parameters": {"jsCode": "' + line + '", "password": "hunter2"}}]}'
+    t0 = time.perf_counter()
+    spans = SecretSpans(text)
+    assert time.perf_counter() - t0 < 2.0
+    if unit == '\\"a\\" ':  # a well-formed text: the password's value is still found and masked
+        assert "hunter2" not in spans.mask(text, 0)

@@ -46,8 +46,11 @@ def mask_values(line: str) -> str:
     return _BARE_VALUE.sub(lambda m: m.group(1) + "****", line)
 
 
-#: A key that may name a secret: holds a secret-looking word or an escape (decoded before it is judged).
-_SECRET_KEY = re.compile(r'"(?=[^"\r\n]*?(?:pass|pwd|secret|token|api|private|credential|auth|\\))((?:[^"\\\r\n]|\\.)*)"[ \t]*:', re.I)
+#: One string token, leniently: it always matches (unterminated at a line end), so a scan reads each token once and
+#: never restarts inside a string; a key is a terminated string with a colon after it.
+_STRING = re.compile(r'"((?:[^"\\\r\n]|\\.)*)(")?(?:[ \t]*(:))?')
+#: What a key must hold to be judged at all: a secret-looking word or an escape (decoded before it is judged).
+_MAYBE_SECRET = re.compile(r"pass|pwd|secret|token|api|private|credential|auth|\\", re.I)
 
 
 class SecretSpans:
@@ -58,10 +61,12 @@ class SecretSpans:
         self._starts: list[int] = []
         self._ends: list[int] = []
         done = 0  # everything before this offset has been walked (a secret key inside a secret value adds nothing)
-        for key in _SECRET_KEY.finditer(text):
-            if key.start() < done or not looks_secret(key_name(f'"{key.group(1)}"')):
+        for key in _STRING.finditer(text):
+            if key.start() < done or key.group(3) is None or key.group(2) is None:
                 continue
-            done = self._walk(text, key.end())
+            body = key.group(1)
+            if _MAYBE_SECRET.search(body) and looks_secret(key_name(f'"{body}"')):
+                done = self._walk(text, key.end())
 
     def _walk(self, text: str, at: int) -> int:
         """Record the value tokens of the one value that starts at `at`; returns where it ends."""
