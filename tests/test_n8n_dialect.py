@@ -1,0 +1,116 @@
+"""The n8n dialect without a catalogue: detection per file, MetaBuilder-only rules off, structure and connections on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import run_cli
+from wf_lsp.core.n8n.dialect import detect
+
+CORPUS = Path(__file__).resolve().parents[1].parent.parent / "shared" / "corpus"
+if not CORPUS.is_dir():
+    CORPUS = Path("/work/shared/corpus")
+
+
+@pytest.fixture(autouse=True)
+def _no_catalogue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WF_LSP_CACHE_DIR", str(tmp_path / "empty-cache"))
+
+
+N8N_EXPORT = {
+    "name": "Demo",
+    "nodes": [
+        {"id": "a", "name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "position": [0, 0], "parameters": {}},
+        {"id": "b", "name": "Set", "type": "n8n-nodes-base.set", "typeVersion": 3.4, "position": [200, 0], "parameters": {"name": "x"}},
+    ],
+    "connections": {"Start": {"main": [[{"node": "Set", "type": "main", "index": 0}], None]}},
+    "pinData": {},
+    "meta": {"instanceId": "abc"},
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({}, "n8n"),
+        ({"tenantId": "acme"}, "metabuilder"),
+        ({"triggers": []}, "metabuilder"),
+        ({"variables": {"x": {"type": "string"}}}, "metabuilder"),
+        ({"connections": {"a": {"main": [[{"node": "b", "type": "main", "index": 0}]]}}}, "metabuilder"),
+    ],
+)
+def test_markers_decide_the_dialect(change: dict[str, object], expected: str) -> None:
+    assert detect({**N8N_EXPORT, **change}) == expected
+
+
+def test_metabuilder_type_or_no_marker_is_metabuilder() -> None:
+    wf = {"nodes": [{"id": "a", "name": "A", "type": "metabuilder.http", "parameters": {}}], "connections": {}}
+    assert detect(wf) == "metabuilder"
+    assert detect({"nodes": [{"name": "A", "type": "custom.thing"}], "connections": {}}) == "metabuilder"
+    only_types = {"nodes": [{"name": "A", "type": "n8n-nodes-base.set"}], "connections": {}}
+    assert detect(only_types) == "n8n"
+
+
+def _json(tmp_path: Path, wf: object, *extra: str) -> dict[str, object]:
+    f = tmp_path / "wf.json"
+    f.write_text(json.dumps(wf, indent=2))
+    code, out, err = run_cli(["check", str(f), "--format", "json", "--no-config", "--jobs", "1", *extra])
+    assert code in (0, 1), err
+    rows = json.loads(out)
+    assert isinstance(rows, list) and len(rows) == 1
+    return rows[0]  # type: ignore[no-any-return]
+
+
+def _codes(row: dict[str, object]) -> set[str]:
+    return {f["code"] for k in ("errors", "warnings", "infos") for f in row[k]}  # type: ignore[index, attr-defined]
+
+
+def test_n8n_export_skips_metabuilder_rules_and_shows_dialect(tmp_path: Path) -> None:
+    row = _json(tmp_path, N8N_EXPORT)
+    assert row["dialect"] == "n8n" and row["valid"] is True
+    assert _codes(row) == {"N8N_CATALOG_MISSING"}
+    forced = _json(tmp_path, N8N_EXPORT, "--dialect", "metabuilder")
+    assert forced["dialect"] == "metabuilder" and forced["valid"] is False
+    assert {"MISSING_TENANT_ID", "INVALID_NODE_TYPE", "NESTED_NODE_ATTRIBUTES", "INVALID_CONNECTION_FORMAT"} <= _codes(forced)
+
+
+def test_dangling_connection_and_duplicate_name_stay_errors(tmp_path: Path) -> None:
+    wf = json.loads(json.dumps(N8N_EXPORT))
+    wf["nodes"][1]["name"] = "Start"
+    wf["connections"]["Start"]["main"][0].append({"node": "Nowhere", "type": "main", "index": 0})
+    row = _json(tmp_path, wf)
+    errors = {f["code"]: f for f in row["errors"]}  # type: ignore[attr-defined]
+    assert {"DUPLICATE_NODE_NAME", "INVALID_CONNECTION_TARGET_NODE"} <= set(errors)
+
+
+def test_ai_connection_kinds_and_sticky_notes(tmp_path: Path) -> None:
+    wf = json.loads(json.dumps(N8N_EXPORT))
+    wf["nodes"].append({"id": "c", "name": "Note", "type": "n8n-nodes-base.stickyNote", "typeVersion": 1, "position": [0, 0], "parameters": {}})
+    wf["connections"]["Set"] = {"ai_tool": [[{"node": "Start", "type": "ai_tool", "index": 0}]], "bogus": [[{"node": "Start", "type": "main", "index": 0}]]}
+    row = _json(tmp_path, wf)
+    bad = [f for f in row["errors"] if f["code"] == "N8N_INVALID_CONNECTION_TYPE"]  # type: ignore[attr-defined]
+    assert len(bad) == 1 and '"bogus"' in bad[0]["message"]
+    assert not any(f["code"] == "UNREACHABLE_NODE" for f in row["warnings"])  # type: ignore[attr-defined]
+
+
+def test_corpus_dialects_without_catalogue() -> None:
+    n8n, mb = CORPUS / "n8n", CORPUS / "metabuilder"
+    assert n8n.is_dir() and mb.is_dir(), f"corpus missing under {CORPUS}"
+    code, out, err = run_cli(["check", str(n8n), str(mb), "--format", "json", "--no-config", "--jobs", "1"])
+    rows = json.loads(out)
+    by_dialect: dict[str, set[str]] = {"n8n": set(), "metabuilder": set()}
+    codes: set[str] = set()
+    for row in rows:
+        by_dialect[row["dialect"]].add(Path(row["file"]).parent.name)
+        if row["dialect"] == "n8n":
+            codes |= _codes(row)
+    assert by_dialect == {"n8n": {"n8n"}, "metabuilder": {"metabuilder"}}
+    assert not codes & {"INVALID_NODE_TYPE", "MISSING_TENANT_ID", "INVALID_OUTPUT_TYPE", "MISSING_NODE_ID", "UNIMPLEMENTED_NODE_TYPE"}
+    n8n_rows = [r for r in rows if r["dialect"] == "n8n"]
+    assert len(n8n_rows) == 174
+    # without a catalogue: every file parses to a result, the two published-broken ones have syntax errors
+    invalid = sorted(Path(r["file"]).name for r in n8n_rows if not r["valid"])
+    assert len(invalid) <= 3, invalid

@@ -1,0 +1,291 @@
+"""n8n's parameter issues (the editor's warning triangles): defaults resolved under display rules, then required checks."""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from wf_lsp.core.context import Context
+from wf_lsp.core.findings import Related
+from wf_lsp.core.n8n.display import MISSING, displayed, get_path, js_equal
+
+_LOCATOR_TYPES = ("resourceLocator", "workflowSelector", "agentSelector")
+Issues = dict[str, list[str]]
+
+
+def _dependencies(props: list[dict[str, Any]]) -> dict[str, list[str]]:
+    deps: dict[str, list[str]] = {}
+    for p in props:
+        name = p.get("name")
+        mine = deps.setdefault(name, [])  # type: ignore[arg-type]
+        opts = p.get("displayOptions")
+        if not isinstance(opts, dict):
+            continue
+        for rule in opts.values():
+            if isinstance(rule, dict):
+                mine.extend(k for k in rule if k not in mine and not k.startswith("@"))
+    return deps
+
+
+def _order(props: list[dict[str, Any]], deps: dict[str, list[str]]) -> list[int]:
+    """The order that resolves each parameter after the parameters its display rules name (n8n's resolve order)."""
+    todo = list(range(len(props)))
+    done: set[Any] = set()
+    out: list[int] = []
+    guard = 0
+    while todo and guard < 10 * len(props) + 10:
+        guard += 1
+        i = todo.pop(0)
+        name = props[i].get("name")
+        if any(d not in done and d in deps for d in deps.get(name, [])):  # type: ignore[arg-type]
+            todo.append(i)
+            continue
+        out.append(i)
+        done.add(name)
+    return out + todo
+
+
+def _value_or_default(prop: dict[str, Any], values: dict[str, Any]) -> Any:
+    name = prop.get("name")
+    given = values.get(name, MISSING) if isinstance(name, str) else MISSING
+    if given is not MISSING and given is not None:
+        return copy.deepcopy(given)
+    if given is None and prop.get("type") in ("boolean", "number", "options", "resourceLocator"):
+        return None
+    default = prop.get("default")
+    if prop.get("type") == "resourceLocator" and isinstance(default, dict) and given is MISSING:
+        return {"__rl": True, **default}
+    return copy.deepcopy(default) if given is MISSING or given is None else given
+
+
+def resolve(
+    props: list[dict[str, Any]], values: Any, node: dict[str, Any], desc: dict[str, Any], root: Any = None, parent: str | None = None
+) -> dict[str, Any]:
+    """The node's parameters as n8n loads them: defaults filled in, parameters that are not displayed dropped."""
+    if not isinstance(values, dict):
+        return {}
+    deps = _dependencies(props)
+    order = _order(props, deps)
+    names = [p.get("name") for p in props]
+    dupes = {n for n in names if names.count(n) > 1} if len(set(names)) != len(names) else set()
+    # First pass: every simple parameter with its value or default, to evaluate display rules against.
+    full: dict[str, Any] = {}
+    for i in order:
+        p = props[i]
+        name = p.get("name")
+        if not isinstance(name, str) or p.get("type") in ("collection", "fixedCollection"):
+            continue
+        if name not in values and parent == "collection":
+            continue
+        if name in dupes and not displayed(full, p, node, desc, root if root is not None else full):
+            continue
+        full[name] = _value_or_default(p, values)
+    check = full
+    root = check if root is None else root
+    out: dict[str, Any] = {}
+    for i in order:
+        p = props[i]
+        name, ptype = p.get("name"), p.get("type")
+        if not isinstance(name, str):
+            continue
+        if name not in values and parent == "collection":
+            continue
+        if not displayed(check, p, node, desc, root):
+            continue
+        if ptype == "collection":
+            options: list[dict[str, Any]] = [o for o in p.get("options") or [] if isinstance(o, dict)]
+            if (p.get("typeOptions") or {}).get("multipleValues") is True:
+                out[name] = copy.deepcopy(values[name]) if name in values else (copy.deepcopy(p["default"]) if isinstance(p.get("default"), list) else [])
+            elif name in values:
+                out[name] = resolve(options, values[name], node, desc, root, "collection")
+            else:
+                out[name] = copy.deepcopy(p.get("default"))
+        elif ptype == "fixedCollection":
+            out[name] = _fixed(p, values, node, desc, root)
+        else:
+            out[name] = _value_or_default(p, values)
+    return out
+
+
+def _fixed(p: dict[str, Any], values: dict[str, Any], node: dict[str, Any], desc: dict[str, Any], root: Any) -> dict[str, Any]:
+    name = p["name"]
+    given = values.get(name, MISSING)
+    items = copy.deepcopy(p.get("default")) if given is MISSING or given is None else given
+    options = [o for o in p.get("options") or [] if isinstance(o, dict)]
+    multiple = (p.get("typeOptions") or {}).get("multipleValues") is True
+    out: dict[str, Any] = {}
+    if not isinstance(items, dict):
+        return out
+    for item, entries in items.items():
+        option = next((o for o in options if o.get("name") == item), None)
+        if option is None:
+            continue
+        sub = [v for v in option.get("values") or [] if isinstance(v, dict)]
+        if multiple:
+            if isinstance(entries, list):
+                out[item] = [resolve(sub, e, node, desc, root, "fixedCollection") for e in entries if isinstance(e, dict)]
+        else:
+            temp = resolve(sub, entries, node, desc, root, "fixedCollection")
+            if temp:
+                out[item] = temp
+    return out
+
+
+def _truthy(value: Any) -> bool:
+    return value is not MISSING and bool(value) and value == value
+
+
+def _valid_locator(value: Any) -> bool:
+    if isinstance(value, (dict, list)):
+        inner = value.get("value", MISSING) if isinstance(value, dict) else MISSING
+        return (isinstance(inner, (int, float)) and not isinstance(inner, bool)) or _truthy(inner)
+    return _truthy(value)
+
+
+def _missing_value(p: dict[str, Any], value: Any) -> bool:
+    ptype = p.get("type")
+    empty = value == "" or value is MISSING
+    if ptype in ("string", "dateTime", "options"):
+        return (isinstance(value, str) and empty) or value is MISSING
+    if ptype == "multiOptions":
+        return isinstance(value, list) and not value
+    if ptype in _LOCATOR_TYPES:
+        return not _valid_locator(value)
+    return False
+
+
+def _add(issues: Issues, name: str, message: str) -> None:
+    issues.setdefault(name, []).append(message)
+
+
+def issues_for(props: list[dict[str, Any]], params: dict[str, Any], node: dict[str, Any], desc: dict[str, Any]) -> Issues:
+    """n8n's getNodeParametersIssues over resolved parameters: parameter name -> messages."""
+    issues: Issues = {}
+    if node.get("disabled") is True:
+        return issues
+    for p in props:
+        if isinstance(p, dict):
+            _issues(p, params, "", node, desc, issues)
+    return issues
+
+
+def _issues(p: dict[str, Any], params: dict[str, Any], path: str, node: dict[str, Any], desc: dict[str, Any], issues: Issues) -> None:
+    name, ptype = p.get("name"), p.get("type")
+    if not isinstance(name, str):
+        return
+    here = get_path(params, path) if path else params
+    shown = displayed(here, p, node, desc, params)
+    value = get_path(params, f"{path}.{name}" if path else name)
+    if p.get("required") is True and shown:
+        if isinstance(p.get("typeOptions"), dict) and "multipleValues" in p["typeOptions"]:
+            if isinstance(value, list):
+                for single in value:
+                    if _missing_value(p, single):
+                        _add(issues, name, f'Parameter "{p.get("displayName")}" is required.')
+        elif _missing_value(p, value):
+            _add(issues, name, f'Parameter "{p.get("displayName")}" is required.')
+    if ptype in _LOCATOR_TYPES and shown:
+        _locator(p, value, issues)
+    options = p.get("options")
+    if not isinstance(options, list):
+        return
+    base = f"{path}." if path else ""
+    children: list[tuple[str, dict[str, Any]]] = []
+    if ptype == "collection":
+        children = [(base, o) for o in options if isinstance(o, dict)]
+    elif ptype == "fixedCollection" and shown:
+        base = f"{base}." if base else f"{name}."
+        type_options: dict[str, Any] = p["typeOptions"] if isinstance(p.get("typeOptions"), dict) else {}
+        for option in options:
+            if not isinstance(option, dict):
+                continue
+            item = get_path(params, base[:-1] + "." + str(option.get("name")))
+            count = len(item) if isinstance(item, list) else 0
+            need, most = type_options.get("minRequiredFields"), type_options.get("maxAllowedFields")
+            error = ""
+            if need and count < need:
+                error = f"At least {need} {'field is' if need == 1 else 'fields are'} required."
+            if most and count > most:
+                error = f"At most {most} {'field is' if most == 1 else 'fields are'} allowed."
+            if error:
+                _add(issues, name, error)
+            if item is MISSING:
+                continue
+            sub = [v for v in option.get("values") or [] if isinstance(v, dict)]
+            if type_options.get("multipleValues") is not None:
+                if isinstance(item, list):
+                    children += [(f"{base}{option.get('name')}[{k}]", v) for k in range(len(item)) for v in sub]
+            else:
+                children += [(f"{base}{option.get('name')}", v) for v in sub]
+    for child_path, child in children:
+        _issues(child, params, child_path.rstrip(".") if child_path.endswith(".") else child_path, node, desc, issues)
+
+
+def _locator(p: dict[str, Any], value: Any, issues: Issues) -> None:
+    if not (isinstance(value, dict) and "value" in value and "mode" in value):
+        return
+    mode = next((m for m in p.get("modes") or [] if isinstance(m, dict) and m.get("name") == value.get("mode")), None)
+    if mode is None:
+        return
+    inner = value.get("value")
+    text = _js_string(inner) if inner is not None else ""
+    if text.startswith("="):
+        return
+    for rule in mode.get("validation") or []:
+        if isinstance(rule, dict) and rule.get("type") == "regex":
+            props = rule.get("properties") or {}
+            try:
+                ok = re.fullmatch(str(props.get("regex")), text) is not None
+            except re.error:
+                ok = True
+            if not ok:
+                _add(issues, p["name"], str(props.get("errorMessage")))
+
+
+def _js_string(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dict, list)):
+        return "[object Object]" if isinstance(value, dict) else ",".join(_js_string(v) for v in value)
+    return str(value)
+
+
+def check_node(ctx: Context, i: int, node: dict[str, Any], desc: dict[str, Any]) -> None:
+    """Report the parameter issues n8n's editor shows for one node, on the parameter (or `parameters`) itself."""
+    props = [p for p in desc.get("properties") or [] if isinstance(p, dict)]
+    given = node.get("parameters")
+    values = given if isinstance(given, dict) else {}
+    if ctx.on("N8N_PARAMETER_ISSUE") and node.get("disabled") is not True:
+        resolved = resolve(props, values, node, desc)
+        for name, messages in issues_for(props, resolved, node, desc).items():
+            top = name.split(".", 1)[0]
+            ptr = ("nodes", i, "parameters", top) if top in values else ("nodes", i, "parameters") if isinstance(given, dict) else ("nodes", i)
+            for message in messages:
+                ctx.add(
+                    "N8N_PARAMETER_ISSUE",
+                    f'{message} (node "{node.get("name")}")',
+                    f"nodes[{i}].parameters.{name}",
+                    ptr,
+                    anchor="key" if ptr[-1] == "parameters" or ptr == ("nodes", i) else "value",
+                    related=[Related(f"{node.get('type')} v{node.get('typeVersion', 1)}", ("nodes", i, "type"))],
+                )
+    if ctx.on("N8N_UNKNOWN_PARAMETER") and isinstance(given, dict):
+        known = {p.get("name") for p in props}
+        extra = {"toolDescription", "descriptionType"} if desc.get("tool") else set()
+        for key in given:
+            if key not in known and key not in extra:
+                ctx.add(
+                    "N8N_UNKNOWN_PARAMETER",
+                    f'Unknown parameter "{key}" for {node.get("type")} v{node.get("typeVersion", 1)}',
+                    f"nodes[{i}].parameters.{key}",
+                    ("nodes", i, "parameters", key),
+                    anchor="key",
+                )
+
+
+def equal(a: Any, b: Any) -> bool:
+    """Deep equality as n8n compares parameter values."""
+    return js_equal(a, b)
