@@ -116,11 +116,8 @@ def _credentials(ctx: Context, i: int, node: dict[str, Any], desc: dict[str, Any
     creds = node.get("credentials")
     if not isinstance(creds, dict) or not creds:
         return
-    p = node.get("parameters")
-    if isinstance(p, dict) and (
-        "nodeCredentialType" in p or "genericAuthType" in p or p.get("authentication") in ("predefinedCredentialType", "genericCredentialType")
-    ):
-        return  # the node picks its credential type from a parameter (HTTP Request and friends)
+    if any(isinstance(p, dict) and p.get("name") in ("nodeCredentialType", "genericAuthType") for p in desc.get("properties") or []):
+        return  # the node takes any credential type, picked by a parameter (HTTP Request and friends)
     accepted = [c.get("name") for c in desc.get("credentials") or [] if isinstance(c, dict)]
     for name in creds:
         if name not in accepted:
@@ -209,6 +206,15 @@ def _target(ctx: Context, descs: dict[int, dict[str, Any]], src: str, ctype: str
             "",
             ptr + ("node",),
             related=[Related(f"{name} is defined here", ("nodes", d, "type"))],
+        )
+        return
+    if ttype != ctype:
+        ctx.add(
+            "N8N_INVALID_CONNECTION_TYPE",
+            f'A "{ctype}" output of "{src}" cannot feed the "{ttype}" input of "{name}": n8n connects equal types only',
+            "",
+            ptr + ("type",),
+            related=[Related(f"the {ctype} output of {src}", ptr[:3], anchor="key")],
         )
         return
     tdesc = descs.get(d)
