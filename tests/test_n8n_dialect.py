@@ -114,3 +114,27 @@ def test_corpus_dialects_without_catalogue() -> None:
     # without a catalogue: every file parses to a result, the two published-broken ones have syntax errors
     invalid = sorted(Path(r["file"]).name for r in n8n_rows if not r["valid"])
     assert len(invalid) <= 3, invalid
+
+
+MINI = Path(__file__).resolve().parent / "data" / "n8n" / "mini-catalog.json"
+
+
+def test_hover_text_of_an_n8n_type_from_the_catalogue() -> None:
+    from wf_lsp.core.n8n import catalogue, describe
+
+    cat = catalogue.load(str(MINI))
+    text = describe.type_markdown(cat, "n8n-nodes-base.demoAction", 2)
+    assert text.startswith("**Demo Action** (`n8n-nodes-base.demoAction` v2)")
+    assert "| `title` | string | yes |  |" in text and "| `resource` | options |  | `item` |" in text
+    assert "Inputs: `main` · Outputs: `main`" in text and "Credentials: `demoApi`" in text
+    tool = describe.type_markdown(cat, "n8n-nodes-base.demoActionTool", 1)
+    assert "Inputs: none · Outputs: `ai_tool`" in tool
+    assert "versions: 1, 2, 2.1" in describe.type_markdown(cat, "n8n-nodes-base.demoAction", 7)
+    assert "no n8n catalogue" in describe.type_markdown(None, "n8n-nodes-base.demoAction", 1)
+
+
+def test_catalog_info_without_a_catalogue_says_how_to_build_one() -> None:
+    code, out, _ = run_cli(["catalog", "info"])
+    assert code == 1 and "wf-lsp catalog build --n8n" in out
+    code, out, _ = run_cli(["catalog", "info", "--n8n-catalog", str(MINI)])
+    assert code == 0 and "n8n-nodes-base 0.0.0-test" in out and "node types: 5" in out

@@ -84,7 +84,10 @@ async def _hover(server: WfServer, params: types.HoverParams) -> types.Hover | N
     model = await model_of(server, doc)
     if model.version != version:
         return None
-    registry = server.settings.loader(server.settings.for_uri(doc.uri)).registry
+    settings = server.settings.for_uri(doc.uri)
+    registry = server.settings.loader(settings).registry
+    outcome = server.diagnostics.last(doc.uri)
+    dialect = outcome.result.summary.get("dialect") if outcome is not None and outcome.version == version else None
     parts: list[str] = []
     hover_range = None
     hit = model.at(offset)
@@ -94,7 +97,12 @@ async def _hover(server: WfServer, params: types.HoverParams) -> types.Hover | N
         if index is not None and len(ptr) == 3 and ptr[2] in ("type", "nodeType") and part == "value":
             type_id = model.get(ptr)
             entry = registry.get(type_id) if isinstance(type_id, str) else None
-            if entry is not None:
+            if dialect == "n8n" and isinstance(type_id, str):
+                from wf_lsp.core.n8n import catalogue, describe
+
+                node = model.nodes[index] if isinstance(model.nodes[index], dict) else {}
+                parts.append(describe.type_markdown(catalogue.load(settings.n8n_catalog), type_id, node.get("typeVersion", 1)))
+            elif entry is not None:
                 parts.append(type_markdown(entry))
             elif isinstance(type_id, str) and type_id in registry.unimplemented:
                 parts.append(f"**{type_id}** — known from MetaBuilder files, but no executor implements it: {registry.unimplemented[type_id]}")
@@ -107,7 +115,8 @@ async def _hover(server: WfServer, params: types.HoverParams) -> types.Hover | N
         elif index is not None and ptr[2:] in (("name",), ("id",)) and part == "value":
             parts.append(_node_markdown(model, index, registry))
             hover_range = model.range(span)
-    outcome = server.diagnostics.last(doc.uri)
+    if parts and dialect is not None:
+        parts.append(f"_Dialect: {dialect}_")
     if outcome is not None and outcome.version == version:
         shown: set[str] = set()
         for f in outcome.result.findings:

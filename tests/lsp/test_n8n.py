@@ -1,0 +1,45 @@
+"""The n8n dialect in the editor: diagnostics from the catalogue, and hover with the type's catalogue entry and the dialect."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.lsp.raw import RawServer, utf16_position
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+MINI = Path(__file__).resolve().parents[1] / "data" / "n8n" / "mini-catalog.json"
+EXPORT = json.dumps(
+    {
+        "name": "Demo",
+        "nodes": [
+            {"id": "1", "name": "Trigger", "type": "n8n-nodes-base.demoTrigger", "typeVersion": 1, "position": [0, 0], "parameters": {}},
+            {"id": "2", "name": "Action", "type": "n8n-nodes-base.demoAction", "typeVersion": 2, "position": [200, 0], "parameters": {"resource": "item"}},
+        ],
+        "connections": {"Trigger": {"main": [[{"node": "Action", "type": "main", "index": 0}]]}},
+        "meta": {"instanceId": "x"},
+    },
+    indent=2,
+)
+
+
+async def test_n8n_export_gets_catalogue_diagnostics_and_hover(tmp_path: Path) -> None:
+    server = await RawServer(configuration=lambda item: {"debounceMs": 20, "n8nCatalog": str(MINI)}, stderr=tmp_path / "stderr.txt").start()
+    try:
+        await server.initialize([tmp_path])
+        uri = (tmp_path / "export.json").as_uri()
+        server.open(uri, EXPORT)
+        await server.drain()
+        published = await server.until(lambda: server.publishes(uri), what="diagnostics")
+        codes = [d.get("code") for d in published[-1]["diagnostics"]]
+        assert codes == ["N8N_PARAMETER_ISSUE"], codes
+        position = utf16_position(EXPORT, EXPORT.index('"n8n-nodes-base.demoAction"') + 3)
+        answer = await server.call("textDocument/hover", {"textDocument": {"uri": uri}, "position": position})
+        shown = answer["result"]["contents"]["value"]
+        assert shown.startswith("**Demo Action** (`n8n-nodes-base.demoAction` v2)"), shown
+        assert "| `title` | string | yes |" in shown and "_Dialect: n8n_" in shown
+        assert await server.shutdown_and_exit() == 0
+    finally:
+        await server.stop()
