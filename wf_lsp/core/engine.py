@@ -120,6 +120,8 @@ def _analyze(text: str, settings: Settings, registry: Registry, path: str | None
     if doc.value is not None or not doc.syntax:
         _index_nodes(ctx)
         for module in RULE_MODULES:
+            if dialect == "n8n" and module in n8n_dialect.METABUILDER_MODULES:
+                continue
             module.check(ctx)
             if not isinstance(ctx.wf, dict):
                 break  # only the structure rule speaks about a non-object top level

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from wf_lsp.core.rules import tenancy, types
+
 Dialect = Literal["metabuilder", "n8n"]
 DIALECT_CHOICES: tuple[str, ...] = ("auto", "metabuilder", "n8n")
 
@@ -35,6 +37,9 @@ METABUILDER_ONLY: frozenset[str] = frozenset(
         "MISSING_WORKFLOW_ID",
     }
 )
+
+#: rule modules whose every code is MetaBuilder-only (registry types and parameters, tenancy): skipped on n8n files
+METABUILDER_MODULES = (types, tenancy)
 
 _N8N_PREFIXES = ("n8n-nodes-", "@n8n/")
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import copy
 import re
+import threading
 from typing import Any
+
+import orjson
+from cachetools import LRUCache
 
 from wf_lsp.core.context import Context
 from wf_lsp.core.findings import Related
@@ -14,9 +18,38 @@ _LOCATOR_TYPES = ("resourceLocator", "workflowSelector", "agentSelector")
 Issues = dict[str, list[str]]
 
 
+class _Memo:
+    """Per-node results of one catalogue, keyed by type version and canonical parameters (editing one node recomputes
+    only that node), plus each property list's resolve order."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.issues: LRUCache[tuple[Any, ...], Issues] = LRUCache(maxsize=MEMO_NODES)
+        self.plans: dict[int, tuple[dict[str, list[str]], list[int], set[Any]]] = {}
+
+
+MEMO_NODES = 50_000
+
+
+def _plan(props: list[dict[str, Any]], memo: _Memo | None) -> tuple[dict[str, list[str]], list[int], set[Any]]:
+    hit = memo.plans.get(id(props)) if memo is not None else None
+    if hit is not None:
+        return hit
+    deps = _dependencies(props)
+    names = [p.get("name") for p in props if isinstance(p, dict)]
+    dupes = {n for n in names if names.count(n) > 1} if len(set(names)) != len(names) else set()
+    plan = (deps, _order(props, deps), dupes)
+    if memo is not None:
+        with memo.lock:
+            memo.plans[id(props)] = plan
+    return plan
+
+
 def _dependencies(props: list[dict[str, Any]]) -> dict[str, list[str]]:
     deps: dict[str, list[str]] = {}
     for p in props:
+        if not isinstance(p, dict):
+            continue
         name = p.get("name")
         mine = deps.setdefault(name, [])  # type: ignore[arg-type]
         opts = p.get("displayOptions")
@@ -30,7 +63,7 @@ def _dependencies(props: list[dict[str, Any]]) -> dict[str, list[str]]:
 
 def _order(props: list[dict[str, Any]], deps: dict[str, list[str]]) -> list[int]:
     """The order that resolves each parameter after the parameters its display rules name (n8n's resolve order)."""
-    todo = list(range(len(props)))
+    todo = [i for i, p in enumerate(props) if isinstance(p, dict)]
     done: set[Any] = set()
     out: list[int] = []
     guard = 0
@@ -60,15 +93,18 @@ def _value_or_default(prop: dict[str, Any], values: dict[str, Any]) -> Any:
 
 
 def resolve(
-    props: list[dict[str, Any]], values: Any, node: dict[str, Any], desc: dict[str, Any], root: Any = None, parent: str | None = None
+    props: list[dict[str, Any]],
+    values: Any,
+    node: dict[str, Any],
+    desc: dict[str, Any],
+    root: Any = None,
+    parent: str | None = None,
+    memo: _Memo | None = None,
 ) -> dict[str, Any]:
     """The node's parameters as n8n loads them: defaults filled in, parameters that are not displayed dropped."""
     if not isinstance(values, dict):
         return {}
-    deps = _dependencies(props)
-    order = _order(props, deps)
-    names = [p.get("name") for p in props]
-    dupes = {n for n in names if names.count(n) > 1} if len(set(names)) != len(names) else set()
+    _deps, order, dupes = _plan(props, memo)
     # First pass: every simple parameter with its value or default, to evaluate display rules against.
     full: dict[str, Any] = {}
     for i in order:
@@ -94,21 +130,21 @@ def resolve(
         if not displayed(check, p, node, desc, root):
             continue
         if ptype == "collection":
-            options: list[dict[str, Any]] = [o for o in p.get("options") or [] if isinstance(o, dict)]
+            options: list[Any] = p["options"] if isinstance(p.get("options"), list) else []
             if (p.get("typeOptions") or {}).get("multipleValues") is True:
                 out[name] = copy.deepcopy(values[name]) if name in values else (copy.deepcopy(p["default"]) if isinstance(p.get("default"), list) else [])
             elif name in values:
-                out[name] = resolve(options, values[name], node, desc, root, "collection")
+                out[name] = resolve(options, values[name], node, desc, root, "collection", memo)
             else:
                 out[name] = copy.deepcopy(p.get("default"))
         elif ptype == "fixedCollection":
-            out[name] = _fixed(p, values, node, desc, root)
+            out[name] = _fixed(p, values, node, desc, root, memo)
         else:
             out[name] = _value_or_default(p, values)
     return out
 
 
-def _fixed(p: dict[str, Any], values: dict[str, Any], node: dict[str, Any], desc: dict[str, Any], root: Any) -> dict[str, Any]:
+def _fixed(p: dict[str, Any], values: dict[str, Any], node: dict[str, Any], desc: dict[str, Any], root: Any, memo: _Memo | None) -> dict[str, Any]:
     name = p["name"]
     given = values.get(name, MISSING)
     items = copy.deepcopy(p.get("default")) if given is MISSING or given is None else given
@@ -121,12 +157,12 @@ def _fixed(p: dict[str, Any], values: dict[str, Any], node: dict[str, Any], desc
         option = next((o for o in options if o.get("name") == item), None)
         if option is None:
             continue
-        sub = [v for v in option.get("values") or [] if isinstance(v, dict)]
+        sub = option["values"] if isinstance(option.get("values"), list) else []
         if multiple:
             if isinstance(entries, list):
-                out[item] = [resolve(sub, e, node, desc, root, "fixedCollection") for e in entries if isinstance(e, dict)]
+                out[item] = [resolve(sub, e, node, desc, root, "fixedCollection", memo) for e in entries if isinstance(e, dict)]
         else:
-            temp = resolve(sub, entries, node, desc, root, "fixedCollection")
+            temp = resolve(sub, entries, node, desc, root, "fixedCollection", memo)
             if temp:
                 out[item] = temp
     return out
@@ -253,14 +289,40 @@ def _js_string(value: Any) -> str:
     return str(value)
 
 
-def check_node(ctx: Context, i: int, node: dict[str, Any], desc: dict[str, Any]) -> None:
+def node_issues(node: dict[str, Any], desc: dict[str, Any], store: dict[str, Any] | None = None) -> Issues:
+    """n8n's parameter issues of one node (memoised per type version and parameters in `store`, a catalogue's memo)."""
+    memo: _Memo | None = None
+    key: tuple[Any, ...] | None = None
+    if store is not None:
+        memo = store.get("params")
+        if memo is None:
+            memo = store.setdefault("params", _Memo())
+        try:
+            key = (id(desc), node.get("typeVersion"), orjson.dumps(node.get("parameters"), option=orjson.OPT_SORT_KEYS))
+        except (TypeError, orjson.JSONEncodeError):
+            key = None
+        if key is not None:
+            with memo.lock:
+                hit = memo.issues.get(key)
+            if hit is not None:
+                return hit
+    props = desc.get("properties") or []
+    given = node.get("parameters")
+    resolved = resolve(props, given if isinstance(given, dict) else {}, node, desc, memo=memo)
+    found = issues_for(props, resolved, node, desc)
+    if memo is not None and key is not None:
+        with memo.lock:
+            memo.issues[key] = found
+    return found
+
+
+def check_node(ctx: Context, i: int, node: dict[str, Any], desc: dict[str, Any], store: dict[str, Any] | None = None) -> None:
     """Report the parameter issues n8n's editor shows for one node, on the parameter (or `parameters`) itself."""
     props = [p for p in desc.get("properties") or [] if isinstance(p, dict)]
     given = node.get("parameters")
     values = given if isinstance(given, dict) else {}
     if ctx.on("N8N_PARAMETER_ISSUE") and node.get("disabled") is not True:
-        resolved = resolve(props, values, node, desc)
-        for name, messages in issues_for(props, resolved, node, desc).items():
+        for name, messages in node_issues(node, desc, store).items():
             top = name.split(".", 1)[0]
             ptr = ("nodes", i, "parameters", top) if top in values else ("nodes", i, "parameters") if isinstance(given, dict) else ("nodes", i)
             for message in messages:

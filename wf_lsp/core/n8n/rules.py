@@ -86,7 +86,7 @@ def _node(ctx: Context, catalogue: cat_mod.Catalogue | None, i: int, node: dict[
         )
         return None
     _credentials(ctx, i, node, desc, type_name)
-    params.check_node(ctx, i, node, desc)
+    params.check_node(ctx, i, node, desc, catalogue.memo)
     return desc
 
 
