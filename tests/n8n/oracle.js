@@ -23,6 +23,27 @@ Module._load = function (request, parent, isMain) {
 };
 const { NodeHelpers } = require(require.resolve('n8n-workflow', { paths: [root] }));
 
+// n8n's loader adds parameters when it loads a node (polling times, CORS, declarative request options): use the
+// installed n8n-core's own loader step when it is there, once per property list.
+let special = null;
+try {
+  const core = require(require.resolve('n8n-core', { paths: [root] }));
+  if (core.DirectoryLoader && core.DirectoryLoader.prototype.applySpecialNodeParameters) special = core.DirectoryLoader.prototype.applySpecialNodeParameters;
+} catch (e) {
+  special = null;
+}
+const applied = new WeakSet();
+function applySpecial(nodeType) {
+  const props = nodeType && nodeType.description && nodeType.description.properties;
+  if (!special || !Array.isArray(props) || applied.has(props)) return;
+  applied.add(props);
+  try {
+    special.call(null, nodeType);
+  } catch (e) {
+    /* a node the loader step cannot handle keeps its own parameters */
+  }
+}
+
 const types = new Map(); // "type@version" -> description
 function add(name, d, versions) {
   for (const v of versions) types.set(`${name}@${Number(v)}`, d);
@@ -49,10 +70,12 @@ for (const pkg of ['n8n-nodes-base', '@n8n/n8n-nodes-langchain']) {
       if (inst.nodeVersions) {
         const base = inst.description || {};
         for (const [v, n] of Object.entries(inst.nodeVersions)) {
+          applySpecial(n);
           const d = n.description;
           if (d && d.name) add(pkg + '.' + d.name, { ...base, ...d, usableAsTool: d.usableAsTool ?? base.usableAsTool }, [v]);
         }
       } else if (inst.description && inst.description.name) {
+        applySpecial(inst);
         const d = inst.description;
         add(pkg + '.' + d.name, d, Array.isArray(d.version) ? d.version : [d.version ?? 1]);
       }

@@ -60,6 +60,27 @@ function versionsOf(d) {
   return Array.isArray(d.version) ? d.version : [d.version === undefined ? 1 : d.version];
 }
 
+// n8n's loader adds parameters when it loads a node (polling times, CORS, declarative request options): use the
+// installed n8n-core's own loader step when it is there, once per property list.
+let special = null;
+try {
+  const core = require(require.resolve('n8n-core', { paths: [root] }));
+  if (core.DirectoryLoader && core.DirectoryLoader.prototype.applySpecialNodeParameters) special = core.DirectoryLoader.prototype.applySpecialNodeParameters;
+} catch (e) {
+  special = null;
+}
+const applied = new WeakSet();
+function applySpecial(nodeType) {
+  const props = nodeType && nodeType.description && nodeType.description.properties;
+  if (!special || !Array.isArray(props) || applied.has(props)) return;
+  applied.add(props);
+  try {
+    special.call(null, nodeType);
+  } catch (e) {
+    /* a node the loader step cannot handle keeps its own parameters */
+  }
+}
+
 const out = { format: 1, packages: {}, descriptions: [], types: {}, failed: [] };
 const seen = new Map();
 function add(typeName, d, versions) {
@@ -112,6 +133,7 @@ for (const pkg of PACKAGES) {
         if (inst.nodeVersions && typeof inst.nodeVersions === 'object') {
           const base = inst.description || {};
           for (const [v, n] of Object.entries(inst.nodeVersions)) {
+            applySpecial(n);
             const d = n.description;
             if (!d || !d.name) continue;
             add(pkg + '.' + d.name, { ...base, ...d, usableAsTool: d.usableAsTool ?? base.usableAsTool }, [Number(v)]);
@@ -121,6 +143,7 @@ for (const pkg of PACKAGES) {
             if (e) e.defaultVersion = base.defaultVersion;
           }
         } else if (inst.description && inst.description.name) {
+          applySpecial(inst);
           add(pkg + '.' + inst.description.name, inst.description, versionsOf(inst.description));
         }
       }
