@@ -276,7 +276,7 @@ async def _plan(server: WfServer, uri: str) -> dict[str, Any]:
             if f.severity == Severity.ERROR
         ]
         return {"valid": False, "errors": errors}
-    graph = build_graph(parse(text).value, "name" if settings.profile == "oracle" else settings.connection_keys)
+    graph = build_graph(parse(text).value, "name" if settings.profile == "oracle" else settings.connection_keys, settings.dialect)
     plan = plan_levels(graph)
     return {
         "valid": True,
