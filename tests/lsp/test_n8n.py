@@ -40,6 +40,8 @@ async def test_n8n_export_gets_catalogue_diagnostics_and_hover(tmp_path: Path) -
         shown = answer["result"]["contents"]["value"]
         assert shown.startswith("**Demo Action** (`n8n-nodes-base.demoAction` v2)"), shown
         assert "| `title` | string | yes |" in shown and "_Dialect: n8n_" in shown
+        info = await server.call("workspace/executeCommand", {"command": "wf.documentInfo", "arguments": [uri]})
+        assert info["result"] == {"workflow": True, "dialect": "n8n", "valid": False}
         assert await server.shutdown_and_exit() == 0
     finally:
         await server.stop()

@@ -57,6 +57,14 @@ def register(server: WfServer) -> None:
     def cache_stats(*args: object) -> dict[str, Any]:
         return server.cache_stats()
 
+    @server.command("wf.documentInfo")
+    async def document_info(*args: object) -> dict[str, Any]:
+        uri = _first_str(args)
+        outcome = await server.diagnostics.current(uri) if uri else None
+        if outcome is None or not outcome.workflow:
+            return {"workflow": False, "dialect": None}
+        return {"workflow": True, "dialect": outcome.result.summary.get("dialect", "metabuilder"), "valid": outcome.result.valid}
+
     @server.command("wf.executionPlan")
     async def plan(*args: object) -> dict[str, Any]:
         uri = _first_str(args)
