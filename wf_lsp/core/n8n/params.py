@@ -12,6 +12,7 @@ from cachetools import LRUCache
 
 from wf_lsp.core.context import Context
 from wf_lsp.core.findings import Related
+from wf_lsp.core.n8n import values as value_rules
 from wf_lsp.core.n8n.display import MISSING, displayed, get_path, js_equal
 
 _LOCATOR_TYPES = ("resourceLocator", "workflowSelector", "agentSelector")
@@ -316,6 +317,13 @@ def node_issues(node: dict[str, Any], desc: dict[str, Any], store: dict[str, Any
     return found
 
 
+def _memo_of(store: dict[str, Any] | None) -> _Memo | None:
+    if store is None:
+        return None
+    memo = store.get("params")
+    return memo if isinstance(memo, _Memo) else None
+
+
 def check_node(ctx: Context, i: int, node: dict[str, Any], desc: dict[str, Any], store: dict[str, Any] | None = None) -> None:
     """Report the parameter issues n8n's editor shows for one node, on the parameter (or `parameters`) itself."""
     props = [p for p in desc.get("properties") or [] if isinstance(p, dict)]
@@ -334,6 +342,16 @@ def check_node(ctx: Context, i: int, node: dict[str, Any], desc: dict[str, Any],
                     anchor="key" if ptr[-1] == "parameters" or ptr == ("nodes", i) else "value",
                     related=[Related(f"{node.get('type')} v{node.get('typeVersion', 1)}", ("nodes", i, "type"))],
                 )
+    if ctx.on("N8N_INVALID_PARAMETER_VALUE") and isinstance(given, dict) and node.get("disabled") is not True:
+        resolved = resolve(desc.get("properties") or [], given, node, desc, memo=_memo_of(store))
+        for name, message in value_rules.problems(props, given, resolved, node, desc):
+            ctx.add(
+                "N8N_INVALID_PARAMETER_VALUE",
+                message,
+                f"nodes[{i}].parameters.{name}",
+                ("nodes", i, "parameters", name),
+                related=[Related(f"{node.get('type')} v{node.get('typeVersion', 1)}", ("nodes", i, "type"))],
+            )
     if ctx.on("N8N_UNKNOWN_PARAMETER") and isinstance(given, dict):
         known = {p.get("name") for p in props}
         extra = {"toolDescription", "descriptionType"} if desc.get("tool") else set()
