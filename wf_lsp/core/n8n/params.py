@@ -17,6 +17,8 @@ from wf_lsp.core.n8n.display import MISSING, displayed, get_path, js_equal
 
 _LOCATOR_TYPES = ("resourceLocator", "workflowSelector", "agentSelector")
 Issues = dict[str, list[str]]
+#: What one node's parameters give: n8n's issues, values the editor rejects, parameter names the node does not have.
+NodeReport = tuple[Issues, list[tuple[str, str]], list[str]]
 
 
 class _Memo:
@@ -25,7 +27,7 @@ class _Memo:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.issues: LRUCache[tuple[Any, ...], Issues] = LRUCache(maxsize=MEMO_NODES)
+        self.issues: LRUCache[tuple[Any, ...], NodeReport] = LRUCache(maxsize=MEMO_NODES)
         self.plans: dict[int, tuple[dict[str, list[str]], list[int], set[Any]]] = {}
 
 
@@ -290,8 +292,8 @@ def _js_string(value: Any) -> str:
     return str(value)
 
 
-def node_issues(node: dict[str, Any], desc: dict[str, Any], store: dict[str, Any] | None = None) -> Issues:
-    """n8n's parameter issues of one node (memoised per type version and parameters in `store`, a catalogue's memo)."""
+def node_report(node: dict[str, Any], desc: dict[str, Any], store: dict[str, Any] | None = None) -> NodeReport:
+    """Everything about one node's parameters (memoised per type version and parameters in `store`, a catalogue's memo)."""
     memo: _Memo | None = None
     key: tuple[Any, ...] | None = None
     if store is not None:
@@ -309,28 +311,39 @@ def node_issues(node: dict[str, Any], desc: dict[str, Any], store: dict[str, Any
                 return hit
     props = desc.get("properties") or []
     given = node.get("parameters")
-    resolved = resolve(props, given if isinstance(given, dict) else {}, node, desc, memo=memo)
-    found = issues_for(props, resolved, node, desc)
+    values = given if isinstance(given, dict) else {}
+    resolved = resolve(props, values, node, desc, memo=memo)
+    issues = issues_for(props, resolved, node, desc)
+    problems = value_rules.problems(props, values, resolved, node, desc)
+    known = {p.get("name") for p in props if isinstance(p, dict)}
+    if desc.get("tool"):
+        known |= TOOL_PARAMETERS
+    unknown = [k for k in values if k not in known]
+    found: NodeReport = (issues, problems, unknown)
     if memo is not None and key is not None:
         with memo.lock:
             memo.issues[key] = found
     return found
 
 
-def _memo_of(store: dict[str, Any] | None) -> _Memo | None:
-    if store is None:
-        return None
-    memo = store.get("params")
-    return memo if isinstance(memo, _Memo) else None
+def node_issues(node: dict[str, Any], desc: dict[str, Any], store: dict[str, Any] | None = None) -> Issues:
+    """n8n's parameter issues of one node (getNodeParametersIssues after getNodeParameters)."""
+    return node_report(node, desc, store)[0]
+
+
+#: parameters n8n adds to every AI-tool variant (they are not in the base node's description)
+TOOL_PARAMETERS = frozenset({"toolDescription", "descriptionType"})
 
 
 def check_node(ctx: Context, i: int, node: dict[str, Any], desc: dict[str, Any], store: dict[str, Any] | None = None) -> None:
-    """Report the parameter issues n8n's editor shows for one node, on the parameter (or `parameters`) itself."""
-    props = [p for p in desc.get("properties") or [] if isinstance(p, dict)]
+    """Report a node's parameter findings: n8n's issues on the parameter (or `parameters`), rejected values, unknown names."""
     given = node.get("parameters")
     values = given if isinstance(given, dict) else {}
-    if ctx.on("N8N_PARAMETER_ISSUE") and node.get("disabled") is not True:
-        for name, messages in node_issues(node, desc, store).items():
+    issues, problems, unknown = node_report(node, desc, store)
+    active = node.get("disabled") is not True
+    label = f"{node.get('type')} v{node.get('typeVersion', 1)}"
+    if active and issues and ctx.on("N8N_PARAMETER_ISSUE"):
+        for name, messages in issues.items():
             top = name.split(".", 1)[0]
             ptr = ("nodes", i, "parameters", top) if top in values else ("nodes", i, "parameters") if isinstance(given, dict) else ("nodes", i)
             for message in messages:
@@ -340,30 +353,17 @@ def check_node(ctx: Context, i: int, node: dict[str, Any], desc: dict[str, Any],
                     f"nodes[{i}].parameters.{name}",
                     ptr,
                     anchor="key" if ptr[-1] == "parameters" or ptr == ("nodes", i) else "value",
-                    related=[Related(f"{node.get('type')} v{node.get('typeVersion', 1)}", ("nodes", i, "type"))],
+                    related=[Related(label, ("nodes", i, "type"))],
                 )
-    if ctx.on("N8N_INVALID_PARAMETER_VALUE") and isinstance(given, dict) and node.get("disabled") is not True:
-        resolved = resolve(desc.get("properties") or [], given, node, desc, memo=_memo_of(store))
-        for name, message in value_rules.problems(props, given, resolved, node, desc):
+    if active and problems and ctx.on("N8N_INVALID_PARAMETER_VALUE"):
+        for name, message in problems:
+            ptr = ("nodes", i, "parameters", name)
+            ctx.add("N8N_INVALID_PARAMETER_VALUE", message, f"nodes[{i}].parameters.{name}", ptr, related=[Related(label, ("nodes", i, "type"))])
+    if unknown and ctx.on("N8N_UNKNOWN_PARAMETER"):
+        for key in unknown:
             ctx.add(
-                "N8N_INVALID_PARAMETER_VALUE",
-                message,
-                f"nodes[{i}].parameters.{name}",
-                ("nodes", i, "parameters", name),
-                related=[Related(f"{node.get('type')} v{node.get('typeVersion', 1)}", ("nodes", i, "type"))],
+                "N8N_UNKNOWN_PARAMETER", f'Unknown parameter "{key}" for {label}', f"nodes[{i}].parameters.{key}", ("nodes", i, "parameters", key), anchor="key"
             )
-    if ctx.on("N8N_UNKNOWN_PARAMETER") and isinstance(given, dict):
-        known = {p.get("name") for p in props}
-        extra = {"toolDescription", "descriptionType"} if desc.get("tool") else set()
-        for key in given:
-            if key not in known and key not in extra:
-                ctx.add(
-                    "N8N_UNKNOWN_PARAMETER",
-                    f'Unknown parameter "{key}" for {node.get("type")} v{node.get("typeVersion", 1)}',
-                    f"nodes[{i}].parameters.{key}",
-                    ("nodes", i, "parameters", key),
-                    anchor="key",
-                )
 
 
 def equal(a: Any, b: Any) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from wf_lsp.core.context import Context
@@ -18,10 +19,9 @@ LOOP_TYPES = frozenset(
 )
 _COMMUNITY = re.compile(r"(^|/)n8n-nodes-")
 _OFFICIAL = ("n8n-nodes-base.", "@n8n/n8n-nodes-langchain.")
-#: parameters n8n adds to every AI-tool variant (they are not in the base node's description)
-TOOL_PARAMETERS = frozenset({"toolDescription", "descriptionType"})
 
 
+@lru_cache(maxsize=4096)
 def is_community(type_name: str) -> bool:
     """A community package's type (`n8n-nodes-<vendor>.*`, `@scope/n8n-nodes-<vendor>.*`)."""
     package = type_name.rpartition(".")[0]
@@ -85,7 +85,7 @@ def _node(ctx: Context, catalogue: cat_mod.Catalogue | None, i: int, node: dict[
             fix=fixes.replace_value(vptr, _number(near), f"Use typeVersion {near}", safe=False) if near and "typeVersion" in node else None,
         )
         return None
-    _credentials(ctx, i, node, desc, type_name)
+    _credentials(ctx, i, node, desc, type_name, catalogue.memo)
     params.check_node(ctx, i, node, desc, catalogue.memo)
     return desc
 
@@ -112,13 +112,25 @@ def _number(text: str | None) -> int | float | None:
     return int(f) if f.is_integer() else f
 
 
-def _credentials(ctx: Context, i: int, node: dict[str, Any], desc: dict[str, Any], type_name: str) -> None:
+def _accepted_credentials(desc: dict[str, Any], memo: dict[str, Any]) -> list[Any] | None:
+    """The credential types a description accepts (None: any, picked by a parameter, as in HTTP Request)."""
+    table = memo.setdefault("credentials", {})
+    key = id(desc)
+    if key not in table:
+        props = desc.get("properties") or []
+        any_type = any(isinstance(p, dict) and p.get("name") in ("nodeCredentialType", "genericAuthType") for p in props)
+        table[key] = None if any_type else [c.get("name") for c in desc.get("credentials") or [] if isinstance(c, dict)]
+    found: list[Any] | None = table[key]
+    return found
+
+
+def _credentials(ctx: Context, i: int, node: dict[str, Any], desc: dict[str, Any], type_name: str, memo: dict[str, Any]) -> None:
     creds = node.get("credentials")
     if not isinstance(creds, dict) or not creds:
         return
-    if any(isinstance(p, dict) and p.get("name") in ("nodeCredentialType", "genericAuthType") for p in desc.get("properties") or []):
-        return  # the node takes any credential type, picked by a parameter (HTTP Request and friends)
-    accepted = [c.get("name") for c in desc.get("credentials") or [] if isinstance(c, dict)]
+    accepted = _accepted_credentials(desc, memo)
+    if accepted is None:
+        return  # the node takes any credential type, picked by a parameter
     for name in creds:
         if name not in accepted:
             ctx.add(
