@@ -25,6 +25,11 @@ EXPORT = json.dumps(
 )
 
 
+async def _labels(server: RawServer, uri: str, offset: int) -> list[str]:
+    answer = await server.call("textDocument/completion", {"textDocument": {"uri": uri}, "position": utf16_position(EXPORT, offset)})
+    return [i["label"] for i in answer["result"]["items"]]
+
+
 async def test_n8n_export_gets_catalogue_diagnostics_and_hover(tmp_path: Path) -> None:
     server = await RawServer(configuration=lambda item: {"debounceMs": 20, "n8nCatalog": str(MINI)}, stderr=tmp_path / "stderr.txt").start()
     try:
@@ -42,6 +47,10 @@ async def test_n8n_export_gets_catalogue_diagnostics_and_hover(tmp_path: Path) -
         assert "| `title` | string | yes |" in shown and "_Dialect: n8n_" in shown
         info = await server.call("workspace/executeCommand", {"command": "wf.documentInfo", "arguments": [uri]})
         assert info["result"] == {"workflow": True, "dialect": "n8n", "valid": False}
+        labels = await _labels(server, uri, EXPORT.index('"n8n-nodes-base.demoAction"') + 3)
+        assert "n8n-nodes-base.demoActionTool" in labels and "@n8n/n8n-nodes-langchain.demoModel" in labels
+        assert await _labels(server, uri, EXPORT.index('"item"') + 2) == ["item", "list"]
+        assert "title" in await _labels(server, uri, EXPORT.index('"resource"') + 2)
         assert await server.shutdown_and_exit() == 0
     finally:
         await server.stop()

@@ -57,3 +57,34 @@ def type_markdown(catalogue: Catalogue | None, type_name: str, version: Any) -> 
         lines.append("Credentials: " + ", ".join(f"`{c}`" for c in creds))
     lines.append(f"_from {catalogue.label()}_")
     return "\n".join(lines)
+
+
+def type_choices(catalogue: Catalogue) -> list[tuple[str, str, str]]:
+    """(type name, display name, description) of every catalogue type at its newest version (for completion)."""
+    out: list[tuple[str, str, str]] = []
+    for name in sorted(catalogue.types):
+        versions = catalogue.versions(name)
+        desc = catalogue.description(name, float(versions[-1])) if versions else None
+        if desc is not None:
+            out.append((name, str(desc.get("displayName") or name), str(desc.get("description") or "")))
+    return out
+
+
+def parameter_choices(desc: dict[str, Any]) -> list[tuple[str, str]]:
+    """(name, detail) of a description's parameters, each name once (for completion)."""
+    seen: dict[str, str] = {}
+    for p in desc.get("properties") or []:
+        if isinstance(p, dict) and isinstance(p.get("name"), str) and p["name"] not in seen and p.get("type") != "notice":
+            seen[p["name"]] = f"{p.get('displayName', p['name'])} · {p.get('type', '?')}" + (" · required" if p.get("required") else "")
+    return list(seen.items())
+
+
+def option_values(desc: dict[str, Any], name: str) -> list[tuple[str, str]]:
+    """(value, option name) of every fixed option of a parameter, across its variants (for completion)."""
+    out: dict[str, str] = {}
+    for p in desc.get("properties") or []:
+        if isinstance(p, dict) and p.get("name") == name and p.get("type") in ("options", "multiOptions"):
+            for o in p.get("options") or []:
+                if isinstance(o, dict) and isinstance(o.get("value"), str):
+                    out.setdefault(o["value"], str(o.get("name", o["value"])))
+    return list(out.items())
