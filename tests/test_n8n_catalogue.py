@@ -165,6 +165,7 @@ def test_planted_dangling_connection(tmp_path: Path, catalogue: Path) -> None:
     errors = _planted(tmp_path, catalogue, edit, "dangling")
     assert [e.code for e in errors] == ["INVALID_CONNECTION_TARGET_NODE"]
     assert errors[0].pointer == ("connections", "Check Disk Usage (SSH)", "main", 0, 0, "node")
+    assert "Remove connection target" in [f.title for f in errors[0].fixes]
 
 
 def test_planted_wrong_ai_connection_type(tmp_path: Path, catalogue: Path) -> None:
