@@ -138,3 +138,31 @@ def test_catalog_info_without_a_catalogue_says_how_to_build_one() -> None:
     assert code == 1 and "wf-lsp catalog build --n8n" in out
     code, out, _ = run_cli(["catalog", "info", "--n8n-catalog", str(MINI)])
     assert code == 0 and "n8n-nodes-base 0.0.0-test" in out and "node types: 5" in out
+
+
+def test_a_cycle_through_a_node_whose_type_is_an_object_does_not_crash(tmp_path: Path) -> None:
+    wf = json.loads(json.dumps(N8N_EXPORT))
+    wf["nodes"][1]["type"] = {"not": "a string"}
+    wf["connections"]["Set"] = {"main": [[{"node": "Start", "type": "main", "index": 0}]]}
+    row = _json(tmp_path, wf)
+    assert row["dialect"] == "n8n" and "CIRCULAR_DEPENDENCY" in _codes(row)
+
+
+def test_a_malformed_catalogue_never_crashes_a_check(tmp_path: Path) -> None:
+    """A catalogue is a file on disk: junk where objects belong is coerced at load (a list description once crashed)."""
+    cat = json.loads(MINI.read_text())
+    cat["descriptions"][0] = [{"name": None}]  # demoTrigger's description is a list
+    action = cat["descriptions"][1]
+    action["properties"][0]["options"] = ["item", 3, None]  # options that are not objects
+    action["properties"][1]["displayOptions"] = {"show": ["resource"]}  # a show rule that is not an object
+    action["credentials"] = "demoApi"
+    cat["descriptions"][2]["inputs"] = [["main"], 7]
+    cat["types"]["n8n-nodes-base.demoAction"]["versions"]["3"] = 99  # points at no description
+    path = tmp_path / "junk.json"
+    path.write_text(json.dumps(cat))
+    wf = json.loads(json.dumps(N8N_EXPORT))
+    wf["nodes"][0]["type"] = "n8n-nodes-base.demoTrigger"
+    wf["nodes"][1].update(type="n8n-nodes-base.demoAction", typeVersion=3, credentials={"demoApi": {}})
+    wf["nodes"].append({"name": "Two", "type": "n8n-nodes-base.demoAction", "typeVersion": 2, "parameters": {"resource": "x"}, "credentials": {"a": {}}})
+    row = _json(tmp_path, wf, "--n8n-catalog", str(path), "--profile", "strict")
+    assert "N8N_UNKNOWN_TYPE_VERSION" in _codes(row) and "N8N_INVALID_CREDENTIAL_TYPE" in _codes(row)

@@ -14,6 +14,8 @@ from typing import Any
 
 import orjson
 
+from wf_lsp.core.n8n import sanitize
+
 FORMAT = 1
 _NAME = re.compile(r"^n8n-catalog-.*\.json$")
 BUILD_HINT = "build one with `wf-lsp catalog build --n8n NODE_MODULES_DIR` (a folder where n8n-nodes-base and @n8n/n8n-nodes-langchain are installed)"
@@ -138,10 +140,13 @@ def _read(path: Path) -> Catalogue | None:
         return None
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
         return None
-    types, descs = raw.get("types"), raw.get("descriptions")
-    if not isinstance(types, dict) or not isinstance(descs, list):
+    descs = raw.get("descriptions")
+    if not isinstance(descs, list):
         return None
-    return Catalogue(path, dict(raw.get("packages") or {}), descs, types)
+    clean = [sanitize.description(d) for d in descs]
+    packages = raw.get("packages")
+    labels = {str(k): str(v) for k, v in packages.items()} if isinstance(packages, dict) else {}
+    return Catalogue(path, labels, clean, sanitize.types(raw.get("types"), len(clean)))
 
 
 def build(node_modules: Path, out_dir: Path | None = None, node: str = "node", timeout: float = 600) -> tuple[Path, dict[str, Any]]:

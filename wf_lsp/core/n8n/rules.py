@@ -256,7 +256,8 @@ def _graph_filters(ctx: Context) -> None:
     ctx.findings[:] = kept
 
 
-def _type_at(ctx: Context, index: Any) -> Any:
+def _type_at(ctx: Context, index: Any) -> str | None:
     if isinstance(index, int) and 0 <= index < len(ctx.nodes) and isinstance(ctx.nodes[index], dict):
-        return ctx.nodes[index].get("type")
+        t = ctx.nodes[index].get("type")
+        return t if isinstance(t, str) else None
     return None
