@@ -47,15 +47,19 @@ def find(explicit: str | None = None) -> Path | None:
 
 
 def identity(explicit: str | None = None) -> str:
-    """A short string that changes whenever the catalogue in force changes (for cache fingerprints)."""
+    """A short string that changes whenever the catalogue in force changes (for cache fingerprints and reloads).
+
+    The file name (which names the package versions) and size, not its folder: machines with the same n8n packages
+    share results through a shared cache.
+    """
     path = find(explicit)
     if path is None:
         return ""
     try:
         st = path.stat()
     except OSError:
-        return f"{path}:missing"
-    return f"{path}:{st.st_size}:{st.st_mtime_ns}"
+        return f"{path.name}:missing"
+    return f"{path.name}:{st.st_size}"
 
 
 def version_key(value: Any) -> str | None:
@@ -123,7 +127,11 @@ def load(explicit: str | None = None) -> Catalogue | None:
     path = find(explicit)
     if path is None:
         return None
-    ident = identity(explicit)
+    try:
+        st = path.stat()
+        ident = f"{st.st_size}:{st.st_mtime_ns}"
+    except OSError:
+        ident = "missing"
     with _LOCK:
         hit = _LOADED.get(str(path))
         if hit is not None and hit[0] == ident:
