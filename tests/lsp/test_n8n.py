@@ -9,7 +9,6 @@ import pytest
 
 from tests.lsp.raw import RawServer, utf16_position
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
 MINI = Path(__file__).resolve().parents[1] / "data" / "n8n" / "mini-catalog.json"
 EXPORT = json.dumps(
     {
@@ -30,6 +29,7 @@ async def _labels(server: RawServer, uri: str, offset: int) -> list[str]:
     return [i["label"] for i in answer["result"]["items"]]
 
 
+@pytest.mark.asyncio(loop_scope="module")
 async def test_n8n_export_gets_catalogue_diagnostics_and_hover(tmp_path: Path) -> None:
     server = await RawServer(configuration=lambda item: {"debounceMs": 20, "n8nCatalog": str(MINI)}, stderr=tmp_path / "stderr.txt").start()
     try:
@@ -54,3 +54,22 @@ async def test_n8n_export_gets_catalogue_diagnostics_and_hover(tmp_path: Path) -
         assert await server.shutdown_and_exit() == 0
     finally:
         await server.stop()
+
+
+def test_tenant_report_groups_n8n_exports_under_no_tenant() -> None:
+    from wf_lsp.core.loader import WorkflowLoader
+    from wf_lsp.core.settings import Settings
+    from wf_lsp.lsp.commands import NO_TENANT, render_markdown, tenant_report
+    from wf_lsp.lsp.diagnostics import Outcome
+
+    settings = Settings(n8n_catalog=str(MINI))
+    loader = WorkflowLoader(settings)
+    metabuilder = json.dumps({"tenantId": "acme", "nodes": [{"id": "a", "name": "A", "type": "metabuilder.trigger"}], "connections": {}})
+    outcomes = [
+        Outcome(f"file:///w/{name}.json", 1, text, loader.validate_text(text), True, [], name, settings)
+        for name, text in (("export", EXPORT), ("mb", metabuilder))
+    ]
+    report = tenant_report(outcomes, {})
+    groups = {t["tenantId"]: t for t in report["tenants"]}
+    assert groups[None]["dialects"] == {"n8n": 1} and groups["acme"]["dialects"] == {"metabuilder": 1}
+    assert f"## Tenant: {NO_TENANT}\n\nDialects: n8n 1" in render_markdown(report)

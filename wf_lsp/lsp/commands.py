@@ -116,8 +116,10 @@ def tenant_report(outcomes: list[Outcome], cache: dict[str, Any], only: str | No
         warnings_by: Counter[str] = Counter()
         counts = Counter({"nodes": 0, "connections": 0, "triggers": 0, "variables": 0, "errors": 0, "warnings": 0, "invalidFiles": 0})
         rows: list[dict[str, Any]] = []
+        dialects: Counter[str] = Counter()
         for o in items:
             s = o.result.summary
+            dialects[str(s.get("dialect", "metabuilder"))] += 1
             counts["nodes"] += s.get("nodeCount", 0)
             counts["connections"] += s.get("edgeCount", s.get("connectionCount", 0))
             counts["triggers"] += s.get("triggerCount", 0)
@@ -134,6 +136,7 @@ def tenant_report(outcomes: list[Outcome], cache: dict[str, Any], only: str | No
             {
                 "tenantId": tenant,
                 "files": len(items),
+                "dialects": dict(dialects.most_common()),
                 "counts": dict(counts),
                 "errorsByCode": dict(errors_by.most_common()),
                 "warningsByCode": dict(warnings_by.most_common()),
@@ -151,6 +154,9 @@ def render_markdown(report: dict[str, Any]) -> str:
     for t in report["tenants"]:
         c = t["counts"]
         lines += [f"## Tenant: {t['tenantId'] or NO_TENANT}", ""]
+        dialects = t.get("dialects") or {}
+        if set(dialects) - {"metabuilder"}:
+            lines += ["Dialects: " + ", ".join(f"{name} {n}" for name, n in dialects.items()), ""]
         lines += [
             f"{t['files']} file(s), {c['nodes']} node(s), {c['connections']} connection(s), {c['triggers']} trigger(s), "
             f"{c['variables']} variable(s): {c['errors']} error(s), {c['warnings']} warning(s) in {c['invalidFiles']} invalid file(s).",
