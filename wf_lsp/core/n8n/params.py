@@ -8,7 +8,6 @@ import threading
 from typing import Any
 
 import orjson
-from cachetools import LRUCache
 
 from wf_lsp.core.context import Context
 from wf_lsp.core.findings import Related
@@ -27,7 +26,9 @@ class _Memo:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.issues: LRUCache[tuple[Any, ...], NodeReport] = LRUCache(maxsize=MEMO_NODES)
+        #: bounded by clearing when full (a dict lookup is what a node costs on every keystroke; an LRU's bookkeeping
+        #: would cost more than the lookup)
+        self.issues: dict[tuple[Any, ...], NodeReport] = {}
         self.plans: dict[int, tuple[dict[str, list[str]], list[int], set[Any]]] = {}
 
 
@@ -305,8 +306,7 @@ def node_report(node: dict[str, Any], desc: dict[str, Any], store: dict[str, Any
         except (TypeError, orjson.JSONEncodeError):
             key = None
         if key is not None:
-            with memo.lock:
-                hit = memo.issues.get(key)
+            hit = memo.issues.get(key)
             if hit is not None:
                 return hit
     props = desc.get("properties") or []
@@ -322,6 +322,8 @@ def node_report(node: dict[str, Any], desc: dict[str, Any], store: dict[str, Any
     found: NodeReport = (issues, problems, unknown)
     if memo is not None and key is not None:
         with memo.lock:
+            if len(memo.issues) >= MEMO_NODES:
+                memo.issues.clear()
             memo.issues[key] = found
     return found
 
@@ -340,6 +342,8 @@ def check_node(ctx: Context, i: int, node: dict[str, Any], desc: dict[str, Any],
     given = node.get("parameters")
     values = given if isinstance(given, dict) else {}
     issues, problems, unknown = node_report(node, desc, store)
+    if not (issues or problems or unknown):
+        return
     active = node.get("disabled") is not True
     label = f"{node.get('type')} v{node.get('typeVersion', 1)}"
     if active and issues and ctx.on("N8N_PARAMETER_ISSUE"):

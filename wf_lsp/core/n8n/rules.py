@@ -164,6 +164,7 @@ def _connections(ctx: Context, catalogue: cat_mod.Catalogue | None, descs: dict[
     conns = ctx.wf.get("connections")
     if not isinstance(conns, dict):
         return
+    inputs: dict[int, set[str] | None] = {}  # node index -> its input types (computed once per node)
     for src, outputs in conns.items():
         s = ctx.names.get(src)
         if s is None or not isinstance(outputs, dict):
@@ -199,10 +200,12 @@ def _connections(ctx: Context, catalogue: cat_mod.Catalogue | None, descs: dict[
                     continue
                 for j, t in enumerate(targets):
                     if isinstance(t, dict):
-                        _target(ctx, descs, src, ctype, optr + (x, j), t)
+                        _target(ctx, descs, inputs, src, ctype, optr + (x, j), t)
 
 
-def _target(ctx: Context, descs: dict[int, dict[str, Any]], src: str, ctype: str, ptr: tuple[Any, ...], t: dict[str, Any]) -> None:
+def _target(
+    ctx: Context, descs: dict[int, dict[str, Any]], inputs: dict[int, set[str] | None], src: str, ctype: str, ptr: tuple[Any, ...], t: dict[str, Any]
+) -> None:
     name = t.get("node")
     d = ctx.names.get(name) if isinstance(name, str) else None
     if d is None:
@@ -229,8 +232,11 @@ def _target(ctx: Context, descs: dict[int, dict[str, Any]], src: str, ctype: str
             related=[Related(f"the {ctype} output of {src}", ptr[:3], anchor="key")],
         )
         return
-    tdesc = descs.get(d)
-    tins = connection_types(tdesc.get("inputs")) if tdesc else None
+    if d in inputs:
+        tins = inputs[d]
+    else:
+        tdesc = descs.get(d)
+        tins = inputs[d] = connection_types(tdesc.get("inputs")) if tdesc else None
     if not _known_kind(ttype) or (tins is not None and ttype not in tins):
         where = ptr + ("type",) if "type" in t else ptr + ("node",)
         ctx.add(
