@@ -166,3 +166,11 @@ def test_a_malformed_catalogue_never_crashes_a_check(tmp_path: Path) -> None:
     wf["nodes"].append({"name": "Two", "type": "n8n-nodes-base.demoAction", "typeVersion": 2, "parameters": {"resource": "x"}, "credentials": {"a": {}}})
     row = _json(tmp_path, wf, "--n8n-catalog", str(path), "--profile", "strict")
     assert "N8N_UNKNOWN_TYPE_VERSION" in _codes(row) and "N8N_INVALID_CREDENTIAL_TYPE" in _codes(row)
+
+
+def test_check_says_once_how_to_build_a_catalogue(tmp_path: Path) -> None:
+    for k in range(3):
+        (tmp_path / f"wf{k}.json").write_text(json.dumps(N8N_EXPORT))
+    code, out, err = run_cli(["check", str(tmp_path), "--no-config", "--jobs", "1"])
+    assert code == 0 and out == ""
+    assert err.count("wf-lsp catalog build --n8n") == 1 and "3 n8n file(s) checked without a node catalogue" in err

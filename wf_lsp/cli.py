@@ -233,6 +233,11 @@ def _check(args: argparse.Namespace) -> int:
         bad = sum(1 for fr in run.files if not fr.result.valid)
         passed = f"; {run.passed_over} JSON file(s) without a workflow passed over" if run.passed_over else ""
         print(f"{len(run.files)} file(s) checked: {n_err} error(s), {n_warn} warning(s); {bad} invalid file(s){passed}.", file=sys.stderr)
+    without = counts.get("N8N_CATALOG_MISSING", 0)
+    if without and not args.quiet:
+        from wf_lsp.core.n8n.catalogue import BUILD_HINT
+
+        print(f"wf-lsp: {without} n8n file(s) checked without a node catalogue (types, versions, parameters unchecked); {BUILD_HINT}", file=sys.stderr)
     if run.unreadable and not args.exit_zero:
         print(f"wf-lsp: {len(run.unreadable)} file(s) could not be read, so the run is not clean", file=sys.stderr)
         return EXIT_PROBLEMS
