@@ -191,3 +191,27 @@ def test_corpus_is_valid_with_the_catalogue(catalogue: Path) -> None:
     # invalid: 16 files where n8n itself shows parameter issues (13 files), 2 not valid JSON, node versions the catalogue lacks,
     # and one self-loop; everything else is valid
     assert len(valid) >= 150, [(Path(r["file"]).name, [e["code"] for e in r["errors"]]) for r in rows if not r["valid"]]
+
+
+def test_wrong_ai_input_on_a_node_whose_inputs_are_computed(tmp_path: Path, catalogue: Path) -> None:
+    """The Agent computes its inputs with an expression; a type it never returns (ai_embedding) is still an error."""
+    versions = json.loads(catalogue.read_text())["types"]["@n8n/n8n-nodes-langchain.agent"]["versions"]
+    agent_version = max(versions, key=float)
+    wf = {
+        "meta": {"instanceId": "x"},
+        "nodes": [
+            {"id": "1", "name": "Chat", "type": "@n8n/n8n-nodes-langchain.chatTrigger", "typeVersion": 1.1, "position": [0, 0], "parameters": {}},
+            {"id": "2", "name": "Agent", "type": "@n8n/n8n-nodes-langchain.agent", "typeVersion": float(agent_version), "position": [200, 0], "parameters": {}},
+            {"id": "3", "name": "Embed", "type": "@n8n/n8n-nodes-langchain.embeddingsOpenAi", "typeVersion": 1, "position": [200, 200], "parameters": {}},
+        ],
+        "connections": {
+            "Chat": {"main": [[{"node": "Agent", "type": "main", "index": 0}]]},
+            "Embed": {"ai_embedding": [[{"node": "Agent", "type": "ai_embedding", "index": 0}]]},
+        },
+    }
+    path = tmp_path / "agent.json"
+    path.write_text(json.dumps(wf, indent=2))
+    result = WorkflowLoader(Settings(n8n_catalog=str(catalogue))).validate_text(path.read_text(), str(path))
+    bad = [e for e in result.errors if e.code == "N8N_INVALID_CONNECTION_TYPE"]
+    assert len(bad) == 1 and bad[0].pointer == ("connections", "Embed", "ai_embedding", 0, 0, "type"), [(e.code, e.message) for e in result.errors]
+    assert '"Agent" has no "ai_embedding" input' in bad[0].message

@@ -143,8 +143,18 @@ def _credentials(ctx: Context, i: int, node: dict[str, Any], desc: dict[str, Any
             )
 
 
+_QUOTED_KIND = re.compile(r"""['"](main|ai_[A-Za-z]+)['"]""")
+
+
 def connection_types(value: Any) -> set[str] | None:
-    """The connection types a description's inputs or outputs declare (None when n8n computes them per node)."""
+    """The connection types a description's inputs or outputs declare (None when unknown).
+
+    Some nodes compute theirs per node with an expression n8n evaluates (the AI Agent's inputs depend on its
+    parameters); every type such an expression can return is spelled in it, so the types it names are a safe superset.
+    """
+    if isinstance(value, str):
+        named = set(_QUOTED_KIND.findall(value))
+        return named or None
     if not isinstance(value, list):
         return None
     out: set[str] = set()
