@@ -97,7 +97,8 @@ def test_parameter_issues_agree_with_n8n_node_for_node(catalogue: Path, oracle: 
                 agree += 1
             else:
                 differ.append((Path(path).name, index, theirs, ours.get(index)))
-    assert resolved == 2936 and with_issues == 16
+    # n8n 2.40: 2936 of 2949 nodes resolve, 16 have issues (a later 2.40.x may shift these a little; agreement may not)
+    assert resolved > 2900 and with_issues >= 10, (resolved, with_issues)
     assert not differ, differ[:10]
     assert agree == 2949
 
