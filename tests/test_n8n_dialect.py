@@ -137,7 +137,7 @@ def test_catalog_info_without_a_catalogue_says_how_to_build_one() -> None:
     code, out, _ = run_cli(["catalog", "info"])
     assert code == 1 and "wf-lsp catalog build --n8n" in out
     code, out, _ = run_cli(["catalog", "info", "--n8n-catalog", str(MINI)])
-    assert code == 0 and "n8n-nodes-base 0.0.0-test" in out and "node types: 5" in out
+    assert code == 0 and "n8n-nodes-base 0.0.0-test" in out and "node types: 6" in out
 
 
 def test_a_cycle_through_a_node_whose_type_is_an_object_does_not_crash(tmp_path: Path) -> None:
