@@ -51,6 +51,17 @@ async def test_n8n_export_gets_catalogue_diagnostics_and_hover(tmp_path: Path) -
         assert "n8n-nodes-base.demoActionTool" in labels and "@n8n/n8n-nodes-langchain.demoModel" in labels
         assert await _labels(server, uri, EXPORT.index('"item"') + 2) == ["item", "list"]
         assert "title" in await _labels(server, uri, EXPORT.index('"resource"') + 2)
+        # quick fix for a typeVersion the type does not have: the nearest valid one
+        wrong = EXPORT.replace('"typeVersion": 2,', '"typeVersion": 7,')
+        server.change(uri, 2, [{"text": wrong}])
+        await server.drain()
+        published = await server.until(lambda: [p for p in server.publishes(uri) if p.get("version") == 2], what="diagnostics of version 2")
+        diag = next(d for d in published[-1]["diagnostics"] if d.get("code") == "N8N_UNKNOWN_TYPE_VERSION")
+        params = {"textDocument": {"uri": uri}, "range": diag["range"], "context": {"diagnostics": [diag]}}
+        actions = (await server.call("textDocument/codeAction", params))["result"]
+        fix = next(a for a in actions if a["title"] == "Use typeVersion 2.1")
+        edit = fix["edit"]["changes"][uri][0] if "changes" in fix["edit"] else fix["edit"]["documentChanges"][0]["edits"][0]
+        assert edit["newText"] == "2.1"
         assert await server.shutdown_and_exit() == 0
     finally:
         await server.stop()
