@@ -174,3 +174,28 @@ def test_check_says_once_how_to_build_a_catalogue(tmp_path: Path) -> None:
     code, out, err = run_cli(["check", str(tmp_path), "--no-config", "--jobs", "1"])
     assert code == 0 and out == ""
     assert err.count("wf-lsp catalog build --n8n") == 1 and "3 n8n file(s) checked without a node catalogue" in err
+
+
+def test_expressions_pass_except_where_n8n_takes_none(tmp_path: Path) -> None:
+    wf = json.loads((Path(__file__).parent / "data" / "ok" / "n8n_export_clean.json").read_text())
+    action = wf["nodes"][1]
+    action["parameters"]["title"] = "={{ $json.anything }}"  # an expression where n8n takes one: fine
+    assert _codes(_json(tmp_path, wf, "--n8n-catalog", str(MINI))) == set()
+    action["parameters"]["resource"] = "={{ 'item' }}"  # Resource takes no expression (noDataExpression)
+    row = _json(tmp_path, wf, "--n8n-catalog", str(MINI))
+    found = [f for f in row["warnings"] if f["code"] == "N8N_INVALID_PARAMETER_VALUE"]  # type: ignore[attr-defined]
+    assert len(found) == 1 and "does not accept an expression" in found[0]["message"] and found[0]["path"] == "nodes[1].parameters.resource"
+
+
+def test_a_parameter_that_takes_no_expression_reads_it_as_text() -> None:
+    """As n8n's getNodeParameters: Resource "={{ 'item' }}" is the text "{{ 'item' }}", so List stays hidden."""
+    from wf_lsp.core.n8n import catalogue, params
+
+    cat = catalogue.load(str(MINI))
+    assert cat is not None
+    desc = cat.description("n8n-nodes-base.demoAction", 2)
+    assert desc is not None
+    node = {"type": "n8n-nodes-base.demoAction", "typeVersion": 2, "parameters": {"resource": "={{ 'item' }}", "title": "x"}}
+    assert params.node_issues(node, desc) == {}
+    node["parameters"] = {"resource": "={{ 'list' }}"}
+    assert params.resolve(desc["properties"], node["parameters"], node, desc)["resource"] == "{{ 'list' }}"

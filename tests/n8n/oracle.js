@@ -1,6 +1,7 @@
 // Differential oracle: n8n's own parameter issues (NodeHelpers.getNodeParameters + getNodeParametersIssues) for every
 // node of the workflow files named on stdin (one path a line). Usage: node oracle.js NODE_MODULES_DIR < list
-// Prints {file: {nodeIndex: {resolved: bool, issues: {param: [messages]}}}}; unparseable files map to null.
+// Prints {file: {nodeIndex: {resolved: bool, issues: {param: [messages]}, crashed?: message}}}; unparseable files map
+// to null.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -100,9 +101,13 @@ for (const file of files) {
       perNode[i] = { resolved: false, issues: {} };
       return;
     }
-    const params = NodeHelpers.getNodeParameters(d.properties, node.parameters || {}, true, false, node, d);
-    const issues = NodeHelpers.getNodeParametersIssues(d.properties, { ...node, parameters: params }, d);
-    perNode[i] = { resolved: true, issues: (issues && issues.parameters) || {} };
+    try {
+      const params = NodeHelpers.getNodeParameters(d.properties, node.parameters || {}, true, false, node, d);
+      const issues = NodeHelpers.getNodeParametersIssues(d.properties, { ...node, parameters: params }, d);
+      perNode[i] = { resolved: true, issues: (issues && issues.parameters) || {} };
+    } catch (e) {
+      perNode[i] = { resolved: true, issues: {}, crashed: String(e && e.message) }; // n8n itself throws on this node
+    }
   });
   out[file] = perNode;
 }

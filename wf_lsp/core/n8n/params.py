@@ -11,6 +11,7 @@ import orjson
 
 from wf_lsp.core.context import Context
 from wf_lsp.core.findings import Related
+from wf_lsp.core.n8n import validate
 from wf_lsp.core.n8n import values as value_rules
 from wf_lsp.core.n8n.display import MISSING, displayed, get_path, js_equal
 
@@ -83,6 +84,18 @@ def _order(props: list[dict[str, Any]], deps: dict[str, list[str]]) -> list[int]
     return out + todo
 
 
+_FROM_AI_ONLY = re.compile(r"^=\{\{\s*\$fromAI\(.*\)\s*;?\s*\}\}$", re.DOTALL)
+
+
+def _loaded(prop: dict[str, Any], values: dict[str, Any]) -> Any:
+    """A simple parameter's value as n8n loads it: its value or default; a parameter that takes no expression reads
+    an expression as the text after its "="."""
+    value = _value_or_default(prop, values)
+    if prop.get("noDataExpression") and isinstance(value, str) and value.startswith("=") and not _FROM_AI_ONLY.match(value):
+        return value[1:]
+    return value
+
+
 def _value_or_default(prop: dict[str, Any], values: dict[str, Any]) -> Any:
     name = prop.get("name")
     given = values.get(name, MISSING) if isinstance(name, str) else MISSING
@@ -120,7 +133,7 @@ def resolve(
             continue
         if name in dupes and not displayed(full, p, node, desc, root if root is not None else full):
             continue
-        full[name] = _value_or_default(p, values)
+        full[name] = _loaded(p, values)
     check = full
     root = check if root is None else root
     out: dict[str, Any] = {}
@@ -144,7 +157,7 @@ def resolve(
         elif ptype == "fixedCollection":
             out[name] = _fixed(p, values, node, desc, root, memo)
         else:
-            out[name] = _value_or_default(p, values)
+            out[name] = _loaded(p, values)
     return out
 
 
@@ -227,6 +240,11 @@ def _issues(p: dict[str, Any], params: dict[str, Any], path: str, node: dict[str
             _add(issues, name, f'Parameter "{p.get("displayName")}" is required.')
     if ptype in _LOCATOR_TYPES and shown:
         _locator(p, value, issues)
+    elif isinstance(p.get("validateType"), str) and ptype not in ("resourceMapper", "filter"):
+        if not (value is not MISSING and value is not None and _js_string(value).startswith("=")):
+            error = validate.check(name, None if value is MISSING else value, p["validateType"], p.get("options"))
+            if error:
+                _add(issues, name, error)
     options = p.get("options")
     if not isinstance(options, list):
         return

@@ -48,6 +48,9 @@ def problems(props: list[Any], given: dict[str, Any], resolved: dict[str, Any], 
             continue
         seen.add(name)
         value = given[name]
+        if _expression(value) and p.get("noDataExpression") and not str(value).startswith("={{ $fromAI("):
+            out.append((name, f'"{p.get("displayName")}" does not accept an expression (n8n reads it as the text after "=")'))
+            continue
         if value is None or _expression(value):
             continue
         ptype = p.get("type")
