@@ -240,11 +240,10 @@ def _issues(p: dict[str, Any], params: dict[str, Any], path: str, node: dict[str
             _add(issues, name, f'Parameter "{p.get("displayName")}" is required.')
     if ptype in _LOCATOR_TYPES and shown:
         _locator(p, value, issues)
-    elif isinstance(p.get("validateType"), str) and ptype not in ("resourceMapper", "filter"):
-        if not (value is not MISSING and value is not None and _js_string(value).startswith("=")):
-            error = validate.check(name, None if value is MISSING else value, p["validateType"], p.get("options"))
-            if error:
-                _add(issues, name, error)
+    elif isinstance(p.get("validateType"), str) and ptype not in ("resourceMapper", "filter") and not _is_expression(value):
+        error = validate.check(name, None if value is MISSING else value, p["validateType"], p.get("options"))
+        if error:
+            _add(issues, name, error)
     options = p.get("options")
     if not isinstance(options, list):
         return
@@ -278,6 +277,11 @@ def _issues(p: dict[str, Any], params: dict[str, Any], path: str, node: dict[str
                 children += [(f"{base}{option.get('name')}", v) for v in sub]
     for child_path, child in children:
         _issues(child, params, child_path.rstrip(".") if child_path.endswith(".") else child_path, node, desc, issues)
+
+
+def _is_expression(value: Any) -> bool:
+    """n8n's `value?.toString().startsWith('=')`."""
+    return value is not MISSING and value is not None and _js_string(value).startswith("=")
 
 
 def _locator(p: dict[str, Any], value: Any, issues: Issues) -> None:

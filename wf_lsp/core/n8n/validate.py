@@ -101,7 +101,7 @@ def _url_ok(value: Any) -> bool:
         return False
     if parts.scheme not in _URL_SCHEMES:
         return False
-    return parts.scheme == "file" or bool(parts.netloc) and not any(c in parts.netloc for c in " <>\\^`{|}")
+    return parts.scheme == "file" or (bool(parts.netloc) and not any(c in parts.netloc for c in " <>\\^`{|}"))
 
 
 def check(name: str, value: Any, vtype: str, options: Any = None) -> str | None:
