@@ -119,6 +119,10 @@ def test_parameter_issues_agree_with_n8n_on_damaged_exports(catalogue: Path, tmp
             continue
         for node in wf.get("nodes", []):
             params = node.get("parameters")
+            for mapper in (v for v in (params or {}).values() if isinstance(v, dict) and "schema" in v and isinstance(v.get("value"), dict)):
+                for field in mapper["schema"] or []:  # resource mapper fields: values of the wrong type
+                    if field.get("type") in ("number", "options", "array", "boolean"):
+                        mapper["value"][field["id"]] = "not-valid"
             if isinstance(params, dict) and params:
                 key, roll = rng.choice(sorted(params)), rng.random()
                 if roll < 0.4:

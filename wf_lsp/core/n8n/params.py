@@ -11,12 +11,10 @@ import orjson
 
 from wf_lsp.core.context import Context
 from wf_lsp.core.findings import Related
-from wf_lsp.core.n8n import validate
 from wf_lsp.core.n8n import values as value_rules
-from wf_lsp.core.n8n.display import MISSING, displayed, get_path, js_equal
+from wf_lsp.core.n8n.display import MISSING, displayed
+from wf_lsp.core.n8n.issues import Issues, issues_for
 
-_LOCATOR_TYPES = ("resourceLocator", "workflowSelector", "agentSelector")
-Issues = dict[str, list[str]]
 #: What one node's parameters give: n8n's issues, values the editor rejects, parameter names the node does not have.
 NodeReport = tuple[Issues, list[tuple[str, str]], list[str]]
 
@@ -185,136 +183,6 @@ def _fixed(p: dict[str, Any], values: dict[str, Any], node: dict[str, Any], desc
     return out
 
 
-def _truthy(value: Any) -> bool:
-    return value is not MISSING and bool(value) and value == value
-
-
-def _valid_locator(value: Any) -> bool:
-    if isinstance(value, (dict, list)):
-        inner = value.get("value", MISSING) if isinstance(value, dict) else MISSING
-        return (isinstance(inner, (int, float)) and not isinstance(inner, bool)) or _truthy(inner)
-    return _truthy(value)
-
-
-def _missing_value(p: dict[str, Any], value: Any) -> bool:
-    ptype = p.get("type")
-    empty = value == "" or value is MISSING
-    if ptype in ("string", "dateTime", "options"):
-        return (isinstance(value, str) and empty) or value is MISSING
-    if ptype == "multiOptions":
-        return isinstance(value, list) and not value
-    if ptype in _LOCATOR_TYPES:
-        return not _valid_locator(value)
-    return False
-
-
-def _add(issues: Issues, name: str, message: str) -> None:
-    issues.setdefault(name, []).append(message)
-
-
-def issues_for(props: list[dict[str, Any]], params: dict[str, Any], node: dict[str, Any], desc: dict[str, Any]) -> Issues:
-    """n8n's getNodeParametersIssues over resolved parameters: parameter name -> messages."""
-    issues: Issues = {}
-    if node.get("disabled") is True:
-        return issues
-    for p in props:
-        if isinstance(p, dict):
-            _issues(p, params, "", node, desc, issues)
-    return issues
-
-
-def _issues(p: dict[str, Any], params: dict[str, Any], path: str, node: dict[str, Any], desc: dict[str, Any], issues: Issues) -> None:
-    name, ptype = p.get("name"), p.get("type")
-    if not isinstance(name, str):
-        return
-    here = get_path(params, path) if path else params
-    shown = displayed(here, p, node, desc, params)
-    value = get_path(params, f"{path}.{name}" if path else name)
-    if p.get("required") is True and shown:
-        if isinstance(p.get("typeOptions"), dict) and "multipleValues" in p["typeOptions"]:
-            if isinstance(value, list):
-                for single in value:
-                    if _missing_value(p, single):
-                        _add(issues, name, f'Parameter "{p.get("displayName")}" is required.')
-        elif _missing_value(p, value):
-            _add(issues, name, f'Parameter "{p.get("displayName")}" is required.')
-    if ptype in _LOCATOR_TYPES and shown:
-        _locator(p, value, issues)
-    elif isinstance(p.get("validateType"), str) and ptype not in ("resourceMapper", "filter") and not _is_expression(value):
-        error = validate.check(name, None if value is MISSING else value, p["validateType"], p.get("options"))
-        if error:
-            _add(issues, name, error)
-    options = p.get("options")
-    if not isinstance(options, list):
-        return
-    base = f"{path}." if path else ""
-    children: list[tuple[str, dict[str, Any]]] = []
-    if ptype == "collection":
-        children = [(base, o) for o in options if isinstance(o, dict)]
-    elif ptype == "fixedCollection" and shown:
-        base = f"{base}." if base else f"{name}."
-        type_options: dict[str, Any] = p["typeOptions"] if isinstance(p.get("typeOptions"), dict) else {}
-        for option in options:
-            if not isinstance(option, dict):
-                continue
-            item = get_path(params, base[:-1] + "." + str(option.get("name")))
-            count = len(item) if isinstance(item, list) else 0
-            need, most = type_options.get("minRequiredFields"), type_options.get("maxAllowedFields")
-            error = ""
-            if need and count < need:
-                error = f"At least {need} {'field is' if need == 1 else 'fields are'} required."
-            if most and count > most:
-                error = f"At most {most} {'field is' if most == 1 else 'fields are'} allowed."
-            if error:
-                _add(issues, name, error)
-            if item is MISSING:
-                continue
-            sub = [v for v in option.get("values") or [] if isinstance(v, dict)]
-            if type_options.get("multipleValues") is not None:
-                if isinstance(item, list):
-                    children += [(f"{base}{option.get('name')}[{k}]", v) for k in range(len(item)) for v in sub]
-            else:
-                children += [(f"{base}{option.get('name')}", v) for v in sub]
-    for child_path, child in children:
-        _issues(child, params, child_path.rstrip(".") if child_path.endswith(".") else child_path, node, desc, issues)
-
-
-def _is_expression(value: Any) -> bool:
-    """n8n's `value?.toString().startsWith('=')`."""
-    return value is not MISSING and value is not None and _js_string(value).startswith("=")
-
-
-def _locator(p: dict[str, Any], value: Any, issues: Issues) -> None:
-    if not (isinstance(value, dict) and "value" in value and "mode" in value):
-        return
-    mode = next((m for m in p.get("modes") or [] if isinstance(m, dict) and m.get("name") == value.get("mode")), None)
-    if mode is None:
-        return
-    inner = value.get("value")
-    text = _js_string(inner) if inner is not None else ""
-    if text.startswith("="):
-        return
-    for rule in mode.get("validation") or []:
-        if isinstance(rule, dict) and rule.get("type") == "regex":
-            props = rule.get("properties") or {}
-            try:
-                ok = re.fullmatch(str(props.get("regex")), text) is not None
-            except re.error:
-                ok = True
-            if not ok:
-                _add(issues, p["name"], str(props.get("errorMessage")))
-
-
-def _js_string(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (dict, list)):
-        return "[object Object]" if isinstance(value, dict) else ",".join(_js_string(v) for v in value)
-    return str(value)
-
-
 def node_report(node: dict[str, Any], desc: dict[str, Any], store: dict[str, Any] | None = None) -> NodeReport:
     """Everything about one node's parameters (memoised per type version and parameters in `store`, a catalogue's memo)."""
     memo: _Memo | None = None
@@ -390,8 +258,3 @@ def check_node(ctx: Context, i: int, node: dict[str, Any], desc: dict[str, Any],
             ctx.add(
                 "N8N_UNKNOWN_PARAMETER", f'Unknown parameter "{key}" for {label}', f"nodes[{i}].parameters.{key}", ("nodes", i, "parameters", key), anchor="key"
             )
-
-
-def equal(a: Any, b: Any) -> bool:
-    """Deep equality as n8n compares parameter values."""
-    return js_equal(a, b)
