@@ -45,6 +45,9 @@ async def test_n8n_export_gets_catalogue_diagnostics_and_hover(tmp_path: Path) -
         shown = answer["result"]["contents"]["value"]
         assert shown.startswith("**Demo Action** (`n8n-nodes-base.demoAction` v2)"), shown
         assert "| `title` | string | yes |" in shown and "_Dialect: n8n_" in shown
+        position = utf16_position(EXPORT, EXPORT.index('"resource"') + 3)
+        shown = (await server.call("textDocument/hover", {"textDocument": {"uri": uri}, "position": position}))["result"]["contents"]["value"]
+        assert shown.startswith("**Resource** (`resource`): options") and "Options: `item`, `list`" in shown
         info = await server.call("workspace/executeCommand", {"command": "wf.documentInfo", "arguments": [uri]})
         assert info["result"] == {"workflow": True, "dialect": "n8n", "valid": False}
         labels = await _labels(server, uri, EXPORT.index('"n8n-nodes-base.demoAction"') + 3)

@@ -109,6 +109,16 @@ async def _hover(server: WfServer, params: types.HoverParams) -> types.Hover | N
             elif isinstance(type_id, str) and type_id in registry.categories:
                 parts.append(f"**{type_id}** is a v3 category; the plugin id is in `nodeType`.")
             hover_range = model.range(span)
+        elif dialect == "n8n" and index is not None and len(ptr) == 4 and ptr[2] == "parameters" and part == "key":
+            from wf_lsp.core.n8n import catalogue, describe
+
+            node = model.nodes[index] if isinstance(model.nodes[index], dict) else {}
+            cat = catalogue.load(settings.n8n_catalog)
+            desc = cat.description(node.get("type", ""), node.get("typeVersion", 1)) if cat is not None else None
+            text = describe.parameter_markdown(desc, str(ptr[3])) if desc is not None else None
+            if text:
+                parts.append(text)
+                hover_range = model.range(span)
         elif (ref := model.ref_at(ptr, part)) is not None:
             parts.append(_node_markdown(model, ref[0], registry))
             hover_range = model.range(span)

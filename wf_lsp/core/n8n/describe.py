@@ -88,3 +88,24 @@ def option_values(desc: dict[str, Any], name: str) -> list[tuple[str, str]]:
                 if isinstance(o, dict) and isinstance(o.get("value"), str):
                     out.setdefault(o["value"], str(o.get("name", o["value"])))
     return list(out.items())
+
+
+def parameter_markdown(desc: dict[str, Any], name: str) -> str | None:
+    """A parameter of a description (hover on its key): display name, type, default, required, options, description."""
+    variants = [p for p in desc.get("properties") or [] if isinstance(p, dict) and p.get("name") == name]
+    if not variants:
+        return None
+    p = variants[0]
+    default = p.get("default")
+    lines = [f"**{p.get('displayName') or name}** (`{name}`): {p.get('type', '?')}" + (" · required" if any(v.get("required") for v in variants) else "")]
+    if p.get("description"):
+        lines += ["", str(p["description"])]
+    if default not in (None, "", {}, []):
+        lines += ["", f"Default: `{_cell(default if isinstance(default, str) else json.dumps(default))}`"]
+    options = [o for v in variants for o in v.get("options") or [] if isinstance(o, dict) and "value" in o]
+    if options:
+        shown = ", ".join(f"`{_cell(o['value'])}`" for o in options[:MAX_ROWS])
+        lines += ["", f"Options: {shown}" + (" …" if len(options) > MAX_ROWS else "")]
+    if len(variants) > 1:
+        lines += ["", f"_{len(variants)} variants, shown by the node's other parameters and version_"]
+    return "\n".join(lines)
