@@ -199,3 +199,14 @@ def test_a_parameter_that_takes_no_expression_reads_it_as_text() -> None:
     assert params.node_issues(node, desc) == {}
     node["parameters"] = {"resource": "={{ 'list' }}"}
     assert params.resolve(desc["properties"], node["parameters"], node, desc)["resource"] == "{{ 'list' }}"
+
+
+def test_catalog_build_without_n8n_packages_says_what_is_missing(tmp_path: Path) -> None:
+    empty = tmp_path / "node_modules"
+    empty.mkdir()
+    code, out, err = run_cli(["catalog", "build", "--n8n", str(empty), "--out-dir", str(tmp_path / "out")])
+    assert code == 1 and "no n8n node descriptions found" in err and not (tmp_path / "out").exists()
+    code, _, err = run_cli(["catalog", "build", "--n8n", str(tmp_path / "nope")])
+    assert code == 2 and "is not a folder" in err
+    code, _, err = run_cli(["catalog", "build", "--n8n", str(empty), "--node", str(tmp_path / "no-node")])
+    assert code == 1 and "Node" in err
