@@ -9,6 +9,11 @@ fail=0
 # tests/test_interpreters.py compares the findings of all supported CPythons.
 .ci/pythons.sh || { echo ".ci/pythons.sh FAILED"; fail=1; }
 CI_CACHE="${WF_LSP_CI_CACHE:-$HOME/.cache/wf-lsp-ci}"
+# n8n's own packages (cached): the n8n catalogue is built from them and the n8n dialect is compared with their code.
+if [ -z "${WF_LSP_N8N_NODE_MODULES:-}" ]; then
+  WF_LSP_N8N_NODE_MODULES="$(.ci/n8n.sh)" || { echo ".ci/n8n.sh FAILED"; fail=1; }
+  export WF_LSP_N8N_NODE_MODULES
+fi
 mkdir -p .ci/cache
 # The official SARIF 2.1.0 JSON Schema ships in an npm package; the SARIF test validates our output against it.
 if [ ! -f .ci/cache/sarif-2.1.0-rtm.5.json ]; then

@@ -55,6 +55,7 @@ PROFILES: dict[str, Settings] = {
     "strict-tenant": Settings(profile="strict", tenant_id="tenant-a", user_level=1),
     "name-keys": Settings(connection_keys="name"),
     "id-keys": Settings(connection_keys="id"),
+    "n8n": Settings(profile="strict", dialect="n8n", n8n_catalog=str(Path(__file__).resolve().parent / "data" / "n8n" / "mini-catalog.json")),
 }
 LOADERS = {name: WorkflowLoader(s, registry=REGISTRY) for name, s in PROFILES.items()}
 

@@ -48,3 +48,26 @@ def test_a_real_parallel_workflow() -> None:
     assert names[0] == ["Approval Request Received"] and names[-1] == ["Return Result"]
     assert {"Check Available Budget", "Verify User Permissions", "Run Fraud Detection"} <= set(names[3])
     assert plan.unreachable == [] and sum(map(len, names)) == len(wf["nodes"])
+
+
+def test_n8n_plan_follows_main_connections_only() -> None:
+    """n8n: AI sub-nodes feed their root through ai_* connections and are not steps; sticky notes are not nodes."""
+    wf = {
+        "meta": {"instanceId": "x"},
+        "nodes": [
+            {"name": "Chat", "type": "@n8n/n8n-nodes-langchain.chatTrigger"},
+            {"name": "Agent", "type": "@n8n/n8n-nodes-langchain.agent"},
+            {"name": "Model", "type": "@n8n/n8n-nodes-langchain.lmChatOpenAi"},
+            {"name": "Note", "type": "n8n-nodes-base.stickyNote"},
+            {"name": "Reply", "type": "n8n-nodes-base.set"},
+        ],
+        "connections": {
+            "Chat": {"main": [[{"node": "Agent", "type": "main", "index": 0}]]},
+            "Model": {"ai_languageModel": [[{"node": "Agent", "type": "ai_languageModel", "index": 0}]]},
+            "Agent": {"main": [[{"node": "Reply", "type": "main", "index": 0}], None]},
+        },
+    }
+    plan = execution_plan(wf)
+    assert plan.levels == [[0], [1], [4]] and plan.unreachable == [] and plan.cyclic == []
+    as_metabuilder = execution_plan(wf, dialect="metabuilder")
+    assert as_metabuilder.levels[0] == [0, 2, 3]

@@ -32,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
     c.add_argument("--profile", choices=("oracle", "recommended", "strict"))
     c.add_argument("--connection-keys", choices=("auto", "name", "id"))
+    c.add_argument("--dialect", choices=("auto", "metabuilder", "n8n"), help="workflow dialect (default auto: decided per file)")
+    c.add_argument("--n8n-catalog", metavar="FILE", help="n8n catalogue to use (default: the newest one built)")
     c.add_argument("--select", help="comma-separated codes (or prefixes) to report, nothing else")
     c.add_argument("--ignore", help="comma-separated codes to leave out")
     c.add_argument("--tenant", help="the tenant checking the files (tenancy rules)")
@@ -82,6 +84,8 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
     g.add_argument("--profile", choices=("oracle", "recommended", "strict"))
     g.add_argument("--connection-keys", choices=("auto", "name", "id"))
+    g.add_argument("--dialect", choices=("auto", "metabuilder", "n8n"), help="workflow dialect (default auto)")
+    g.add_argument("--n8n-catalog", metavar="FILE", help="n8n catalogue to use (default: the newest one built)")
     g.add_argument("--tenant", help="the tenant checking the file (tenancy rules)")
     g.add_argument("--user-level", type=int, choices=range(0, 5), metavar="0-4")
     g.add_argument("--config", help="settings file (default: wf-lsp.toml or pyproject.toml found upward)")
@@ -91,6 +95,14 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("code", nargs="?")
     r.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     sub.add_parser("schema", help="print the workflow JSON Schema")
+    cat = sub.add_parser("catalog", help="build or show the n8n node catalogue")
+    csub = cat.add_subparsers(dest="catalog_command", required=True, parser_class=_Parser)
+    cb = csub.add_parser("build", help="read the node descriptions of installed n8n packages (needs Node)")
+    cb.add_argument("--n8n", required=True, metavar="NODE_MODULES_DIR", help="folder with n8n-nodes-base and @n8n/n8n-nodes-langchain installed")
+    cb.add_argument("--out-dir", metavar="DIR", help="where to write it (default: the user cache dir)")
+    cb.add_argument("--node", default="node", help="the Node executable")
+    ci = csub.add_parser("info", help="say which catalogue is in force")
+    ci.add_argument("--n8n-catalog", metavar="FILE")
     s = sub.add_parser("serve", help="run the language server (stdio by default)")
     s.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
     s.add_argument("--stdio", action="store_true", help="use stdio (the default; accepted because many clients pass it)")
@@ -111,6 +123,10 @@ def main(argv: list[str] | None = None) -> int:
             return _graph(args)
         if args.command == "rules":
             return _rules(args)
+        if args.command == "catalog":
+            from wf_lsp.catalog_cli import run as run_catalog
+
+            return run_catalog(args)
         if args.command == "schema":
             from wf_lsp.core.models import schema_text
 
@@ -159,6 +175,10 @@ def _settings(args: argparse.Namespace, paths: list[str]) -> Any:
         changes["connection_keys"] = args.connection_keys
     if args.tenant:
         changes["tenant_id"] = args.tenant
+    if args.dialect:
+        changes["dialect"] = args.dialect
+    if args.n8n_catalog:
+        changes["n8n_catalog"] = args.n8n_catalog
     if args.user_level is not None:
         changes["user_level"] = args.user_level
     if getattr(args, "no_respect_gitignore", False):  # `check` only
@@ -292,6 +312,11 @@ def _check(args: argparse.Namespace) -> int:
         from wf_lsp.clifix import fixable_line
 
         fixable_line(run)
+    without = counts.get("N8N_CATALOG_MISSING", 0)
+    if without and not args.quiet:
+        from wf_lsp.core.n8n.catalogue import BUILD_HINT
+
+        print(f"wf-lsp: {without} n8n file(s) checked without a node catalogue (types, versions, parameters unchecked); {BUILD_HINT}", file=sys.stderr)
     if refused and not args.exit_zero:
         return EXIT_PROBLEMS
     if run.unreadable and not args.exit_zero:

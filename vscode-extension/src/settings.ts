@@ -7,11 +7,13 @@ export const SERVER_SECTION = 'wf-lsp';
 
 export const PROFILES = ['oracle', 'recommended', 'strict'] as const;
 export const CONNECTION_KEYS = ['auto', 'name', 'id'] as const;
+export const DIALECTS = ['auto', 'metabuilder', 'n8n'] as const;
 export const SEVERITIES = ['error', 'warning', 'information', 'hint', 'off'] as const;
 export const PREFERENCES = ['editorFirst', 'filesystemFirst', 'editorOnly'] as const;
 
 export type Profile = (typeof PROFILES)[number];
 export type ConnectionKeys = (typeof CONNECTION_KEYS)[number];
+export type Dialect = (typeof DIALECTS)[number];
 export type Severity = (typeof SEVERITIES)[number];
 export type Preference = (typeof PREFERENCES)[number];
 
@@ -25,6 +27,8 @@ export interface IgnoreEntry {
 export interface ServerSettings {
   profile: Profile;
   connectionKeys: ConnectionKeys;
+  dialect: Dialect;
+  n8nCatalog: string | null;
   tenantId: string | null;
   userId: string | null;
   userLevel: number | null;
@@ -55,6 +59,8 @@ export interface ExpandContext {
 export const DEFAULTS: ServerSettings = {
   profile: 'recommended',
   connectionKeys: 'auto',
+  dialect: 'auto',
+  n8nCatalog: null,
   tenantId: null,
   userId: null,
   userLevel: null,
@@ -86,6 +92,8 @@ export function mapSettings(config: ConfigSource, ctx?: ExpandContext): ServerSe
   return {
     profile: oneOf(config.get('profile'), PROFILES, DEFAULTS.profile),
     connectionKeys: oneOf(config.get('connectionKeys'), CONNECTION_KEYS, DEFAULTS.connectionKeys),
+    dialect: oneOf(config.get('dialect'), DIALECTS, DEFAULTS.dialect),
+    n8nCatalog: optionalPath(config.get('n8nCatalog'), expand),
     tenantId: optionalString(config.get('tenantId')),
     userId: optionalString(config.get('userId')),
     userLevel: userLevel(config.get('userLevel')),
@@ -139,6 +147,11 @@ export function objectConfig(values: Readonly<Record<string, unknown>>): ConfigS
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {
   return typeof value === 'string' && (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
+}
+
+function optionalPath(value: unknown, expand: (s: string) => string): string | null {
+  const text = optionalString(value);
+  return text === null ? null : expand(text);
 }
 
 function optionalString(value: unknown): string | null {

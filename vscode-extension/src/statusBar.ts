@@ -14,12 +14,28 @@ export function createStatusBar(controller: ServerController, showOutputCommand:
   item.command = showOutputCommand;
 
   let document: vscode.TextDocument | undefined;
+  // The dialect the server decided for each file (asked after its diagnostics arrive).
+  const dialects = new Map<string, string>();
+  const askDialect = (uri: vscode.Uri): void => {
+    if (controller.state !== 'running') return;
+    controller.executeCommand('wf.documentInfo', [uri.toString()]).then(
+      (info) => {
+        const dialect = (info as { dialect?: unknown } | undefined)?.dialect;
+        if (typeof dialect === 'string' && dialects.get(uri.toString()) !== dialect) {
+          dialects.set(uri.toString(), dialect);
+          update();
+        }
+      },
+      () => undefined,
+    );
+  };
   const update = (): void => {
     const active = vscode.window.activeTextEditor?.document;
     // Focusing the output panel makes it the "active editor"; keep describing the file the user was in.
     if (active === undefined || active.uri.scheme !== 'output') document = active;
     const relevant = document !== undefined && LANGUAGES.has(document.languageId);
-    const view = statusView(controller.state, relevant && document ? countProblems(document.uri) : undefined, controller.detail);
+    const dialect = relevant && document ? dialects.get(document.uri.toString()) : undefined;
+    const view = statusView(controller.state, relevant && document ? countProblems(document.uri) : undefined, controller.detail, dialect);
     item.text = view.text;
     item.tooltip = view.tooltip;
     item.backgroundColor = view.alarm ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
@@ -34,7 +50,10 @@ export function createStatusBar(controller: ServerController, showOutputCommand:
     vscode.window.onDidChangeActiveTextEditor(update),
     vscode.languages.onDidChangeDiagnostics((event) => {
       const shown = document?.uri.toString();
-      if (shown !== undefined && event.uris.some((uri) => uri.toString() === shown)) update();
+      if (shown !== undefined && event.uris.some((uri) => uri.toString() === shown)) {
+        update();
+        if (document !== undefined) askDialect(document.uri);
+      }
     }),
   );
 }

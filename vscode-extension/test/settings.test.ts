@@ -41,6 +41,7 @@ describe('mapSettings', () => {
     }
     assert.deepEqual(contributed['wfLsp.profile']?.enum, ['oracle', 'recommended', 'strict']);
     assert.deepEqual(contributed['wfLsp.connectionKeys']?.enum, ['auto', 'name', 'id']);
+    assert.deepEqual(contributed['wfLsp.dialect']?.enum, ['auto', 'metabuilder', 'n8n']);
   });
 
   it('maps every setting to the server camelCase keys', () => {
@@ -48,6 +49,8 @@ describe('mapSettings', () => {
       objectConfig({
         profile: 'strict',
         connectionKeys: 'id',
+        dialect: 'n8n',
+        n8nCatalog: '~/cat.json',
         tenantId: ' acme ',
         userId: 'u1',
         userLevel: 3,
@@ -66,6 +69,8 @@ describe('mapSettings', () => {
     assert.deepEqual(mapped, {
       profile: 'strict',
       connectionKeys: 'id',
+      dialect: 'n8n',
+      n8nCatalog: '/home/u/cat.json',
       tenantId: 'acme',
       userId: 'u1',
       userLevel: 3,

@@ -11,6 +11,13 @@ describe('statusView', () => {
     assert.equal(failed.alarm, true);
     assert.match(failed.tooltip, /error \(not found\)/);
   });
+
+  it('names the active file\'s dialect', () => {
+    const view = statusView('running', { errors: 0, warnings: 1 }, undefined, 'n8n');
+    assert.equal(view.text, '$(json) wf-lsp n8n $(error) 0 $(warning) 1');
+    assert.match(view.tooltip, /Dialect: n8n/);
+    assert.equal(statusView('starting', undefined, undefined, 'n8n').text, '$(sync~spin) wf-lsp');
+  });
 });
 
 describe('RestartPolicy', () => {

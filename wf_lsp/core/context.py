@@ -35,6 +35,8 @@ class Context:
     #: resolved graph edges: (source node index, target node index, pointer of the target's "node" value)
     edges: list[tuple[int, int, Pointer]] = field(default_factory=list)
     key_mode: str = "auto"
+    #: the dialect in force for this file: "metabuilder" or "n8n"
+    dialect: str = "metabuilder"
     #: did-you-mean answers per word (bounded; see rules.fixes.closest)
     guesses: dict[str, str | None] = field(default_factory=dict)
     #: did-you-mean indexes of large candidate lists, by id of the list

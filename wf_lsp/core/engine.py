@@ -12,6 +12,8 @@ from wf_lsp.core.context import Context
 from wf_lsp.core.document import Document, parse
 from wf_lsp.core.findings import Finding, Fix, Pointer, Related, Severity, Span
 from wf_lsp.core.locate import Found, locate
+from wf_lsp.core.n8n import dialect as n8n_dialect
+from wf_lsp.core.n8n import rules as n8n_rules
 from wf_lsp.core.registry import Registry
 from wf_lsp.core.rules import RULE_MODULES
 from wf_lsp.core.settings import Settings
@@ -26,6 +28,7 @@ class Analysis:
     value: Any
     is_workflow: bool
     duration_ms: float
+    dialect: str = "metabuilder"
 
 
 SKELETON_MIN = 50_000
@@ -102,8 +105,12 @@ def _analyze(text: str, settings: Settings, registry: Registry, path: str | None
     t0 = time.perf_counter()
     doc = parse(text, settings.max_file_bytes)
     enabled = enabled_codes(settings)
+    dialect = n8n_dialect.resolve(settings.dialect, doc.value)
+    if dialect == "n8n":
+        enabled = enabled - n8n_dialect.METABUILDER_ONLY
     ctx = Context(doc=doc, settings=settings, registry=registry, enabled=enabled, wf=doc.value)
-    ctx.key_mode = "name" if settings.profile == "oracle" else settings.connection_keys
+    ctx.dialect = dialect
+    ctx.key_mode = "name" if settings.profile == "oracle" or dialect == "n8n" else settings.connection_keys
     if pre:
         ctx.findings.extend(f for f in pre if f.code in enabled)
     if doc.syntax:
@@ -113,14 +120,18 @@ def _analyze(text: str, settings: Settings, registry: Registry, path: str | None
     if doc.value is not None or not doc.syntax:
         _index_nodes(ctx)
         for module in RULE_MODULES:
+            if dialect == "n8n" and module in n8n_dialect.METABUILDER_MODULES:
+                continue
             module.check(ctx)
             if not isinstance(ctx.wf, dict):
                 break  # only the structure rule speaks about a non-object top level
+        if dialect == "n8n" and isinstance(ctx.wf, dict):
+            n8n_rules.check(ctx)
     findings = apply_suppressions(ctx, path)
     _severities(findings, settings)
     _place(doc, ctx, findings)
     findings.sort(key=lambda f: (f.span.start.offset if f.span else 0, f.severity, f.code))
-    return Analysis(findings, doc.value, looks_like_workflow(doc.value), (time.perf_counter() - t0) * 1000)
+    return Analysis(findings, doc.value, looks_like_workflow(doc.value), (time.perf_counter() - t0) * 1000, dialect)
 
 
 def _index_nodes(ctx: Context) -> None:

@@ -213,6 +213,7 @@ class WorkflowLoader:
             self._stats["validations"] += 1
             self._stats["validationMs"] += analysis.duration_ms
         summary = summarize(analysis.value, analysis.findings, analysis.duration_ms)
+        summary["dialect"] = analysis.dialect
         return Result(analysis.findings, analysis.is_workflow, "", summary, analysis.duration_ms, False)
 
     # -- cache management ---------------------------------------------------------------------

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wf_lsp.core import noderefs
+from wf_lsp.core.n8n import dialect as n8n_dialect
 from wf_lsp.core.rules.fixes import iter_targets
 from wf_lsp.core.rules.graph import parameter_references
 
@@ -43,6 +44,8 @@ class Graph:
     names: dict[str, int] = field(default_factory=dict)
     ids: dict[str, int] = field(default_factory=dict)
     key_mode: str = "auto"
+    #: nodes outside the execution graph: n8n sticky notes, and AI sub-nodes that only feed a root node's ai_* inputs
+    outside: set[int] = field(default_factory=set)
 
     def resolve(self, ref: Any) -> int | None:
         """Index of the node a connection key or target names, by the key mode (auto: names first, then ids)."""
@@ -66,22 +69,36 @@ class Plan:
         return {i: k for k, level in enumerate(self.levels) for i in level}
 
 
-def build_graph(workflow: Any, key_mode: str = "auto") -> Graph:
-    """Resolve a parsed workflow's connections and triggers to node indices."""
+def build_graph(workflow: Any, key_mode: str = "auto", dialect: str = "auto") -> Graph:
+    """Resolve a parsed workflow's connections and triggers to node indices.
+
+    In the n8n dialect only `main` connections are execution edges (sub-nodes feed their root through `ai_*`
+    connections and run when it calls them), connections are keyed by name, and sticky notes are not nodes of the graph.
+    """
     wf = workflow if isinstance(workflow, dict) else {}
+    n8n = n8n_dialect.resolve(dialect, wf) == "n8n"
     raw_nodes = wf.get("nodes")
-    graph = Graph(nodes=list(raw_nodes) if isinstance(raw_nodes, list) else [], key_mode=key_mode)
+    graph = Graph(nodes=list(raw_nodes) if isinstance(raw_nodes, list) else [], key_mode="name" if n8n else key_mode)
     noderefs.index_nodes(graph.nodes, graph.names, graph.ids)
     conns = wf.get("connections")
+    feeds: dict[int, bool] = {}  # n8n: source index -> whether it has a main output edge
     if isinstance(conns, dict):
         for list_ptr, j, target in iter_targets(conns):
             src_ref, otype, out = list_ptr[1], list_ptr[2], list_ptr[3]
             src, dst = graph.resolve(src_ref), graph.resolve(target)
-            if src is not None and dst is not None:
-                graph.edges.append((src, dst))
             entry = conns[src_ref][otype][out][j]
             port = entry.get("index")
             graph.links.append(Link(src, dst, str(src_ref), _ref_text(target), str(otype), _output(out), port if type(port) is int else None))
+            if src is None or dst is None:
+                continue
+            if n8n and otype != "main":
+                feeds.setdefault(src, False)
+                continue
+            feeds[src] = True
+            graph.edges.append((src, dst))
+    if n8n:
+        graph.outside = {i for i, main in feeds.items() if not main}
+        graph.outside |= {i for i, node in enumerate(graph.nodes) if isinstance(node, dict) and node.get("type") == STICKY_NOTE}
     for src, dst in parameter_edges(graph):
         graph.edges.append((src, dst))
         graph.links.append(Link(src, dst, graph.label(src), graph.label(dst), "parameter", 0))
@@ -99,7 +116,7 @@ def build_graph(workflow: Any, key_mode: str = "auto") -> Graph:
     graph.triggers = list(graph.starts)
     if not graph.starts:
         incoming = {dst for _, dst in graph.edges}
-        graph.starts = [i for i, node in enumerate(graph.nodes) if isinstance(node, dict) and i not in incoming]
+        graph.starts = [i for i, node in enumerate(graph.nodes) if isinstance(node, dict) and i not in incoming and i not in graph.outside]
     return graph
 
 
@@ -158,11 +175,14 @@ def plan_levels(graph: Graph) -> Plan:
                     if indegree[v] == 0:
                         nxt.add(v)
         level = sorted(nxt)
-    unreachable = [i for i, node in enumerate(graph.nodes) if isinstance(node, dict) and not reached[i]]
+    unreachable = [i for i, node in enumerate(graph.nodes) if isinstance(node, dict) and not reached[i] and i not in graph.outside]
     cyclic = [i for i in range(n) if reached[i] and not placed[i]]
     return Plan(levels, unreachable, cyclic)
 
 
-def execution_plan(workflow: Any, key_mode: str = "auto") -> Plan:
+def execution_plan(workflow: Any, key_mode: str = "auto", dialect: str = "auto") -> Plan:
     """The plan of a parsed workflow."""
-    return plan_levels(build_graph(workflow, key_mode))
+    return plan_levels(build_graph(workflow, key_mode, dialect))
+
+
+STICKY_NOTE = "n8n-nodes-base.stickyNote"

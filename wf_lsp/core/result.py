@@ -45,6 +45,7 @@ class Result:
         """The per-file object of `check --format json` (documented in README; keep stable)."""
         out: dict[str, Any] = {
             "file": file,
+            "dialect": self.summary.get("dialect", "metabuilder"),
             "valid": self.valid,
             "errors": [f.to_json() for f in self.errors],
             "warnings": [f.to_json() for f in self.warnings],

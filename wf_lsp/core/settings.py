@@ -11,6 +11,8 @@ from wf_lsp import __version__
 
 Profile = Literal["oracle", "recommended", "strict"]
 ConnectionKeys = Literal["auto", "name", "id"]
+DialectSetting = Literal["auto", "metabuilder", "n8n"]
+DIALECTS: tuple[str, ...] = ("auto", "metabuilder", "n8n")
 PROFILES: tuple[str, ...] = ("oracle", "recommended", "strict")
 CONNECTION_KEYS: tuple[str, ...] = ("auto", "name", "id")
 SEVERITY_WORDS: tuple[str, ...] = ("error", "warning", "information", "info", "hint", "off")
@@ -45,6 +47,9 @@ class Settings:
 
     profile: Profile = "recommended"
     connection_keys: ConnectionKeys = "auto"
+    dialect: DialectSetting = "auto"
+    #: an n8n catalogue file to use instead of the newest one in the cache directory
+    n8n_catalog: str | None = None
     tenant_id: str | None = None
     user_id: str | None = None
     user_level: int | None = None
@@ -71,6 +76,8 @@ class Settings:
             "v": __version__,
             "profile": self.profile,
             "keys": self.connection_keys,
+            "dialect": self.dialect,
+            "n8n": _catalog_identity(self.n8n_catalog),
             "tenant": self.tenant_id,
             "user": self.user_id,
             "level": self.user_level,
@@ -95,6 +102,9 @@ _ALIASES = {
     "profile": "profile",
     "connectionKeys": "connection_keys",
     "connection-keys": "connection_keys",
+    "dialect": "dialect",
+    "n8nCatalog": "n8n_catalog",
+    "n8n-catalog": "n8n_catalog",
     "tenantId": "tenant_id",
     "tenant": "tenant_id",
     "userId": "user_id",
@@ -150,7 +160,11 @@ def _coerce(key: str, value: Any, base: Settings) -> Any:
         if value not in CONNECTION_KEYS:
             raise ValueError(f"{value!r} is not one of {', '.join(CONNECTION_KEYS)}")
         return value
-    if key in ("tenant_id", "user_id"):
+    if key == "dialect":
+        if value not in DIALECTS:
+            raise ValueError(f"{value!r} is not one of {', '.join(DIALECTS)}")
+        return value
+    if key in ("tenant_id", "user_id", "n8n_catalog"):
         if value is None or value == "":
             return None
         if not isinstance(value, str):
@@ -186,6 +200,13 @@ def _coerce(key: str, value: Any, base: Settings) -> Any:
     if key == "cache":
         return _cache(value, base.cache)
     raise ValueError("unsupported")
+
+
+def _catalog_identity(explicit: str | None) -> str:
+    """Which n8n catalogue a run would use (so a rebuilt catalogue never serves stale results)."""
+    from wf_lsp.core.n8n import catalogue
+
+    return catalogue.identity(explicit)
 
 
 def _str_tuple(value: Any) -> tuple[str, ...]:

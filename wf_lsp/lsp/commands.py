@@ -71,6 +71,14 @@ def register(server: WfServer) -> None:
     def cache_stats(*args: object) -> dict[str, Any]:
         return server.cache_stats()
 
+    @server.command("wf.documentInfo")
+    async def document_info(*args: object) -> dict[str, Any]:
+        uri = _first_str(args)
+        outcome = await server.diagnostics.current(uri) if uri else None
+        if outcome is None or not outcome.workflow:
+            return {"workflow": False, "dialect": None}
+        return {"workflow": True, "dialect": outcome.result.summary.get("dialect", "metabuilder"), "valid": outcome.result.valid}
+
     @server.command("wf.executionPlan")
     async def plan(*args: object) -> dict[str, Any]:
         uri = _first_str(args)
@@ -140,8 +148,10 @@ def tenant_report(outcomes: list[Outcome], cache: dict[str, Any], only: str | No
         warnings_by: Counter[str] = Counter()
         counts = Counter({"nodes": 0, "connections": 0, "triggers": 0, "variables": 0, "errors": 0, "warnings": 0, "invalidFiles": 0})
         rows: list[dict[str, Any]] = []
+        dialects: Counter[str] = Counter()
         for o in items:
             s = o.result.summary
+            dialects[str(s.get("dialect", "metabuilder"))] += 1
             counts["nodes"] += s.get("nodeCount", 0)
             counts["connections"] += s.get("edgeCount", s.get("connectionCount", 0))
             counts["triggers"] += s.get("triggerCount", 0)
@@ -159,6 +169,7 @@ def tenant_report(outcomes: list[Outcome], cache: dict[str, Any], only: str | No
                 "tenantId": tenant,
                 "placeholder": is_placeholder(tenant),
                 "files": len(items),
+                "dialects": dict(dialects.most_common()),
                 "counts": dict(counts),
                 "errorsByCode": dict(errors_by.most_common()),
                 "warningsByCode": dict(warnings_by.most_common()),
@@ -178,6 +189,9 @@ def render_markdown(report: dict[str, Any]) -> str:
     for t in report["tenants"]:
         c = t["counts"]
         lines += [f"## {_tenant_title(t)}", ""]
+        dialects = t.get("dialects") or {}
+        if set(dialects) - {"metabuilder"}:
+            lines += ["Dialects: " + ", ".join(f"{name} {n}" for name, n in dialects.items()), ""]
         lines += [
             f"{t['files']} file(s), {c['nodes']} node(s), {c['connections']} connection(s), {c['triggers']} trigger(s), "
             f"{c['variables']} variable(s): {c['errors']} error(s), {c['warnings']} warning(s) in {c['invalidFiles']} invalid file(s).",
@@ -323,7 +337,7 @@ async def _plan(server: WfServer, uri: str) -> dict[str, Any]:
             if f.severity == Severity.ERROR
         ]
         return {"valid": False, "errors": errors}
-    graph = build_graph(parse(text).value, "name" if settings.profile == "oracle" else settings.connection_keys)
+    graph = build_graph(parse(text).value, "name" if settings.profile == "oracle" else settings.connection_keys, settings.dialect)
     plan = plan_levels(graph)
     return {
         "valid": True,

@@ -9,6 +9,8 @@ from lsprotocol import types
 from pygls.capabilities import get_capability
 
 from wf_lsp.core.findings import Pointer
+from wf_lsp.core.n8n import catalogue, describe
+from wf_lsp.core.n8n import dialect as n8n_dialect
 from wf_lsp.core.registry import Registry
 from wf_lsp.core.vocab import OnError, TriggerKind, VariableType
 from wf_lsp.lsp.hover import type_markdown
@@ -107,6 +109,9 @@ async def _complete(server: WfServer, params: types.CompletionParams) -> types.C
         )
 
     items: list[types.CompletionItem] = []
+    settings = server.settings.for_uri(doc.uri)
+    if kind in ("type", "param", "param.slot", "param.value") and n8n_dialect.resolve(settings.dialect, model.value) == "n8n":
+        return _n8n(model, ptr, kind, catalogue.load(settings.n8n_catalog), item)
     if kind == "type":
         items = [item(t.id, K.Class, f"{t.group} · {t.source}", type_markdown(t)) for t in registry.types.values()]
     elif kind in ("target", "source", "trigger"):
@@ -136,4 +141,31 @@ async def _complete(server: WfServer, params: types.CompletionParams) -> types.C
                 detail = p.type + (" · required" if p.required else "")
                 text = None if kind == "param" else f"{json.dumps(p.name, ensure_ascii=False)}: "
                 items.append(item(p.name, K.Property, detail, text=text))
+    return types.CompletionList(is_incomplete=False, items=items)
+
+
+def _n8n(model: Model, ptr: Pointer, kind: str, cat: catalogue.Catalogue | None, item: Any) -> types.CompletionList | None:
+    """Completion in an n8n export, from the catalogue: types, parameter names and option values."""
+    if cat is None:
+        return None
+    if kind == "type":
+        items = [item(name, K.Class, display, about or None) for name, display, about in describe.type_choices(cat)]
+        return types.CompletionList(is_incomplete=False, items=items)
+    index = model.node_at(ptr)
+    node = model.nodes[index] if index is not None and index < len(model.nodes) else None
+    if not isinstance(node, dict) or not isinstance(node.get("type"), str):
+        return None
+    desc = cat.description(node["type"], node.get("typeVersion", 1))
+    if desc is None:
+        return None
+    if kind == "param.value":
+        items = [item(value, K.EnumMember, label) for value, label in describe.option_values(desc, str(ptr[3]))]
+    else:
+        present = model.get(("nodes", index, "parameters"))
+        present = present if isinstance(present, dict) else {}
+        items = []
+        for name, detail in describe.parameter_choices(desc):
+            if name in present and name != (ptr[3] if kind == "param" else None):
+                continue
+            items.append(item(name, K.Property, detail, text=None if kind == "param" else f"{json.dumps(name, ensure_ascii=False)}: "))
     return types.CompletionList(is_incomplete=False, items=items)

@@ -123,7 +123,10 @@ async def _hover(server: WfServer, params: types.HoverParams) -> types.Hover | N
     model = await model_of(server, doc)
     if model.version != version:
         return None
-    registry = server.settings.loader(server.settings.for_uri(doc.uri)).registry
+    settings = server.settings.for_uri(doc.uri)
+    registry = server.settings.loader(settings).registry
+    outcome = server.diagnostics.last(doc.uri)
+    dialect = outcome.result.summary.get("dialect") if outcome is not None and outcome.version == version else None
     parts: list[str] = []
     hover_range = None
     hit = model.at(offset)
@@ -133,20 +136,36 @@ async def _hover(server: WfServer, params: types.HoverParams) -> types.Hover | N
         if index is not None and len(ptr) == 3 and ptr[2] in ("type", "nodeType") and part == "value":
             type_id = model.get(ptr)
             entry = registry.get(type_id) if isinstance(type_id, str) else None
-            if entry is not None:
+            if dialect == "n8n" and isinstance(type_id, str):
+                from wf_lsp.core.n8n import catalogue, describe
+
+                node = model.nodes[index] if isinstance(model.nodes[index], dict) else {}
+                parts.append(describe.type_markdown(catalogue.load(settings.n8n_catalog), type_id, node.get("typeVersion", 1)))
+            elif entry is not None:
                 parts.append(type_markdown(entry))
             elif isinstance(type_id, str) and (why := registry.unimplemented_reason(type_id)) is not None:
                 parts.append(f"**{type_id}** — a known node type, but no executor implements it: {why}")
             elif isinstance(type_id, str) and type_id in registry.categories:
                 parts.append(f"**{type_id}** is a v3 category; the plugin id is in `nodeType`.")
             hover_range = model.range(span)
+        elif dialect == "n8n" and index is not None and len(ptr) == 4 and ptr[2] == "parameters" and part == "key":
+            from wf_lsp.core.n8n import catalogue, describe
+
+            node = model.nodes[index] if isinstance(model.nodes[index], dict) else {}
+            cat = catalogue.load(settings.n8n_catalog)
+            desc = cat.description(node.get("type", ""), node.get("typeVersion", 1)) if cat is not None else None
+            text = describe.parameter_markdown(desc, str(ptr[3])) if desc is not None else None
+            if text:
+                parts.append(text)
+                hover_range = model.range(span)
         elif (ref := model.ref_at(ptr, part)) is not None:
             parts.append(_node_markdown(model, ref[0], registry))
             hover_range = model.range(span)
         elif index is not None and ptr[2:] in (("name",), ("id",)) and part == "value":
             parts.append(_node_markdown(model, index, registry))
             hover_range = model.range(span)
-    outcome = server.diagnostics.last(doc.uri)
+    if parts and dialect is not None:
+        parts.append(f"_Dialect: {dialect}_")
     if outcome is not None and outcome.version == version:
         shown: set[str] = set()
         for f in outcome.result.findings:

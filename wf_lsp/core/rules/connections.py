@@ -143,6 +143,8 @@ def _outputs(ctx: Context, src: str, src_index: int, sptr: Pointer, outputs: Any
                 ctx.add("INVALID_OUTPUT_INDEX", f'Invalid output index "{x}". Must be non-negative integer', xpath, xptr, anchor="key")
                 continue
             if not isinstance(targets, list):
+                if targets is None and ctx.dialect == "n8n":
+                    continue  # n8n writes null for an output with nothing connected
                 ctx.add("INVALID_CONNECTION_FORMAT", "Connection targets must be an array", xpath, xptr)
                 continue
             for j, target in enumerate(targets):

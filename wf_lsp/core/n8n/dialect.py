@@ -1,0 +1,102 @@
+"""Which dialect a workflow is written in (MetaBuilder or a plain n8n export), decided from documented markers."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from wf_lsp.core.rules import tenancy, types
+
+Dialect = Literal["metabuilder", "n8n"]
+DIALECT_CHOICES: tuple[str, ...] = ("auto", "metabuilder", "n8n")
+
+#: MetaBuilder rules that do not run on n8n files, where n8n has other semantics: tenancy, the MetaBuilder registry
+#: (types, parameters), MetaBuilder's connection types, node ids (n8n assigns them on import), trigger lists and
+#: parameter names that MetaBuilder reserves ("name" is an ordinary n8n parameter). Duplicate names and dangling
+#: connections stay errors in both dialects.
+METABUILDER_ONLY: frozenset[str] = frozenset(
+    {
+        "MISSING_TENANT_ID",
+        "INVALID_TENANT_ID",
+        "TENANT_MISMATCH",
+        "CROSS_TENANT_VARIABLE",
+        "GLOBAL_SCOPE_VARIABLE",
+        "INVALID_OUTPUT_TYPE",
+        "INVALID_CONNECTION_TARGET_PORT",
+        "MISSING_CONNECTION_TARGET_PORT",
+        "INVALID_NODE_TYPE",
+        "UNIMPLEMENTED_NODE_TYPE",
+        "MISSING_REQUIRED_FIELD",
+        "TYPE_MISMATCH",
+        "INVALID_ENUM_VALUE",
+        "MISSING_NODE_ID",
+        "NESTED_NODE_ATTRIBUTES",
+        "EXCESSIVE_PARAMETER_NESTING",
+        "OBJECT_SERIALIZATION_FAILURE",
+        "INVALID_TRIGGER_NODE",
+        "INVALID_TRIGGER_KIND",
+        "MISSING_WORKFLOW_ID",
+    }
+)
+
+#: rule modules whose every code is MetaBuilder-only (registry types and parameters, tenancy): skipped on n8n files
+METABUILDER_MODULES = (types, tenancy)
+
+_N8N_PREFIXES = ("n8n-nodes-", "@n8n/")
+
+
+def is_n8n_type(value: Any) -> bool:
+    """A type from an n8n package: `n8n-nodes-base.*`, `@n8n/n8n-nodes-langchain.*` or a community `n8n-nodes-<vendor>.*`."""
+    return isinstance(value, str) and value.startswith(_N8N_PREFIXES) and "." in value
+
+
+def detect(value: Any) -> Dialect:
+    """The dialect of a parsed workflow: any MetaBuilder marker wins; else n8n markers; else MetaBuilder."""
+    if not isinstance(value, dict):
+        return "metabuilder"
+    if _metabuilder_markers(value):
+        return "metabuilder"
+    meta = value.get("meta")
+    if isinstance(meta, dict) and "instanceId" in meta:
+        return "n8n"
+    if "versionId" in value or "pinData" in value:
+        return "n8n"
+    nodes = value.get("nodes")
+    if isinstance(nodes, list) and nodes and all(isinstance(n, dict) and is_n8n_type(n.get("type")) for n in nodes):
+        return "n8n"
+    return "metabuilder"
+
+
+def resolve(setting: str, value: Any) -> Dialect:
+    """The dialect in force for a file under the `dialect` setting (`auto` decides per file)."""
+    if setting == "n8n":
+        return "n8n"
+    if setting == "metabuilder":
+        return "metabuilder"
+    return detect(value)
+
+
+def _metabuilder_markers(wf: dict[str, Any]) -> bool:
+    if "tenantId" in wf or "triggers" in wf:
+        return True
+    variables = wf.get("variables")
+    if isinstance(variables, dict) and any(isinstance(v, dict) and "type" in v for v in variables.values()):
+        return True
+    nodes = wf.get("nodes")
+    if not isinstance(nodes, list):
+        return False
+    names: set[str] = set()
+    ids: set[str] = set()
+    for node in nodes:
+        if isinstance(node, dict):
+            t = node.get("type")
+            if isinstance(t, str) and t.startswith("metabuilder."):
+                return True
+            if isinstance(node.get("name"), str):
+                names.add(node["name"])
+            if isinstance(node.get("id"), str):
+                ids.add(node["id"])
+    conns = wf.get("connections")
+    if isinstance(conns, dict) and conns:
+        # id-keyed connections: some key names a node id and no node name
+        return any(k in ids and k not in names for k in conns)
+    return False
