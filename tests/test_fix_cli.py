@@ -71,6 +71,15 @@ def test_diff_prints_a_patch_and_writes_nothing(tmp_path: Path) -> None:
     assert path.read_text() == fixed_by_hand(TWO_FIXES)
 
 
+@pytest.mark.parametrize("extra", [["--fix"], ["--format", "json"]])
+def test_diff_with_fix_or_a_format_is_a_usage_error(tmp_path: Path, extra: list[str]) -> None:
+    path = tmp_path / "wf.json"
+    path.write_text(TWO_FIXES)
+    proc = wf_lsp("check", str(path), "--diff", *extra)
+    assert proc.returncode == 2 and b"--diff" in proc.stderr and proc.stdout == b"", proc.stderr
+    assert path.read_text() == TWO_FIXES
+
+
 def test_diff_with_nothing_to_fix_exits_0(tmp_path: Path) -> None:
     path = tmp_path / "wf.json"
     path.write_text(VALID)
@@ -110,6 +119,16 @@ def test_fix_replaces_the_file_by_rename_keeping_its_mode(tmp_path: Path) -> Non
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     assert path.stat().st_ino != inode  # a new file renamed over the old one, not the old one rewritten in place
     assert sorted(p.name for p in tmp_path.iterdir()) == ["wf.json"]  # no temporary file left
+
+
+def test_a_read_only_file_is_not_written_even_by_root(tmp_path: Path) -> None:
+    """Root may write anything, so os.access says yes; the file's mode says it is read-only, and --fix respects it."""
+    path = tmp_path / "wf.json"
+    path.write_text(TWO_FIXES)
+    path.chmod(0o444)
+    proc = wf_lsp("check", str(path), "--fix")
+    assert proc.returncode == 1 and b"read-only: not written" in proc.stderr, proc.stderr
+    assert path.read_text() == TWO_FIXES and stat.S_IMODE(path.stat().st_mode) == 0o444
 
 
 def test_a_file_changed_since_it_was_read_is_not_written(tmp_path: Path) -> None:

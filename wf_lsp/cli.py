@@ -221,6 +221,9 @@ def _check(args: argparse.Namespace) -> int:
     from wf_lsp.core.findings import Severity
 
     paths = args.paths or ["."]
+    if args.diff and (args.fix or args.format != "text"):
+        print("wf-lsp: error: --diff prints a patch and writes nothing: it goes with neither --fix nor --format", file=sys.stderr)
+        return EXIT_USAGE
     for stream in (sys.stdout, sys.stderr):
         # Lone surrogates from `\ud800` escapes in a file must not crash output (in JSON they stay valid escapes).
         if hasattr(stream, "reconfigure"):

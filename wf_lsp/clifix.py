@@ -42,7 +42,7 @@ def apply_fixes(args: argparse.Namespace, run: Any, paths: list[str], stdin: tup
         verb = "would apply" if args.diff else "applied"
         sys.stderr.write(f"wf-lsp: {verb} {report.applied} {kind}\n")
     if report.rolled_back:
-        sys.stderr.write(f"wf-lsp: {report.rolled_back} fix(es) left out: applied, they would have made the file worse\n")
+        sys.stderr.write(f"wf-lsp: {report.rolled_back} fix(es) not applied: each would have made its file worse\n")
     return report, stdin_fixed
 
 

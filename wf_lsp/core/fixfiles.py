@@ -93,7 +93,11 @@ def write_atomic(path: str, data: bytes, expected: bytes) -> str | None:
     `expected` (it changed since it was read), nothing is written. On any failure (a full disk) the original is
     left untouched and the temporary file removed.
     """
-    if not os.access(path, os.W_OK):
+    try:
+        read_only = not os.stat(path).st_mode & 0o222  # root passes os.access on any file: ask its mode too
+    except OSError:
+        read_only = False  # the read below says what is wrong
+    if read_only or not os.access(path, os.W_OK):
         return "read-only: not written"  # a rename would replace it all the same: respect what its mode says
     try:
         st = os.stat(path)

@@ -38,7 +38,7 @@ def shared_cache_problem(url: str, secret: bytes | None) -> str | None:
     except ImportError:
         return (
             f"the shared cache {mask_url(url)} is off: the Redis client is not installed "
-            "(install it with `pip install 'wf-lsp[redis]'` or `pip install redis`); validating with the memory cache only"
+            "(add `redis` to wf-lsp's environment: `pipx inject wf-lsp redis` or `pip install redis`); validating with the memory cache only"
         )
     return None
 

@@ -29,8 +29,31 @@ def register(server: WfServer) -> None:
 def markup(server: WfServer, text: str) -> types.MarkupContent:
     """Markdown when the client renders it, else the same text as plain text."""
     formats = get_capability(server.client_capabilities, "text_document.hover.content_format", None) or [types.MarkupKind.Markdown]
-    kind = types.MarkupKind.Markdown if types.MarkupKind.Markdown in formats else types.MarkupKind.PlainText
-    return types.MarkupContent(kind=kind, value=text)
+    if types.MarkupKind.Markdown in formats:
+        return types.MarkupContent(kind=types.MarkupKind.Markdown, value=text)
+    return types.MarkupContent(kind=types.MarkupKind.PlainText, value=plain_text(text))
+
+
+_LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\(([^)\s]*)\)")
+_EMPHASIS = re.compile(r"(\*\*|(?<![\w\\])_)(?=\S)(.+?)(?<=\S)\1(?!\w)")
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()<>#+\-.!|])")
+_TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
+
+
+def plain_text(markdown: str) -> str:
+    """What our hover Markdown says, for a client that shows text as it is: no markers, links as `text (url)`,
+    tables as aligned-enough rows, escapes undone."""
+    out: list[str] = []
+    for line in markdown.splitlines():
+        if _TABLE_RULE.match(line.strip()):
+            continue
+        if line.startswith("|") and line.rstrip().endswith("|"):
+            line = "  ".join(cell.strip() for cell in re.split(r"(?<!\\)\|", line.strip()[1:-1]))
+        line = _LINK.sub(lambda m: f"{m.group(1)} ({m.group(2)})", line)
+        line = _EMPHASIS.sub(lambda m: m.group(2), line)
+        line = line.replace("`", "")
+        out.append(_ESCAPED.sub(lambda m: m.group(1), line))
+    return "\n".join(out)
 
 
 def type_markdown(entry: NodeType) -> str:
