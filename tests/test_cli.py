@@ -80,6 +80,24 @@ def test_json_format_shape() -> None:
     assert good["valid"] is True and "envelope" not in good
 
 
+def test_sarif_locations_are_relative_to_the_checkout_even_through_a_symlink(tmp_path: Path) -> None:
+    """Code scanning maps `uri` to a repository file: a path under the current folder stays relative to it (with
+    %SRCROOT%), also when a symlinked folder leads out of it; it was an absolute file:// URI of the link's target."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "wf.json").write_text('{"nodes": [{"name": "A"}, {"name": "A"}], "connections": {}}')
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "flows").symlink_to(outside)
+    _, out, _ = run_cli(["check", "flows/wf.json", "--format", "sarif"], cwd=repo)
+    log = json.loads(out)
+    jsonschema.validate(log, _sarif_schema())
+    run = log["runs"][0]
+    locations = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in run["results"]]
+    assert locations and all(loc == {"uri": "flows/wf.json", "uriBaseId": "%SRCROOT%"} for loc in locations), locations
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == repo.as_uri() + "/"
+
+
 def test_sarif_of_the_corpus_validates_against_the_sarif_schema() -> None:
     corpus_files()
     code, out, _ = run_cli(["check", str(CORPUS), "--format", "sarif", "--min-severity", "hint"])

@@ -12,18 +12,21 @@ from wf_lsp.core.batch import FileResult
 from wf_lsp.core.findings import Span
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SRCROOT = "%SRCROOT%"
 _LEVEL = {1: "error", 2: "warning", 3: "note", 4: "note"}
 
 
-def _uri(path: str) -> str:
-    p = Path(path)
+def _location(path: str) -> dict[str, str]:
+    """A path under the current folder stays relative to it, as written (a symlinked folder is not resolved away), with
+    the %SRCROOT% base; any other path is an absolute file URI."""
+    absolute = Path(os.path.abspath(path))
     try:
-        rel = os.path.relpath(p.resolve(), Path.cwd())
+        rel = os.path.relpath(absolute, Path.cwd())
         if not rel.startswith(".."):
-            return Path(rel).as_posix()
+            return {"uri": Path(rel).as_posix(), "uriBaseId": SRCROOT}
     except ValueError:
         pass
-    return p.resolve().as_uri()
+    return {"uri": absolute.as_uri()}
 
 
 def _region(span: Span | None) -> dict[str, int]:
@@ -43,9 +46,9 @@ def render(files: list[FileResult]) -> dict[str, Any]:
     index = {r.code: i for i, r in enumerate(rules)}
     results = []
     for fr in files:
-        uri = _uri(fr.path)
+        where = _location(fr.path)
         for f in fr.result.findings:
-            loc = {"physicalLocation": {"artifactLocation": {"uri": uri}, "region": _region(f.span)}}
+            loc = {"physicalLocation": {"artifactLocation": dict(where), "region": _region(f.span)}}
             item: dict[str, Any] = {
                 "ruleId": f.code,
                 "level": _LEVEL[int(f.severity)],
@@ -57,7 +60,7 @@ def render(files: list[FileResult]) -> dict[str, Any]:
                 item["ruleIndex"] = index[f.code]
             if f.related:
                 item["relatedLocations"] = [
-                    {"id": k, "message": {"text": r.message}, "physicalLocation": {"artifactLocation": {"uri": uri}, "region": _region(r.span)}}
+                    {"id": k, "message": {"text": r.message}, "physicalLocation": {"artifactLocation": dict(where), "region": _region(r.span)}}
                     for k, r in enumerate(f.related)
                 ]
             results.append(item)
@@ -79,4 +82,10 @@ def render(files: list[FileResult]) -> dict[str, Any]:
             for r in rules
         ],
     }
-    return {"$schema": SCHEMA, "version": "2.1.0", "runs": [{"tool": {"driver": driver}, "columnKind": "unicodeCodePoints", "results": results}]}
+    run = {
+        "tool": {"driver": driver},
+        "originalUriBaseIds": {SRCROOT: {"uri": Path.cwd().as_uri().rstrip("/") + "/"}},
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+    }
+    return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
