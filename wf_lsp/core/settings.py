@@ -16,6 +16,8 @@ PROFILES: tuple[str, ...] = ("oracle", "recommended", "strict")
 CONNECTION_KEYS: tuple[str, ...] = ("auto", "name", "id")
 SEVERITY_WORDS: tuple[str, ...] = ("error", "warning", "information", "info", "hint", "off")
 DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+DEFAULT_MAX_WORKSPACE_FILES = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,9 @@ class Settings:
     registry: tuple[str, ...] = ()
     debounce_ms: int = 150
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    #: The language server's limits (they change how it works, never what a file's result is).
+    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
+    max_workspace_files: int = DEFAULT_MAX_WORKSPACE_FILES
     cache: CacheSettings = field(default_factory=CacheSettings)
 
     def fingerprint(self, registry_digest: str = "") -> str:
@@ -96,6 +101,8 @@ _ALIASES = {
     "registry": "registry",
     "debounceMs": "debounce_ms",
     "maxFileBytes": "max_file_bytes",
+    "maxMessageBytes": "max_message_bytes",
+    "maxWorkspaceFiles": "max_workspace_files",
     "cache": "cache",
 }
 _FIELD_NAMES = {f.name for f in fields(Settings)}
@@ -158,7 +165,7 @@ def _coerce(key: str, value: Any, base: Settings) -> Any:
         return _str_tuple(value)
     if key == "ignore":
         return _ignore_entries(value)
-    if key in ("debounce_ms", "max_file_bytes"):
+    if key in ("debounce_ms", "max_file_bytes", "max_message_bytes", "max_workspace_files"):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ValueError("must be a non-negative integer")
         return value

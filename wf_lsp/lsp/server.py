@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+import os
+import signal
+import sys
+import threading
+from typing import Any, BinaryIO
 
 from lsprotocol import types
 from pygls.exceptions import FeatureNotificationError, FeatureRequestError, JsonRpcException
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 
 from wf_lsp import __version__
-from wf_lsp.lsp import code_actions, code_lens, commands, completion, hover, inlay_hints, logs, memory, navigation, symbols
+from wf_lsp.lsp import code_actions, code_lens, commands, completion, framing, hover, inlay_hints, logs, memory, navigation, symbols
 from wf_lsp.lsp.diagnostics import IDENTIFIER, Diagnostics
 from wf_lsp.lsp.documents import DocumentStore
 from wf_lsp.lsp.protocol import PARSE_ERROR, WfProtocol
@@ -78,6 +83,27 @@ class WfServer(LanguageServer):
         if not parts:
             parts = [self.settings.loader(self.settings.base).stats()]
         return _merge_stats(parts)
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """Serve on stdio until `exit` or end of input (pygls's own start, with our bounded frame reader)."""
+        self._stop_event = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        reader = framing.read_messages(
+            self._stop_event,
+            stdin or sys.stdin.buffer,
+            self.thread_pool,
+            self.protocol,
+            lambda: self.settings.base.max_message_bytes,
+            self.report_server_error,
+        )
+        try:
+            asyncio.run(reader)
+        except BrokenPipeError:
+            log.error("the connection to the client is lost: shutting down")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()
 
     def close(self) -> None:
         """Release threads and temp files."""
@@ -166,11 +192,20 @@ def build_server(sync_kind: types.TextDocumentSyncKind = types.TextDocumentSyncK
     return server
 
 
+def _terminated(server: WfServer, signum: int) -> None:
+    """SIGTERM: remove what the server made (report folders, worker processes) and end at once."""
+    try:
+        server.close()
+    finally:
+        os._exit(128 + signum)
+
+
 def serve(tcp: str | None = None, log_level: str = "INFO") -> None:
     """Run the server on stdio, or on TCP when given HOST:PORT; ending without a shutdown request exits with code 1."""
     memory.pin_mmap_threshold()
     server = build_server()
     server.log_handler = logs.setup(server, log_level)
+    signal.signal(signal.SIGTERM, lambda signum, frame: _terminated(server, signum))
     try:
         if tcp:
             host, _, port = tcp.rpartition(":")
