@@ -16,7 +16,7 @@ from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 
 from wf_lsp import __version__
-from wf_lsp.lsp import code_actions, code_lens, commands, completion, framing, hover, inlay_hints, logs, memory, navigation, symbols
+from wf_lsp.lsp import code_actions, code_lens, commands, completion, framing, hover, inlay_hints, logs, memory, navigation, symbols, workers
 from wf_lsp.lsp.diagnostics import IDENTIFIER, Diagnostics
 from wf_lsp.lsp.documents import DocumentStore
 from wf_lsp.lsp.protocol import PARSE_ERROR, WfProtocol
@@ -33,6 +33,8 @@ class WfServer(LanguageServer):
     def __init__(self, sync_kind: types.TextDocumentSyncKind = types.TextDocumentSyncKind.Incremental) -> None:
         super().__init__("wf-lsp", __version__, text_document_sync_kind=sync_kind, protocol_cls=WfProtocol, max_workers=4)
         self.documents = DocumentStore()
+        #: Validations run in worker processes (started on the first one).
+        self.analyzer = workers.ProcessAnalyzer()
         self.settings = SettingsManager(self)
         self.diagnostics = Diagnostics(self)
         self.log_handler: logs.ClientLogHandler | None = None
@@ -108,6 +110,7 @@ class WfServer(LanguageServer):
     def close(self) -> None:
         """Release threads and temp files."""
         self.diagnostics.shutdown()
+        self.analyzer.shutdown()
         commands.remove_report_dir(self._report_dir)
         self._report_dir = None
 

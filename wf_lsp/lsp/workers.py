@@ -1,0 +1,113 @@
+"""Validation in worker processes: a rule that holds the GIL for seconds cannot delay the server's other requests."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import pickle
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
+from typing import Any
+
+from wf_lsp.core.findings import Finding
+from wf_lsp.core.loader import analyze_result
+from wf_lsp.core.registry import Registry
+from wf_lsp.core.result import Result
+from wf_lsp.core.settings import Settings
+
+log = logging.getLogger("wf_lsp.lsp.workers")
+
+#: Findings per pickled piece of a result. One `pickle.loads` holds the GIL from start to end; a piece this size takes
+#: a few milliseconds, so the event loop gets its turn between pieces even when a result has 100,000 findings.
+PIECE = 200
+
+#: Registries a worker has seen, by digest (sent as bytes once per job, unpickled once per worker).
+_registries: dict[str, Registry] = {}
+
+
+def _work(text: str, settings: Settings, digest: str, registry: bytes, path: str | None, pre: list[Finding]) -> tuple[Any, ...]:
+    """In the worker: validate and return plain data, the findings in pieces."""
+    known = _registries.get(digest)
+    if known is None:
+        known = _registries[digest] = pickle.loads(registry)
+    result = analyze_result(text, settings, known, path, pre)
+    found = result.findings
+    pieces = [pickle.dumps(found[i : i + PIECE], pickle.HIGHEST_PROTOCOL) for i in range(0, len(found), PIECE)]
+    return result.is_workflow, result.summary, result.duration_ms, pieces
+
+
+class ProcessAnalyzer:
+    """A loader's analyzer that runs each validation in a pool of worker processes, started on first use."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self._workers = workers or max(1, min(2, os.cpu_count() or 1))
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self._registries: dict[str, bytes] = {}
+        self._closed = False
+
+    def _executor(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the validation workers are shut down")
+            if self._pool is None:
+                methods = multiprocessing.get_all_start_methods()
+                context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+                self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=context)
+                log.info("started %d validation worker process(es) (%s)", self._workers, context.get_start_method())
+            return self._pool
+
+    def _registry_bytes(self, registry: Registry) -> bytes:
+        blob = self._registries.get(registry.digest)
+        if blob is None:
+            blob = self._registries[registry.digest] = pickle.dumps(replace(registry, memo={}), pickle.HIGHEST_PROTOCOL)
+        return blob
+
+    def __call__(self, text: str, settings: Settings, registry: Registry, path: str | None, pre: list[Finding]) -> Result:
+        """Validate in a worker (the calling thread waits without holding the GIL); a dead worker is replaced once."""
+        blob = self._registry_bytes(registry)
+        for attempt in (1, 2):
+            pool = self._executor()
+            try:
+                is_workflow, summary, duration_ms, pieces = pool.submit(_work, text, settings, registry.digest, blob, path, pre).result()
+                break
+            except BrokenProcessPool:
+                self._discard(pool)
+                if attempt == 2:
+                    raise
+                log.error("a validation worker process died: starting a new one and validating %s again", path or "the document")
+        findings: list[Finding] = []
+        for piece in pieces:
+            findings.extend(pickle.loads(piece))
+        return Result(findings, is_workflow, "", summary, duration_ms, False)
+
+    def pids(self) -> list[int]:
+        """The worker processes running now."""
+        pool = self._pool
+        processes = getattr(pool, "_processes", None) or {}
+        return sorted(p.pid for p in processes.values() if p.pid is not None)
+
+    def _discard(self, pool: ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._pool is pool:
+                self._pool = None
+        _stop(pool)
+
+    def shutdown(self) -> None:
+        """Stop the workers now (a validation still running is abandoned)."""
+        with self._lock:
+            self._closed = True
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            _stop(pool)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    # ProcessPoolExecutor waits for running jobs even with wait=False (at interpreter exit): end the workers first.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
