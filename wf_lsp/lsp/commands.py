@@ -19,7 +19,7 @@ from pygls.capabilities import get_capability
 from wf_lsp.core.document import decode_bytes, parse
 from wf_lsp.core.findings import Severity
 from wf_lsp.core.plan import build_graph, plan_levels
-from wf_lsp.lsp import documents
+from wf_lsp.lsp import documents, files
 from wf_lsp.lsp.diagnostics import Outcome
 
 if TYPE_CHECKING:
@@ -255,18 +255,23 @@ async def _validate_workspace(server: WfServer) -> dict[str, Any]:
 
 
 async def _plan(server: WfServer, uri: str) -> dict[str, Any]:
-    """The DAG's levels from the triggers, or the validation errors that forbid running it (validate before execute)."""
+    """The DAG's levels from the triggers, or the validation errors that forbid running it (validate before execute).
+
+    The document is the open one, or else a regular file inside a workspace folder under maxFileBytes, read off the
+    event loop: nothing else is read (no device, FIFO or file outside the workspace), and a refusal never quotes it."""
     doc = server.documents.get(uri)
+    settings = server.settings.for_uri(uri)
     if doc is not None:
         text, path = doc.text, doc.path
     else:
         path = documents.uri_to_path(uri)
+        folders = [p for p in map(documents.uri_to_path, server.settings.folder_uris()) if p]
         try:
-            with open(path or "", "rb") as fh:
-                text = decode_bytes(fh.read())[0]
-        except OSError as exc:
-            return {"valid": False, "errors": [{"code": "NO_DOCUMENT", "message": f"cannot read {uri}: {exc.strerror or exc}"}]}
-    settings = server.settings.for_uri(uri)
+            data = await server.diagnostics.run(files.read_workspace_file, path, folders, settings.max_file_bytes)
+        except files.Refused as exc:
+            log.warning("wf.executionPlan did not read %s: %s", uri, exc)
+            return {"valid": False, "errors": [{"code": "NO_DOCUMENT", "message": f"cannot read {uri}: {exc}"}]}
+        text = decode_bytes(data)[0]
     loader = server.settings.loader(settings)
     result = await server.diagnostics.run(loader.validate_text, text, path)
     if not result.valid:
@@ -276,7 +281,11 @@ async def _plan(server: WfServer, uri: str) -> dict[str, Any]:
             if f.severity == Severity.ERROR
         ]
         return {"valid": False, "errors": errors}
-    graph = build_graph(parse(text).value, "name" if settings.profile == "oracle" else settings.connection_keys)
+    return await server.diagnostics.run(_levels, text, "name" if settings.profile == "oracle" else settings.connection_keys)
+
+
+def _levels(text: str, key_mode: str) -> dict[str, Any]:
+    graph = build_graph(parse(text).value, key_mode)
     plan = plan_levels(graph)
     return {
         "valid": True,

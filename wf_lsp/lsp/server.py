@@ -105,7 +105,7 @@ class WfServer(LanguageServer):
         except (KeyboardInterrupt, SystemExit):
             pass
         finally:
-            self.shutdown()
+            self.shutdown()  # type: ignore[no-untyped-call]
 
     def close(self) -> None:
         """Release threads and temp files."""
