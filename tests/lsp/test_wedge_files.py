@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest_asyncio
 from tests.helpers import CORPUS
 from tests.lsp.kit import BOOT, corpus_text
 from tests.lsp.raw import RawServer, utf16_position
+from wf_lsp.lsp import documents
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 TEXT = corpus_text(BOOT)
@@ -85,3 +87,26 @@ async def test_a_file_that_must_not_be_read_is_refused_at_once(session: tuple[Ra
     assert isinstance(errors, list) and errors[0]["code"] == "NO_DOCUMENT" and why in errors[0]["message"], errors
     assert SECRET_LINE not in json.dumps(result)
     await _alive(server, folder)
+
+
+async def test_the_report_folder_is_removed_on_sigterm(tmp_path: Path) -> None:
+    """Before: SIGTERM ended the server at once and its report folder stayed behind in the temp folder."""
+    folder = tmp_path / "ws"
+    folder.mkdir()
+    shutil.copy(CORPUS / BOOT, folder / "boot.json")
+    server = await RawServer(stderr=tmp_path / "stderr.txt").start()
+    try:
+        await server.initialize([folder])
+        answer = await server.call("workspace/executeCommand", {"command": "wf.showTenantDiagnostics", "arguments": []}, timeout=30)
+        assert answer["result"]["tenants"], answer
+        shown = [m["params"]["uri"] for m in server.received if m.get("method") == "window/showDocument"]
+        assert shown, "the client can show documents: the report is written to a file"
+        report = Path(documents.uri_to_path(shown[-1]) or "")
+        assert report.is_file() and report.parent.name.startswith("wf-lsp-")
+        assert server.proc is not None
+        server.proc.send_signal(signal.SIGTERM)
+        code = await server.wait_exit(10)
+        assert not report.parent.exists(), f"{report.parent} is left behind"
+        assert code == 128 + signal.SIGTERM
+    finally:
+        await server.stop()
