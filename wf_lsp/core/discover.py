@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,10 +31,23 @@ class Discovery:
 
     files: list[Candidate] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    #: Folder entries looked at, and whether the walk ended early (its limit reached, or it was stopped).
+    looked_at: int = 0
+    truncated: bool = False
 
 
-def discover(paths: Iterable[str], exclude: tuple[str, ...] = (), include: tuple[str, ...] = ()) -> Discovery:
-    """Expand files and folders into candidate files (symlink loops, FIFOs, sockets and unreadable entries skipped)."""
+@dataclass(slots=True)
+class Budget:
+    """Bounds on a walk: at most `limit` entries looked at; `stop()` asked before each folder; `tick(n)` told the count."""
+
+    limit: int | None = None
+    stop: Callable[[], bool] | None = None
+    tick: Callable[[int], None] | None = None
+
+
+def discover(paths: Iterable[str], exclude: tuple[str, ...] = (), include: tuple[str, ...] = (), budget: Budget | None = None) -> Discovery:
+    """Expand files and folders into candidate files (symlink loops, FIFOs, sockets and unreadable entries skipped);
+    with a budget, the walk ends early (`truncated`) once its limit is reached or it is stopped."""
     out = Discovery()
     seen: set[tuple[int, int]] = set()
     for raw in paths:
@@ -45,7 +58,9 @@ def discover(paths: Iterable[str], exclude: tuple[str, ...] = (), include: tuple
             out.skipped.append((raw, f"cannot access: {exc.strerror or exc}"))
             continue
         if stat.S_ISDIR(st.st_mode):
-            _walk(p, out, seen, exclude, include)
+            _walk(p, out, seen, exclude, include, budget or Budget())
+            if out.truncated:
+                break
         elif stat.S_ISREG(st.st_mode):
             out.files.append(Candidate(raw, True, _ident(st)))
         else:
@@ -61,11 +76,17 @@ def _excluded(rel: str, exclude: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(os.path.basename(rel), pat) for pat in exclude)
 
 
-def _walk(root: Path, out: Discovery, seen: set[tuple[int, int]], exclude: tuple[str, ...], include: tuple[str, ...]) -> None:
+def _walk(root: Path, out: Discovery, seen: set[tuple[int, int]], exclude: tuple[str, ...], include: tuple[str, ...], budget: Budget) -> None:
     def onerror(exc: OSError) -> None:
         out.skipped.append((str(exc.filename), f"cannot read folder: {exc.strerror}"))
 
     for folder, dirs, files in os.walk(root, onerror=onerror, followlinks=False):
+        out.looked_at += len(dirs) + len(files)
+        if (budget.stop is not None and budget.stop()) or (budget.limit is not None and out.looked_at > budget.limit):
+            out.truncated = True
+            return
+        if budget.tick is not None:
+            budget.tick(out.looked_at)
         try:
             st = os.stat(folder)
             ident = (st.st_dev, st.st_ino)

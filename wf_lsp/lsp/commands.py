@@ -7,9 +7,11 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +22,7 @@ from wf_lsp.core.document import decode_bytes, parse
 from wf_lsp.core.findings import Severity
 from wf_lsp.core.plan import build_graph, plan_levels
 from wf_lsp.lsp import documents, files
-from wf_lsp.lsp.diagnostics import Outcome
+from wf_lsp.lsp.diagnostics import Outcome, Walk
 
 if TYPE_CHECKING:
     from wf_lsp.lsp.server import WfServer
@@ -81,7 +83,7 @@ def _first_str(args: tuple[object, ...]) -> str | None:
 
 async def _collect(server: WfServer) -> list[Outcome]:
     """Every workflow file in the workspace, open or not (open ones as the editor has them)."""
-    snaps = server.diagnostics.workspace_snapshots(include_open=True)
+    snaps = (await server.diagnostics.workspace_snapshots(include_open=True)).snapshots
     out: list[Outcome] = []
     for i in range(0, len(snaps), _CHUNK):
         out.extend(await server.diagnostics.validate_many(snaps[i : i + _CHUNK]))
@@ -206,7 +208,6 @@ def remove_report_dir(path: str | None) -> None:
 async def _validate_workspace(server: WfServer) -> dict[str, Any]:
     """Validate every workflow file with work-done progress; cancellable from the client's progress UI."""
     started = time.perf_counter()
-    snaps = server.diagnostics.workspace_snapshots(include_open=True)
     token: str | None = None
     progress = server.work_done_progress
     if get_capability(server.client_capabilities, "window.work_done_progress", False):
@@ -223,8 +224,17 @@ async def _validate_workspace(server: WfServer) -> dict[str, Any]:
             token = None
     outcomes: list[Outcome] = []
     cancelled = False
+    stop = threading.Event()
+    loop = asyncio.get_running_loop()
+    if token is not None:
+        progress.tokens[token].add_done_callback(lambda _: stop.set())  # cancelled from the progress bar
+    tick = _ticker(loop, progress, token) if token is not None else None
+    walk = Walk([])
     try:
-        for i in range(0, len(snaps), _CHUNK):
+        walk = await server.diagnostics.workspace_snapshots(include_open=True, stop=stop, tick=tick)
+        snaps = walk.snapshots
+        cancelled = walk.stopped
+        for i in range(0, 0 if cancelled else len(snaps), _CHUNK):
             if token is not None and progress.tokens.get(token) is not None and progress.tokens[token].cancelled():
                 cancelled = True
                 break
@@ -247,8 +257,24 @@ async def _validate_workspace(server: WfServer) -> dict[str, Any]:
         "counts": {"errors": errors, "warnings": warnings},
         "invalidFiles": sum(1 for o in workflows if not o.result.valid),
         "cancelled": cancelled,
+        "truncated": walk.truncated and not walk.stopped,
+        "entriesLookedAt": walk.looked_at,
         "durationMs": round((time.perf_counter() - started) * 1000, 1),
     }
+
+
+def _ticker(loop: asyncio.AbstractEventLoop, progress: Any, token: str) -> Callable[[int], None]:
+    """A walk's count, reported on the progress bar (from the walking thread, at most every 0.2 s)."""
+    last = [0.0]
+
+    def tick(n: int) -> None:
+        now = time.monotonic()
+        if now - last[0] >= 0.2:
+            last[0] = now
+            message = types.WorkDoneProgressReport(message=f"looking for workflows: {n} files and folders")
+            loop.call_soon_threadsafe(lambda: token in progress.tokens and progress.report(token, message))
+
+    return tick
 
 
 # -- execution plan ----------------------------------------------------------------------------
