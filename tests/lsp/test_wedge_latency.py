@@ -3,7 +3,10 @@ validation holds the GIL for seconds is validated again and again (the real serv
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import signal
 import statistics
 import time
 from pathlib import Path
@@ -90,5 +93,61 @@ async def test_hovers_on_one_document_are_answered_while_another_validates(tmp_p
         assert last["diagnostics"] == expected.diagnostics(slow, text, version)
         assert server.publishes(small)[-1]["diagnostics"] == expected.diagnostics(small, SMALL, 1)
         assert await server.shutdown_and_exit(30) == 0
+    finally:
+        await server.stop()
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below a process (children, their children, ...)."""
+    out: list[int] = []
+    todo = [pid]
+    while todo:
+        kids = children(todo.pop())
+        out += kids
+        todo += kids
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+async def test_a_killed_worker_is_replaced_and_none_outlives_the_server(tmp_path: Path) -> None:
+    """A validation worker killed mid-run (the OOM killer, say) is replaced and the validation run again; on SIGTERM
+    the server ends its workers too."""
+    server = await RawServer(stderr=tmp_path / "stderr.txt").start()
+    assert server.proc is not None
+    try:
+        await server.initialize([tmp_path], options={"debounceMs": 0})
+        small, slow = (tmp_path / "small.json").as_uri(), (tmp_path / "slow.json").as_uri()
+        server.open(small, SMALL)
+        await server.until(lambda: server.publishes(small), timeout=30, what="the small document's diagnostics")
+        since = len(server.received)
+        text = slow_text()
+        server.open(slow, text)
+        await server.drain()
+        await asyncio.sleep(0.5)
+        workers = [p for p in descendants(server.proc.pid) if p not in children(server.proc.pid)]
+        assert workers, "validation workers run below the server"
+        for pid in workers:
+            os.kill(pid, signal.SIGKILL)
+        server.change(small, 2, [{"text": SMALL.replace("Load Config", "Load Settings", 1)}])
+        await server.until(lambda: any(p.get("version") == 2 for p in server.publishes(small)), timeout=60, what="diagnostics after the kill")
+        await server.until(lambda: server.publishes(slow, since), timeout=120, what="the slow document's diagnostics")
+        assert server.publishes(slow, since)[-1]["diagnostics"] == Expected().diagnostics(slow, text, 1)
+        assert any("validation worker process died" in m for m in server.logs(since)), server.logs(since)
+
+        below = descendants(server.proc.pid)
+        assert below
+        server.proc.send_signal(signal.SIGTERM)
+        assert await server.wait_exit(10) == 128 + signal.SIGTERM
+        deadline = time.monotonic() + 10
+        while any(_alive(p) for p in below) and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        assert not [p for p in below if _alive(p)], "worker processes outlived the server"
     finally:
         await server.stop()
