@@ -13,6 +13,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
@@ -39,7 +40,8 @@ def register(server: WfServer) -> None:
     @server.command("wf.showTenantDiagnostics")
     async def show_tenant_diagnostics(*args: object) -> dict[str, Any]:
         tenant = _first_str(args)
-        report = tenant_report(await _collect(server), server.cache_stats(), tenant)
+        gathered = await _gather(server, "Collecting tenant diagnostics")
+        report = {**tenant_report(gathered.outcomes, server.cache_stats(), tenant), **gathered.account()}
         await _show(server, report, tenant)
         return report
 
@@ -79,15 +81,6 @@ def _first_str(args: tuple[object, ...]) -> str | None:
 
 
 # -- collecting --------------------------------------------------------------------------------
-
-
-async def _collect(server: WfServer) -> list[Outcome]:
-    """Every workflow file in the workspace, open or not (open ones as the editor has them)."""
-    snaps = (await server.diagnostics.workspace_snapshots(include_open=True)).snapshots
-    out: list[Outcome] = []
-    for i in range(0, len(snaps), _CHUNK):
-        out.extend(await server.diagnostics.validate_many(snaps[i : i + _CHUNK]))
-    return [o for o in out if o.workflow]
 
 
 def _counts(o: Outcome) -> tuple[int, int]:
@@ -208,6 +201,34 @@ def remove_report_dir(path: str | None) -> None:
 async def _validate_workspace(server: WfServer) -> dict[str, Any]:
     """Validate every workflow file with work-done progress; cancellable from the client's progress UI."""
     started = time.perf_counter()
+    gathered = await _gather(server, "Validating workflows")
+    workflows = gathered.outcomes
+    server.diagnostics.publish_files(workflows)
+    errors = sum(_counts(o)[0] for o in workflows)
+    warnings = sum(_counts(o)[1] for o in workflows)
+    return {
+        "files": len(workflows),
+        "counts": {"errors": errors, "warnings": warnings},
+        "invalidFiles": sum(1 for o in workflows if not o.result.valid),
+        **gathered.account(),
+        "durationMs": round((time.perf_counter() - started) * 1000, 1),
+    }
+
+
+@dataclass(slots=True)
+class _Gathered:
+    outcomes: list[Outcome]
+    walk: Walk
+    cancelled: bool
+
+    def account(self) -> dict[str, Any]:
+        """Whether the walk was cancelled or ended at its limit, and how far it went."""
+        return {"cancelled": self.cancelled, "truncated": self.walk.truncated and not self.walk.stopped, "entriesLookedAt": self.walk.looked_at}
+
+
+async def _gather(server: WfServer, title: str) -> _Gathered:
+    """Walk the workspace and validate its workflow files (open ones as the editor has them), with work-done
+    progress when the client shows it; cancelled from the progress bar or by cancelling the request."""
     token: str | None = None
     progress = server.work_done_progress
     if get_capability(server.client_capabilities, "window.work_done_progress", False):
@@ -217,25 +238,24 @@ async def _validate_workspace(server: WfServer) -> dict[str, Any]:
         try:
             params = types.WorkDoneProgressCreateParams(token=token)
             await asyncio.wait_for(server.protocol.send_request_async(types.WINDOW_WORK_DONE_PROGRESS_CREATE, params), 10)
-            progress.begin(token, types.WorkDoneProgressBegin(title="Validating workflows", cancellable=True, percentage=0))
+            progress.begin(token, types.WorkDoneProgressBegin(title=title, cancellable=True, percentage=0))
         except Exception as exc:
-            log.warning("no progress for workspace validation: %s", exc)
+            log.warning("no progress for %s: %s", title.lower(), exc)
             progress.tokens.pop(token, None)
             token = None
     outcomes: list[Outcome] = []
     cancelled = False
     stop = threading.Event()
-    loop = asyncio.get_running_loop()
     if token is not None:
         progress.tokens[token].add_done_callback(lambda _: stop.set())  # cancelled from the progress bar
-    tick = _ticker(loop, progress, token) if token is not None else None
+    tick = _ticker(asyncio.get_running_loop(), progress, token) if token is not None else None
     walk = Walk([])
     try:
         walk = await server.diagnostics.workspace_snapshots(include_open=True, stop=stop, tick=tick)
         snaps = walk.snapshots
         cancelled = walk.stopped
         for i in range(0, 0 if cancelled else len(snaps), _CHUNK):
-            if token is not None and progress.tokens.get(token) is not None and progress.tokens[token].cancelled():
+            if stop.is_set():
                 cancelled = True
                 break
             outcomes.extend(await server.diagnostics.validate_many(snaps[i : i + _CHUNK]))
@@ -248,19 +268,7 @@ async def _validate_workspace(server: WfServer) -> dict[str, Any]:
         if token is not None:
             progress.end(token, types.WorkDoneProgressEnd(message="cancelled" if cancelled else "done"))
             progress.tokens.pop(token, None)
-    workflows = [o for o in outcomes if o.workflow]
-    server.diagnostics.publish_files(workflows)
-    errors = sum(_counts(o)[0] for o in workflows)
-    warnings = sum(_counts(o)[1] for o in workflows)
-    return {
-        "files": len(workflows),
-        "counts": {"errors": errors, "warnings": warnings},
-        "invalidFiles": sum(1 for o in workflows if not o.result.valid),
-        "cancelled": cancelled,
-        "truncated": walk.truncated and not walk.stopped,
-        "entriesLookedAt": walk.looked_at,
-        "durationMs": round((time.perf_counter() - started) * 1000, 1),
-    }
+    return _Gathered([o for o in outcomes if o.workflow], walk, cancelled)
 
 
 def _ticker(loop: asyncio.AbstractEventLoop, progress: Any, token: str) -> Callable[[int], None]:

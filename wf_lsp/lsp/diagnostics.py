@@ -93,6 +93,8 @@ class Diagnostics:
     def __init__(self, server: WfServer) -> None:
         self._server = server
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="wf-validate")
+        #: Workspace walks get their own thread: a long one never holds up the open documents' validations.
+        self._walker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wf-walk")
         self._states: dict[str, _State] = {}
         self.push = True
         self.generation = 0
@@ -116,6 +118,7 @@ class Diagnostics:
             if state.timer:
                 state.timer.cancel()
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._walker.shutdown(wait=False, cancel_futures=True)
 
     # -- scheduling ---------------------------------------------------------------------------
     def schedule(self, uri: str, delay_ms: int | None = None) -> None:
@@ -325,9 +328,10 @@ class Diagnostics:
         stop = stop or threading.Event()
         walk = functools.partial(_walk, jobs, self._server.encoding, style, self.generation, stop, tick)
         try:
-            found = await asyncio.get_running_loop().run_in_executor(self._pool, walk)
-        finally:
+            found = await asyncio.get_running_loop().run_in_executor(self._walker, walk)
+        except asyncio.CancelledError:
             stop.set()  # a cancelled request ends the walk too
+            raise
         if not include_open:
             found.snapshots = [s for s in found.snapshots if s.uri not in open_docs]
         if found.truncated and not found.stopped:
