@@ -87,7 +87,10 @@ class WfServer(LanguageServer):
         return _merge_stats(parts)
 
     def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
-        """Serve on stdio until `exit` or end of input (pygls's own start, with our bounded frame reader)."""
+        """Serve on stdio until `exit` or end of input (pygls's own start, with our bounded frame reader).
+
+        pygls parts this relies on (2.1; tests/lsp/test_wedge_framing.py runs them all): `_stop_event` (set by pygls's
+        `shutdown()`), the `thread_pool` its stdin reads run in, `StdoutWriter` and `protocol.set_writer`."""
         self._stop_event = threading.Event()
         self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
         reader = framing.read_messages(
