@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shlex
+import shutil
 import signal
 import statistics
 import time
@@ -14,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from bench.gen import make
+from tests.lsp import raw
 from tests.lsp.kit import BOOT, corpus_text
 from tests.lsp.raw import Expected, RawServer, utf16_position
 
@@ -149,5 +152,24 @@ async def test_a_killed_worker_is_replaced_and_none_outlives_the_server(tmp_path
         while any(_alive(p) for p in below) and time.monotonic() < deadline:
             await asyncio.sleep(0.1)
         assert not [p for p in below if _alive(p)], "worker processes outlived the server"
+    finally:
+        await server.stop()
+
+
+async def test_without_worker_processes_validation_runs_in_the_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where worker processes cannot start (here /dev/shm is read-only, in a private mount namespace: no semaphores),
+    the server says so once and validates in its own process: the same diagnostics, never none."""
+    assert shutil.which("unshare"), "this test needs util-linux's unshare (and root) to hide /dev/shm"
+    command = f"mount -t tmpfs -o ro tmpfs /dev/shm && exec {shlex.join(raw.SERVER)}"
+    monkeypatch.setattr(raw, "SERVER", ["unshare", "-m", "sh", "-c", command])
+    server = await RawServer(stderr=tmp_path / "stderr.txt").start()
+    try:
+        await server.initialize([tmp_path], options={"debounceMs": 0})
+        small = (tmp_path / "small.json").as_uri()
+        server.open(small, SMALL)
+        await server.until(lambda: server.publishes(small), timeout=30, what="the small document's diagnostics")
+        assert server.publishes(small)[-1]["diagnostics"] == Expected().diagnostics(small, SMALL, 1)
+        assert [m for m in server.logs() if "validating in the server process instead" in m], server.logs()
+        assert await server.shutdown_and_exit() == 0
     finally:
         await server.stop()

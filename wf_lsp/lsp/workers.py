@@ -67,6 +67,8 @@ class ProcessAnalyzer:
         self._lock = threading.Lock()
         self._registries: dict[str, bytes] = {}
         self._closed = False
+        #: Set when worker processes cannot be started here (no /dev/shm, a sandbox): validation then runs in-process.
+        self._in_process = False
 
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
@@ -87,11 +89,19 @@ class ProcessAnalyzer:
 
     def __call__(self, text: str, settings: Settings, registry: Registry, path: str | None, pre: list[Finding]) -> Result:
         """Validate in a worker (the calling thread waits without holding the GIL); a dead worker is replaced once."""
+        if self._in_process:
+            return analyze_result(text, settings, registry, path, pre)
         blob = self._registry_bytes(registry)
         for attempt in (1, 2):
-            pool = self._executor()
             try:
-                is_workflow, summary, duration_ms, pieces = pool.submit(_work, text, settings, registry.digest, blob, path, pre).result()
+                pool = self._executor()
+                future = pool.submit(_work, text, settings, registry.digest, blob, path, pre)
+            except (OSError, NotImplementedError) as exc:
+                log.error("validation worker processes cannot be started (%s): validating in the server process instead", exc)
+                self._in_process = True
+                return analyze_result(text, settings, registry, path, pre)
+            try:
+                is_workflow, summary, duration_ms, pieces = future.result()
                 break
             except BrokenProcessPool:
                 self._discard(pool)
@@ -102,12 +112,6 @@ class ProcessAnalyzer:
         for piece in pieces:
             findings.extend(pickle.loads(piece))
         return Result(findings, is_workflow, "", summary, duration_ms, False)
-
-    def pids(self) -> list[int]:
-        """The worker processes running now."""
-        pool = self._pool
-        processes = getattr(pool, "_processes", None) or {}
-        return sorted(p.pid for p in processes.values() if p.pid is not None)
 
     def _discard(self, pool: ProcessPoolExecutor) -> None:
         with self._lock:
