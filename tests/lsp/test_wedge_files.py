@@ -89,8 +89,9 @@ async def test_a_file_that_must_not_be_read_is_refused_at_once(session: tuple[Ra
     await _alive(server, folder)
 
 
-async def test_the_report_folder_is_removed_on_sigterm(tmp_path: Path) -> None:
-    """Before: SIGTERM ended the server at once and its report folder stayed behind in the temp folder."""
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+async def test_the_report_folder_is_removed_on_sigterm(tmp_path: Path, signum: signal.Signals) -> None:
+    """Before: SIGTERM (or SIGHUP) ended the server at once and its report folder stayed behind in the temp folder."""
     folder = tmp_path / "ws"
     folder.mkdir()
     shutil.copy(CORPUS / BOOT, folder / "boot.json")
@@ -104,9 +105,9 @@ async def test_the_report_folder_is_removed_on_sigterm(tmp_path: Path) -> None:
         report = Path(documents.uri_to_path(shown[-1]) or "")
         assert report.is_file() and report.parent.name.startswith("wf-lsp-")
         assert server.proc is not None
-        server.proc.send_signal(signal.SIGTERM)
+        server.proc.send_signal(signum)
         code = await server.wait_exit(10)
         assert not report.parent.exists(), f"{report.parent} is left behind"
-        assert code == 128 + signal.SIGTERM
+        assert code == 128 + signum
     finally:
         await server.stop()

@@ -199,7 +199,7 @@ def build_server(sync_kind: types.TextDocumentSyncKind = types.TextDocumentSyncK
 
 
 def _terminated(server: WfServer, signum: int) -> None:
-    """SIGTERM: remove what the server made (report folders, worker processes) and end at once."""
+    """SIGTERM (or SIGHUP): remove what the server made (report folders, worker processes) and end at once."""
     try:
         server.close()
     finally:
@@ -211,7 +211,9 @@ def serve(tcp: str | None = None, log_level: str = "INFO") -> None:
     memory.pin_mmap_threshold()
     server = build_server()
     server.log_handler = logs.setup(server, log_level)
-    signal.signal(signal.SIGTERM, lambda signum, frame: _terminated(server, signum))
+    for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if signum is not None:
+            signal.signal(signum, lambda signum, frame: _terminated(server, signum))
     try:
         if tcp:
             host, _, port = tcp.rpartition(":")
