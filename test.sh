@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# The whole test suite: the VS Code extension (lint, types, unit, package, protocol e2e), real VS Code e2e, then pytest.
+# The whole test suite: the VS Code extension (lint, types, unit, package, protocol e2e), real VS Code e2e, then pytest
+# (on the default Python, then the engine tests on Python 3.12 and 3.13).
 set -uo pipefail
 cd "$(dirname "$0")"
 ./setup.sh
 fail=0
+# Python 3.12 and 3.13 venvs (cached under ~/.cache/wf-lsp-ci): the engine tests run on each, and
+# tests/test_interpreters.py compares the findings of all supported CPythons.
+.ci/pythons.sh || { echo ".ci/pythons.sh FAILED"; fail=1; }
+CI_CACHE="${WF_LSP_CI_CACHE:-$HOME/.cache/wf-lsp-ci}"
 mkdir -p .ci/cache
 # The official SARIF 2.1.0 JSON Schema ships in an npm package; the SARIF test validates our output against it.
 if [ ! -f .ci/cache/sarif-2.1.0-rtm.5.json ]; then
@@ -26,4 +31,11 @@ echo "== pytest"
 rc=$?
 if [ "$rc" -eq 5 ]; then echo "pytest collected no tests: failing"; rc=1; fi
 [ "$rc" -ne 0 ] && fail=1
+# The engine tests (no language server, no Redis) on the other supported CPythons.
+ENGINE_TESTS=(tests/test_golden.py tests/test_oracle.py tests/test_extremes.py tests/test_regressions.py tests/test_parse_paths.py
+  tests/test_placement.py tests/test_fixes.py tests/test_rule_fast_paths.py tests/test_plan.py tests/test_loader.py tests/test_node_types.py)
+for v in 3.12 3.13; do
+  echo "== pytest (engine) on Python $v"
+  PYTHONPATH="$PWD" "$CI_CACHE/venv-$v/bin/python" -m pytest -q -p no:cacheprovider "${ENGINE_TESTS[@]}" || { echo "engine tests on Python $v FAILED"; fail=1; }
+done
 exit "$fail"

@@ -43,6 +43,9 @@ BUDGET_VALIDATE = {
     "errors10": {10: 0.2, 100: 2, 1000: 25, 5000: 140},
     "errors_every": {10: 0.5, 100: 5, 1000: 60, 5000: 300},
     "broken": {10: 1, 100: 10, 1000: 100, 5000: 500},
+    # every node has a type no registry has (did-you-mean for each distinct one, within its budget)
+    "unknown_few": {10: 0.5, 100: 5, 1000: 60, 5000: 300},
+    "unknown_all": {10: 0.5, 100: 5, 1000: 60, 5000: 300},
 }
 BUDGET_HIT = {10: 0.02, 100: 0.05, 1000: 0.5, 5000: 2.5}
 BUDGET_EDIT = {10: 1, 100: 2.5, 1000: 25, 5000: 150}  # ms over the floor server's median
@@ -50,7 +53,14 @@ BUDGET_PEER_RATIO = 0.25  # at least 4x faster than VS Code's JSON service
 BUDGET_STARTUP_MS = 500
 BUDGET_CHECK = {"cold, 1 worker": 2000, "cold, 2 workers": 3500, "warm": 20000}  # files/s
 BUDGET_RSS_MB = 250
-VARIANT_LABEL = {"valid": "valid doc", "errors10": "10 errors", "errors_every": "error on every node", "broken": "broken JSON (1 missing comma)"}
+VARIANT_LABEL = {
+    "valid": "valid doc",
+    "errors10": "10 errors",
+    "errors_every": "error on every node",
+    "broken": "broken JSON (1 missing comma)",
+    "unknown_few": "unknown type on every node (10 distinct)",
+    "unknown_all": "unknown type on every node (all distinct)",
+}
 
 
 def log(*a: Any) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 SIZES = (10, 100, 1000, 5000)
-VARIANTS = ("valid", "errors10", "errors_every", "broken")
+VARIANTS = ("valid", "errors10", "errors_every", "broken", "unknown_few", "unknown_all")
 CORPUS_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "metabuilder"
 _CORPUS_FALLBACKS = (CORPUS_DIR, Path("/work/shared/corpus/metabuilder"))
 
@@ -314,6 +314,29 @@ def plant_errors_every(wf: dict[str, Any]) -> dict[str, Any]:
     return wf
 
 
+#: ten look-alikes of registry types that are no type at all (each gets a did-you-mean)
+_TYPOS = (
+    "logic.iff",
+    "core.http_requests",
+    "packagerepo.parse_jsn",
+    "string.concatt",
+    "string.formatt",
+    "math.ad",
+    "list.lenght",
+    "dict.gett",
+    "convert.toJsn",
+    "var.sett",
+)
+
+
+def plant_unknown_types(wf: dict[str, Any], distinct: bool) -> dict[str, Any]:
+    """Every node gets a type no registry has: one of ten look-alikes of registry types, or (distinct) its own type
+    with a numbered suffix, so that all of them differ."""
+    for i, node in enumerate(wf["nodes"]):
+        node["type"] = f"{node['type']}{i}" if distinct else _TYPOS[i % len(_TYPOS)]
+    return wf
+
+
 def dumps(wf: dict[str, Any]) -> str:
     """Pretty-print as editors and the corpus do: indent 2, trailing newline."""
     return json.dumps(wf, indent=2, ensure_ascii=False) + "\n"
@@ -339,6 +362,8 @@ def make(n: int, variant: str = "valid", seed: int = 0) -> str:
         return dumps(plant_errors_every(wf))
     if variant == "broken":
         return break_json(dumps(wf))
+    if variant in ("unknown_few", "unknown_all"):
+        return dumps(plant_unknown_types(wf, distinct=variant == "unknown_all"))
     raise ValueError(f"unknown variant {variant!r}")
 
 

@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -184,31 +185,39 @@ def test_a_changed_registry_file_misses(tree: Path, tmp_path: Path) -> None:
     assert _local(run_cli(args, cwd=tree)[2])[0] == 0
 
 
-def _foreign(version: str, fingerprint: str | None = None, fmt: int = checkcache.FORMAT) -> bytes:
-    return checkcache._dumps({"format": fmt, "version": version, "fingerprint": fingerprint or "x", "entries": {}})
+def _key(cache: Path) -> bytes:
+    return (cache / checkcache.KEY_FILE).read_bytes()
+
+
+def _mac(body: bytes, key: bytes) -> bytes:
+    return hashlib.blake2b(body, digest_size=32, key=key).digest()
+
+
+def _foreign(version: str, fingerprint: str | None = None, fmt: int = checkcache.FORMAT) -> Callable[[bytes], bytes]:
+    return lambda key: checkcache._dumps({"format": fmt, "version": version, "fingerprint": fingerprint or "x", "entries": {}}, key)
 
 
 @pytest.mark.parametrize(
     "content",
     [
-        b"\x00garbage\xff",
-        b"",
-        b'{"format": 1, "entries": {}}',
-        checkcache._MAGIC + b"\x00" * 16 + b"\xff\xff",  # wrong checksum
-        checkcache._MAGIC + hashlib.blake2b(b"\xff\xff", digest_size=16).digest() + b"\xff\xff",  # right checksum, bad body
-        checkcache._dumps([1, 2, 3]),
-        # a planted index with a right checksum: nested beyond any parser's limit, or not JSON at all
-        checkcache._MAGIC + hashlib.blake2b(b"[" * 100_000, digest_size=16).digest() + b"[" * 100_000,
-        checkcache._MAGIC + hashlib.blake2b(b"\xe3\x00\x00", digest_size=16).digest() + b"\xe3\x00\x00",
+        lambda key: b"\x00garbage\xff",
+        lambda key: b"",
+        lambda key: b'{"format": 1, "entries": {}}',
+        lambda key: checkcache._MAGIC + b"\x00" * 32 + b"\xff\xff",  # wrong MAC
+        lambda key: checkcache._MAGIC + _mac(b"\xff\xff", key) + b"\xff\xff",  # right MAC, bad body
+        lambda key: checkcache._dumps([1, 2, 3], key),
+        # an index with a right MAC: nested beyond any parser's limit, or not JSON at all
+        lambda key: checkcache._MAGIC + _mac(b"[" * 100_000, key) + b"[" * 100_000,
+        lambda key: checkcache._MAGIC + _mac(b"\xe3\x00\x00", key) + b"\xe3\x00\x00",
         _foreign("0.0.0-other"),
         _foreign(__version__, fmt=99),
     ],
 )
-def test_a_corrupt_or_foreign_index_is_ignored(tree: Path, tmp_path: Path, content: bytes) -> None:
+def test_a_corrupt_or_foreign_index_is_ignored(tree: Path, tmp_path: Path, content: Callable[[bytes], bytes]) -> None:
     cache = tmp_path / "cache"
     _run(tree, "--cache-dir", str(cache))
     (index,) = _index_files(cache)
-    index.write_bytes(content)
+    index.write_bytes(content(_key(cache)))
     code, out, err = _run(tree, "--cache-dir", str(cache), "--statistics")
     assert code == 1 and "internal error" not in err
     assert _local(err)[0] == 0
@@ -232,12 +241,12 @@ def test_damaged_entries_are_misses(tree: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     _run(tree, "--cache-dir", str(cache))
     (index,) = _index_files(cache)
-    payload = checkcache._loads(index.read_bytes())
+    payload = checkcache._loads(index.read_bytes(), _key(cache))
     keys = sorted(payload["entries"])
     payload["entries"][keys[0]] = "junk"
     payload["entries"][keys[1]][4] = {"f": 1, "v": "0.1.0", "x": [["bad"]]}
     payload["entries"][keys[2]][4] = [1, 2, 3]
-    index.write_bytes(checkcache._dumps(payload))
+    index.write_bytes(checkcache._dumps(payload, _key(cache)))
     code, out, err = _run(tree, "--cache-dir", str(cache), "--statistics")
     assert _local(err)[1] == 3
     assert _stable("json", out) == _stable("json", _run(tree)[1])
@@ -301,3 +310,59 @@ def test_parallel_runs_fill_and_hit(tmp_path: Path) -> None:
 def test_help_documents_the_flags() -> None:
     code, out, _ = run_cli(["check", "--help"])
     assert code == 0 and "--cache-dir" in out and "--cache " in out
+
+
+def test_a_tampered_index_entry_is_ignored_with_a_warning(tree: Path, tmp_path: Path) -> None:
+    """Someone rewrites an invalid file's entry with a clean result and recomputes the unkeyed checksum, as anyone can:
+    the index fails verification, is ignored with a warning, and the file's errors are reported."""
+    cache = tmp_path / "cache"
+    _run(tree, "--cache-dir", str(cache))
+    (index,) = _index_files(cache)
+    data = index.read_bytes()
+    body = data[len(checkcache._MAGIC) + checkcache._DIGEST :]
+    payload = json.loads(body)
+    entries = payload["entries"]
+    bad = next(k for k in entries if k.endswith("INVALID_NODE_TYPE_typo.json"))
+    good = next(k for k in entries if k.endswith("valid_default.json"))
+    entries[bad][4] = entries[good][4]
+    forged = json.dumps(payload).encode()
+    index.write_bytes(checkcache._MAGIC + hashlib.blake2b(forged, digest_size=checkcache._DIGEST).digest() + forged)
+    code, out, err = _run(tree, "--cache-dir", str(cache), "--statistics", fmt="text")
+    assert "INVALID_NODE_TYPE_typo.json" in out and "failed verification" in err, err
+    assert _local(out)[0] == 0
+
+
+@pytest.mark.parametrize("unsafe", ["another user's", "world-writable", "group-writable", "key readable by others"])
+def test_an_unsafe_cache_folder_is_ignored_with_a_warning(tree: Path, tmp_path: Path, unsafe: str) -> None:
+    """A cache folder that another user owns or can write (or whose key others can read) is neither read nor written."""
+    cache = tmp_path / "cache"
+    _run(tree, "--cache-dir", str(cache))
+    (index,) = _index_files(cache)
+    if unsafe == "another user's":
+        os.chown(cache, 65534, 65534)
+    elif unsafe == "world-writable":
+        cache.chmod(0o777)
+    elif unsafe == "group-writable":
+        cache.chmod(0o775)
+    else:
+        (cache / checkcache.KEY_FILE).chmod(0o644)
+    before = index.read_bytes(), index.stat().st_mtime_ns
+    (tree / "ok" / "valid_default.json").touch()  # a run that used the cache would rewrite the index
+    code, out, err = _run(tree, "--cache-dir", str(cache), "--statistics", fmt="text")
+    assert (code, out.split("cache:")[0]) == (1, _run(tree, "--statistics", fmt="text")[1].split("cache:")[0])
+    assert "checking without the result cache" in err, err
+    assert (index.read_bytes(), index.stat().st_mtime_ns) == before
+    assert len([line for line in err.splitlines() if "result cache" in line]) == 1
+
+
+def test_a_new_cache_folder_and_key_are_private(tree: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    old = os.umask(0o002)  # a umask that leaves new folders group-writable
+    try:
+        _run(tree, "--cache-dir", str(cache))
+    finally:
+        os.umask(old)
+    assert cache.stat().st_mode & 0o022 == 0
+    key = cache / checkcache.KEY_FILE
+    assert key.stat().st_mode & 0o777 == 0o600 and len(key.read_bytes()) == 32
+    assert _local(_run(tree, "--cache-dir", str(cache), "--statistics")[2])[1] == 0

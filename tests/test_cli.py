@@ -47,7 +47,7 @@ def test_internal_failure_exits_3(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_text_format_has_location_message_code_and_snippet() -> None:
     code, out, _ = run_cli(["check", DUP.name, "--no-config"], cwd=DUP.parent)
     first = out.splitlines()[0]
-    assert first == 'DUPLICATE_NODE_NAME_typed_in.json:35:15: Duplicate node name: "Check" [DUPLICATE_NODE_NAME]'
+    assert first == 'DUPLICATE_NODE_NAME_typed_in.json:35:15: error: Duplicate node name: "Check" [DUPLICATE_NODE_NAME]'
     assert out.splitlines()[1].strip().startswith('35 |       "name": "Check"')
     assert "^~~~~~~" in out.splitlines()[2]
 
@@ -106,7 +106,7 @@ def test_stdin_with_filename(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(DUP.read_bytes())))
     code, out, _ = run_cli(["check", "-", "--stdin-filename", "flows/x.json", "--no-snippets"])
-    assert code == 1 and out.startswith("flows/x.json:35:15: Duplicate node name")
+    assert code == 1 and out.startswith("flows/x.json:35:15: error: Duplicate node name")
 
 
 def test_settings_from_pyproject_and_flags_override(tmp_path: Path) -> None:

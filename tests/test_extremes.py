@@ -68,7 +68,7 @@ def test_50mb_file_is_too_large_and_rejected_quickly(tmp_path: Path) -> None:
     path = tmp_path / "big.json"
     path.write_bytes(body.encode())
     (code, out, _), seconds = _timed(_cli, path)
-    assert code == 1 and out.startswith(f"{path}:1:1: File is over the size limit of {DEFAULT_MAX_FILE_BYTES:,} bytes") and seconds < 10
+    assert code == 1 and out.startswith(f"{path}:1:1: error: File is over the size limit of {DEFAULT_MAX_FILE_BYTES:,} bytes") and seconds < 10
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-32"])
@@ -216,7 +216,7 @@ def test_invalid_utf8_is_reported_at_the_bad_byte(tmp_path: Path) -> None:
     path = tmp_path / "latin.json"
     path.write_bytes(data)
     code, out, _ = _cli(path)
-    assert code == 1 and f"{path}:{line + 1}:{column + 1}: File is not valid UTF-8" in out
+    assert code == 1 and f"{path}:{line + 1}:{column + 1}: error: File is not valid UTF-8" in out
 
 
 def _positions(result: Result) -> list[tuple[str, int, int, int, int]]:

@@ -126,13 +126,16 @@ class _MemoryStore:
 def test_shared_layer_round_trip_and_garbage_is_ignored(tmp_path: Path) -> None:
     store = _MemoryStore()
     texts = [(None, TEXT.replace("Demo", f"D{i}")) for i in range(5)]
-    first = WorkflowLoader(store=store).validate_batch(texts)
+    keyed = Settings(cache=CacheSettings(secret="team secret"))
+    assert WorkflowLoader(store=store).validate_batch(texts) and store.gets == 0  # no secret: the layer stays off
+    first = WorkflowLoader(keyed, store=store).validate_batch(texts)
     assert store.gets == 1 and len(store.data) == 5
-    second_loader = WorkflowLoader(store=store)
+    second_loader = WorkflowLoader(keyed, store=store)
     second = second_loader.validate_batch(texts)
     assert store.gets == 2 and second_loader.stats()["sharedHits"] == 5 and second_loader.stats()["validations"] == 0
     assert [[f.code for f in r.findings] for r in first] == [[f.code for f in r.findings] for r in second]
     for key in store.data:
         store.data[key] = b"\x00garbage"
-    third = WorkflowLoader(store=store)
+    third = WorkflowLoader(keyed, store=store)
     assert third.validate_text(texts[0][1]).valid and third.stats()["validations"] == 1
+    assert third.stats()["sharedRejected"] == 1

@@ -23,6 +23,8 @@ def _word(rng: random.Random, longest: int) -> str:
 
 
 def _plain_closest(word: str, candidates: list[str]) -> str | None:
+    # words and candidates over MAX_GUESS_LENGTH take no part (a ratio costs the product of the lengths)
+    candidates = [c for c in candidates if len(c) <= fixes.MAX_GUESS_LENGTH]
     folded = word.lower()
     hit = next((c for c in candidates if c.lower() == folded), None)
     if hit is None:
@@ -36,7 +38,8 @@ def test_ratio_suggestions_match_plain_difflib() -> None:
     for _ in range(1500):
         candidates = [_word(rng, 12) for _ in range(rng.randint(0, 90))]
         if rng.random() < 0.05:
-            candidates.append("x" * 300)  # a long candidate: counts no longer fit a byte
+            candidates.append("x" * 300)  # a long candidate: never suggested
+            candidates.append("y" * 256)  # suggested, but counts no longer fit a byte
         suggester = fixes._Suggester(candidates)
         for _ in range(4):
             word = _word(rng, 14) if rng.random() < 0.8 else rng.choice(candidates or [""]) + rng.choice(ALPHABET)

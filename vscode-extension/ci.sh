@@ -34,10 +34,10 @@ listing="$(npx vsce ls --no-dependencies)"
 printf '%s\n' "$listing"
 packed="$(unzip -Z1 "$VSIX")"
 missing=0
-for file in dist/extension.js schemas/workflow.schema.json README.md LICENSE package.json; do
+for file in dist/extension.js dist/webview/graph.js dist/webview/graph.css schemas/workflow.schema.json schemas/workflow-files.schema.json README.md LICENSE package.json; do
   grep -qxF "$file" <<<"$listing" || { echo "vsce ls does not list $file"; missing=1; }
 done
-for file in extension/dist/extension.js extension/schemas/workflow.schema.json extension/readme.md extension/LICENSE.txt extension/package.json; do
+for file in extension/dist/extension.js extension/dist/webview/graph.js extension/dist/webview/graph.css extension/schemas/workflow.schema.json extension/schemas/workflow-files.schema.json extension/readme.md extension/LICENSE.txt extension/package.json; do
   grep -qxF "$file" <<<"$packed" || { echo "$VSIX lacks $file"; missing=1; }
 done
 if grep -q 'node_modules/' <<<"$listing$packed"; then echo "$VSIX contains node_modules"; missing=1; fi

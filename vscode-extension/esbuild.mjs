@@ -1,4 +1,5 @@
-// Bundles src/extension.ts and its dependencies into dist/extension.js (CommonJS, Node, `vscode` external).
+// Bundles src/extension.ts and its dependencies into dist/extension.js (CommonJS, Node, `vscode` external),
+// and the graph webview's script into dist/webview/graph.js (browser).
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 
@@ -20,10 +21,29 @@ const options = {
   logLevel: 'info',
 };
 
+// The graph webview: a browser bundle (dagre inside) and its stylesheet, loaded under a strict CSP.
+const webview = {
+  ...options,
+  entryPoints: ['src/webview/graph.ts'],
+  outfile: 'dist/webview/graph.js',
+  format: 'iife',
+  platform: 'browser',
+  target: 'chrome120',
+  external: [],
+};
+
+function copyStyles() {
+  fs.mkdirSync('dist/webview', { recursive: true });
+  fs.copyFileSync('src/webview/graph.css', 'dist/webview/graph.css');
+}
+
 if (watch) {
-  const context = await esbuild.context(options);
-  await context.watch();
+  copyStyles();
+  await (await esbuild.context(options)).watch();
+  await (await esbuild.context(webview)).watch();
 } else {
   fs.rmSync('dist', { recursive: true, force: true });
   await esbuild.build(options);
+  await esbuild.build(webview);
+  copyStyles();
 }

@@ -1,4 +1,4 @@
-"""The `wf-lsp` command: check, rules, schema and serve. Parses arguments, calls the core, formats, exits."""
+"""The `wf-lsp` command: check, graph, rules, schema and serve. Parses arguments, calls the core, formats, exits."""
 
 from __future__ import annotations
 
@@ -45,7 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--exit-zero", action="store_true", help="exit 0 even when problems are found")
     c.add_argument("--statistics", action="store_true", help="print counts per code and cache statistics")
     c.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: CPU count)")
-    c.add_argument("--cache-url", help="shared Redis cache, e.g. redis://localhost:6379/0 (or WF_LSP_REDIS_URL)")
+    c.add_argument(
+        "--cache-url",
+        help="shared Redis cache, e.g. redis://localhost:6379/0 (or WF_LSP_REDIS_URL); used only with a secret (cache.secret or WF_LSP_CACHE_SECRET)",
+    )
     c.add_argument(
         "--cache",
         action="store_true",
@@ -55,10 +58,35 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--stdin-filename", help="name to report for text read from stdin")
     c.add_argument("--config", help="settings file (default: wf-lsp.toml or pyproject.toml found upward)")
     c.add_argument("--no-config", action="store_true", help="ignore settings files")
+    c.add_argument(
+        "--workflows-only",
+        "--only-workflows",
+        action="store_true",
+        help="check named files only when they hold a workflow and are not excluded; pass over the rest quietly (pre-commit)",
+    )
+    c.add_argument("--no-respect-gitignore", action="store_true", help="also check files that .gitignore files ignore")
     c.add_argument("--quiet", "-q", action="store_true", help="print only the findings")
-    c.add_argument("--fix", action="store_true", help="apply every safe fix to the files in place, then report what is left")
+    c.add_argument(
+        "--fix",
+        action="store_true",
+        help="apply the safe fixes that make nothing worse, then report what is left (stdin: print the fixed text)",
+    )
+    c.add_argument("--diff", action="store_true", help="print the fixes --fix would make as a unified diff; write nothing")
+    c.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff, apply unsafe fixes too")
     c.add_argument("--no-snippets", action="store_true", help="text format: one line per problem, no source excerpt")
     c.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    c.add_argument("--summary", metavar="FILE.md", help="also write a Markdown report with a graph of each invalid workflow")
+    g = sub.add_parser("graph", help="draw a workflow as Mermaid, Graphviz DOT or JSON", description="Print a workflow's graph with its problems marked.")
+    g.add_argument("path", help="a workflow file, or - for stdin")
+    g.add_argument("--format", choices=("mermaid", "dot", "json"), default="mermaid")
+    g.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    g.add_argument("--profile", choices=("oracle", "recommended", "strict"))
+    g.add_argument("--connection-keys", choices=("auto", "name", "id"))
+    g.add_argument("--tenant", help="the tenant checking the file (tenancy rules)")
+    g.add_argument("--user-level", type=int, choices=range(0, 5), metavar="0-4")
+    g.add_argument("--config", help="settings file (default: wf-lsp.toml or pyproject.toml found upward)")
+    g.add_argument("--no-config", action="store_true", help="ignore settings files")
+    g.set_defaults(select=None, ignore=None, cache_url=None)
     r = sub.add_parser("rules", help="list rules, or explain one")
     r.add_argument("code", nargs="?")
     r.add_argument("--format", choices=("text", "json", "markdown"), default="text")
@@ -79,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "check":
             return _check(args)
+        if args.command == "graph":
+            return _graph(args)
         if args.command == "rules":
             return _rules(args)
         if args.command == "schema":
@@ -102,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _settings(args: argparse.Namespace, paths: list[str]) -> Any:
-    from wf_lsp.core.settings import Settings, find_config_file, load_config_file, settings_from_mapping
+    from wf_lsp.core.config import ConfigError, find_config_file, read_config
+    from wf_lsp.core.settings import Settings, settings_from_mapping
 
     settings = Settings()
     problems: list[str] = []
@@ -111,9 +142,14 @@ def _settings(args: argparse.Namespace, paths: list[str]) -> Any:
         if cfg is not None:
             if not cfg.is_file():
                 raise _Usage(f"settings file not found: {cfg}")
-            data, problems = load_config_file(cfg)
-            settings, more = settings_from_mapping(data)
-            problems += more
+            try:
+                config = read_config(cfg)
+            except ConfigError as exc:
+                where = f"{exc.path}:{exc.line}:{exc.column}" if exc.line else str(exc.path)
+                raise _Usage(exc.message, where=where) from None
+            settings, more = settings_from_mapping(config.data)
+            settings = settings.with_(root=str(config.folder))
+            problems += [f"{config.path}: {m}" for m in more]
     for msg in problems:
         print(f"wf-lsp: warning: {msg}", file=sys.stderr)
     changes: dict[str, Any] = {}
@@ -125,6 +161,8 @@ def _settings(args: argparse.Namespace, paths: list[str]) -> Any:
         changes["tenant_id"] = args.tenant
     if args.user_level is not None:
         changes["user_level"] = args.user_level
+    if getattr(args, "no_respect_gitignore", False):  # `check` only
+        changes["respect_gitignore"] = False
     if args.select:
         changes["select"] = tuple(c.strip().upper() for c in args.select.split(",") if c.strip())
     if args.ignore:
@@ -133,6 +171,12 @@ def _settings(args: argparse.Namespace, paths: list[str]) -> Any:
         changes["ignore"] = settings.ignore + tuple(IgnoreEntry(code=c.strip().upper()) for c in args.ignore.split(",") if c.strip())
     url = args.cache_url or os.environ.get("WF_LSP_REDIS_URL") or settings.cache.redis_url
     if url:
+        from wf_lsp.core.sharedcache import cache_secret, shared_cache_problem
+
+        problem = shared_cache_problem(url, cache_secret(settings))
+        if problem is not None:  # said once here; the workers then run without the layer
+            print(f"wf-lsp: warning: {problem}", file=sys.stderr)
+            url = None
         changes["cache"] = settings.cache.__class__(**{**_fields(settings.cache), "redis_url": url})
     return settings.with_(**changes)
 
@@ -142,7 +186,14 @@ def _fields(obj: Any) -> dict[str, Any]:
 
 
 class _Usage(Exception):
-    pass
+    def __init__(self, message: str, where: str | None = None) -> None:
+        super().__init__(message)
+        #: `file:line:col` of the problem (printed first, as compilers do)
+        self.where = where
+
+    def print(self) -> None:
+        """The message on stderr: `file:line:col: error: ...` when it has a place, else `wf-lsp: error: ...`."""
+        print(f"{self.where}: error: {self}" if self.where else f"wf-lsp: error: {self}", file=sys.stderr)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -157,7 +208,7 @@ def _check(args: argparse.Namespace) -> int:
     try:
         settings = _settings(args, paths)
     except _Usage as exc:
-        print(f"wf-lsp: error: {exc}", file=sys.stderr)
+        exc.print()
         return EXIT_USAGE
     stdin = None
     if "-" in paths:
@@ -169,19 +220,36 @@ def _check(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     progress = _Progress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
     # The file texts travel back from workers only when something prints source lines or rewrites files.
-    want_text = args.fix or (args.format == "text" and not args.no_snippets)
+    want_text = args.fix or args.diff or bool(args.summary) or (args.format == "text" and not args.no_snippets)
     cache_dir = args.cache_dir or (DEFAULT_CACHE_DIR if args.cache else None)
-    run = run_check(paths, settings, jobs=args.jobs, progress=progress, stdin=stdin, want_text=want_text, cache_dir=cache_dir)
+    run = run_check(
+        paths, settings, jobs=args.jobs, progress=progress, stdin=stdin, want_text=want_text, cache_dir=cache_dir, workflows_only=args.workflows_only
+    )
     if progress:
         progress.finish()
     for msg in run.warnings:
         print(f"wf-lsp: warning: {msg}", file=sys.stderr)
-    if args.fix:
-        fixed = _apply_fixes(run)
-        if fixed:
-            print(f"wf-lsp: applied {fixed} safe fix(es)", file=sys.stderr)
-            run = run_check(paths, settings, jobs=args.jobs, stdin=stdin, cache_dir=cache_dir)
     out = sys.stdout
+    refused: list[tuple[str, str]] = []
+    if args.fix or args.diff:
+        from wf_lsp.clifix import apply_fixes
+
+        report, stdin_fixed = apply_fixes(args, run, paths, stdin, settings)
+        if args.diff:
+            return EXIT_PROBLEMS if report.applied and not args.exit_zero else EXIT_CLEAN
+        if stdin is not None:
+            fixed = stdin_fixed if stdin_fixed is not None else stdin[1]
+            if hasattr(sys.stdout, "buffer"):
+                sys.stdout.flush()
+                sys.stdout.buffer.write(fixed)
+            else:  # a text stream standing in for stdout (tests, embedding)
+                sys.stdout.write(fixed.decode("utf-8", "surrogateescape"))
+            sys.stdout.flush()
+            out = sys.stderr  # stdout holds the fixed text: the report goes to stderr, as ruff does
+            stdin = (stdin[0], stdin_fixed) if stdin_fixed is not None else stdin
+        if report.applied:
+            run = run_check(paths, settings, jobs=args.jobs, stdin=stdin, cache_dir=cache_dir, workflows_only=args.workflows_only)
+        refused = report.refused
     shown = _filtered(run.files, Severity.parse(args.min_severity)) if args.format != "json" else run.files
     if args.format == "text":
         from wf_lsp.report import text
@@ -190,8 +258,10 @@ def _check(args: argparse.Namespace) -> int:
         out.write(text.render(shown, color=color, snippets=not args.no_snippets))
     elif args.format == "json":
         # One file per line: C-speed encoding (indent= would fall back to the pure-Python encoder), still diffable.
-        rows = [json.dumps(fr.result.to_json(fr.path), ensure_ascii=False, separators=(",", ":")) for fr in run.files]
-        out.write("[\n" + ",\n".join(rows) + "\n]\n" if rows else "[]\n")
+        # Written file by file: the report is never held whole.
+        for k, fr in enumerate(run.files):
+            out.write(("[\n" if k == 0 else ",\n") + json.dumps(fr.result.to_json(fr.path), ensure_ascii=False, separators=(",", ":")))
+        out.write("\n]\n" if run.files else "[]\n")
     elif args.format == "sarif":
         from wf_lsp.report import sarif
 
@@ -201,6 +271,10 @@ def _check(args: argparse.Namespace) -> int:
         from wf_lsp.report import github
 
         out.write(github.render(shown))
+    if args.summary:
+        from wf_lsp.cligraph import write_summary
+
+        write_summary(args.summary, run.files, settings)
     counts = Counter(f.code for fr in run.files for f in fr.result.findings)
     failing = sum(1 for fr in run.files for f in fr.result.findings if f.severity <= Severity.WARNING)
     info = sys.stderr if args.format != "text" else out
@@ -215,6 +289,11 @@ def _check(args: argparse.Namespace) -> int:
         bad = sum(1 for fr in run.files if not fr.result.valid)
         passed = f"; {run.passed_over} JSON file(s) without a workflow passed over" if run.passed_over else ""
         print(f"{len(run.files)} file(s) checked: {n_err} error(s), {n_warn} warning(s); {bad} invalid file(s){passed}.", file=sys.stderr)
+        from wf_lsp.clifix import fixable_line
+
+        fixable_line(run)
+    if refused and not args.exit_zero:
+        return EXIT_PROBLEMS
     if run.unreadable and not args.exit_zero:
         print(f"wf-lsp: {len(run.unreadable)} file(s) could not be read, so the run is not clean", file=sys.stderr)
         return EXIT_PROBLEMS
@@ -223,26 +302,15 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-def _apply_fixes(run: Any) -> int:
-    from wf_lsp.core.fixing import fix_all
+def _graph(args: argparse.Namespace) -> int:
+    from wf_lsp.cligraph import graph
 
-    total = 0
-    for fr in run.files:
-        path = Path(fr.path)
-        if not path.is_file():
-            continue
-        original = path.read_bytes()
-        bom = b"\xef\xbb\xbf" if original.startswith(b"\xef\xbb\xbf") else b""
-        try:
-            if original[len(bom) :].decode("utf-8") != fr.text:
-                continue  # changed meanwhile: never rewrite it
-        except UnicodeDecodeError:
-            continue  # not UTF-8: never rewrite it
-        new, n = fix_all(fr.text, fr.result.findings)
-        if n:
-            path.write_bytes(bom + new.encode("utf-8", "surrogatepass"))
-            total += n
-    return total
+    try:
+        settings = _settings(args, [args.path])
+    except _Usage as exc:
+        exc.print()
+        return EXIT_USAGE
+    return graph(args, settings)
 
 
 def _filtered(files: list[Any], floor: Any) -> list[Any]:
@@ -271,12 +339,14 @@ def _statistics(out: TextIO, counts: Counter[str], run: Any) -> None:
         line += f"; local: {cache['localHits']} hit(s), {cache['localMisses']} miss(es)"
     if shared.get("state") not in (None, "disabled"):
         line += f"; redis: state={shared.get('state')} hits={shared.get('hits', 0)} misses={shared.get('misses', 0)}"
+        line += f" rejected={cache.get('sharedRejected', 0)} recomputed={cache.get('sharedRecomputed', 0)}"
         line += f" errors={shared.get('errors', 0)} time={shared.get('time_ms', 0):.1f}ms"
     out.write(line + "\n")
 
 
 def _rules(args: argparse.Namespace) -> int:
     from wf_lsp.core import catalog
+    from wf_lsp.report import rules as render
 
     rules = list(catalog.RULES.values())
     if args.code:
@@ -286,68 +356,14 @@ def _rules(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         rules = [rule]
     if args.format == "json":
-        json.dump(
-            [
-                {
-                    "code": r.code,
-                    "severity": r.severity.label,
-                    "profiles": sorted(r.profiles),
-                    "message": r.message,
-                    "suggestion": catalog.suggestion_for(r.code),
-                    "hasFix": r.has_fix,
-                    "doc": r.doc,
-                    "url": r.url,
-                }
-                for r in rules
-            ],
-            sys.stdout,
-            indent=2,
-        )
-        sys.stdout.write("\n")
-        return EXIT_CLEAN
-    if args.format == "markdown":
-        sys.stdout.write(_rules_markdown(rules))
-        return EXIT_CLEAN
-    if args.code:
-        r = rules[0]
-        sys.stdout.write(
-            f"{r.code} ({r.severity.label}; profiles: {', '.join(sorted(r.profiles))}; fix: {'yes' if r.has_fix else 'no'})\n\n"
-            f"Message: {r.message}\nSuggestion: {catalog.suggestion_for(r.code)}\n\n{r.doc}\n\n{r.url}\n"
-        )
-        return EXIT_CLEAN
-    for r in rules:
-        sys.stdout.write(f"{r.code:32} {r.severity.label:12} {'fix ' if r.has_fix else '    '}{','.join(sorted(r.profiles))}\n")
+        sys.stdout.write(render.as_json(rules))
+    elif args.format == "markdown":
+        sys.stdout.write(render.as_markdown(rules))
+    elif args.code:
+        sys.stdout.write(render.explain(rules[0]))
+    else:
+        sys.stdout.write(render.as_table(rules))
     return EXIT_CLEAN
-
-
-def _rules_markdown(rules: list[Any]) -> str:
-    from wf_lsp.core import catalog
-
-    lines = [
-        "# wf-lsp rules",
-        "",
-        "Generated by `wf-lsp rules --format markdown`; do not edit by hand.",
-        "Profiles: `oracle` reproduces the real MetaBuilder validator exactly; `recommended` (default) adds what the",
-        "platform's docs promise; `strict` adds advisories. Change any severity with the `severity` setting.",
-        "",
-        "| code | severity | profiles | fix |",
-        "|---|---|---|---|",
-    ]
-    lines += [f"| [{r.code}](#{r.code.lower()}) | {r.severity.label} | {', '.join(sorted(r.profiles))} | {'yes' if r.has_fix else ''} |" for r in rules]
-    for r in rules:
-        lines += [
-            "",
-            f"## {r.code}",
-            "",
-            f"*{r.severity.label}* · profiles: {', '.join(sorted(r.profiles))} · fix: {'yes' if r.has_fix else 'no'}",
-            "",
-            r.doc,
-            "",
-            f"Message: `{r.message}`",
-            "",
-            f"Suggestion: {catalog.suggestion_for(r.code)}",
-        ]
-    return "\n".join(lines) + "\n"
 
 
 class _Progress:

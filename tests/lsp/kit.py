@@ -62,8 +62,13 @@ def make_client() -> LanguageClient:
         if ls.cancel_progress:  # type: ignore[attr-defined]
             ls.window_work_done_progress_cancel(t.WorkDoneProgressCancelParams(token=params.token))
 
+    def register_capability(ls: LanguageClient, params: t.RegistrationParams) -> None:
+        ls.registrations.extend(params.registrations)  # type: ignore[attr-defined]
+
+    client.registrations = []  # type: ignore[attr-defined]
     features[t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = publish
     features[t.WINDOW_WORK_DONE_PROGRESS_CREATE] = create
+    features[t.CLIENT_REGISTER_CAPABILITY] = register_capability
     register_lsp_features(client, features)
     return client
 

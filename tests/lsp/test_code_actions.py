@@ -41,6 +41,15 @@ async def test_fix_all_applies_every_safe_fix(client: LanguageClient, workspace:
     doc.close()
 
 
+async def test_no_fix_all_on_text_with_syntax_errors(client: LanguageClient, workspace: Path) -> None:
+    text = corpus_text(VARIABLES).replace("{", "{\n// a comment the parser repairs away", 1)
+    doc = open_doc(client, workspace / "open" / "fixall-broken.json", text)
+    codes = {str(d.code) for d in await diagnostics(doc)}
+    assert {"JSON_SYNTAX_ERROR", "MISSING_TENANT_ID"} <= codes
+    assert await actions(doc, [], kinds=[t.CodeActionKind.SourceFixAll]) == []
+    doc.close()
+
+
 async def test_safe_quick_fixes_are_preferred(client: LanguageClient, workspace: Path) -> None:
     doc = open_doc(client, workspace / "open" / "tenant.json", corpus_text(VARIABLES))
     missing = only(await diagnostics(doc), "MISSING_TENANT_ID")

@@ -61,6 +61,41 @@ async def test_tenant_diagnostics_narrow_to_one_tenant_and_see_unsaved_edits(cli
     doc.close()
 
 
+async def test_tenant_diagnostics_of_a_document_uri(client: LanguageClient, workspace: Path) -> None:
+    """Editors pass the document (VS Code from a context menu, Neovim `vim.uri_from_bufnr(0)`): its tenant is reported."""
+    path = workspace / "tenant_a_boot.json"
+    for arg in (path.as_uri(), {"uri": path.as_uri()}, [path.as_uri()]):
+        report = await command(client, "wf.showTenantDiagnostics", arg)
+        assert [x["tenantId"] for x in report["tenants"]] == ["tenant-a"], (arg, report.get("problem"))
+        assert "problem" not in report
+    approval = await command(client, "wf.showTenantDiagnostics", (workspace / APPROVAL).as_uri())
+    assert [x["tenantId"] for x in approval["tenants"]] == ["acme-corp"]
+
+
+async def test_tenant_diagnostics_name_an_unknown_tenant_as_such(client: LanguageClient, workspace: Path) -> None:
+    before = len(client.messages)
+    report = await command(client, "wf.showTenantDiagnostics", "no-such-tenant")
+    assert report["tenants"] == []
+    assert report["problem"].startswith("unknown tenant 'no-such-tenant': no workflow file in the workspace has it (tenants: ")
+    assert "tenant-a" in report["problem"]
+    if not (client.capabilities.window.show_document and client.capabilities.window.show_document.support):  # type: ignore[union-attr]
+        assert any("unknown tenant 'no-such-tenant'" in m.message for m in client.messages[before:])
+    outside = await command(client, "wf.showTenantDiagnostics", (workspace / "package.json").as_uri())
+    assert outside["tenants"] == [] and outside["problem"].endswith("is not a workflow file in the workspace")
+
+
+async def test_a_placeholder_tenant_is_shown_as_unresolved(client: LanguageClient) -> None:
+    shown_before = len(client.shown_documents)
+    report = await command(client, "wf.showTenantDiagnostics", "${TENANT_ID}")
+    [group] = report["tenants"]
+    assert group["tenantId"] == "${TENANT_ID}" and group["placeholder"] is True
+    if client.capabilities.window.show_document and client.capabilities.window.show_document.support:  # type: ignore[union-attr]
+        text = Path(client.shown_documents[shown_before].uri.removeprefix("file://")).read_text()
+        assert "## Unresolved placeholder ${TENANT_ID} (filled in at deployment)" in text and "Tenant: ${TENANT_ID}" not in text
+    else:
+        assert any("unresolved placeholder ${TENANT_ID}: " in m.message for m in client.messages)
+
+
 async def test_validate_workspace_reports_progress(client: LanguageClient, workspace: Path) -> None:
     before = set(client.progress_reports)
     count = len(client.published)  # type: ignore[attr-defined]

@@ -38,6 +38,14 @@ async def test_hover_shows_the_registry_entry_of_a_node_type(client: LanguageCli
     doc.close()
 
 
+async def test_hover_explains_a_node_type_of_another_platform(client: LanguageClient, workspace: Path) -> None:
+    text = corpus_text(BOOT).replace('"type": "config.migrate"', '"type": "n8n-nodes-base.merge"')
+    doc = open_doc(client, workspace / "open" / "hover-n8n.json", text)
+    shown = await _hover(doc, _inside(doc, '"n8n-nodes-base.merge"'))
+    assert shown.startswith("**n8n-nodes-base.merge** — a known node type, but no executor implements it: n8n built-in node type")
+    doc.close()
+
+
 async def test_hover_on_a_connection_target_shows_the_node_it_names(client: LanguageClient, workspace: Path) -> None:
     doc = open_doc(client, workspace / "open" / "hover2.json", corpus_text(APPROVAL))
     shown = await _hover(doc, _inside(doc, '"node": "validate-request"', shift=10))

@@ -332,7 +332,7 @@ WRONG = {
     "debounceMs": "fast",
     "maxFileBytes": -1,
     "noSuchSetting": True,
-    "cache": {"redisUrl": "redis://nonexistent.invalid:6379", "redisTimeoutMs": 200},
+    "cache": {"redisUrl": "redis://nonexistent.invalid:6379", "redisTimeoutMs": 200, "secret": "s"},
 }
 
 

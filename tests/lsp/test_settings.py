@@ -28,7 +28,7 @@ async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient, fol
     """Two folders; folder b demotes DUPLICATE_NODE_NAME to a warning through workspace/configuration."""
     a, b = folders
     lsp_client.set_configuration({"severity": {"DUPLICATE_NODE_NAME": "warning"}, "debounceMs": 10}, section="wf-lsp", scope_uri=b.as_uri())
-    await start(lsp_client, request.param, [a, b], {"debounceMs": 10, "exclude": ["*/excluded/*"], "include": ["*.wflow"]})
+    await start(lsp_client, request.param, [a, b], {"debounceMs": 10, "exclude": ["excluded/"], "include": ["*.wflow"]})
     yield
     await lsp_client.shutdown_session()
 

@@ -19,16 +19,23 @@ from bench.gen import make
 from tests.lsp import raw
 from tests.lsp.kit import BOOT, corpus_text
 from tests.lsp.raw import Expected, RawServer, utf16_position
+from wf_lsp.core.settings import Settings
 
 pytestmark = pytest.mark.asyncio
 SMALL = corpus_text(BOOT).replace('"name": "Migrate Version"', '"name": "Load Config"')
 POSITION = utf16_position(SMALL, SMALL.index('"config.load"') + 3)
 
 
+#: The slow document's settings: profile strict checks parameters for hardcoded secrets.
+SLOW = {"debounceMs": 0, "profile": "strict"}
+
+
 def slow_text() -> str:
-    """A 5,000-node workflow (6 MB) with a variable whose validation pattern is 20,000 `{`: the pattern scan is one
-    `re` call that holds the GIL for seconds where it is quadratic, and the big file keeps validation busy where not."""
+    """A 5,000-node workflow (6 MB) whose first node has a `password` parameter of 30,000 `{{` and a variable whose
+    validation pattern is 20,000 `{`: each is scanned by one `re` call that holds the GIL for seconds where the scan
+    is quadratic (the pattern's was until it was made linear), and the big file keeps validation busy where not."""
     wf = json.loads(make(5000, "valid"))
+    wf["nodes"][0].setdefault("parameters", {})["password"] = "{{" * 30_000
     wf["variables"] = {"pattern": {"name": "pattern", "type": "string", "validation": {"pattern": "{" * 20_000}}}
     return json.dumps(wf, indent=2)
 
@@ -56,7 +63,7 @@ async def test_hovers_on_one_document_are_answered_while_another_validates(tmp_p
     server = await RawServer(stderr=tmp_path / "stderr.txt").start()
     assert server.proc is not None
     try:
-        await server.initialize([tmp_path], options={"debounceMs": 0})
+        await server.initialize([tmp_path], options=SLOW)
         assert children(server.proc.pid) == [], "no worker process before there is anything to validate"
         small, slow = (tmp_path / "small.json").as_uri(), (tmp_path / "slow.json").as_uri()
         server.open(small, SMALL)
@@ -91,10 +98,10 @@ async def test_hovers_on_one_document_are_answered_while_another_validates(tmp_p
         assert children(server.proc.pid), "validation runs in worker processes"
 
         # Results are what the engine gives: the slow document's last version, and the small one's.
-        expected = Expected()
+        expected, strict = Expected(), Settings(profile="strict")
         last = [p for p in server.publishes(slow) if p.get("version") == version][-1]
-        assert last["diagnostics"] == expected.diagnostics(slow, text, version)
-        assert server.publishes(small)[-1]["diagnostics"] == expected.diagnostics(small, SMALL, 1)
+        assert last["diagnostics"] == expected.diagnostics(slow, text, version, strict)
+        assert server.publishes(small)[-1]["diagnostics"] == expected.diagnostics(small, SMALL, 1, strict)
         assert await server.shutdown_and_exit(30) == 0
     finally:
         await server.stop()
@@ -125,7 +132,7 @@ async def test_a_killed_worker_is_replaced_and_none_outlives_the_server(tmp_path
     server = await RawServer(stderr=tmp_path / "stderr.txt").start()
     assert server.proc is not None
     try:
-        await server.initialize([tmp_path], options={"debounceMs": 0})
+        await server.initialize([tmp_path], options=SLOW)
         small, slow = (tmp_path / "small.json").as_uri(), (tmp_path / "slow.json").as_uri()
         server.open(small, SMALL)
         await server.until(lambda: server.publishes(small), timeout=30, what="the small document's diagnostics")
@@ -141,7 +148,7 @@ async def test_a_killed_worker_is_replaced_and_none_outlives_the_server(tmp_path
         server.change(small, 2, [{"text": SMALL.replace("Load Config", "Load Settings", 1)}])
         await server.until(lambda: any(p.get("version") == 2 for p in server.publishes(small)), timeout=60, what="diagnostics after the kill")
         await server.until(lambda: server.publishes(slow, since), timeout=120, what="the slow document's diagnostics")
-        assert server.publishes(slow, since)[-1]["diagnostics"] == Expected().diagnostics(slow, text, 1)
+        assert server.publishes(slow, since)[-1]["diagnostics"] == Expected().diagnostics(slow, text, 1, Settings(profile="strict"))
         assert any("validation worker process died" in m for m in server.logs(since)), server.logs(since)
 
         below = descendants(server.proc.pid)
@@ -164,11 +171,11 @@ async def test_without_worker_processes_validation_runs_in_the_server(tmp_path: 
     monkeypatch.setattr(raw, "SERVER", ["unshare", "-m", "sh", "-c", command])
     server = await RawServer(stderr=tmp_path / "stderr.txt").start()
     try:
-        await server.initialize([tmp_path], options={"debounceMs": 0})
+        await server.initialize([tmp_path], options=SLOW)
         small = (tmp_path / "small.json").as_uri()
         server.open(small, SMALL)
         await server.until(lambda: server.publishes(small), timeout=30, what="the small document's diagnostics")
-        assert server.publishes(small)[-1]["diagnostics"] == Expected().diagnostics(small, SMALL, 1)
+        assert server.publishes(small)[-1]["diagnostics"] == Expected().diagnostics(small, SMALL, 1, Settings(profile="strict"))
         assert [m for m in server.logs() if "validating in the server process instead" in m], server.logs()
         assert await server.shutdown_and_exit() == 0
     finally:

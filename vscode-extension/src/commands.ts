@@ -27,10 +27,10 @@ export const COMMANDS = {
 
 /** Registers every command; each failure becomes one error message naming the command. */
 export function registerCommands(controller: ServerController, output: vscode.LogOutputChannel, reportDir: vscode.Uri): vscode.Disposable[] {
-  const register = (id: string, title: string, run: () => Promise<unknown>): vscode.Disposable =>
-    vscode.commands.registerCommand(id, async () => {
+  const register = (id: string, title: string, run: (...args: unknown[]) => Promise<unknown>): vscode.Disposable =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try {
-        await run();
+        await run(...args);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         output.error(`${title}: ${message}`);
@@ -38,7 +38,10 @@ export function registerCommands(controller: ServerController, output: vscode.Lo
       }
     });
   return [
-    register(COMMANDS.showTenantDiagnostics, 'Show Tenant Diagnostics', () => showTenantDiagnostics(controller, reportDir)),
+    // From a context menu VS Code passes the file's URI: that file's tenant is reported.
+    register(COMMANDS.showTenantDiagnostics, 'Show Tenant Diagnostics', (resource?: unknown) =>
+      showTenantDiagnostics(controller, reportDir, resource instanceof vscode.Uri ? resource : undefined),
+    ),
     register(COMMANDS.validateWorkspace, 'Validate Workspace', () => validateWorkspace(controller)),
     register(COMMANDS.showExecutionPlan, 'Show Execution Plan', () => showExecutionPlan(controller, reportDir)),
     register(COMMANDS.clearCache, 'Clear Validation Cache', async () => {
@@ -57,11 +60,13 @@ interface TenantPick extends vscode.QuickPickItem {
   tenant?: TenantSummary;
 }
 
-async function showTenantDiagnostics(controller: ServerController, reportDir: vscode.Uri): Promise<void> {
+async function showTenantDiagnostics(controller: ServerController, reportDir: vscode.Uri, resource?: vscode.Uri): Promise<void> {
   await controller.presentingOurselves(async () => {
-    const first = expectTenants(await progress('Collecting tenant diagnostics…', () => controller.executeCommand('wf.showTenantDiagnostics')));
+    const args = resource ? [resource.toString()] : [];
+    const first = expectTenants(await progress('Collecting tenant diagnostics…', () => controller.executeCommand('wf.showTenantDiagnostics', args)));
+    if (first.problem !== undefined) void vscode.window.showWarningMessage(`Workflow: ${first.problem}`);
     let report: TenantDiagnostics = first;
-    if (first.tenants.length > 1) {
+    if (first.tenants.length > 1 && resource === undefined) {
       const items: TenantPick[] = first.tenants.map((tenant) => ({ label: tenantLabel(tenant), tenant }));
       items.push({ label: 'All tenants', description: `${first.tenants.length} tenants in one report` });
       const pick = await vscode.window.showQuickPick(items, { placeHolder: 'Show diagnostics for which tenant?' });

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { ConfigurationParams, LSPAny } from 'vscode-languageclient';
 import type { LaunchConfig } from './launch';
-import { CONFIG_SECTION, mapSettings, SERVER_SECTION, type ExpandContext, type ServerSettings } from './settings';
+import { CONFIG_SECTION, mapSettings, onlySet, SERVER_SECTION, type ExpandContext, type ServerSettings } from './settings';
 
 /** Settings that change how the server is started: a change restarts it. */
 export const LAUNCH_KEYS = ['serverCommand', 'interpreter'] as const;
@@ -19,9 +19,24 @@ export function expandContext(resource?: vscode.Uri): ExpandContext {
   return { workspaceFolder: workspaceFolderFor(resource)?.uri.fsPath, home: os.homedir(), env: process.env };
 }
 
-/** The server settings for a resource (or the workspace). */
-export function serverSettings(resource?: vscode.Uri): ServerSettings {
-  return mapSettings(vscode.workspace.getConfiguration(CONFIG_SECTION, resource), expandContext(resource));
+/** The server settings the user has set for a resource (or the workspace): defaults are left to the server, so the
+ * project's settings file fills every key the user has not set (`wfLsp.configurationPreference`). */
+export function serverSettings(resource?: vscode.Uri): Partial<ServerSettings> {
+  const config = vscode.workspace.getConfiguration(CONFIG_SECTION, resource);
+  return onlySet(mapSettings(config, expandContext(resource)), (key) => isSet(config, key));
+}
+
+function isSet(config: vscode.WorkspaceConfiguration, key: string): boolean {
+  const seen = config.inspect(key);
+  if (!seen) return false;
+  return [
+    seen.globalValue,
+    seen.workspaceValue,
+    seen.workspaceFolderValue,
+    seen.globalLanguageValue,
+    seen.workspaceLanguageValue,
+    seen.workspaceFolderLanguageValue,
+  ].some((value) => value !== undefined);
 }
 
 /** `wfLsp.serverCommand` and `wfLsp.interpreter` for the workspace. */

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { COMMANDS, registerCommands } from './commands';
 import { watchConfiguration } from './config';
+import { registerGraphView } from './graphView';
 import { ServerController } from './server';
 import { createStatusBar } from './statusBar';
 
@@ -17,6 +18,7 @@ export function activate(context: vscode.ExtensionContext): void {
     server,
     createStatusBar(server, COMMANDS.showOutput),
     ...registerCommands(server, output, vscode.Uri.joinPath(context.globalStorageUri, 'reports')),
+    ...registerGraphView(server, context.extensionUri, output),
     watchConfiguration(
       () => server.notifySettingsChanged(),
       () => void server.restart(),

@@ -2,6 +2,8 @@
 
 export interface TenantSummary {
   tenantId: string | null;
+  /** A `${TENANT_ID}`-style value that deployment fills in: not a tenant. */
+  placeholder?: boolean;
   files: unknown;
   counts: unknown;
   errorsByCode: unknown;
@@ -12,6 +14,8 @@ export interface TenantSummary {
 export interface TenantDiagnostics {
   tenants: TenantSummary[];
   cache?: unknown;
+  /** Why nothing was reported: an unknown tenant, or a file that is not a workflow. */
+  problem?: string;
 }
 
 const NO_TENANT = '(no tenant)';
@@ -22,6 +26,7 @@ export function parseTenantDiagnostics(value: unknown): TenantDiagnostics | unde
   const tenants = value.tenants.filter(isRecord).map(
     (t): TenantSummary => ({
       tenantId: typeof t.tenantId === 'string' && t.tenantId !== '' ? t.tenantId : null,
+      placeholder: t.placeholder === true,
       files: t.files,
       counts: t.counts,
       errorsByCode: t.errorsByCode,
@@ -29,12 +34,19 @@ export function parseTenantDiagnostics(value: unknown): TenantDiagnostics | unde
       worstFiles: t.worstFiles,
     }),
   );
-  return { tenants, cache: value.cache };
+  return typeof value.problem === 'string' ? { tenants, cache: value.cache, problem: value.problem } : { tenants, cache: value.cache };
 }
 
 /** The label a tenant is shown (and picked) under. */
 export function tenantLabel(tenant: TenantSummary): string {
   return tenant.tenantId ?? NO_TENANT;
+}
+
+/** A tenant group's heading: a tenant, or a placeholder that deployment fills in (not a tenant). */
+export function tenantHeading(tenant: TenantSummary): string {
+  return tenant.placeholder === true && tenant.tenantId !== null
+    ? `Unresolved placeholder ${tenant.tenantId} (filled in at deployment)`
+    : `Tenant: ${tenantLabel(tenant)}`;
 }
 
 /** How files appear in the report: a label (e.g. workspace-relative path) and a link target (e.g. relative to the report). */
@@ -52,7 +64,8 @@ export interface TenantReportOptions {
 export function renderTenantReport(data: TenantDiagnostics, options: TenantReportOptions = {}): string {
   const lines: string[] = ['# Workflow diagnostics by tenant', ''];
   if (options.generatedAt) lines.push(`Generated ${options.generatedAt.toISOString()}.`, '');
-  if (data.tenants.length === 0) lines.push('No workflow files were found in the workspace.', '');
+  if (data.problem !== undefined) lines.push(`**${cell(data.problem)}**`, '');
+  else if (data.tenants.length === 0) lines.push('No workflow files were found in the workspace.', '');
   for (const tenant of data.tenants) lines.push(...renderTenant(tenant, options.files ?? {}));
   const cache = flatten(data.cache);
   if (cache.length > 0) {
@@ -75,7 +88,7 @@ const COUNT_NOUNS: Record<string, string> = {
 };
 
 function renderTenant(tenant: TenantSummary, links: FileLinks): string[] {
-  const lines = [`## Tenant: ${cell(tenantLabel(tenant))}`, ''];
+  const lines = [`## ${cell(tenantHeading(tenant))}`, ''];
   const files = fileCount(tenant.files);
   const summary: string[] = [];
   if (files !== undefined) summary.push(countOf(files, 'file'));

@@ -1,5 +1,6 @@
 /** Owns the language client: resolves the launch, starts, stops and restarts the server, and reports failures once. */
 
+import * as readline from 'node:readline';
 import * as vscode from 'vscode';
 import {
   CloseAction,
@@ -19,6 +20,7 @@ import { showFailure } from './failure';
 import { nodeProbes } from './probes';
 import { onInterpreterChanged, selectedInterpreter } from './python';
 import { DEFAULT_RESTART_POLICY, RestartPolicy } from './restartPolicy';
+import { logLine } from './serverLog';
 import { SERVER_SECTION } from './settings';
 import type { ServerState } from './statusText';
 
@@ -209,7 +211,14 @@ export class ServerController implements vscode.Disposable {
       diagnosticCollectionName: 'wf-lsp',
       outputChannel: this.output,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
-      initializationOptions: () => serverSettings(),
+      // Each stderr line at its own level (vscode-languageclient logs all of stderr as errors).
+      stdioOptions: {
+        stdout: (input, channel) => readline.createInterface({ input, crlfDelay: Infinity }).on('line', (line) => channel.info(line)),
+        stderr: (input, channel) => readline.createInterface({ input, crlfDelay: Infinity }).on('line', (line) => logLine(channel, line)),
+      },
+      // Settings are pulled per folder (workspace/configuration) as soon as the server is initialized: none at start-up,
+      // so a setting removed later is not kept from then.
+      initializationOptions: () => ({}),
       initializationFailedHandler: () => false,
       errorHandler: this.errorHandler(),
       connectionOptions: { maxRestartCount: DEFAULT_RESTART_POLICY.maxRestarts },

@@ -8,10 +8,12 @@ export const SERVER_SECTION = 'wf-lsp';
 export const PROFILES = ['oracle', 'recommended', 'strict'] as const;
 export const CONNECTION_KEYS = ['auto', 'name', 'id'] as const;
 export const SEVERITIES = ['error', 'warning', 'information', 'hint', 'off'] as const;
+export const PREFERENCES = ['editorFirst', 'filesystemFirst', 'editorOnly'] as const;
 
 export type Profile = (typeof PROFILES)[number];
 export type ConnectionKeys = (typeof CONNECTION_KEYS)[number];
 export type Severity = (typeof SEVERITIES)[number];
+export type Preference = (typeof PREFERENCES)[number];
 
 export interface IgnoreEntry {
   code: string;
@@ -28,11 +30,13 @@ export interface ServerSettings {
   userLevel: number | null;
   severity: Record<string, Severity>;
   ignore: (string | IgnoreEntry)[];
+  files: string[];
   include: string[];
   exclude: string[];
   registry: string[];
   debounceMs: number;
   cache: { maxEntries: number; ttlSeconds: number; redisUrl: string | null };
+  configurationPreference: Preference;
 }
 
 /** Anything with a `get(key)` like `vscode.WorkspaceConfiguration` for section `wfLsp`. */
@@ -56,11 +60,13 @@ export const DEFAULTS: ServerSettings = {
   userLevel: null,
   severity: {},
   ignore: [],
+  files: [],
   include: [],
   exclude: [],
   registry: [],
   debounceMs: 150,
   cache: { maxEntries: 512, ttlSeconds: 3600, redisUrl: null },
+  configurationPreference: 'editorFirst',
 };
 
 /** Expands `${workspaceFolder}`, `${userHome}`, `${env:NAME}` and a leading `~` in a setting value. */
@@ -85,6 +91,7 @@ export function mapSettings(config: ConfigSource, ctx?: ExpandContext): ServerSe
     userLevel: userLevel(config.get('userLevel')),
     severity: severity(config.get('severity')),
     ignore: ignore(config.get('ignore')),
+    files: strings(config.get('files')),
     include: strings(config.get('include')),
     exclude: strings(config.get('exclude')),
     registry: strings(config.get('registry')).map(expand),
@@ -94,7 +101,25 @@ export function mapSettings(config: ConfigSource, ctx?: ExpandContext): ServerSe
       ttlSeconds: count(config.get('cache.ttlSeconds'), DEFAULTS.cache.ttlSeconds),
       redisUrl: optionalString(config.get('cache.redisUrl')),
     },
+    configurationPreference: oneOf(config.get('configurationPreference'), PREFERENCES, DEFAULTS.configurationPreference),
   };
+}
+
+/** Server settings whose values come from the user's settings (`isSet(key)`, keys as in `wfLsp.<key>`), the rest
+ * left out: the server then takes those keys from the project's `pyproject.toml` / `wf-lsp.toml`, not from our
+ * defaults. `files` and `include` go to the server as one `files` list. */
+export function onlySet(settings: ServerSettings, isSet: (key: string) => boolean): Partial<ServerSettings> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(settings)) {
+    if (key === 'cache') {
+      const cache = Object.fromEntries(Object.entries(value as object).filter(([sub]) => isSet(`cache.${sub}`)));
+      if (Object.keys(cache).length > 0) out.cache = cache;
+    } else if (key !== 'files' && key !== 'include' && isSet(key)) {
+      out[key] = value;
+    }
+  }
+  if (isSet('files') || isSet('include')) out.files = [...settings.files, ...settings.include];
+  return out;
 }
 
 /** A ConfigSource over a plain object, reading `a.b` keys nested (`{a: {b}}`) or flat (`{"a.b"}`). */

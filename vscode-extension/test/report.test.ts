@@ -29,6 +29,20 @@ const sample = {
 };
 
 describe('tenant report', () => {
+  it('shows a placeholder tenant as unresolved, and a problem instead of "no files"', () => {
+    const parsed = parseTenantDiagnostics({
+      tenants: [{ tenantId: '${TENANT_ID}', placeholder: true, files: 2, counts: {}, errorsByCode: {}, warningsByCode: {}, worstFiles: [] }],
+    });
+    assert.ok(parsed);
+    const md = renderTenantReport(parsed);
+    assert.ok(md.includes('## Unresolved placeholder ${TENANT_ID} (filled in at deployment)'), md);
+    assert.ok(!md.includes('Tenant: ${TENANT_ID}'), md);
+    const unknown = parseTenantDiagnostics({ tenants: [], problem: "unknown tenant 'zz': no workflow file in the workspace has it (tenants: acme)" });
+    assert.ok(unknown);
+    const text = renderTenantReport(unknown);
+    assert.ok(text.includes("unknown tenant 'zz'") && !text.includes('No workflow files were found'), text);
+  });
+
   it('parses the result and labels tenants', () => {
     const parsed = parseTenantDiagnostics(sample);
     assert.ok(parsed);

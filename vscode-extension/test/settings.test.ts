@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { CONFIG_SECTION, DEFAULTS, expandVariables, mapSettings, objectConfig, type ServerSettings } from '../src/settings';
+import { CONFIG_SECTION, DEFAULTS, expandVariables, mapSettings, objectConfig, onlySet, type ServerSettings } from '../src/settings';
 import { EXTENSION_ROOT } from './paths';
 
 interface Contributed {
@@ -53,11 +53,13 @@ describe('mapSettings', () => {
         userLevel: 3,
         severity: { unreachable_node: 'Hint', MISSING_TENANT_ID: 'off', X: 'loud', Y: 'info' },
         ignore: ['dup', { code: 'x', files: '**/a.json', pointer: '/nodes/0' }, { files: '**/b.json' }, 7],
+        files: ['flows/*.wflow'],
         include: ['**/workflows/**', ''],
         exclude: ['**/fixtures/**'],
         registry: ['${workspaceFolder}/reg.json', '~/r.json', '${env:REG}'],
         debounceMs: 0,
         cache: { maxEntries: 10, ttlSeconds: 60, redisUrl: 'redis://127.0.0.1:6379/0' },
+        configurationPreference: 'filesystemFirst',
       }),
       ctx,
     );
@@ -69,12 +71,38 @@ describe('mapSettings', () => {
       userLevel: 3,
       severity: { UNREACHABLE_NODE: 'hint', MISSING_TENANT_ID: 'off', Y: 'information' },
       ignore: ['DUP', { code: 'X', files: '**/a.json', pointer: '/nodes/0' }, { code: '*', files: '**/b.json' }],
+      files: ['flows/*.wflow'],
       include: ['**/workflows/**'],
       exclude: ['**/fixtures/**'],
       registry: ['/ws/reg.json', '/home/u/r.json', '/etc/reg.json'],
       debounceMs: 0,
       cache: { maxEntries: 10, ttlSeconds: 60, redisUrl: 'redis://127.0.0.1:6379/0' },
+      configurationPreference: 'filesystemFirst',
     });
+  });
+
+  it('sends only what the user has set, so the project settings file fills the rest', () => {
+    const set = new Set(['profile', 'severity', 'cache.redisUrl', 'include']);
+    const mapped = mapSettings(objectConfig({ profile: 'strict', severity: { A: 'off' }, include: ['a/*'], cache: { redisUrl: 'redis://h/0' } }));
+    assert.deepEqual(onlySet(mapped, (key) => set.has(key)), {
+      profile: 'strict',
+      severity: { A: 'off' },
+      files: ['a/*'],
+      cache: { redisUrl: 'redis://h/0' },
+    });
+    assert.deepEqual(onlySet(DEFAULTS, () => false), {});
+  });
+
+  it('gives the schema to the same files the server checks', () => {
+    const contributes = (JSON.parse(fs.readFileSync(path.join(EXTENSION_ROOT, 'package.json'), 'utf8')) as {
+      contributes: { jsonValidation: { fileMatch: string[]; url: string }[] };
+    }).contributes;
+    const association = contributes.jsonValidation[0];
+    assert.ok(association && contributes.jsonValidation.length === 1);
+    assert.ok(association.fileMatch.includes('**/*.json') && association.fileMatch.includes('**/*.jsonc'));
+    const schema = JSON.parse(fs.readFileSync(path.join(EXTENSION_ROOT, association.url), 'utf8')) as Record<string, unknown>;
+    assert.deepEqual(schema.if, { type: 'object', anyOf: [{ required: ['nodes'] }, { required: ['connections'] }] });
+    assert.deepEqual(schema.then, { $ref: '#/$defs/Workflow' });
   });
 
   it('reads dotted keys flat, as vscode.WorkspaceConfiguration does', () => {

@@ -49,16 +49,11 @@ class CheckRun:
         return [(p, why) for p, why in self.skipped if why.startswith("cannot read:")]
 
 
-def _open_store(settings: Settings) -> Any:
-    from wf_lsp.core.redis_store import open_store
-
-    return open_store(settings.cache.redis_url, settings.cache.redis_timeout_ms)
-
-
 def _loader(settings: Settings) -> Any:
     from wf_lsp.core.loader import WorkflowLoader
+    from wf_lsp.core.sharedcache import open_shared
 
-    return WorkflowLoader(settings, store=_open_store(settings) if settings.cache.redis_url else None)
+    return WorkflowLoader(settings, store=open_shared(settings) if settings.cache.redis_url else None)
 
 
 def _check_chunk(settings: Settings, chunk: list[Candidate], want_text: bool = True) -> tuple[list[Outcome], dict[str, Any]]:
@@ -111,13 +106,19 @@ def run_check(
     stdin: tuple[str, bytes] | None = None,
     want_text: bool = True,
     cache_dir: str | None = None,
+    workflows_only: bool = False,
 ) -> CheckRun:
     """Check files and folders (and stdin), in parallel when there are many files.
 
     With `cache_dir`, files whose stat is unchanged since an earlier run under the same settings are not read again.
+    With `workflows_only`, named files are treated like files found in folders (a pre-commit hook hands over every
+    JSON file): excluded ones and those that hold no workflow are passed over quietly.
     """
+    from wf_lsp.core.registry import load_registry
+
     run = CheckRun()
-    found = discover(paths, settings.exclude, settings.include)
+    run.warnings.extend(load_registry(settings.registry).problems)
+    found = discover(paths, settings.exclude, settings.include, settings.root, settings.respect_gitignore, force_exclude=workflows_only)
     run.skipped.extend(found.skipped)
     candidates = found.files
     stats: list[dict[str, Any]] = []
@@ -159,6 +160,7 @@ def run_check(
     run.files.extend(s for s in slots if s is not None)
     if cache is not None:
         problem = cache.save()
+        run.warnings.extend(cache.warnings)
         if problem:
             run.warnings.append(problem)
         stats.append(cache.stats())

@@ -24,6 +24,7 @@ class Rule:
     has_fix: bool
     profiles: frozenset[str]
     concern: str
+    javascript: str = ""  # where the real validator's answer depends on JavaScript semantics, and how
 
     @property
     def url(self) -> str:
@@ -43,6 +44,7 @@ def _load() -> dict[str, Rule]:
             has_fix=bool(t["fix"]),
             profiles=frozenset(t["profiles"]),
             concern=t["concern"],
+            javascript=" ".join(t.get("javascript", "").split()),
         )
         for code, t in raw.items()
     }

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import os
+import secrets
+import stat
 import sys
 import time
 from pathlib import Path
@@ -28,8 +31,11 @@ MAX_ENTRIES = 100_000
 MAX_INDEXES = 16
 #: Marks a file passed over because it holds no workflow (valid for folder searches only, never for named files).
 PASSED = 0
-_MAGIC = b"wf-lsp-index 2\n"
-_DIGEST = 16
+_MAGIC = b"wf-lsp-index 3\n"
+_DIGEST = 32
+#: The per-user key (random, mode 0600) that authenticates the indexes in a cache folder.
+KEY_FILE = "key"
+_KEY_BYTES = 32
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# wf-lsp's result cache; see https://bford.info/cachedir/\n"
 
 Stat = tuple[int, int, int, int]
@@ -91,6 +97,14 @@ class CheckCache:
         self._started_ns = time.time_ns()
         self.hits = 0
         self.misses = 0
+        #: why the cache was (partly) ignored: shown as warnings, never an error
+        self.warnings: list[str] = []
+        problem = folder_problem(self.folder)
+        #: an unsafe folder is neither read nor written
+        self._usable = problem is None
+        if problem is not None:
+            self.warnings.append(f"{problem}; checking without the result cache")
+            return
         self._load()
 
     def _load(self) -> None:
@@ -98,8 +112,15 @@ class CheckCache:
             data = self.index_path.read_bytes()
         except OSError:
             return
+        key = self._key_file(create=False)
+        if key is None:
+            return
         try:
-            payload = _loads(data)
+            payload = _loads(data, key)
+        except _Forged:
+            self.warnings.append(f"the result cache {self.index_path} failed verification (changed outside wf-lsp); it is ignored and rewritten")
+            self._dirty = True
+            return
         except ValueError:
             return
         if (
@@ -161,14 +182,17 @@ class CheckCache:
                     entries.setdefault(k, v)
         elif self._old:
             self._dirty = True
-        if not self._dirty:
+        if not self._dirty or not self._usable:
             return None
         payload = {"format": FORMAT, "version": __version__, "fingerprint": self.fingerprint, "entries": entries}
         try:
             import tempfile
 
-            data = _dumps(payload)
             self._ensure_folder()
+            key = self._key_file(create=True)
+            if key is None:
+                return None  # said in a warning
+            data = _dumps(payload, key)
             fd, tmp = tempfile.mkstemp(prefix=".check-", suffix=".tmp", dir=self.folder)
             try:
                 with os.fdopen(fd, "wb") as fh:
@@ -190,10 +214,51 @@ class CheckCache:
             for _mtime, path in sorted(found, reverse=True)[MAX_INDEXES - 1 :]:
                 path.unlink()
 
+    def _key_file(self, create: bool) -> bytes | None:
+        """The folder's key: a regular file of this user's, readable by nobody else; made when missing and `create`.
+        A key that is not private is not trusted (a warning says so, and the cache is left alone)."""
+        path = self.folder / KEY_FILE
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+        except FileNotFoundError:
+            if not create:
+                return None
+            import tempfile
+
+            key = secrets.token_bytes(_KEY_BYTES)
+            tmp_fd, tmp = tempfile.mkstemp(prefix=".key-", dir=self.folder)  # mode 0600
+            try:
+                with os.fdopen(tmp_fd, "wb") as fh:
+                    fh.write(key)
+                os.link(tmp, path)  # whole or not at all; a run that made one meanwhile wins
+            except FileExistsError:
+                return self._key_file(create=False)
+            finally:
+                os.unlink(tmp)
+            return key
+        except OSError as exc:
+            return self._distrust(f"cannot read {path}: {exc.strerror}")
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077:
+                return self._distrust(f"{path} is not a private file of this user (owner uid {st.st_uid}, mode {stat.filemode(st.st_mode)})")
+            key = fh.read(_KEY_BYTES + 1)
+        if len(key) != _KEY_BYTES:
+            return self._distrust(f"{path} is not a wf-lsp cache key")
+        return key
+
+    def _distrust(self, why: str) -> bytes | None:
+        """Note why the cache is left alone (always None: no key)."""
+        self.warnings.append(f"{why}; checking without the result cache")
+        self._usable = False
+        self._old = {}
+        return None
+
     def _ensure_folder(self) -> None:
         if self.folder.is_dir():
             return
         self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.chmod(0o755)  # never group- or world-writable, whatever the umask
         (self.folder / ".gitignore").write_text("# created by wf-lsp\n*\n", encoding="utf-8")
         (self.folder / "CACHEDIR.TAG").write_text(_TAG, encoding="utf-8")
 
@@ -202,18 +267,44 @@ class CheckCache:
         return {"localHits": self.hits, "localMisses": self.misses}
 
 
-def _loads(data: bytes) -> Any:
-    """The index's data; ValueError unless the file is whole (magic and checksum) and is JSON.
+def folder_problem(folder: Path) -> str | None:
+    """Why a cache folder cannot be trusted (owned by another user, writable by group or others), or None.
+
+    A folder that does not exist yet is fine: it is made private when first written."""
+    try:
+        st = folder.stat()
+    except OSError:
+        return None
+    if not stat.S_ISDIR(st.st_mode):
+        return f"the result cache {folder} is not a folder"
+    if st.st_uid != os.geteuid():
+        return f"the result cache folder {folder} belongs to another user (uid {st.st_uid})"
+    if st.st_mode & 0o022:
+        return f"the result cache folder {folder} is writable by others ({stat.filemode(st.st_mode)})"
+    return None
+
+
+class _Forged(ValueError):
+    """An index whose MAC does not verify."""
+
+
+def _mac(body: bytes, key: bytes) -> bytes:
+    return hashlib.blake2b(body, digest_size=_DIGEST, key=key).digest()
+
+
+def _loads(data: bytes, key: bytes) -> Any:
+    """The index's data; ValueError unless the file is whole and of this format, _Forged unless its MAC (keyed
+    BLAKE2b with the folder's private key) verifies, then it must be JSON.
 
     The index is data, like the files it describes: JSON, never a format that can build code objects (marshal,
-    pickle), so a planted cache file can at worst be ignored. The checksum catches a torn or damaged file.
+    pickle). Only a holder of the key can write an index that is read: a planted or edited one is ignored.
     """
     head = len(_MAGIC) + _DIGEST
     if len(data) < head or not data.startswith(_MAGIC):
         raise ValueError("not a wf-lsp index")
     body = data[head:]
-    if hashlib.blake2b(body, digest_size=_DIGEST).digest() != data[len(_MAGIC) : head]:
-        raise ValueError("checksum mismatch")
+    if not hmac.compare_digest(_mac(body, key), data[len(_MAGIC) : head]):
+        raise _Forged("MAC mismatch")
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError:
@@ -224,6 +315,6 @@ def _loads(data: bytes) -> Any:
             raise ValueError("index nested too deeply") from exc
 
 
-def _dumps(payload: Any) -> bytes:
+def _dumps(payload: Any, key: bytes) -> bytes:
     body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass")
-    return _MAGIC + hashlib.blake2b(body, digest_size=_DIGEST).digest() + body
+    return _MAGIC + _mac(body, key) + body

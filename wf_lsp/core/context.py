@@ -40,6 +40,8 @@ class Context:
     #: did-you-mean indexes of large candidate lists, by id of the list
     suggesters: dict[int, Any] = field(default_factory=dict)
     candidate_lists: dict[str, list[str]] = field(default_factory=dict)
+    #: did-you-mean answers for unknown node types (bounded; see rules.types._suggest)
+    type_guesses: dict[str, str | None] = field(default_factory=dict)
     _targets: list[tuple[Pointer, int, Any]] | None = None
     #: every name or id used as a connection key or target (built on first use)
     referenced: set[str] | None = None

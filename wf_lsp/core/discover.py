@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from wf_lsp.core.globs import GitIgnores, matches
 
 SKIP_DIRS = frozenset({"node_modules", ".git", ".hg", ".svn", ".venv", "venv", "__pycache__", ".mypy_cache", ".ruff_cache", ".tox", ".wf-lsp-cache"})
 EXTENSIONS = (".json", ".jsonc")
@@ -31,6 +32,8 @@ class Discovery:
 
     files: list[Candidate] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    #: files and folders left out by `exclude`
+    excluded: int = 0
     #: Folder entries looked at, and whether the walk ended early (its limit reached, or it was stopped).
     looked_at: int = 0
     truncated: bool = False
@@ -45,11 +48,26 @@ class Budget:
     tick: Callable[[int], None] | None = None
 
 
-def discover(paths: Iterable[str], exclude: tuple[str, ...] = (), include: tuple[str, ...] = (), budget: Budget | None = None) -> Discovery:
-    """Expand files and folders into candidate files (symlink loops, FIFOs, sockets and unreadable entries skipped);
-    with a budget, the walk ends early (`truncated`) once its limit is reached or it is stopped."""
+def discover(
+    paths: Iterable[str],
+    exclude: tuple[str, ...] = (),
+    include: tuple[str, ...] = (),
+    root: str | None = None,
+    gitignore: bool = True,
+    force_exclude: bool = False,
+    budget: Budget | None = None,
+) -> Discovery:
+    """Expand files and folders into candidate files (symlink loops, FIFOs, sockets and unreadable entries skipped).
+
+    `exclude` and `include` are gitignore-style patterns anchored at `root` (the config file's folder; None: the
+    current folder). A folder named here is skipped when `exclude` matches it; a named file is always checked, unless
+    `force_exclude` (then it is treated like a file found in a folder: excluded files are passed over, and so are
+    files that hold no workflow). With `gitignore`, what `.gitignore` files ignore is not walked into. With a budget,
+    the walk ends early (`truncated`) once its limit is reached or it is stopped.
+    """
     out = Discovery()
     seen: set[tuple[int, int]] = set()
+    walk = _Walk(out, seen, exclude, include, root, gitignore, budget or Budget())
     for raw in paths:
         p = Path(raw)
         try:
@@ -58,11 +76,18 @@ def discover(paths: Iterable[str], exclude: tuple[str, ...] = (), include: tuple
             out.skipped.append((raw, f"cannot access: {exc.strerror or exc}"))
             continue
         if stat.S_ISDIR(st.st_mode):
-            _walk(p, out, seen, exclude, include, budget or Budget())
+            if matches(raw, exclude, root, is_dir=True):
+                out.excluded += 1
+                continue
+            walk.run(p)
             if out.truncated:
                 break
         elif stat.S_ISREG(st.st_mode):
-            out.files.append(Candidate(raw, True, _ident(st)))
+            if force_exclude and matches(raw, exclude, root):
+                out.excluded += 1
+                continue
+            named = not force_exclude or matches(raw, include, root)
+            out.files.append(Candidate(raw, named, _ident(st)))
         else:
             out.skipped.append((raw, "not a regular file"))
     return out
@@ -72,46 +97,70 @@ def _ident(st: os.stat_result) -> tuple[int, int, int, int]:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
-def _excluded(rel: str, exclude: tuple[str, ...]) -> bool:
-    return any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(os.path.basename(rel), pat) for pat in exclude)
+class _Walk:
+    """One folder walk's filters: vendored folders, `exclude`, `.gitignore`, and `include` for non-JSON names."""
 
+    def __init__(
+        self,
+        out: Discovery,
+        seen: set[tuple[int, int]],
+        exclude: tuple[str, ...],
+        include: tuple[str, ...],
+        root: str | None,
+        gitignore: bool,
+        budget: Budget,
+    ) -> None:
+        self.out, self.seen, self.exclude, self.include, self.root, self.gitignore = out, seen, exclude, include, root, gitignore
+        self.budget = budget
 
-def _walk(root: Path, out: Discovery, seen: set[tuple[int, int]], exclude: tuple[str, ...], include: tuple[str, ...], budget: Budget) -> None:
-    def onerror(exc: OSError) -> None:
-        out.skipped.append((str(exc.filename), f"cannot read folder: {exc.strerror}"))
+    def _dropped(self, path: str, is_dir: bool, ignores: GitIgnores | None) -> bool:
+        if matches(path, self.exclude, self.root, is_dir):
+            self.out.excluded += 1
+            return True
+        return ignores is not None and ignores.ignored(path, is_dir)
 
-    for folder, dirs, files in os.walk(root, onerror=onerror, followlinks=False):
-        out.looked_at += len(dirs) + len(files)
-        if (budget.stop is not None and budget.stop()) or (budget.limit is not None and out.looked_at > budget.limit):
-            out.truncated = True
-            return
-        if budget.tick is not None:
-            budget.tick(out.looked_at)
-        try:
-            st = os.stat(folder)
-            ident = (st.st_dev, st.st_ino)
-        except OSError:
-            continue
-        if ident in seen:
-            dirs[:] = []
-            continue
-        seen.add(ident)
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not _excluded(os.path.join(folder, d), exclude))
-        prefix = os.path.join(folder, "")
-        for name in sorted(files):
-            full = prefix + name
-            matched = bool(include) and any(fnmatch.fnmatch(full, pat) for pat in include)
-            if not (matched or name.endswith(EXTENSIONS)) or (exclude and _excluded(full, exclude)):
-                continue
+    def run(self, top: Path) -> None:
+        out = self.out
+        ignores = GitIgnores(str(top)) if self.gitignore else None
+
+        def onerror(exc: OSError) -> None:
+            out.skipped.append((str(exc.filename), f"cannot read folder: {exc.strerror}"))
+
+        budget = self.budget
+        for folder, dirs, files in os.walk(top, onerror=onerror, followlinks=False):
+            out.looked_at += len(dirs) + len(files)
+            if (budget.stop is not None and budget.stop()) or (budget.limit is not None and out.looked_at > budget.limit):
+                out.truncated = True
+                return
+            if budget.tick is not None:
+                budget.tick(out.looked_at)
             try:
-                st = os.stat(full)
-            except OSError as exc:
-                out.skipped.append((full, f"cannot access: {exc.strerror}"))
+                st = os.stat(folder)
+                ident = (st.st_dev, st.st_ino)
+            except OSError:
                 continue
-            if not stat.S_ISREG(st.st_mode):
-                out.skipped.append((full, "not a regular file"))
+            if ident in self.seen:
+                dirs[:] = []
                 continue
-            out.files.append(Candidate(full, matched, _ident(st)))
+            self.seen.add(ident)
+            if ignores is not None and ".gitignore" in files:
+                ignores.add(folder)
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not self._dropped(os.path.join(folder, d), True, ignores))
+            prefix = os.path.join(folder, "")
+            for name in sorted(files):
+                full = prefix + name
+                chosen = bool(self.include) and matches(full, self.include, self.root)
+                if not (chosen or name.endswith(EXTENSIONS)) or self._dropped(full, False, ignores):
+                    continue
+                try:
+                    st = os.stat(full)
+                except OSError as exc:
+                    out.skipped.append((full, f"cannot access: {exc.strerror}"))
+                    continue
+                if not stat.S_ISREG(st.st_mode):
+                    out.skipped.append((full, "not a regular file"))
+                    continue
+                out.files.append(Candidate(full, chosen, _ident(st)))
 
 
 def read_candidate(c: Candidate, max_bytes: int) -> tuple[bytes | None, str | None]:

@@ -12,6 +12,7 @@ import orjson
 
 from wf_lsp.core import skeleton
 from wf_lsp.core.findings import Finding, Severity
+from wf_lsp.core.jsonerror import MAX_DEPTH, Kind, classify, decode, too_deep
 from wf_lsp.core.skeleton import Skeleton
 from wf_lsp.core.textindex import TextIndex
 
@@ -138,31 +139,36 @@ def parse(text: str, max_bytes: int | None = None) -> Document:
         return float(name)
 
     insertions: list[tuple[int, int]] = []
-    for _ in range(MAX_REPAIRS):
+    decoder = json.JSONDecoder(object_pairs_hook=hook, parse_constant=constant, parse_int=_json_int)
+    deep = too_deep(work)
+    if deep:
+        _report_depth(doc, work, insertions)
+    for _ in range(0 if deep else MAX_REPAIRS):
         dups.clear()
         try:
-            doc.value = json.loads(work, object_pairs_hook=hook, parse_constant=constant)
-            break
+            value, extra = decode(decoder, work)
+            if extra is None:
+                doc.value = value
+                break
+            kind, pos = Kind.EXTRA, extra
         except json.JSONDecodeError as exc:
-            repaired = _repair(work, exc, doc, insertions)
-            if repaired is None:
-                doc.value = None
-                break
-            work = repaired
-            fast = _fast_value(work)  # the repaired text is usually well-formed now
-            if fast is not _NO_VALUE:
-                doc.value, doc.canonical = fast
-                break
+            kind, pos = classify(work, exc.pos)  # the position only: CPython's wording differs between releases
         except RecursionError:
-            at = _depth_position(work)
-            doc.syntax.append(
-                _syntax("NESTING_TOO_DEEP", "JSON nesting is too deep to validate", doc_to_original(insertions, at), doc_to_original(insertions, at) + 1)
-            )
+            _report_depth(doc, work, insertions)
+            break
+        repaired = _repair(work, kind, pos, doc, insertions)
+        if repaired is None:
             doc.value = None
             break
+        work = repaired
+        fast = _fast_value(work)  # the repaired text is usually well-formed now
+        if fast is not _NO_VALUE:
+            doc.value, doc.canonical = fast
+            break
     else:
-        doc.value = None
-        doc.syntax.append(_syntax("JSON_SYNTAX_ERROR", f"Too many syntax errors (over {MAX_REPAIRS}); stopped parsing", 0, 0))
+        if not deep:
+            doc.value = None
+            doc.syntax.append(_syntax("JSON_SYNTAX_ERROR", f"Too many syntax errors (over {MAX_REPAIRS}); stopped parsing", 0, 0))
     doc.parsed_text = work
     if doc.truncated:
         # The brackets closed at the end shift no position that maps back, but the text was repaired all the same:
@@ -176,6 +182,11 @@ def parse(text: str, max_bytes: int | None = None) -> Document:
 
 
 _NO_VALUE = object()
+
+
+def _json_int(text: str) -> int | float:
+    """A JSON integer, exact; beyond CPython's 4300-digit conversion limit, the double JavaScript reads (Infinity)."""
+    return int(text) if len(text) <= 4300 else float(text)
 
 
 def _fast_value(work: str) -> Any:
@@ -248,9 +259,9 @@ def _prev_nonspace(work: str, pos: int) -> int:
     return i
 
 
-def _repair(work: str, exc: json.JSONDecodeError, doc: Document, insertions: list[tuple[int, int]]) -> str | None:
-    """One repair step for the error json reported; records a syntax finding. None when nothing can be done."""
-    msg, pos = exc.msg, exc.pos
+def _repair(work: str, kind: Kind, pos: int, doc: Document, insertions: list[tuple[int, int]]) -> str | None:
+    """One repair step where json stopped (kind: what it expected there); records a syntax finding. None when nothing
+    can be done."""
     orig = doc_to_original(insertions, pos)
     n = len(work)
 
@@ -259,15 +270,15 @@ def _repair(work: str, exc: json.JSONDecodeError, doc: Document, insertions: lis
             return  # follow-on repairs of the closing we appended
         doc.syntax.append(_syntax(code, message, start, max(end, start)))
 
-    if pos >= len(work.rstrip()) and not msg.startswith("Extra data"):
-        return _close_truncated(work, pos, doc, insertions, msg)
-    if msg.startswith("Expecting ',' delimiter"):
+    if pos >= len(work.rstrip()) and kind is not Kind.EXTRA:
+        return _close_truncated(work, pos, doc, insertions, kind)
+    if kind is Kind.COMMA:
         report("JSON_SYNTAX_ERROR", "Missing comma", orig, orig + 1)
         return _insert(work, pos, ",", insertions)
-    if msg.startswith("Expecting ':' delimiter"):
+    if kind is Kind.COLON:
         report("JSON_SYNTAX_ERROR", "Missing colon after property name", orig, orig + 1)
         return _insert(work, pos, ":", insertions)
-    if msg.startswith(("Expecting property name", "Expecting value")):
+    if kind in (Kind.KEY, Kind.VALUE, Kind.TRAILING_COMMA):
         prev = _prev_nonspace(work, pos)
         if work[pos] in "}]" and prev >= 0 and work[prev] == ",":
             report("JSON_SYNTAX_ERROR", "Trailing comma", doc_to_original(insertions, prev), doc_to_original(insertions, prev) + 1)
@@ -284,7 +295,7 @@ def _repair(work: str, exc: json.JSONDecodeError, doc: Document, insertions: lis
         end = max(end, pos + 1)
         token = work[pos:end].rstrip()
         end = pos + max(1, len(token))
-        if msg.startswith("Expecting property name"):
+        if kind is Kind.KEY:
             report("JSON_SYNTAX_ERROR", "Property names must be double-quoted strings", orig, doc_to_original(insertions, end))
             # Drop the rest of this member: blank it to keep positions.
             return work[:pos] + " " * (end - pos) + work[end:] if work[pos] not in "{[" else None
@@ -297,9 +308,9 @@ def _repair(work: str, exc: json.JSONDecodeError, doc: Document, insertions: lis
             return work[:pos] + blank + work[end:]
         work = work[:pos] + " " * (end - pos) + work[end:]
         return _insert(work, pos, "null", insertions)
-    if msg.startswith("Unterminated string"):
+    if kind is Kind.UNTERMINATED:
         if "\n" not in work[pos:] and "\r" not in work[pos:]:
-            return _close_truncated(_insert(work, n, '"', insertions), n + 1, doc, insertions, "Expecting ':' delimiter")
+            return _close_truncated(_insert(work, n, '"', insertions), n + 1, doc, insertions, Kind.COLON)
         eol = work.find("\n", pos)
         eol = n if eol < 0 else eol
         if eol > pos and work[eol - 1] == "\r":
@@ -310,27 +321,23 @@ def _repair(work: str, exc: json.JSONDecodeError, doc: Document, insertions: lis
         if (len(work[pos:eol]) - len(work[pos:eol].rstrip("\\"))) % 2 == 1:
             closing = '\\"'
         return _insert(work, eol, closing, insertions)
-    if msg.startswith("Invalid control character"):
+    if kind is Kind.CONTROL:
         ch = work[pos] if pos < n else ""
         if ch in "\r\n":
             report("JSON_SYNTAX_ERROR", "Unterminated string (line break inside a string)", orig, orig + 1)
             return _insert(work, pos, '"', insertions)
         report("JSON_SYNTAX_ERROR", f"Control character U+{ord(ch):04X} must be escaped in a string" if ch else "Invalid control character", orig, orig + 1)
         return work[:pos] + " " + work[pos + 1 :]
-    if msg.startswith("Invalid \\escape") or msg.startswith("Invalid \\u"):
-        report("JSON_SYNTAX_ERROR", msg.replace("\\\\", "\\"), orig, orig + 2)
+    if kind is Kind.ESCAPE:
+        report("JSON_SYNTAX_ERROR", "Invalid \\uXXXX escape" if work[pos] == "u" else "Invalid \\escape", orig, orig + 2)
         # json reports the escape's backslash (or the \u's backslash): replace the backslash by a space.
         bs = work.rfind("\\", 0, pos + 1)
         if bs < 0:
             return None
         return work[:bs] + " " + work[bs + 1 :]
-    if msg.startswith("Extra data"):
-        report("JSON_SYNTAX_ERROR", "Unexpected text after the end of the JSON value", orig, len(doc.text))
-        return work[:pos] + " " * (n - pos)
-    if msg.startswith("Unexpected UTF-8 BOM"):
-        return " " + work[1:]
-    report("JSON_SYNTAX_ERROR", msg, orig, orig + 1)
-    return None
+    # Kind.EXTRA: a complete value, then more text
+    report("JSON_SYNTAX_ERROR", "Unexpected text after the end of the JSON value", orig, len(doc.text))
+    return work[:pos] + " " * (n - pos)
 
 
 def _secret_member(work: str, pos: int) -> bool:
@@ -348,7 +355,7 @@ def _show(token: str) -> str:
 _VISIBLE = {c: f"\\u{c:04x}" for c in (*range(0x20), 0x7F)}
 
 
-def _close_truncated(work: str, pos: int, doc: Document, insertions: list[tuple[int, int]], msg: str = "") -> str | None:
+def _close_truncated(work: str, pos: int, doc: Document, insertions: list[tuple[int, int]], kind: Kind) -> str | None:
     """The text ends early: close every open string, array and object so what is there can be checked."""
     stack: list[str] = []
     for m in _BRACKETS.finditer(work):
@@ -370,11 +377,17 @@ def _close_truncated(work: str, pos: int, doc: Document, insertions: list[tuple[
     last = tail[-1:] if tail else ""
     if last == ",":
         work = tail[:-1] + " " + work[len(tail) :]
-    elif last == ":" or (msg.startswith("Expecting value") and last in "[{" and stack and stack[-1] == "}"):
+    elif last == ":" or (kind is Kind.VALUE and last in "[{" and stack and stack[-1] == "}"):
         suffix = "null"
-    elif msg.startswith("Expecting ':' delimiter") and stack and stack[-1] == "}":
+    elif kind is Kind.COLON and stack and stack[-1] == "}":
         suffix = ":null"
     return work + suffix + closers
+
+
+def _report_depth(doc: Document, work: str, insertions: list[tuple[int, int]]) -> None:
+    at = doc_to_original(insertions, _depth_position(work))
+    doc.syntax.append(_syntax("NESTING_TOO_DEEP", "JSON nesting is too deep to validate", at, at + 1))
+    doc.value = None
 
 
 def _depth_position(work: str) -> int:
@@ -383,7 +396,7 @@ def _depth_position(work: str) -> int:
         t = m.group()
         if t in "[{":
             depth += 1
-            if depth > 900:
+            if depth > MAX_DEPTH:
                 return m.start()
         elif t in "]}":
             depth -= 1

@@ -10,7 +10,7 @@ from typing import Any
 from wf_lsp.core import catalog, noderefs
 from wf_lsp.core.context import Context
 from wf_lsp.core.document import Document, parse
-from wf_lsp.core.findings import Finding, Pointer, Related, Severity, Span
+from wf_lsp.core.findings import Finding, Fix, Pointer, Related, Severity, Span
 from wf_lsp.core.locate import Found, locate
 from wf_lsp.core.registry import Registry
 from wf_lsp.core.rules import RULE_MODULES
@@ -217,6 +217,9 @@ def _place(doc: Document, ctx: Context, findings: list[Finding]) -> None:
         # Second pass, rarely needed: the nearest existing ancestor of what is absent (a missing key).
         spans.update(locate(text, {a for p in missing for a in _ancestors(p)[1:]}, early, skeleton, doc.value))
     exact = not doc.insertions and doc.value is not None
+    # Text repaired in place (a stray token blanked, a comment turned into spaces) has the same offsets but other
+    # characters: a fix computed against the repaired text is kept only where the original reads the same.
+    repaired = exact and doc.parsed_text != doc.text
     mapped = bool(doc.insertions)
     offsets: list[int] = []
     for f in findings:
@@ -233,10 +236,19 @@ def _place(doc: Document, ctx: Context, findings: list[Finding]) -> None:
                 f.fixes = plan[1](spans, text)
             except (IndexError, KeyError, ValueError):
                 f.fixes = []
+            if repaired and f.fixes:
+                f.fixes = [x for x in f.fixes if _same_around(doc, x)]
     positions = iter(doc.index.positions(offsets))
     for f in findings:
         f.span = Span(next(positions), next(positions))
         f.related = [Related(r.message, r.pointer, r.anchor, Span(next(positions), next(positions))) for r in f.related]
+
+
+def _same_around(doc: Document, fix: Fix) -> bool:
+    """Whether every edit of a fix, and the character on each side of it, reads the same in the original text as in
+    the repaired text the fix was computed against."""
+    original, parsed = doc.text, doc.parsed_text
+    return all(original[max(0, e.start - 1) : e.end + 1] == parsed[max(0, e.start - 1) : e.end + 1] for e in fix.edits)
 
 
 def _map(doc: Document, span: tuple[int, int]) -> tuple[int, int]:

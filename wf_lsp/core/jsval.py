@@ -7,8 +7,10 @@ import re
 from typing import Any
 
 _JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-_PARSE_INT = re.compile(r"[+-]?\d+")
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|Infinity)\Z")
+# ASCII digits only: Python's \d, int() and float() also accept Unicode digits ("٣", "７") and underscores.
+_PARSE_INT = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?(?:Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)")
+_RADIX = re.compile(r"0(?:[xX](?P<x>[0-9a-fA-F]+)|[oO](?P<o>[0-7]+)|[bB](?P<b>[01]+))")
 
 
 def truthy(v: Any) -> bool:
@@ -29,26 +31,51 @@ def trim(s: str) -> str:
     return s.strip(_JS_SPACE)
 
 
+def to_double(v: int | float) -> float:
+    """The double a JSON number is in JavaScript: integers beyond 2^53 round to nearest, beyond ~1.8e308 to Infinity."""
+    if isinstance(v, float):
+        return v
+    try:
+        return float(v)
+    except OverflowError:
+        return math.inf if v > 0 else -math.inf
+
+
 def number_str(v: float | int) -> str:
-    """Number.prototype.toString for finite JSON numbers."""
+    """Number::toString(10) of a JSON number (as the double JavaScript holds): shortest round-trip digits, in plain
+    notation from 1e-7 to below 1e21 and in exponent notation (`1e+21`, `1.5e-7`) outside; -0 prints as "0"."""
     if isinstance(v, bool):
         return "true" if v else "false"
-    if isinstance(v, int):
-        if abs(v) >= 10**21:
-            return number_str(float(v))
+    if isinstance(v, int) and -(2**53) <= v <= 2**53:
         return str(v)
-    if math.isnan(v):
+    x = to_double(v)
+    if math.isnan(x):
         return "NaN"
-    if math.isinf(v):
-        return "Infinity" if v > 0 else "-Infinity"
-    if v == int(v) and abs(v) < 1e21:
-        return str(int(v))
-    r = repr(v)
-    if "e" in r:
-        mant, exp = r.split("e")
-        sign = "-" if exp.startswith("-") else "+"
-        return f"{mant}e{sign}{exp.lstrip('+-').lstrip('0') or '0'}"
-    return r
+    if math.isinf(x):
+        return "Infinity" if x > 0 else "-Infinity"
+    if x == 0:
+        return "0"
+    if x < 0:
+        return "-" + number_str(-x)
+    # repr gives the shortest digits that round-trip (as ECMAScript requires); only the layout differs.
+    mantissa, _, exp = repr(x).partition("e")
+    whole, _, frac = mantissa.partition(".")
+    if frac == "0":
+        frac = ""
+    digits = (whole + frac).lstrip("0")
+    n = len(whole) + int(exp or 0) - (len(whole + frac) - len(digits))  # the decimal point's position in digits
+    digits = digits.rstrip("0")
+    k = len(digits)
+    if k <= n <= 21:
+        return digits + "0" * (n - k)
+    if 0 < n <= 21:
+        return f"{digits[:n]}.{digits[n:]}"
+    if -6 < n <= 0:
+        return "0." + "0" * -n + digits
+    e = n - 1
+    sign = "+" if e >= 0 else "-"
+    head = digits[0] if k == 1 else f"{digits[0]}.{digits[1:]}"
+    return f"{head}e{sign}{abs(e)}"
 
 
 def to_str(v: Any, missing: bool = False) -> str:
@@ -96,40 +123,42 @@ _END = object()
 
 
 def to_number(v: Any) -> float:
-    """Number(v) for JSON values (used by the relational comparisons `<` and `>`)."""
+    """Number(v) for JSON values (ToNumber, as the relational comparisons `<` and `>` apply it)."""
     if v is None:
         return 0.0
     if isinstance(v, bool):
         return 1.0 if v else 0.0
     if isinstance(v, (int, float)):
-        return float(v)
+        return to_double(v)
     if isinstance(v, str):
-        s = trim(v)
-        if s == "":
-            return 0.0
-        low = s.lower()
-        try:
-            if low.startswith(("0x", "0o", "0b")) and not s.startswith(("+", "-")):
-                return float(int(s, 0))
-        except ValueError:
-            return math.nan
-        if _NUMBER.match(s):
-            return float(s.replace("Infinity", "inf"))
-        return math.nan
+        return string_to_number(v)
     if isinstance(v, list):
-        return to_number(to_str(v))
+        return string_to_number(to_str(v))
+    return math.nan
+
+
+def string_to_number(v: str) -> float:
+    """ECMAScript StringToNumber: JavaScript whitespace around a decimal literal, `Infinity`, or an unsigned
+    0x/0o/0b integer; ASCII digits only, no underscores; anything else is NaN."""
+    s = trim(v)
+    if s == "":
+        return 0.0
+    m = _RADIX.fullmatch(s)
+    if m:
+        base = 16 if m.group("x") else 8 if m.group("o") else 2
+        return to_double(int(m.group("x") or m.group("o") or m.group("b"), base))
+    if _DECIMAL.fullmatch(s):
+        return float(s.replace("Infinity", "inf"))
     return math.nan
 
 
 def parse_int(s: str) -> float:
-    """parseInt(s, 10): leading JS whitespace, optional sign, digits; NaN when there are none."""
-    m = _PARSE_INT.match(trim(s) if s[:1] in _JS_SPACE else s)
+    """parseInt(s, 10): leading JS whitespace, optional sign, ASCII digits; NaN when there are none."""
+    m = _PARSE_INT.match(s.lstrip(_JS_SPACE))
     if not m:
         return math.nan
-    n = int(m.group())
-    if n == 0 and m.group().startswith("-"):
-        return -0.0
-    return float(n)
+    x = float(m.group())  # float() rounds a digit run of any length correctly (int() refuses over 4300 digits)
+    return x if x or not m.group().startswith("-") else -0.0
 
 
 def utf16_len(s: str) -> int:
@@ -161,7 +190,7 @@ def same_value_zero_key(v: Any, present: bool) -> Any:
     if isinstance(v, bool):
         return ("bool", v)
     if isinstance(v, (int, float)):
-        return ("num", float(v))
+        return ("num", to_double(v))
     if v is None:
         return ("null",)
     return ("str", v)

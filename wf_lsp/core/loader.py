@@ -19,6 +19,7 @@ from wf_lsp.core.findings import Finding
 from wf_lsp.core.registry import Registry, load_registry
 from wf_lsp.core.result import Result, summarize
 from wf_lsp.core.settings import Settings
+from wf_lsp.core.sharedcache import cache_secret
 from wf_lsp.core.store import NullStore, SharedStore
 
 _BYTES_PER_FINDING = 700
@@ -57,10 +58,21 @@ class WorkflowLoader:
         self._lock = threading.Lock()
         self._inflight: dict[Any, Future[Result]] = {}
         self._limit = threading.BoundedSemaphore(max(1, max_concurrency))
-        self._stats = {"hits": 0, "misses": 0, "sharedHits": 0, "inflightShared": 0, "validations": 0, "validationMs": 0.0}
+        self._stats = {
+            "hits": 0,
+            "misses": 0,
+            "sharedHits": 0,
+            "sharedRejected": 0,
+            "sharedRecomputed": 0,
+            "inflightShared": 0,
+            "validations": 0,
+            "validationMs": 0.0,
+        }
         self._path_scoped = any(e.files for e in self.settings.ignore)
+        #: the key that authenticates shared values; without one the shared store is never used
+        self._secret = cache_secret(self.settings)
         #: results go to the shared store only when they depend on the content alone (not on a file's path)
-        self._shared = not isinstance(self.store, NullStore) and not self._path_scoped
+        self._shared = not isinstance(self.store, NullStore) and not self._path_scoped and self._secret is not None
 
     # -- keys ---------------------------------------------------------------------------------
     def _key(self, text: str, path: str | None) -> tuple[Any, ...]:
@@ -96,12 +108,12 @@ class WorkflowLoader:
             return pending.result()
         try:
             digest = content_hash(text) if self._shared else ""
-            result = self._from_store(digest) if self._shared else None
+            result = self._from_store(digest, text) if self._shared else None
             if result is None:
                 result = self._run(text, path, pre)
                 if self._shared:
                     result.content_hash = digest
-                    self.store.set_many([(self._shared_key(digest), codec.encode(result, __version__))], self.settings.cache.ttl_seconds)
+                    self.store.set_many([self._sealed(digest, result)], self.settings.cache.ttl_seconds)
             with self._lock:
                 self._remember(key, result)
             pending.set_result(result)
@@ -138,11 +150,10 @@ class WorkflowLoader:
             blobs = self.store.get_many([self._shared_key(digests[i]) for i in missing])
             still = []
             for i, blob in zip(missing, blobs, strict=True):
-                decoded = codec.decode(blob, __version__, digests[i]) if blob else None
+                decoded = self._accept(blob, digests[i], texts[i][1])
                 if decoded is None:
                     still.append(i)
                     continue
-                self._stats["sharedHits"] += 1
                 results[i] = decoded.hit()
                 if memory:
                     with self._lock:
@@ -158,7 +169,7 @@ class WorkflowLoader:
                     self._remember(self._key(text, path), result)
             if self._shared:
                 result.content_hash = digests[i]
-                fresh.append((self._shared_key(digests[i]), codec.encode(result, __version__)))
+                fresh.append(self._sealed(digests[i], result))
         if fresh:
             self.store.set_many(fresh, self.settings.cache.ttl_seconds)
         return [r for r in results if r is not None]
@@ -173,14 +184,38 @@ class WorkflowLoader:
         """The seed's getDiagnostics(): counts, validity, top problems, timing and cache hit."""
         return self.validate_text(text).summary
 
-    def _from_store(self, digest: str) -> Result | None:
-        blob = self.store.get_many([self._shared_key(digest)])[0]
+    def _from_store(self, digest: str, text: str) -> Result | None:
+        return self._accept(self.store.get_many([self._shared_key(digest)])[0], digest, text)
+
+    def _sealed(self, digest: str, result: Result) -> tuple[str, bytes]:
+        """The shared key and value of a result: sealed with the secret, and without any edit (see `_accept`)."""
+        key = self._shared_key(digest)
+        body = codec.encode(result, __version__, fixes=False)
+        return key, codec.seal(self._secret or b"", key, digest, self.fingerprint, __version__, body)
+
+    def _accept(self, blob: bytes | None, digest: str, text: str) -> Result | None:
+        """A shared value as a result for `text`, or None (validate locally) when there is none, when it fails its
+        MAC or does not decode to a result that fits the text (counted as rejected), or when the result has fixes:
+        edits are only ever applied as this process computed them, so such a text is validated here."""
         if not blob:
             return None
-        decoded = codec.decode(blob, __version__, digest)
-        if decoded is not None:
+        key = self._shared_key(digest)
+        body = codec.unseal(self._secret or b"", key, digest, self.fingerprint, __version__, blob)
+        try:
+            payload = codec.loads(body) if body is not None else None
+        except codec.Invalid:
+            payload = None
+        decoded = codec.from_payload(payload, __version__, digest) if payload is not None else None
+        if decoded is None or not codec.fits(decoded, text) or any(f.fixes for f in decoded.findings):  # wf-lsp never shares an edit
             with self._lock:
-                self._stats["sharedHits"] += 1
+                self._stats["sharedRejected"] += 1
+            return None
+        if codec.stripped_fixes(payload):
+            with self._lock:
+                self._stats["sharedRecomputed"] += 1
+            return None
+        with self._lock:
+            self._stats["sharedHits"] += 1
         return decoded
 
     def _run(self, text: str, path: str | None, pre: list[Finding]) -> Result:

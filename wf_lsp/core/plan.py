@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,12 +11,33 @@ from wf_lsp.core.rules.fixes import iter_targets
 from wf_lsp.core.rules.graph import parameter_references
 
 
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One connection as written: its source and target (node indices, None when the reference names no node),
+    the references' text, the connection type (`main`, n8n's `ai_tool`, ...; `parameter` for a node's parameters
+    naming another), the source's output index and the target's input index."""
+
+    source: int | None
+    target: int | None
+    source_ref: str
+    target_ref: str
+    type: str
+    output: int | str
+    input: int | None = None
+
+
 @dataclass(slots=True)
 class Graph:
     """A workflow's nodes and resolved edges (node indices), and where execution starts."""
 
     nodes: list[Any]
     edges: list[tuple[int, int]] = field(default_factory=list)
+    #: every connection target and parameter reference, resolved or not (edges are the resolved ones)
+    links: list[Link] = field(default_factory=list)
+    #: node indices the triggers name (starts falls back to nodes without inputs when there are none)
+    triggers: list[int] = field(default_factory=list)
+    #: the node each entry of the workflow's `triggers` names, in order (None when it names none)
+    trigger_refs: list[int | None] = field(default_factory=list)
     starts: list[int] = field(default_factory=list)
     #: first node index of each string name and id
     names: dict[str, int] = field(default_factory=dict)
@@ -52,25 +74,50 @@ def build_graph(workflow: Any, key_mode: str = "auto") -> Graph:
     noderefs.index_nodes(graph.nodes, graph.names, graph.ids)
     conns = wf.get("connections")
     if isinstance(conns, dict):
-        for list_ptr, _j, target in iter_targets(conns):
-            src, dst = graph.resolve(list_ptr[1]), graph.resolve(target)
+        for list_ptr, j, target in iter_targets(conns):
+            src_ref, otype, out = list_ptr[1], list_ptr[2], list_ptr[3]
+            src, dst = graph.resolve(src_ref), graph.resolve(target)
             if src is not None and dst is not None:
                 graph.edges.append((src, dst))
-    graph.edges.extend(parameter_edges(graph))
+            entry = conns[src_ref][otype][out][j]
+            port = entry.get("index")
+            graph.links.append(Link(src, dst, str(src_ref), _ref_text(target), str(otype), _output(out), port if type(port) is int else None))
+    for src, dst in parameter_edges(graph):
+        graph.edges.append((src, dst))
+        graph.links.append(Link(src, dst, graph.label(src), graph.label(dst), "parameter", 0))
     triggers = wf.get("triggers")
     for trig in triggers if isinstance(triggers, list) else []:
-        if not isinstance(trig, dict) or trig.get("enabled", True) is False:
-            continue
-        ref = trig.get("nodeId")
+        ref = trig.get("nodeId") if isinstance(trig, dict) else None
         index = graph.ids.get(ref) if isinstance(ref, str) else None
         if index is None and isinstance(ref, str) and key_mode != "id":
             index = graph.names.get(ref)
+        graph.trigger_refs.append(index)
+        if not isinstance(trig, dict) or trig.get("enabled", True) is False:
+            continue
         if index is not None and index not in graph.starts:
             graph.starts.append(index)
+    graph.triggers = list(graph.starts)
     if not graph.starts:
         incoming = {dst for _, dst in graph.edges}
         graph.starts = [i for i, node in enumerate(graph.nodes) if isinstance(node, dict) and i not in incoming]
     return graph
+
+
+def _ref_text(ref: Any) -> str:
+    """A connection reference as text (a non-string target shows as JSON would write it)."""
+    if isinstance(ref, str):
+        return ref
+    try:
+        return json.dumps(ref, ensure_ascii=False, default=str)[:200]
+    except (TypeError, ValueError, RecursionError):
+        return type(ref).__name__
+
+
+def _output(key: str | int) -> int | str:
+    """An output index: array positions and digit keys as numbers, anything else as written."""
+    if isinstance(key, int):
+        return key
+    return int(key) if key.isascii() and key.isdigit() and len(key) < 10 else key
 
 
 def parameter_edges(graph: Graph) -> list[tuple[int, int]]:

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections.abc import Sequence
 from typing import Any, Literal
-from urllib.parse import unquote
 
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from wf_lsp.core.redact import connectable_url, mask_url, url_secrets
 from wf_lsp.core.store import NullStore, SharedStore
 
 log = logging.getLogger("wf_lsp.redis")
@@ -25,39 +24,13 @@ MGET_CHUNK = 1000
 
 BreakerState = Literal["closed", "open", "half-open", "disabled"]
 
-_USERINFO = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/?#]*)@")
-_QUERY_SECRET = re.compile(r"(?i)([?&](?:password|pass|pwd)=)[^&#]*")
-
-
-def mask_url(url: str) -> str:
-    """`url` with its password (userinfo or `?password=`) replaced by `***`; safe for logs."""
-    text = _QUERY_SECRET.sub(r"\1***", url)
-    match = _USERINFO.match(text)
-    if match is None:
-        return text
-    user, colon, _secret = match["userinfo"].partition(":")
-    masked = f"{user}:***" if colon else "***"
-    return f"{match['scheme']}{masked}@{text[match.end() :]}"
-
-
-def _url_secrets(url: str) -> tuple[str, ...]:
-    """Every spelling of the secrets in `url`, to scrub from error messages."""
-    found: list[str] = []
-    match = _USERINFO.match(url)
-    if match is not None:
-        user, colon, secret = match["userinfo"].partition(":")
-        found.append(secret if colon else user)
-    found += [m.group(0).split("=", 1)[1] for m in _QUERY_SECRET.finditer(url)]
-    spelled = {s for raw in found if raw for s in (raw, unquote(raw))}
-    return tuple(sorted(spelled, key=len, reverse=True))
-
 
 def url_problem(url: str) -> str | None:
     """Why `url` is not a usable Redis URL (password masked), or None when it looks fine."""
     scheme, sep, rest = url.partition("://")
     if not sep or scheme.lower() not in SCHEMES:
         return f"invalid cache URL {mask_url(url)!r}: expected redis://, rediss:// or unix://"
-    if scheme.lower() != "unix" and not rest.rpartition("@")[2].split("/", 1)[0].split("?", 1)[0]:
+    if scheme.lower() != "unix" and not rest.rpartition("@")[2].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]:
         return f"invalid cache URL {mask_url(url)!r}: no host"
     return None
 
@@ -75,7 +48,7 @@ class RedisStore:
     ) -> None:
         self._url = url
         self._masked_url = mask_url(url)
-        self._secrets = _url_secrets(url)
+        self._secrets = url_secrets(url)
         self._timeout_ms = max(1, int(timeout_ms))
         self._prefix = f"{namespace.rstrip(':')}:" if namespace else ""
         self._max_value_bytes = max_value_bytes
@@ -253,7 +226,7 @@ class RedisStore:
             if self._client is None:
                 timeout = self._timeout_ms / 1000
                 self._client = redis.Redis.from_url(
-                    self._url,
+                    connectable_url(self._url),
                     socket_timeout=timeout,
                     socket_connect_timeout=timeout,
                     retry=Retry(NoBackoff(), 0),

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
+import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -54,13 +55,50 @@ class Registry:
         """The entry for a type id, if any."""
         return self.types.get(type_id)
 
-    def suggest(self, type_id: str) -> str | None:
-        """The closest known type id (did-you-mean), if one is close enough."""
-        hits = difflib.get_close_matches(type_id, self._all_ids(), n=1, cutoff=0.75)
-        return hits[0] if hits else None
+    def unimplemented_reason(self, type_id: str) -> str | None:
+        """Why a type that is no registry entry is known all the same (UNIMPLEMENTED_NODE_TYPE), or None (unknown).
 
-    def _all_ids(self) -> list[str]:
-        return sorted(self.types)
+        A type is known but unimplemented when a registry file lists it under `unimplemented`, or when it lies in a
+        namespace of node types that other platforms run (see FOREIGN_NAMESPACES): every type of such a namespace is
+        treated alike, seen in real files or not.
+        """
+        why = self.unimplemented.get(type_id)
+        if why is None and len(type_id) <= MAX_TYPE_LENGTH:
+            seen: dict[str, str | None] = self.memo.setdefault("registry.namespaces", {})
+            if type_id in seen:
+                return seen[type_id]
+            m = _FOREIGN.fullmatch(type_id)
+            if m is not None:
+                why = next(reason for pattern, reason in FOREIGN_NAMESPACES if re.fullmatch(pattern, m.group(1)))
+            if len(seen) < 4096:
+                seen[type_id] = why
+        return why
+
+    def ids(self) -> list[str]:
+        """Every registry type id, sorted (built once)."""
+        ids = self.memo.get("registry.ids")
+        if ids is None:
+            ids = self.memo["registry.ids"] = sorted(self.types)
+        return ids
+
+
+#: Namespaces (npm package names, and the migration script's prefix) whose node types MetaBuilder knows but cannot run,
+#: with the reason; a type is `<namespace>.<name>`, the name a letter, then letters, digits, `_` or `-`. First match wins.
+FOREIGN_NAMESPACES: tuple[tuple[str, str], ...] = (
+    (r"n8n-nodes-base", "n8n built-in node type; MetaBuilder has no executor, registry entry or plugin for n8n's nodes"),
+    (r"@n8n/n8n-nodes-langchain", "n8n AI (LangChain) node type; MetaBuilder has no executor, registry entry or plugin for n8n's nodes"),
+    (
+        r"(?:@[a-z0-9][a-z0-9._~-]*/)?n8n-nodes-[a-z0-9][a-z0-9._~-]*",
+        "n8n community node package (n8n-nodes-<name> or @<scope>/n8n-nodes-<name>); MetaBuilder cannot run n8n nodes",
+    ),
+    (
+        r"metabuilder",
+        "the n8n migration script writes metabuilder.<legacy type> for every legacy node type; only metabuilder.trigger has an executor",
+    ),
+)
+#: longer type strings are never classified by namespace, nor given suggestions (npm names have at most 214 characters)
+MAX_TYPE_LENGTH = 256
+_FOREIGN = re.compile("(" + "|".join(p for p, _ in FOREIGN_NAMESPACES) + r")\.[A-Za-z][A-Za-z0-9_-]*")
 
 
 def _entry(type_id: str, raw: dict[str, Any]) -> NodeType:
@@ -106,9 +144,22 @@ def _shipped_text() -> str:
     return resources.files("wf_lsp.core").joinpath("data/registry.json").read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=16)
 def load_registry(extra_files: tuple[str, ...] = ()) -> Registry:
-    """The shipped registry merged with workspace registry files (a bad file is reported, never fatal)."""
+    """The shipped registry merged with workspace registry files (a bad file is reported, never fatal); read again
+    when one of the files changes, appears or goes."""
+    return _load_registry(extra_files, tuple(_signature(name) for name in extra_files))
+
+
+def _signature(name: str) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(os.path.expanduser(name))
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+@lru_cache(maxsize=16)
+def _load_registry(extra_files: tuple[str, ...], _signatures: tuple[tuple[int, int, int] | None, ...]) -> Registry:
     texts = [_shipped_text()]
     problems: list[str] = []
     types: dict[str, NodeType] = {}
@@ -121,7 +172,10 @@ def load_registry(extra_files: tuple[str, ...] = ()) -> Registry:
             data = json.loads(text)
             if not isinstance(data, dict):
                 raise ValueError("top level must be an object with 'types'")
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
+            problems.append(f"registry file {name!r} ignored: {exc.strerror or exc}")
+            continue
+        except ValueError as exc:
             problems.append(f"registry file {name!r} ignored: {exc}")
             continue
         texts.append(text)

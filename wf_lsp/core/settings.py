@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field, fields, replace
-from pathlib import Path
 from typing import Any, Literal
 
 from wf_lsp import __version__
@@ -18,6 +17,7 @@ SEVERITY_WORDS: tuple[str, ...] = ("error", "warning", "information", "info", "h
 DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 DEFAULT_MAX_WORKSPACE_FILES = 20_000
+DEFAULT_MAX_DIAGNOSTICS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +37,8 @@ class CacheSettings:
     ttl_seconds: int = 3600
     redis_url: str | None = None
     redis_timeout_ms: int = 100
+    #: authenticates the shared cache's values (HMAC-SHA256); never shown, never part of a fingerprint
+    secret: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +56,18 @@ class Settings:
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     registry: tuple[str, ...] = ()
+    #: skip what `.gitignore` files ignore when walking folders
+    respect_gitignore: bool = True
+    #: the folder `ignore` file globs, `include` and `exclude` are anchored at (the config file's); None: the current one
+    root: str | None = None
     debounce_ms: int = 150
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     #: The language server's limits (they change how it works, never what a file's result is).
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
     max_workspace_files: int = DEFAULT_MAX_WORKSPACE_FILES
+    #: diagnostics the language server publishes per document, plus one that counts the rest (0: no limit); the CLI
+    #: always reports every finding
+    max_diagnostics: int = DEFAULT_MAX_DIAGNOSTICS
     cache: CacheSettings = field(default_factory=CacheSettings)
 
     def fingerprint(self, registry_digest: str = "") -> str:
@@ -76,6 +85,8 @@ class Settings:
             "max": self.max_file_bytes,
             "registry": registry_digest,
         }
+        if any(i.files for i in self.ignore):  # the same path may match differently from another root
+            payload["root"] = self.root
         blob = json.dumps(payload, sort_keys=True, default=str).encode()
         return hashlib.blake2b(blob, digest_size=12).hexdigest()
 
@@ -99,13 +110,19 @@ _ALIASES = {
     "include": "include",
     "exclude": "exclude",
     "registry": "registry",
+    "files": "include",
+    "respectGitignore": "respect_gitignore",
+    "respect-gitignore": "respect_gitignore",
     "debounceMs": "debounce_ms",
     "maxFileBytes": "max_file_bytes",
     "maxMessageBytes": "max_message_bytes",
     "maxWorkspaceFiles": "max_workspace_files",
+    "maxDiagnostics": "max_diagnostics",
     "cache": "cache",
 }
-_FIELD_NAMES = {f.name for f in fields(Settings)}
+_FIELD_NAMES = {f.name for f in fields(Settings)} - {"root"}
+#: Keys read by the language server or an editor client, not by the engine.
+CLIENT_KEYS = frozenset({"trace", "server", "serverCommand", "interpreter", "enable", "configurationPreference"})
 
 
 def settings_from_mapping(data: Any, base: Settings | None = None) -> tuple[Settings, list[str]]:
@@ -121,7 +138,7 @@ def settings_from_mapping(data: Any, base: Settings | None = None) -> tuple[Sett
         key = _ALIASES.get(raw_key, raw_key.replace("-", "_") if isinstance(raw_key, str) else raw_key)
         if key not in _FIELD_NAMES:
             # Unknown keys are tolerated (other tools share the section) but not silently.
-            if raw_key not in ("trace", "server", "serverCommand", "interpreter", "enable"):
+            if raw_key not in CLIENT_KEYS:
                 problems.append(f"unknown setting {raw_key!r} ignored")
             continue
         try:
@@ -165,7 +182,11 @@ def _coerce(key: str, value: Any, base: Settings) -> Any:
         return _str_tuple(value)
     if key == "ignore":
         return _ignore_entries(value)
-    if key in ("debounce_ms", "max_file_bytes", "max_message_bytes", "max_workspace_files"):
+    if key == "respect_gitignore":
+        if not isinstance(value, bool):
+            raise TypeError("must be true or false")
+        return value
+    if key in ("debounce_ms", "max_file_bytes", "max_diagnostics", "max_message_bytes", "max_workspace_files"):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ValueError("must be a non-negative integer")
         return value
@@ -205,7 +226,7 @@ def _ignore_entries(value: Any) -> tuple[IgnoreEntry, ...]:
 
 def _cache(value: Any, base: CacheSettings) -> CacheSettings:
     if not isinstance(value, dict):
-        raise TypeError("must be an object with maxEntries, ttlSeconds, redisUrl")
+        raise TypeError("must be an object with maxEntries, ttlSeconds, redisUrl, secret")
     changes: dict[str, Any] = {}
     for k, v in value.items():
         k = str(k)
@@ -218,39 +239,10 @@ def _cache(value: Any, base: CacheSettings) -> CacheSettings:
             if v is not None and not isinstance(v, str):
                 raise TypeError("redisUrl must be a string")
             changes["redis_url"] = v or None
+        elif k == "secret":
+            if v is not None and not isinstance(v, str):
+                raise TypeError("secret must be a string")
+            changes["secret"] = v or None
         else:
             raise ValueError(f"unknown cache setting {k!r}")
     return replace(base, **changes)
-
-
-def find_config_file(start: Path) -> Path | None:
-    """The nearest `wf-lsp.toml`, or `pyproject.toml` with a `[tool.wf-lsp]` table, upward from start."""
-    here = start if start.is_dir() else start.parent
-    for folder in (here, *here.parents):
-        candidate = folder / "wf-lsp.toml"
-        if candidate.is_file():
-            return candidate
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and "[tool.wf-lsp" in _read_text(pyproject):
-            return pyproject
-    return None
-
-
-def load_config_file(path: Path) -> tuple[dict[str, Any], list[str]]:
-    """The settings table of a config file (`[tool.wf-lsp]` in pyproject, the whole of wf-lsp.toml)."""
-    import tomllib
-
-    try:
-        data = tomllib.loads(_read_text(path))
-    except (tomllib.TOMLDecodeError, OSError) as exc:
-        return {}, [f"{path}: cannot read settings: {exc}"]
-    if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("wf-lsp", {})
-    return (data if isinstance(data, dict) else {}), []
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""

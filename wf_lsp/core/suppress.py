@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import fnmatch
 from typing import Any
 
 from wf_lsp.core.context import Context
 from wf_lsp.core.findings import Finding, Pointer
+from wf_lsp.core.globs import matches
 from wf_lsp.core.rules import fixes
 
 IGNORE_KEY = "x-wf-ignore"
@@ -47,7 +47,7 @@ def apply_suppressions(ctx: Context, path: str | None) -> list[Finding]:
     settings_entries = [
         (e.code, _pointer_from_json(e.pointer) if e.pointer else ())
         for e in ctx.settings.ignore
-        if (e.files is None or (path is not None and fnmatch.fnmatch(path, e.files))) and (e.files or e.pointer)
+        if (e.files is None or (path is not None and matches(path, (e.files,), ctx.settings.root))) and (e.files or e.pointer)
     ]
     if not entries and not settings_entries:
         return ctx.findings

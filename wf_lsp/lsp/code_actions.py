@@ -8,7 +8,7 @@ from lsprotocol import types
 
 from wf_lsp.core.actions import ignore_edit
 from wf_lsp.core.catalog import RULES
-from wf_lsp.core.fixing import safe_fixes
+from wf_lsp.core.fixing import SYNTAX_CODES, safe_fixes
 from wf_lsp.lsp.convert import SOURCE, PositionMapper, edit_from_json, fix_edits, workspace_edit
 from wf_lsp.lsp.documents import UNREADABLE
 
@@ -139,6 +139,8 @@ async def _fix_all(server: WfServer, doc: Document) -> types.CodeAction | None:
     outcome = await server.diagnostics.current(doc.uri)
     if outcome is None or not outcome.workflow or outcome.version != doc.version:
         return None
+    if any(f.code in SYNTAX_CODES for f in outcome.result.findings):
+        return None  # fix-all applies unverified fixes: not on text the parser had to repair (check --fix verifies them)
     edits = sorted((e for fix in safe_fixes(outcome.result.findings) for e in fix.edits), key=lambda e: (e.start, e.end))
     if not edits:
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import shutil
@@ -22,6 +23,7 @@ from pygls.capabilities import get_capability
 from wf_lsp.core.document import decode_bytes, parse
 from wf_lsp.core.findings import Severity
 from wf_lsp.core.plan import build_graph, plan_levels
+from wf_lsp.core.tenancy import is_placeholder
 from wf_lsp.lsp import documents, files
 from wf_lsp.lsp.diagnostics import Outcome, Walk
 
@@ -39,9 +41,22 @@ def register(server: WfServer) -> None:
 
     @server.command("wf.showTenantDiagnostics")
     async def show_tenant_diagnostics(*args: object) -> dict[str, Any]:
-        tenant = _first_str(args)
+        # A tenant name, or a document (what editors pass from a context menu or `vim.uri_from_bufnr(0)`): its tenant.
+        arg = _first_str(args)
+        if arg is None:
+            arg = next((a["uri"] for a in args if isinstance(a, dict) and isinstance(a.get("uri"), str) and a["uri"]), None)
         gathered = await _gather(server, "Collecting tenant diagnostics")
-        report = {**tenant_report(gathered.outcomes, server.cache_stats(), tenant), **gathered.account()}
+        outcomes = gathered.outcomes
+        tenant, problem = arg, None
+        if arg is not None and _is_uri(arg):
+            tenant, problem = _tenant_of(arg, outcomes)
+        report = tenant_report(outcomes if problem is None else [], server.cache_stats(), tenant)
+        if problem is None and tenant is not None and not report["tenants"]:
+            known = sorted({t["tenantId"] or NO_TENANT for t in tenant_report(outcomes, {})["tenants"]})
+            problem = f"unknown tenant {tenant!r}: no workflow file in the workspace has it (tenants: {', '.join(known) or 'none'})"
+        if problem is not None:
+            report["problem"] = problem
+        report.update(gathered.account())
         await _show(server, report, tenant)
         return report
 
@@ -69,6 +84,22 @@ def register(server: WfServer) -> None:
         if not uri:
             return {"valid": False, "errors": [{"code": "NO_DOCUMENT", "message": "wf.executionPlan needs a document URI"}]}
         return await _plan(server, str(uri))
+
+
+def _is_uri(text: str) -> bool:
+    return text.startswith(("file:", "untitled:")) or "://" in text
+
+
+def _tenant_of(uri: str, outcomes: list[Outcome]) -> tuple[str | None, str | None]:
+    """The tenant of a workflow document given by URI (compared by path: clients spell URIs differently), or why not."""
+    path = documents.uri_to_path(uri)
+    where = os.path.abspath(path) if path else None
+    for o in outcomes:
+        o_path = documents.uri_to_path(o.uri)
+        if o.uri == uri or (where is not None and o_path is not None and os.path.abspath(o_path) == where):
+            tenant = o.result.summary.get("tenantId")
+            return (tenant if isinstance(tenant, str) and tenant else NO_TENANT), None
+    return None, f"{uri} is not a workflow file in the workspace"
 
 
 def _first_str(args: tuple[object, ...]) -> str | None:
@@ -120,6 +151,7 @@ def tenant_report(outcomes: list[Outcome], cache: dict[str, Any], only: str | No
         tenants.append(
             {
                 "tenantId": tenant,
+                "placeholder": is_placeholder(tenant),
                 "files": len(items),
                 "counts": dict(counts),
                 "errorsByCode": dict(errors_by.most_common()),
@@ -133,11 +165,13 @@ def tenant_report(outcomes: list[Outcome], cache: dict[str, Any], only: str | No
 def render_markdown(report: dict[str, Any]) -> str:
     """The tenant report as a Markdown document."""
     lines = ["# Workflow diagnostics by tenant", ""]
-    if not report["tenants"]:
+    if report.get("problem"):
+        lines += [f"**{report['problem']}**", ""]
+    elif not report["tenants"]:
         lines += ["No workflow files were found in the workspace.", ""]
     for t in report["tenants"]:
         c = t["counts"]
-        lines += [f"## Tenant: {t['tenantId'] or NO_TENANT}", ""]
+        lines += [f"## {_tenant_title(t)}", ""]
         lines += [
             f"{t['files']} file(s), {c['nodes']} node(s), {c['connections']} connection(s), {c['triggers']} trigger(s), "
             f"{c['variables']} variable(s): {c['errors']} error(s), {c['warnings']} warning(s) in {c['invalidFiles']} invalid file(s).",
@@ -172,12 +206,24 @@ async def _show(server: WfServer, report: dict[str, Any], tenant: str | None) ->
             return
         except Exception as exc:  # fall back to a message
             log.warning("the client did not show the report: %s", exc)
-    parts = [
-        f"{t['tenantId'] or NO_TENANT}: {t['files']} file(s), {t['counts']['errors']} error(s), {t['counts']['warnings']} warning(s)" for t in report["tenants"]
-    ]
+    parts = [f"{_tenant_label(t)}: {t['files']} file(s), {t['counts']['errors']} error(s), {t['counts']['warnings']} warning(s)" for t in report["tenants"]]
+    if report.get("problem"):
+        server.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=f"wf-lsp: {report['problem']}"))
+        return
     server.window_show_message(
         types.ShowMessageParams(type=types.MessageType.Info, message="Workflow diagnostics by tenant: " + ("; ".join(parts) or "no workflow files"))
     )
+
+
+def _tenant_label(t: dict[str, Any]) -> str:
+    """How a tenant group is named: a tenant, no tenant, or a placeholder that deployment fills in (not a tenant)."""
+    if t["tenantId"] is None:
+        return NO_TENANT
+    return f"unresolved placeholder {t['tenantId']}" if t.get("placeholder") else str(t["tenantId"])
+
+
+def _tenant_title(t: dict[str, Any]) -> str:
+    return f"Unresolved placeholder {t['tenantId']} (filled in at deployment)" if t.get("placeholder") else f"Tenant: {_tenant_label(t)}"
 
 
 def _safe(name: str) -> str:
@@ -229,6 +275,8 @@ class _Gathered:
 async def _gather(server: WfServer, title: str) -> _Gathered:
     """Walk the workspace and validate its workflow files (open ones as the editor has them), with work-done
     progress when the client shows it; cancelled from the progress bar or by cancelling the request."""
+    with contextlib.suppress(TimeoutError):  # the folders' settings (and settings files) first
+        await asyncio.wait_for(server.settings.ready.wait(), 5)
     token: str | None = None
     progress = server.work_done_progress
     if get_capability(server.client_capabilities, "window.work_done_progress", False):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import heapq
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -149,14 +151,60 @@ def to_diagnostic(f: Finding, mapper: PositionMapper, uri: str, version: int | N
 
 
 def to_diagnostics(
-    result: Result, text: str, uri: str, version: int | None, encoding: str, style: DiagnosticStyle, lines: LineIndex | None = None
+    result: Result,
+    text: str,
+    uri: str,
+    version: int | None,
+    encoding: str,
+    style: DiagnosticStyle,
+    lines: LineIndex | None = None,
+    limit: int = 0,
 ) -> list[types.Diagnostic]:
-    """Every finding of a result as diagnostics against the text that was validated."""
-    if not result.findings:
+    """The findings of a result as diagnostics against the text that was validated.
+
+    With a limit (setting maxDiagnostics; 0 means none) and more findings than that, the `limit` most severe (the
+    earliest of equal severity) are converted, in document order, and one more diagnostic stands for the rest: what
+    a client receives, and what the server holds in diagnostics, stays that size whatever the document.
+    """
+    findings = result.findings
+    if not findings:
         return []
+    rest: list[Finding] = []
+    if 0 < limit < len(findings):
+        # (no container per finding is kept meanwhile: a collection would walk every finding of the result)
+        keep = sorted(i for _, i in heapq.nsmallest(limit, ((f.severity, i) for i, f in enumerate(findings))))
+        chosen = [(i, findings[i]) for i in keep]
+        kept = set(keep)
+        rest = [f for i, f in enumerate(findings) if i not in kept]
+    else:
+        chosen = list(enumerate(findings))
     mapper = PositionMapper(text, encoding, lines)
-    mapper.preload([o for f in result.findings for fix in f.fixes if len(fix.edits) <= MAX_EDITS_IN_DATA for e in fix.edits for o in (e.start, e.end)])
-    return [to_diagnostic(f, mapper, uri, version, style, i) for i, f in enumerate(result.findings)]
+    mapper.preload([o for _, f in chosen for fix in f.fixes if len(fix.edits) <= MAX_EDITS_IN_DATA for e in fix.edits for o in (e.start, e.end)])
+    out = [to_diagnostic(f, mapper, uri, version, style, i) for i, f in chosen]
+    if rest:
+        out.append(over_limit(rest, limit, version))
+    return out
+
+
+#: The code of the diagnostic that stands for the findings over the maxDiagnostics limit.
+OVER_LIMIT = "TOO_MANY_DIAGNOSTICS"
+
+
+def over_limit(rest: list[Finding], limit: int, version: int | None) -> types.Diagnostic:
+    """One diagnostic, at the top of the document, that says how many findings were left out and of what severity."""
+    counts = Counter(f.severity for f in rest)
+    parts = ", ".join(f"{counts[s]:,} {s.label}{'' if counts[s] == 1 else 's'}" for s in sorted(counts))
+    return types.Diagnostic(
+        range=types.Range(types.Position(0, 0), types.Position(0, 0)),
+        message=(
+            f"{len(rest):,} more problem(s) not shown ({parts}): at most {limit:,} are shown per document "
+            "(setting maxDiagnostics). `wf-lsp check` lists them all."
+        ),
+        severity=types.DiagnosticSeverity(int(min(counts))),
+        code=OVER_LIMIT,
+        source=SOURCE,
+        data={"fixes": [], "suggestion": "", "version": version, "path": "", "node": None, "finding": None},
+    )
 
 
 def workspace_edit(caps: types.ClientCapabilities, uri: str, version: int | None, edits: list[types.TextEdit]) -> types.WorkspaceEdit:

@@ -81,7 +81,8 @@ def validate(snap: Snapshot) -> Outcome:
     """Validate a snapshot and convert its findings (runs in a worker thread)."""
     result = snap.loader.validate_text(snap.text, snap.path)
     workflow = documents.is_workflow(snap.chosen, result, snap.seen_workflow)
-    diags = to_diagnostics(result, snap.text, snap.uri, snap.version, snap.encoding, snap.style) if workflow else []
+    limit = snap.loader.settings.max_diagnostics
+    diags = to_diagnostics(result, snap.text, snap.uri, snap.version, snap.encoding, snap.style, limit=limit) if workflow else []
     rid = f"{snap.loader.fingerprint[:10]}-{snap.generation}-{len(snap.text)}-{hash(snap.text) & 0xFFFFFFFFFFFF:x}"
     payload = snap.converter.unstructure(diags, list[types.Diagnostic]) if snap.converter is not None else None
     return Outcome(snap.uri, snap.version, snap.text, result, workflow, diags, rid, snap.loader.settings, payload)
@@ -197,7 +198,7 @@ class Diagnostics:
         """A validation snapshot of an open document, or None when it is not a workflow candidate."""
         settings = self._server.settings.for_uri(doc.uri)
         chosen = documents.selection(doc.uri, doc.language_id, settings)
-        if chosen is False or (chosen is None and not documents.has_markers(doc.text)):
+        if chosen is False or (chosen is None and not doc.seen_workflow and not documents.has_markers(doc.text)):
             return None
         return Snapshot(
             doc.uri,
@@ -285,6 +286,7 @@ class Diagnostics:
 
     async def workspace(self, params: types.WorkspaceDiagnosticParams) -> types.WorkspaceDiagnosticReport:
         """workspace/diagnostic: reports for the workflow files in the workspace folders that are not open."""
+        await self._settings_ready()  # clients ask right after `initialized`: the folders' settings files count
         previous = {p.uri: p.value for p in params.previous_result_ids}
         open_uris = frozenset(d.uri for d in self._server.documents)
         cached = self._workspace_cache

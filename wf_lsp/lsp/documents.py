@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import logging
 import os
 from collections.abc import Generator, Iterator
@@ -17,6 +16,7 @@ from pygls.workspace.position_codec import PositionCodec
 
 from wf_lsp.core.discover import Budget, Candidate, Discovery, discover, read_candidate
 from wf_lsp.core.document import decode_bytes
+from wf_lsp.core.globs import matches
 from wf_lsp.core.settings import Settings
 from wf_lsp.lsp import files
 from wf_lsp.lsp.lines import LineIndex, LinesView
@@ -186,18 +186,13 @@ def path_to_uri(path: str) -> str:
     return from_fs_path(path) or path
 
 
-def _matches(path: str, globs: tuple[str, ...]) -> bool:
-    base = os.path.basename(path)
-    return any(fnmatch.fnmatch(path, g) or fnmatch.fnmatch(base, g) for g in globs)
-
-
 def selection(uri: str, language_id: str | None, settings: Settings) -> bool | None:
     """True when a glob includes the document, False when it is excluded or not JSON, None when its content decides."""
     path = uri_to_path(uri)
     if path is not None:
-        if _matches(path, settings.exclude):
+        if matches(path, settings.exclude, settings.root):
             return False
-        if _matches(path, settings.include):
+        if matches(path, settings.include, settings.root):
             return True
         if os.path.basename(path) in NEVER:
             return False
@@ -216,10 +211,11 @@ def unreadable(result: Result) -> bool:
 
 
 def is_workflow(chosen: bool | None, result: Result, seen_before: bool = False) -> bool:
-    """Whether a validated text gets diagnostics: forced by a glob, or its top level is a workflow (or was, and is now broken)."""
+    """Whether a validated text gets diagnostics: forced by a glob, or its top level is a workflow, or it was one
+    since it was opened (once a workflow, always a workflow while open: the user is mid-edit), or it is a broken text."""
     if chosen is not None:
         return chosen
-    return result.is_workflow or ((seen_before or result.summary.get("nodeCount", 0) == 0) and unreadable(result))
+    return result.is_workflow or seen_before or (result.summary.get("nodeCount", 0) == 0 and unreadable(result))
 
 
 # -- workspace files ----------------------------------------------------------------------------
@@ -259,7 +255,7 @@ def workspace_candidates(
     account; files reached through a symlink that leads out of the folders are left out (as are FIFOs and devices)."""
     out: list[WorkspaceFile] = []
     seen: set[str] = set()
-    found = discover(folders, settings.exclude, settings.include, budget) if folders else None
+    found = discover(folders, settings.exclude, settings.include, settings.root, settings.respect_gitignore, budget=budget) if folders else None
     for cand in found.files if found else []:
         path = os.path.abspath(cand.path)
         if path in seen:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
@@ -9,6 +10,7 @@ from pygls.capabilities import get_capability
 
 from wf_lsp.core import catalog
 from wf_lsp.core.findings import Finding
+from wf_lsp.core.plan import Link
 from wf_lsp.core.registry import NodeType, Registry
 from wf_lsp.lsp.model import Model, model_of, workflow_doc
 
@@ -63,8 +65,45 @@ def _node_markdown(model: Model, index: int, registry: Registry) -> str:
     step = model.plan.step_of().get(index)
     ins = sum(1 for _, dst in model.graph.edges if dst == index)
     outs = sum(1 for src, _ in model.graph.edges if src == index)
-    lines.append(f"- {ins} in · {outs} out" + (f" · step {step + 1}" if step is not None else " · not reached from a trigger"))
+    where = f" · step {step + 1}" if step is not None else " · on a cycle" if index in model.plan.cyclic else " · not reached from a trigger"
+    lines.append(f"- {ins} in · {outs} out" + where)
+    inputs = [(link.source, link.source_ref, link) for link in model.graph.links if link.target == index]
+    outputs = [(link.target, link.target_ref, link) for link in model.graph.links if link.source == index]
+    lines.append("- Inputs: " + _ends(model, inputs))
+    lines.append("- Outputs: " + _ends(model, outputs))
+    if step is not None:
+        lines.append(f"- Plan: step {step + 1} of {len(model.plan.levels)}")
     return "\n".join(lines)
+
+
+#: at most this many inputs or outputs are listed
+_MAX_ENDS = 8
+
+
+def _ends(model: Model, ends: list[tuple[int | None, str, Link]]) -> str:
+    """Other ends of a node's links: their names, with the connection type and output when not `main` 0."""
+    if not ends:
+        return "none"
+    shown = []
+    for other, ref, link in ends[:_MAX_ENDS]:
+        name = model.graph.label(other) if other is not None else f"{ref} (no such node)"
+        kind = "" if link.type == "main" and link.output == 0 else f"({link.type}" + (f" {link.output}" if link.output != 0 else "") + ")"
+        shown.append(f"{_code(name)} {_code_free(kind)}" if kind else _code(name))
+    more = f" and {len(ends) - _MAX_ENDS} more" if len(ends) > _MAX_ENDS else ""
+    return ", ".join(shown) + more
+
+
+def _code(text: str) -> str:
+    """Inline code that any text fits in (a longer backtick fence than the text holds, per CommonMark)."""
+    text = " ".join(text.split())[:80]
+    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _code_free(text: str) -> str:
+    """Plain text with Markdown's special characters escaped."""
+    return "".join("\\" + ch if ch in "\\`*_[]<>#|" else ch for ch in " ".join(text.split())[:80])
 
 
 def rule_markdown(f: Finding) -> str:
@@ -96,8 +135,8 @@ async def _hover(server: WfServer, params: types.HoverParams) -> types.Hover | N
             entry = registry.get(type_id) if isinstance(type_id, str) else None
             if entry is not None:
                 parts.append(type_markdown(entry))
-            elif isinstance(type_id, str) and type_id in registry.unimplemented:
-                parts.append(f"**{type_id}** — known from MetaBuilder files, but no executor implements it: {registry.unimplemented[type_id]}")
+            elif isinstance(type_id, str) and (why := registry.unimplemented_reason(type_id)) is not None:
+                parts.append(f"**{type_id}** — a known node type, but no executor implements it: {why}")
             elif isinstance(type_id, str) and type_id in registry.categories:
                 parts.append(f"**{type_id}** is a v3 category; the plugin id is in `nodeType`.")
             hover_range = model.range(span)

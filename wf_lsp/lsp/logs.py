@@ -48,18 +48,37 @@ class ClientLogHandler(logging.Handler):
             self.handleError(record)
 
 
+#: pygls messages that are routine in a healthy session, and the level they deserve (pygls logs them as warnings).
+_ROUTINE = (
+    # a client cancels a request the server has already answered: every editor does this all day
+    ("Cancel notification for unknown message id", logging.DEBUG),
+    # a notification the server does not handle (`$/setTrace`, `workspace/didChangeWatchedFiles` before registering)
+    ("Ignoring notification for unknown method", logging.INFO),
+)
+
+
+class _Relevel(logging.Filter):
+    """Gives pygls's routine messages their own level, so editors do not show them as problems."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for prefix, level in _ROUTINE:
+            if record.name.startswith("pygls") and isinstance(record.msg, str) and record.msg.startswith(prefix):
+                record.levelno, record.levelname = level, logging.getLevelName(level)
+        return True
+
+
 def setup(server: LanguageServer, level: str) -> ClientLogHandler:
-    """Route the `wf_lsp` loggers to the client (pygls's own go to stderr, warnings only)."""
+    """Route the `wf_lsp` loggers and pygls's warnings to the client as log messages, each at its own level
+    (stderr, which editors show as errors, only before a client is connected)."""
     handler = ClientLogHandler(server)
     handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+    handler.addFilter(_Relevel())  # on the handler: filters on the `pygls` logger miss its child loggers' records
     ours = logging.getLogger("wf_lsp")
     ours.handlers[:] = [handler]
     ours.setLevel(getattr(logging, str(level).upper(), logging.INFO))
     ours.propagate = False
-    stderr = logging.StreamHandler(sys.stderr)
-    stderr.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s: %(message)s"))
     pygls_log = logging.getLogger("pygls")
-    pygls_log.handlers[:] = [stderr]
+    pygls_log.handlers[:] = [handler]
     pygls_log.setLevel(logging.WARNING)
     pygls_log.propagate = False
     return handler

@@ -11,12 +11,14 @@ import threading
 from typing import Any, BinaryIO
 
 from lsprotocol import types
+from pygls.capabilities import get_capability
 from pygls.exceptions import FeatureNotificationError, FeatureRequestError, JsonRpcException
 from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 
 from wf_lsp import __version__
-from wf_lsp.lsp import code_actions, code_lens, commands, completion, framing, hover, inlay_hints, logs, memory, navigation, symbols, workers
+from wf_lsp.core.config import CONFIG_NAMES
+from wf_lsp.lsp import code_actions, code_lens, commands, completion, framing, graph, hover, inlay_hints, logs, memory, navigation, symbols, workers
 from wf_lsp.lsp.diagnostics import IDENTIFIER, Diagnostics
 from wf_lsp.lsp.documents import DocumentStore
 from wf_lsp.lsp.protocol import PARSE_ERROR, WfProtocol
@@ -160,6 +162,12 @@ def build_server(sync_kind: types.TextDocumentSyncKind = types.TextDocumentSyncK
     @server.feature(types.INITIALIZED)
     async def initialized(params: types.InitializedParams) -> None:
         await server.settings.refresh()
+        await _watch_config_files(server)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    async def did_change_watched_files(params: types.DidChangeWatchedFilesParams) -> None:
+        if any(change.uri.rsplit("/", 1)[-1] in CONFIG_NAMES for change in params.changes):
+            await _config_changed(server)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(params: types.DidChangeConfigurationParams) -> None:
@@ -181,8 +189,11 @@ def build_server(sync_kind: types.TextDocumentSyncKind = types.TextDocumentSyncK
         server.diagnostics.schedule(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
-    def did_save(params: types.DidSaveTextDocumentParams) -> None:
+    async def did_save(params: types.DidSaveTextDocumentParams) -> None:
         server.diagnostics.files_changed()
+        if params.text_document.uri.rsplit("/", 1)[-1] in CONFIG_NAMES:  # clients that watch no files still save them
+            await _config_changed(server)
+            return
         server.diagnostics.schedule(params.text_document.uri, 0)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
@@ -193,7 +204,7 @@ def build_server(sync_kind: types.TextDocumentSyncKind = types.TextDocumentSyncK
     def shutdown(params: Any) -> None:
         server.close()
 
-    for module in (code_actions, commands, hover, completion, navigation, symbols, inlay_hints, code_lens):
+    for module in (code_actions, commands, graph, hover, completion, navigation, symbols, inlay_hints, code_lens):
         module.register(server)
     return server
 
@@ -204,6 +215,26 @@ def _terminated(server: WfServer, signum: int) -> None:
         server.close()
     finally:
         os._exit(128 + signum)
+
+
+async def _config_changed(server: WfServer) -> None:
+    """A settings file was created, changed or deleted: read them again, and revalidate if anything changed."""
+    if await server.settings.reread_files():
+        log.info("settings files changed: revalidating %d open document(s)", len(server.documents))
+        server.diagnostics.revalidate_all()
+
+
+async def _watch_config_files(server: WfServer) -> None:
+    """Ask the client to report changes to settings files (when it can watch files for us)."""
+    if not get_capability(server.client_capabilities, "workspace.did_change_watched_files.dynamic_registration", False):
+        return
+    watchers = [types.FileSystemWatcher(glob_pattern=f"**/{name}") for name in CONFIG_NAMES]
+    options = types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers)
+    registration = types.Registration(id="wf-lsp-config-files", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options)
+    try:
+        await asyncio.wait_for(server.client_register_capability_async(types.RegistrationParams(registrations=[registration])), 10)
+    except Exception as exc:  # a client that refuses still sends didSave for files it has open
+        log.info("the client does not watch settings files for us (%s): they are re-read when saved in the editor", exc)
 
 
 def serve(tcp: str | None = None, log_level: str = "INFO") -> None:

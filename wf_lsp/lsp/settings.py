@@ -6,13 +6,14 @@ import asyncio
 import concurrent.futures
 import contextlib
 import logging
-import os
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.capabilities import get_capability
 
+from wf_lsp.core.config import PREFERENCES, ConfigError, project_settings
 from wf_lsp.core.loader import WorkflowLoader
 from wf_lsp.core.settings import Settings, settings_from_mapping
 from wf_lsp.lsp.documents import uri_to_path
@@ -59,12 +60,18 @@ class SettingsManager:
         self._flush_handle: asyncio.Handle | None = None
         self._probes: set[asyncio.Future[None]] = set()
         self.ready = asyncio.Event()
+        #: What the editor said (initializationOptions, then its global and per-folder settings), keys as it sent them.
+        self._editor: dict[str, Any] = {}
+        self._editor_folders: dict[str, dict[str, Any]] = {}
+        #: The settings files in force, by workspace folder URI (to re-read them when one changes).
+        self.config_files: dict[str, str] = {}
 
     # -- reading ------------------------------------------------------------------------------
     def initialize(self, options: Any) -> None:
         """Read initializationOptions (the settings keys at top level)."""
         self._init_options = _mapping(options)
-        self.base, problems = settings_from_mapping(self._init_options)
+        self._editor = dict(self._init_options) if isinstance(self._init_options, dict) else {}
+        self.base, problems = settings_from_mapping(_engine_keys(self._init_options))
         # Shown with whatever the client's own settings add (one message), or alone if `initialized` never comes.
         self._held_for_client = True
         with contextlib.suppress(RuntimeError):
@@ -85,11 +92,15 @@ class SettingsManager:
                 if self.can_pull:
                     await self._pull()
                 elif pushed is not None:
-                    base, problems = settings_from_mapping(_mapping(pushed), settings_from_mapping(self._init_options)[0])
+                    raw = _mapping(pushed)
+                    base, problems = settings_from_mapping(_engine_keys(raw), settings_from_mapping(_engine_keys(self._init_options))[0])
                     self._tell(problems, "didChangeConfiguration")
                     self.base = base
+                    self._editor = {**(self._init_options if isinstance(self._init_options, dict) else {}), **(raw if isinstance(raw, dict) else {})}
             except Exception as exc:  # a client that fails the request must not stop validation
                 log.warning("could not read settings from the client: %s", exc)
+            try:
+                self._read_files()
             finally:
                 self.ready.set()
             self._prune()
@@ -112,7 +123,7 @@ class SettingsManager:
 
     def _prune(self) -> None:
         """Drop loaders of settings no longer in force (their caches go with them)."""
-        live = {repr(s) for s in self.all()}
+        live = {_loader_key(s) for s in self.all()}
         for key in [k for k in self._loaders if k not in live]:
             self._loaders.pop(key).store.close()
 
@@ -122,18 +133,66 @@ class SettingsManager:
         items += [types.ConfigurationItem(scope_uri=uri, section=SECTION) for uri in folders]
         answer = await asyncio.wait_for(self._server.workspace_configuration_async(types.ConfigurationParams(items=items)), 10)
         answer = list(answer or [])
-        init = settings_from_mapping(self._init_options)[0]
+        init = settings_from_mapping(_engine_keys(self._init_options))[0]
         global_cfg = _mapping(answer[0]) if answer else None
-        base, problems = settings_from_mapping(global_cfg, init)  # None: the client has none; not an object: said so
+        # None: the client has none; not an object: said so
+        base, problems = settings_from_mapping(_engine_keys(global_cfg), init)
         self._tell(problems, "workspace/configuration")
+        editor = {**(self._init_options if isinstance(self._init_options, dict) else {}), **(global_cfg if isinstance(global_cfg, dict) else {})}
         folder_settings: dict[str, Settings] = {}
+        editor_folders: dict[str, dict[str, Any]] = {}
         for uri, raw in zip(folders, answer[1:], strict=False):
             cfg = _mapping(raw)
             if cfg is not None and cfg != global_cfg:
-                folder_settings[uri], problems = settings_from_mapping(cfg, base)
+                folder_settings[uri], problems = settings_from_mapping(_engine_keys(cfg), base)
                 self._tell(problems, f"workspace/configuration for {uri}")
+                if isinstance(cfg, dict):
+                    editor_folders[uri] = {**editor, **cfg}
         self.base = base
         self._folders = folder_settings
+        self._editor = editor
+        self._editor_folders = editor_folders
+
+    def _read_files(self) -> None:
+        """Fold each workspace folder's settings file (`wf-lsp.toml`, `[tool.wf-lsp]`) into its settings, as
+        `configurationPreference` says: `editorFirst` (the default: the editor's keys win), `filesystemFirst` or
+        `editorOnly`. A broken file is shown once, and the folder gets the editor's settings on the defaults."""
+        files: dict[str, str] = {}
+        for uri in self.folder_uris():
+            path = uri_to_path(uri)
+            if path is None:
+                continue
+            editor = self._editor_folders.get(uri, self._editor)
+            preference = editor.get("configurationPreference", "editorFirst")
+            if preference not in PREFERENCES:
+                self._tell([f"configurationPreference {preference!r} is not one of {', '.join(PREFERENCES)}"], "editor settings")
+                preference = "editorFirst"
+            try:
+                settings, problems, config = project_settings(Path(path), _engine_keys(editor), preference)
+            except ConfigError as exc:
+                self._tell([f"{exc}; its settings are not used"], "settings file")
+                settings, problems, config = project_settings(Path(path), _engine_keys(editor), "editorOnly")
+                files[uri] = str(exc.path)
+            # the editor's own problems were told when its settings were read
+            self._tell([p for p in problems if not p.startswith("editor settings: ")], "settings file")
+            if config is not None:
+                files[uri] = str(config.path)
+            self._folders[uri] = settings
+        self.config_files = files
+
+    async def reread_files(self) -> bool:
+        """A settings file changed on disk: read every folder's again (a fixed file's error may be shown again later)."""
+        before = dict(self._folders)
+        self._told = {t for t in self._told if not t.endswith("; its settings are not used")}
+        self._holding += 1
+        try:
+            self._read_files()
+            self._prune()
+            await self._check_loaders()
+        finally:
+            self._holding -= 1
+            self._schedule_flush()
+        return self._folders != before
 
     def _tell(self, problems: list[str], where: str) -> None:
         """Note bad settings (defaults are used for them) to be shown once, together; never raise."""
@@ -212,7 +271,7 @@ class SettingsManager:
 
     def loader(self, settings: Settings) -> WorkflowLoader:
         """The loader (cache) for a settings set; bad registry files or an unreachable cache are reported once."""
-        key = repr(settings)
+        key = _loader_key(settings)
         loader = self._loaders.get(key)
         if loader is None:
             loader = WorkflowLoader(settings, store=_store(settings), analyzer=self._server.analyzer)
@@ -258,15 +317,32 @@ class SettingsManager:
         return list(self._loaders.values())
 
 
+def _loader_key(settings: Settings) -> str:
+    """Settings that validate alike share a loader (the root matters only to path-scoped ignores); the cache secret
+    is kept out of repr, so it goes in as a digest."""
+    import hashlib
+
+    secret = (settings.cache.secret or "").encode("utf-8", "surrogatepass")
+    digest = hashlib.blake2b(secret, digest_size=8, person=b"wf-lsp-key").hexdigest()
+    return f"{settings if any(e.files for e in settings.ignore) else settings.with_(root=None)!r}:{digest}"
+
+
+def _engine_keys(data: Any) -> Any:
+    """An editor's settings without the keys only the server reads."""
+    if isinstance(data, dict):
+        return {k: v for k, v in data.items() if k != "configurationPreference"}
+    return data
+
+
 def _store(settings: Settings) -> Any:
-    """The shared Redis layer when a URL is set (the setting, else WF_LSP_REDIS_URL), else none."""
-    url = settings.cache.redis_url or os.environ.get("WF_LSP_REDIS_URL")
-    if not url:
+    """The shared Redis layer when a URL (the setting, else WF_LSP_REDIS_URL) and a secret are set, else none; a
+    NullStore carries the reason (no secret, no Redis client), told once with the settings."""
+    from wf_lsp.core.sharedcache import cache_url, open_shared
+
+    if cache_url(settings) is None:
         return None
     try:
-        from wf_lsp.core.redis_store import open_store
-
-        return open_store(url, settings.cache.redis_timeout_ms)
-    except Exception as exc:  # fail open: memory cache only
-        log.warning("shared cache unavailable, using memory only: %s", exc)
+        return open_shared(settings)
+    except Exception as exc:  # fail open: memory cache only (the message may hold the URL: only the type is shown)
+        log.warning("shared cache unavailable (%s), using memory only", type(exc).__name__)
         return None

@@ -10,6 +10,7 @@ import operator
 import os
 import pickle
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -58,6 +59,43 @@ def _work(text: str, settings: Settings, digest: str, registry: bytes, path: str
     return result.is_workflow, result.summary, result.duration_ms, pieces
 
 
+def _start_worker(server: int) -> None:
+    """In each worker, first: let go of the client's pipes (stdin, stdout), and end when the server is gone, even
+    killed: its workers (and so the forkserver, which waits for them) would live on, holding the client's pipe open."""
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(devnull, 1)
+    os.close(devnull)
+
+    def watch() -> None:
+        while _alive(server):
+            time.sleep(_WATCH_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="wf-server-watch", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process runs (a zombie does not)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc: ask the process table
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
+
+#: How often a worker checks that the process that started it is still there.
+_WATCH_SECONDS = 0.25
+
+
 class ProcessAnalyzer:
     """A loader's analyzer that runs each validation in a pool of worker processes, started on first use."""
 
@@ -77,7 +115,7 @@ class ProcessAnalyzer:
             if self._pool is None:
                 methods = multiprocessing.get_all_start_methods()
                 context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-                self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=context)
+                self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),))
                 log.info("started %d validation worker process(es) (%s)", self._workers, context.get_start_method())
             return self._pool
 
@@ -93,18 +131,18 @@ class ProcessAnalyzer:
             return analyze_result(text, settings, registry, path, pre)
         blob = self._registry_bytes(registry)
         for attempt in (1, 2):
+            pool = None
             try:
                 pool = self._executor()
-                future = pool.submit(_work, text, settings, registry.digest, blob, path, pre)
+                is_workflow, summary, duration_ms, pieces = pool.submit(_work, text, settings, registry.digest, blob, path, pre).result()
+                break
             except (OSError, NotImplementedError) as exc:
                 log.error("validation worker processes cannot be started (%s): validating in the server process instead", exc)
                 self._in_process = True
                 return analyze_result(text, settings, registry, path, pre)
-            try:
-                is_workflow, summary, duration_ms, pieces = future.result()
-                break
-            except BrokenProcessPool:
-                self._discard(pool)
+            except BrokenProcessPool:  # a worker died, in this job or while idle
+                if pool is not None:
+                    self._discard(pool)
                 if attempt == 2:
                     raise
                 log.error("a validation worker process died: starting a new one and validating %s again", path or "the document")

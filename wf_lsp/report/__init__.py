@@ -1,1 +1,1 @@
-"""Output formats of `wf-lsp check`: text, JSON, SARIF 2.1.0 and GitHub annotations, plus per-tenant reports."""
+"""Output formats: text, JSON, SARIF 2.1.0, GitHub annotations, the Markdown run summary, and Mermaid/DOT graphs."""

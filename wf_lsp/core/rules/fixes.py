@@ -190,7 +190,7 @@ def closest(word: str, candidates: list[str], ctx: Context | None = None) -> str
     built once per document, so a file with an error on every node still validates in linear time. With a
     context, at most GUESS_BUDGET distinct words are guessed per document.
     """
-    if not candidates:
+    if not candidates or len(word) > MAX_GUESS_LENGTH:
         return None
     cache: dict[str, str | None] | None = None
     if ctx is not None:
@@ -208,7 +208,7 @@ def closest(word: str, candidates: list[str], ctx: Context | None = None) -> str
             folded = word.lower()
             hit = next((c for c in candidates if c.lower() == folded), None)
             if hit is None:
-                hits = difflib.get_close_matches(word, candidates, n=1, cutoff=RATIO_CUTOFF)
+                hits = difflib.get_close_matches(word, [c for c in candidates if len(c) <= MAX_GUESS_LENGTH], n=1, cutoff=RATIO_CUTOFF)
                 hit = hits[0] if hits else None
     else:
         hit = (suggester or _Suggester(candidates)).by_edits(word)
@@ -218,6 +218,9 @@ def closest(word: str, candidates: list[str], ctx: Context | None = None) -> str
 
 
 SMALL = 64
+#: words (and candidates) longer than this get no did-you-mean: a ratio costs up to the product of the two lengths, and
+#: nobody mistypes a 300-character name
+MAX_GUESS_LENGTH = 256
 #: words guessed with difflib before a long candidate list gets its deletion index
 FEW = 4
 #: difflib.get_close_matches' default cutoff, which did-you-mean uses
@@ -235,12 +238,12 @@ class _Suggester:
     """Did-you-mean over one long candidate list, with tables built on first use and shared by every word."""
 
     def __init__(self, words: list[str]) -> None:
-        self.words = words
+        self.words = [w for w in words if len(w) <= MAX_GUESS_LENGTH]
         self._folded: dict[str, str] | None = None
         self._counts: _CharCounts | None = None
         self._deletions: _DeletionIndex | None = None
 
-    def by_ratio(self, word: str) -> str | None:
+    def by_ratio(self, word: str, cutoff: float = RATIO_CUTOFF) -> str | None:
         """Exactly what the small-list path answers: a case-insensitive match, else difflib's best ratio."""
         if self._folded is None:
             self._folded = {}
@@ -251,14 +254,16 @@ class _Suggester:
             return hit
         if self._counts is None:
             self._counts = _CharCounts(self.words)
-        survivors = _subsequence_filter(word, self._counts.may_match(word, RATIO_CUTOFF), RATIO_CUTOFF)
-        hits = difflib.get_close_matches(word, survivors, n=1, cutoff=RATIO_CUTOFF) if survivors else []
+        survivors = _subsequence_filter(word, self._counts.may_match(word, cutoff), cutoff)
+        hits = difflib.get_close_matches(word, survivors, n=1, cutoff=cutoff) if survivors else []
         return hits[0] if hits else None
 
     def by_edits(self, word: str) -> str | None:
         """A case-insensitive match within edit distance 2."""
         if self._deletions is None:
             self._deletions = _DeletionIndex(self.words)
+        if len(word) > MAX_GUESS_LENGTH:
+            return None
         return self._deletions.lookup(word)
 
 
@@ -390,3 +395,6 @@ class _DeletionIndex:
 
 
 GUESS_BUDGET = 50
+
+#: did-you-mean over one long candidate list, for rules that keep one per registry (node types)
+Suggester = _Suggester

@@ -52,6 +52,7 @@ def _plain(node: dict[str, Any]) -> bool:
 def _duplicate_names(ctx: Context, nodes: list[Any]) -> None:
     # String names are looked up in the node index (first position per name); other values keep Set semantics here.
     seen: dict[Any, int] = {}
+    primitive_first: dict[Any, int] | None = None
     for i, node in enumerate(nodes):
         if node is None:
             continue  # reported as INVALID_NODE; the platform would crash here
@@ -67,8 +68,16 @@ def _duplicate_names(ctx: Context, nodes: list[Any]) -> None:
                 seen[key] = i
                 continue
             first = seen[key]
-        # The platform reports nodes.indexOf(node): for primitives that is the first equal element.
-        index = i if isinstance(node, (dict, list)) else nodes.index(node)
+        # The platform reports nodes.indexOf(node): for a primitive, the first strictly equal element (1 and true differ).
+        if isinstance(node, (dict, list)):
+            index = i
+        else:
+            if primitive_first is None:
+                primitive_first = {}
+                for j, other in enumerate(nodes):
+                    if other is not None and not isinstance(other, (dict, list)):
+                        primitive_first.setdefault(jsval.same_value_zero_key(other, True), j)
+            index = primitive_first[jsval.same_value_zero_key(node, True)]
         label = jsval.to_str(name, missing=not present)
         ctx.add(
             "DUPLICATE_NODE_NAME",
@@ -213,16 +222,27 @@ def _duplicate_ids(ctx: Context, nodes: list[Any]) -> None:
 
 
 def _string_nodes(ctx: Context, text: str) -> None:
-    """`nodes` is a string: the platform iterates its characters as nodes (every property undefined)."""
-    ctx.add("INVALID_NODES", 'Workflow "nodes" must be an array, got a string', "nodes", ("nodes",))
-    seen = False
-    chars = [c for _, c in jsval.entries(text)]
-    for _ch in text:  # for..of walks code points; all names are undefined, so all but the first collide
-        if seen:
-            index = chars.index(_ch) if _ch in chars else 0
-            ctx.add("DUPLICATE_NODE_NAME", 'Duplicate node name: "undefined"', f"nodes[{index}].name", ("nodes",))
-        seen = True
-    for i in range(len(chars)):
+    """`nodes` is a string: the platform iterates it without crashing, so `oracle` reports exactly what it reports.
+
+    P1 walks code points (for..of): every name is undefined, so each character after the first collides, reported at
+    `nodes.indexOf(char)`, the UTF-16 offset of the character's first occurrence (a lone surrogate also matches half
+    of a pair). P2 walks UTF-16 code units: each has no id, name or type.
+    """
+    if not ctx.oracle:
+        ctx.add("INVALID_NODES", 'Workflow "nodes" must be an array, got a string', "nodes", ("nodes",))
+    first: dict[str, int] = {}
+    offset = 0
+    for ch in text:
+        first.setdefault(ch, offset)
+        if ord(ch) > 0xFFFF:
+            (_, high), (_, low) = jsval.entries(ch)
+            first[high] = min(first.get(high, offset), offset)
+            first[low] = min(first.get(low, offset + 1), offset + 1)
+        offset += 2 if ord(ch) > 0xFFFF else 1
+    for n, ch in enumerate(text):
+        if n:
+            ctx.add("DUPLICATE_NODE_NAME", 'Duplicate node name: "undefined"', f"nodes[{first[ch]}].name", ("nodes",))
+    for i in range(offset):
         for field, code, msg in _REQUIRED:
             ctx.add(code, msg, f"nodes[{i}].{field}", ("nodes",))
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from wf_lsp.core.context import Context
 from wf_lsp.core.findings import Pointer
-from wf_lsp.core.registry import NodeType, Registry
+from wf_lsp.core.registry import MAX_TYPE_LENGTH, NodeType, Registry
 from wf_lsp.core.rules import fixes
 
 _EXPRESSION = re.compile(r"\{\{.*\}\}|^\$[A-Za-z_]", re.S)
@@ -116,10 +116,10 @@ def _shapes(registry: Registry) -> dict[str, _Shape]:
 
 def _unknown(ctx: Context, i: int, type_id: str, ptr: Pointer) -> None:
     path = f"nodes[{i}].{ptr[-1]}"
-    if type_id in ctx.registry.unimplemented:
+    if ctx.registry.unimplemented_reason(type_id) is not None:
         ctx.add("UNIMPLEMENTED_NODE_TYPE", f'Node type "{type_id}" has no executor on the platform', path, ptr)
         return
-    guess = ctx.registry.suggest(type_id)
+    guess = _suggest(ctx, type_id)
     hint = f"; did you mean '{guess}'?" if guess else ""
     ctx.add(
         "INVALID_NODE_TYPE",
@@ -128,6 +128,36 @@ def _unknown(ctx: Context, i: int, type_id: str, ptr: Pointer) -> None:
         ptr,
         fix=fixes.replace_value(ptr, guess, f"Change type to '{guess}'", safe=False) if guess else None,
     )
+
+
+#: distinct unknown types a document gets did-you-means for (the first ones, in document order); the rest get none
+TYPE_GUESS_BUDGET = 50
+#: distinct answers remembered per registry, across documents
+_MEMO_LIMIT = 4096
+#: difflib.get_close_matches' cutoff for type ids (stricter than for names: ids share namespaces)
+_TYPE_CUTOFF = 0.75
+
+
+def _suggest(ctx: Context, type_id: str) -> str | None:
+    """The closest registry type id, once per distinct unknown value: per document (up to TYPE_GUESS_BUDGET values,
+    decided by the document alone) and per registry (the answer is remembered across documents)."""
+    seen = ctx.type_guesses
+    if type_id in seen:
+        return seen[type_id]
+    guess = None
+    if len(seen) < TYPE_GUESS_BUDGET:
+        memo: dict[str, str | None] = ctx.registry.memo.setdefault("types.guesses", {})
+        if type_id in memo:
+            guess = memo[type_id]
+        else:
+            suggester = ctx.registry.memo.get("types.suggester")
+            if suggester is None:
+                suggester = ctx.registry.memo["types.suggester"] = fixes.Suggester(ctx.registry.ids())
+            guess = suggester.by_ratio(type_id, _TYPE_CUTOFF) if len(type_id) <= MAX_TYPE_LENGTH else None
+            if len(memo) < _MEMO_LIMIT:
+                memo[type_id] = guess
+    seen[type_id] = guess
+    return guess
 
 
 def _is_expression(value: Any) -> bool:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from bisect import bisect_left
 from typing import Any
 
-from wf_lsp.core import jsval
+from wf_lsp.core import jsdate, jsval
 from wf_lsp.core.context import Context
 from wf_lsp.core.findings import Pointer
 
@@ -14,7 +14,13 @@ VARIABLE_TYPES = ("string", "number", "boolean", "array", "object", "date", "any
 _NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 _JS_DOT = r"[^\n\r\u2028\u2029]"
 _JS_WS = r"[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
-_NESTED_QUANT = re.compile(rf"(\+|\*|\{{{_JS_DOT}*?\}}){_JS_WS}*(\+|\*|\{{{_JS_DOT}*?\}})")
+#: The platform's stacked-quantifier pattern, /(\+|\*|\{.*?\})\s*(\+|\*|\{.*?\})/g: matches are counted by stacked_quantifiers
+#: in O(n log n); the regex itself backtracks quadratically (a 50 kB run of "{" took 9 s).
+NESTED_QUANT = re.compile(rf"(\+|\*|\{{{_JS_DOT}*?\}}){_JS_WS}*(\+|\*|\{{{_JS_DOT}*?\}})")
+_WS_RUN = re.compile(rf"{_JS_WS}*")
+#: what ends a `{.*?}` quantifier: its closing brace, or a line end (JavaScript's `.` matches no line terminator)
+_STOPS = re.compile(r"[}\n\r\u2028\u2029]")
+_QUANT_START = re.compile(r"[+*{]")
 
 
 def check(ctx: Context) -> None:
@@ -88,10 +94,58 @@ def _variable(ctx: Context, variables: Any, name: str, definition: Any) -> None:
 def regex_complexity(pattern: str) -> int:
     """The platform's ReDoS heuristic: length + 50 per stacked quantifier + 10 per `|` + 30 per lookahead."""
     score = jsval.utf16_len(pattern)
-    score += 50 * len(_NESTED_QUANT.findall(pattern))
+    score += 50 * stacked_quantifiers(pattern)
     score += 10 * pattern.count("|")
     score += 30 * (pattern.count("(?=") + pattern.count("(?!"))
     return score
+
+
+def stacked_quantifiers(pattern: str) -> int:
+    """How many matches NESTED_QUANT.findall(pattern) returns, without its backtracking: O(n log n).
+
+    A match is a first quantifier, optional whitespace, then a second quantifier. `+` and `*` are one character; `{`
+    runs lazily to a `}` on the same line, and backtracks to a later `}` of that line when no second quantifier follows
+    the earlier one. So a `{` starts a match exactly when some `}` later on its line is "good" (whitespace, then a
+    second quantifier, follows it), and the match ends where that first good `}`'s second quantifier ends. The good
+    braces are found once; each `{` then needs one binary search. Matches do not overlap: the scan goes on after each.
+    """
+    stops = [m.start() for m in _STOPS.finditer(pattern)]
+    n = len(pattern)
+
+    def second(k: int) -> int:
+        """End of a second quantifier at k (after its whitespace), or -1."""
+        k = _WS_RUN.match(pattern, k).end()  # type: ignore[union-attr]
+        if k >= n:
+            return -1
+        c = pattern[k]
+        if c in "+*":
+            return k + 1
+        if c != "{":
+            return -1
+        at = bisect_left(stops, k + 1)
+        return stops[at] + 1 if at < len(stops) and pattern[stops[at]] == "}" else -1
+
+    # Every line end, and every good `}` with the end of the match it completes (-1 for a line end).
+    marks: list[int] = []
+    ends: list[int] = []
+    for s in stops:
+        end = second(s + 1) if pattern[s] == "}" else -1
+        if end >= 0 or pattern[s] != "}":
+            marks.append(s)
+            ends.append(end)
+    count = 0
+    m = _QUANT_START.search(pattern)
+    while m is not None:
+        k = m.start()
+        if pattern[k] == "{":
+            at = bisect_left(marks, k + 1)
+            end = ends[at] if at < len(marks) else -1
+        else:
+            end = second(k + 1)
+        if end >= 0:
+            count += 1
+        m = _QUANT_START.search(pattern, end if end >= 0 else k + 1)
+    return count
 
 
 def _type_match(value: Any, vtype: Any) -> bool:
@@ -106,30 +160,5 @@ def _type_match(value: Any, vtype: Any) -> bool:
     if vtype == "object":
         return isinstance(value, dict)
     if vtype == "date":
-        return isinstance(value, str) and _date_parses(value)
+        return isinstance(value, str) and jsdate.date_parses(value)  # `!isNaN(Date.parse(value))`, as V8 parses
     return bool(vtype == "any")
-
-
-_DATE_FORMATS = ("%Y-%m-%d", "%Y-%m", "%Y", "%b %d %Y", "%B %d %Y", "%d %b %Y", "%d %B %Y", "%a %b %d %Y", "%m/%d/%Y", "%Y/%m/%d")
-
-
-def _date_parses(s: str) -> bool:
-    """An approximation of V8's Date.parse: ISO 8601 and the common English date forms."""
-    text = s.strip()
-    if not text:
-        return False
-    iso = text.replace("Z", "+00:00").replace("z", "+00:00")
-    try:
-        datetime.fromisoformat(iso)
-        return True
-    except ValueError:
-        pass
-    head = text.split("T")[0].split(" GMT")[0]
-    for fmt in _DATE_FORMATS:
-        for candidate in (text, head):
-            try:
-                datetime.strptime(candidate, fmt)
-                return True
-            except ValueError:
-                continue
-    return False

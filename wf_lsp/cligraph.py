@@ -1,0 +1,63 @@
+"""`wf-lsp graph` and `check --summary`: workflow graphs as Mermaid, DOT or JSON, and the Markdown run report."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def write_summary(target: str, files: list[Any], settings: Any) -> None:
+    """The Markdown report with a Mermaid graph of each invalid workflow."""
+    from wf_lsp.core import graphmodel
+    from wf_lsp.report import summary
+
+    key_mode = graphmodel.key_mode_of(settings.profile, settings.connection_keys)
+
+    def graph_of(fr: Any) -> Any:
+        return graphmodel.of_text(fr.text, fr.result, key_mode, settings.max_file_bytes) if fr.text else None
+
+    Path(target).write_text(summary.render(files, graph_of), encoding="utf-8", errors="backslashreplace")
+
+
+def graph(args: argparse.Namespace, settings: Any) -> int:
+    """`wf-lsp graph FILE`: exit 0 with the graph written, 2 when the file cannot be read."""
+    from wf_lsp.core import graphmodel
+    from wf_lsp.core.document import decode_bytes
+    from wf_lsp.core.loader import WorkflowLoader
+
+    try:
+        data = sys.stdin.buffer.read() if args.path == "-" else Path(args.path).read_bytes()
+    except OSError as exc:
+        sys.stderr.write(f"wf-lsp: error: cannot read {args.path}: {exc.strerror or exc}\n")
+        return 2
+    text = decode_bytes(data)[0]
+    result = WorkflowLoader(settings).validate_text(text, None if args.path == "-" else args.path)
+    model = graphmodel.of_text(text, result, graphmodel.key_mode_of(settings.profile, settings.connection_keys), settings.max_file_bytes)
+    rendered = render_graph(model, args.format, "<stdin>" if args.path == "-" else Path(args.path).name)
+    if args.output:
+        Path(args.output).write_text(rendered, encoding="utf-8", errors="surrogatepass")
+    else:
+        if hasattr(sys.stdout, "reconfigure"):
+            sys.stdout.reconfigure(errors="backslashreplace")
+        sys.stdout.write(rendered)
+    return 0
+
+
+def render_graph(model: Any, fmt: str, name: str) -> str:
+    """The graph model as JSON, DOT or Mermaid text."""
+    if fmt == "json":
+        import re
+
+        text = json.dumps(model.to_json(), ensure_ascii=False, indent=2)
+        # a lone surrogate (from a `\ud800` escape in the file) stays a JSON escape, so the output is valid UTF-8
+        return re.sub("[\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+    if fmt == "dot":
+        from wf_lsp.report import dot
+
+        return str(dot.render(model, name))
+    from wf_lsp.report import mermaid
+
+    return str(mermaid.render(model, name))
