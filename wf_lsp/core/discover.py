@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +34,18 @@ class Discovery:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     #: files and folders left out by `exclude`
     excluded: int = 0
+    #: Folder entries looked at, and whether the walk ended early (its limit reached, or it was stopped).
+    looked_at: int = 0
+    truncated: bool = False
+
+
+@dataclass(slots=True)
+class Budget:
+    """Bounds on a walk: at most `limit` entries looked at; `stop()` asked before each folder; `tick(n)` told the count."""
+
+    limit: int | None = None
+    stop: Callable[[], bool] | None = None
+    tick: Callable[[int], None] | None = None
 
 
 def discover(
@@ -43,17 +55,19 @@ def discover(
     root: str | None = None,
     gitignore: bool = True,
     force_exclude: bool = False,
+    budget: Budget | None = None,
 ) -> Discovery:
     """Expand files and folders into candidate files (symlink loops, FIFOs, sockets and unreadable entries skipped).
 
     `exclude` and `include` are gitignore-style patterns anchored at `root` (the config file's folder; None: the
     current folder). A folder named here is skipped when `exclude` matches it; a named file is always checked, unless
     `force_exclude` (then it is treated like a file found in a folder: excluded files are passed over, and so are
-    files that hold no workflow). With `gitignore`, what `.gitignore` files ignore is not walked into.
+    files that hold no workflow). With `gitignore`, what `.gitignore` files ignore is not walked into. With a budget,
+    the walk ends early (`truncated`) once its limit is reached or it is stopped.
     """
     out = Discovery()
     seen: set[tuple[int, int]] = set()
-    walk = _Walk(out, seen, exclude, include, root, gitignore)
+    walk = _Walk(out, seen, exclude, include, root, gitignore, budget or Budget())
     for raw in paths:
         p = Path(raw)
         try:
@@ -66,6 +80,8 @@ def discover(
                 out.excluded += 1
                 continue
             walk.run(p)
+            if out.truncated:
+                break
         elif stat.S_ISREG(st.st_mode):
             if force_exclude and matches(raw, exclude, root):
                 out.excluded += 1
@@ -85,9 +101,17 @@ class _Walk:
     """One folder walk's filters: vendored folders, `exclude`, `.gitignore`, and `include` for non-JSON names."""
 
     def __init__(
-        self, out: Discovery, seen: set[tuple[int, int]], exclude: tuple[str, ...], include: tuple[str, ...], root: str | None, gitignore: bool
+        self,
+        out: Discovery,
+        seen: set[tuple[int, int]],
+        exclude: tuple[str, ...],
+        include: tuple[str, ...],
+        root: str | None,
+        gitignore: bool,
+        budget: Budget,
     ) -> None:
         self.out, self.seen, self.exclude, self.include, self.root, self.gitignore = out, seen, exclude, include, root, gitignore
+        self.budget = budget
 
     def _dropped(self, path: str, is_dir: bool, ignores: GitIgnores | None) -> bool:
         if matches(path, self.exclude, self.root, is_dir):
@@ -102,7 +126,14 @@ class _Walk:
         def onerror(exc: OSError) -> None:
             out.skipped.append((str(exc.filename), f"cannot read folder: {exc.strerror}"))
 
+        budget = self.budget
         for folder, dirs, files in os.walk(top, onerror=onerror, followlinks=False):
+            out.looked_at += len(dirs) + len(files)
+            if (budget.stop is not None and budget.stop()) or (budget.limit is not None and out.looked_at > budget.limit):
+                out.truncated = True
+                return
+            if budget.tick is not None:
+                budget.tick(out.looked_at)
             try:
                 st = os.stat(folder)
                 ident = (st.st_dev, st.st_ino)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Any
 
@@ -25,6 +25,18 @@ from wf_lsp.core.store import NullStore, SharedStore
 _BYTES_PER_FINDING = 700
 _BYTES_PER_ENTRY = 1500
 
+#: Runs one validation: (text, settings, registry, path, findings from decoding) to a fresh result. The default runs
+#: it here; the language server runs it in a worker process (a rule that holds the GIL must not stall other requests).
+Analyzer = Callable[[str, Settings, Registry, "str | None", list[Finding]], Result]
+
+
+def analyze_result(text: str, settings: Settings, registry: Registry, path: str | None, pre: list[Finding]) -> Result:
+    """Validate one text here and now: the result before any cache sees it."""
+    analysis = analyze(text, settings, registry, path, pre)
+    summary = summarize(analysis.value, analysis.findings, analysis.duration_ms)
+    summary["dialect"] = analysis.dialect
+    return Result(analysis.findings, analysis.is_workflow, "", summary, analysis.duration_ms, False)
+
 
 class WorkflowLoader:
     """Validate workflow texts under one set of settings, caching results by content."""
@@ -35,8 +47,10 @@ class WorkflowLoader:
         store: SharedStore | None = None,
         registry: Registry | None = None,
         max_concurrency: int = 4,
+        analyzer: Analyzer = analyze_result,
     ) -> None:
         self.settings = settings or Settings()
+        self.analyzer = analyzer
         self.registry = registry or load_registry(self.settings.registry)
         self.store: SharedStore = store or NullStore()
         self.fingerprint = self.settings.fingerprint(self.registry.digest)
@@ -207,14 +221,12 @@ class WorkflowLoader:
 
     def _run(self, text: str, path: str | None, pre: list[Finding]) -> Result:
         with self._limit:
-            analysis = analyze(text, self.settings, self.registry, path, pre)
+            result = self.analyzer(text, self.settings, self.registry, path, pre)
         with self._lock:
             self._stats["misses"] += 1
             self._stats["validations"] += 1
-            self._stats["validationMs"] += analysis.duration_ms
-        summary = summarize(analysis.value, analysis.findings, analysis.duration_ms)
-        summary["dialect"] = analysis.dialect
-        return Result(analysis.findings, analysis.is_workflow, "", summary, analysis.duration_ms, False)
+            self._stats["validationMs"] += result.duration_ms
+        return result
 
     # -- cache management ---------------------------------------------------------------------
     def _remember(self, key: Any, result: Result) -> None:
@@ -281,4 +293,4 @@ def _as_text(data: str | bytes) -> tuple[str, list[Finding]]:
     return data, []
 
 
-__all__ = ["WorkflowLoader", "content_hash"]
+__all__ = ["Analyzer", "WorkflowLoader", "analyze_result", "content_hash"]

@@ -17,6 +17,8 @@ PROFILES: tuple[str, ...] = ("oracle", "recommended", "strict")
 CONNECTION_KEYS: tuple[str, ...] = ("auto", "name", "id")
 SEVERITY_WORDS: tuple[str, ...] = ("error", "warning", "information", "info", "hint", "off")
 DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+DEFAULT_MAX_WORKSPACE_FILES = 20_000
 DEFAULT_MAX_DIAGNOSTICS = 1000
 
 
@@ -65,6 +67,9 @@ class Settings:
     root: str | None = None
     debounce_ms: int = 150
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    #: The language server's limits (they change how it works, never what a file's result is).
+    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
+    max_workspace_files: int = DEFAULT_MAX_WORKSPACE_FILES
     #: diagnostics the language server publishes per document, plus one that counts the rest (0: no limit); the CLI
     #: always reports every finding
     max_diagnostics: int = DEFAULT_MAX_DIAGNOSTICS
@@ -120,6 +125,8 @@ _ALIASES = {
     "respect-gitignore": "respect_gitignore",
     "debounceMs": "debounce_ms",
     "maxFileBytes": "max_file_bytes",
+    "maxMessageBytes": "max_message_bytes",
+    "maxWorkspaceFiles": "max_workspace_files",
     "maxDiagnostics": "max_diagnostics",
     "cache": "cache",
 }
@@ -193,7 +200,7 @@ def _coerce(key: str, value: Any, base: Settings) -> Any:
         if not isinstance(value, bool):
             raise TypeError("must be true or false")
         return value
-    if key in ("debounce_ms", "max_file_bytes", "max_diagnostics"):
+    if key in ("debounce_ms", "max_file_bytes", "max_diagnostics", "max_message_bytes", "max_workspace_files"):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ValueError("must be a non-negative integer")
         return value

@@ -8,10 +8,13 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
@@ -21,8 +24,8 @@ from wf_lsp.core.document import decode_bytes, parse
 from wf_lsp.core.findings import Severity
 from wf_lsp.core.plan import build_graph, plan_levels
 from wf_lsp.core.tenancy import is_placeholder
-from wf_lsp.lsp import documents
-from wf_lsp.lsp.diagnostics import Outcome
+from wf_lsp.lsp import documents, files
+from wf_lsp.lsp.diagnostics import Outcome, Walk
 
 if TYPE_CHECKING:
     from wf_lsp.lsp.server import WfServer
@@ -42,7 +45,8 @@ def register(server: WfServer) -> None:
         arg = _first_str(args)
         if arg is None:
             arg = next((a["uri"] for a in args if isinstance(a, dict) and isinstance(a.get("uri"), str) and a["uri"]), None)
-        outcomes = await _collect(server)
+        gathered = await _gather(server, "Collecting tenant diagnostics")
+        outcomes = gathered.outcomes
         tenant, problem = arg, None
         if arg is not None and _is_uri(arg):
             tenant, problem = _tenant_of(arg, outcomes)
@@ -52,6 +56,7 @@ def register(server: WfServer) -> None:
             problem = f"unknown tenant {tenant!r}: no workflow file in the workspace has it (tenants: {', '.join(known) or 'none'})"
         if problem is not None:
             report["problem"] = problem
+        report.update(gathered.account())
         await _show(server, report, tenant)
         return report
 
@@ -115,17 +120,6 @@ def _first_str(args: tuple[object, ...]) -> str | None:
 
 
 # -- collecting --------------------------------------------------------------------------------
-
-
-async def _collect(server: WfServer) -> list[Outcome]:
-    """Every workflow file in the workspace, open or not (open ones as the editor has them)."""
-    with contextlib.suppress(TimeoutError):  # the folders' settings (and settings files) first
-        await asyncio.wait_for(server.settings.ready.wait(), 5)
-    snaps = server.diagnostics.workspace_snapshots(include_open=True)
-    out: list[Outcome] = []
-    for i in range(0, len(snaps), _CHUNK):
-        out.extend(await server.diagnostics.validate_many(snaps[i : i + _CHUNK]))
-    return [o for o in out if o.workflow]
 
 
 def _counts(o: Outcome) -> tuple[int, int]:
@@ -267,7 +261,36 @@ def remove_report_dir(path: str | None) -> None:
 async def _validate_workspace(server: WfServer) -> dict[str, Any]:
     """Validate every workflow file with work-done progress; cancellable from the client's progress UI."""
     started = time.perf_counter()
-    snaps = server.diagnostics.workspace_snapshots(include_open=True)
+    gathered = await _gather(server, "Validating workflows")
+    workflows = gathered.outcomes
+    server.diagnostics.publish_files(workflows)
+    errors = sum(_counts(o)[0] for o in workflows)
+    warnings = sum(_counts(o)[1] for o in workflows)
+    return {
+        "files": len(workflows),
+        "counts": {"errors": errors, "warnings": warnings},
+        "invalidFiles": sum(1 for o in workflows if not o.result.valid),
+        **gathered.account(),
+        "durationMs": round((time.perf_counter() - started) * 1000, 1),
+    }
+
+
+@dataclass(slots=True)
+class _Gathered:
+    outcomes: list[Outcome]
+    walk: Walk
+    cancelled: bool
+
+    def account(self) -> dict[str, Any]:
+        """Whether the walk was cancelled or ended at its limit, and how far it went."""
+        return {"cancelled": self.cancelled, "truncated": self.walk.truncated and not self.walk.stopped, "entriesLookedAt": self.walk.looked_at}
+
+
+async def _gather(server: WfServer, title: str) -> _Gathered:
+    """Walk the workspace and validate its workflow files (open ones as the editor has them), with work-done
+    progress when the client shows it; cancelled from the progress bar or by cancelling the request."""
+    with contextlib.suppress(TimeoutError):  # the folders' settings (and settings files) first
+        await asyncio.wait_for(server.settings.ready.wait(), 5)
     token: str | None = None
     progress = server.work_done_progress
     if get_capability(server.client_capabilities, "window.work_done_progress", False):
@@ -277,16 +300,24 @@ async def _validate_workspace(server: WfServer) -> dict[str, Any]:
         try:
             params = types.WorkDoneProgressCreateParams(token=token)
             await asyncio.wait_for(server.protocol.send_request_async(types.WINDOW_WORK_DONE_PROGRESS_CREATE, params), 10)
-            progress.begin(token, types.WorkDoneProgressBegin(title="Validating workflows", cancellable=True, percentage=0))
+            progress.begin(token, types.WorkDoneProgressBegin(title=title, cancellable=True, percentage=0))
         except Exception as exc:
-            log.warning("no progress for workspace validation: %s", exc)
+            log.warning("no progress for %s: %s", title.lower(), exc)
             progress.tokens.pop(token, None)
             token = None
     outcomes: list[Outcome] = []
     cancelled = False
+    stop = threading.Event()
+    if token is not None:
+        progress.tokens[token].add_done_callback(lambda _: stop.set())  # cancelled from the progress bar
+    tick = _ticker(asyncio.get_running_loop(), progress, token) if token is not None else None
+    walk = Walk([])
     try:
-        for i in range(0, len(snaps), _CHUNK):
-            if token is not None and progress.tokens.get(token) is not None and progress.tokens[token].cancelled():
+        walk = await server.diagnostics.workspace_snapshots(include_open=True, stop=stop, tick=tick)
+        snaps = walk.snapshots
+        cancelled = walk.stopped
+        for i in range(0, 0 if cancelled else len(snaps), _CHUNK):
+            if stop.is_set():
                 cancelled = True
                 break
             outcomes.extend(await server.diagnostics.validate_many(snaps[i : i + _CHUNK]))
@@ -299,35 +330,44 @@ async def _validate_workspace(server: WfServer) -> dict[str, Any]:
         if token is not None:
             progress.end(token, types.WorkDoneProgressEnd(message="cancelled" if cancelled else "done"))
             progress.tokens.pop(token, None)
-    workflows = [o for o in outcomes if o.workflow]
-    server.diagnostics.publish_files(workflows)
-    errors = sum(_counts(o)[0] for o in workflows)
-    warnings = sum(_counts(o)[1] for o in workflows)
-    return {
-        "files": len(workflows),
-        "counts": {"errors": errors, "warnings": warnings},
-        "invalidFiles": sum(1 for o in workflows if not o.result.valid),
-        "cancelled": cancelled,
-        "durationMs": round((time.perf_counter() - started) * 1000, 1),
-    }
+    return _Gathered([o for o in outcomes if o.workflow], walk, cancelled)
+
+
+def _ticker(loop: asyncio.AbstractEventLoop, progress: Any, token: str) -> Callable[[int], None]:
+    """A walk's count, reported on the progress bar (from the walking thread, at most every 0.2 s)."""
+    last = [0.0]
+
+    def tick(n: int) -> None:
+        now = time.monotonic()
+        if now - last[0] >= 0.2:
+            last[0] = now
+            message = types.WorkDoneProgressReport(message=f"looking for workflows: {n} files and folders")
+            loop.call_soon_threadsafe(lambda: token in progress.tokens and progress.report(token, message))
+
+    return tick
 
 
 # -- execution plan ----------------------------------------------------------------------------
 
 
 async def _plan(server: WfServer, uri: str) -> dict[str, Any]:
-    """The DAG's levels from the triggers, or the validation errors that forbid running it (validate before execute)."""
+    """The DAG's levels from the triggers, or the validation errors that forbid running it (validate before execute).
+
+    The document is the open one, or else a regular file inside a workspace folder under maxFileBytes, read off the
+    event loop: nothing else is read (no device, FIFO or file outside the workspace), and a refusal never quotes it."""
     doc = server.documents.get(uri)
+    settings = server.settings.for_uri(uri)
     if doc is not None:
         text, path = doc.text, doc.path
     else:
         path = documents.uri_to_path(uri)
+        folders = [p for p in map(documents.uri_to_path, server.settings.folder_uris()) if p]
         try:
-            with open(path or "", "rb") as fh:
-                text = decode_bytes(fh.read())[0]
-        except OSError as exc:
-            return {"valid": False, "errors": [{"code": "NO_DOCUMENT", "message": f"cannot read {uri}: {exc.strerror or exc}"}]}
-    settings = server.settings.for_uri(uri)
+            data = await server.diagnostics.run(files.read_workspace_file, path, folders, settings.max_file_bytes)
+        except files.Refused as exc:
+            log.warning("wf.executionPlan did not read %s: %s", uri, exc)
+            return {"valid": False, "errors": [{"code": "NO_DOCUMENT", "message": f"cannot read {uri}: {exc}"}]}
+        text = decode_bytes(data)[0]
     loader = server.settings.loader(settings)
     result = await server.diagnostics.run(loader.validate_text, text, path)
     if not result.valid:
@@ -337,7 +377,12 @@ async def _plan(server: WfServer, uri: str) -> dict[str, Any]:
             if f.severity == Severity.ERROR
         ]
         return {"valid": False, "errors": errors}
-    graph = build_graph(parse(text).value, "name" if settings.profile == "oracle" else settings.connection_keys, settings.dialect)
+    key_mode = "name" if settings.profile == "oracle" else settings.connection_keys
+    return await server.diagnostics.run(_levels, text, key_mode, settings.dialect)
+
+
+def _levels(text: str, key_mode: str, dialect: str) -> dict[str, Any]:
+    graph = build_graph(parse(text).value, key_mode, dialect)
     plan = plan_levels(graph)
     return {
         "valid": True,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from lsprotocol import types
 from pygls.capabilities import get_capability
 
+from wf_lsp.core.discover import Budget
 from wf_lsp.core.loader import WorkflowLoader
 from wf_lsp.core.result import Result
 from wf_lsp.core.settings import Settings
@@ -91,6 +94,8 @@ class Diagnostics:
     def __init__(self, server: WfServer) -> None:
         self._server = server
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="wf-validate")
+        #: Workspace walks get their own thread: a long one never holds up the open documents' validations.
+        self._walker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wf-walk")
         self._states: dict[str, _State] = {}
         self.push = True
         self.generation = 0
@@ -114,6 +119,7 @@ class Diagnostics:
             if state.timer:
                 state.timer.cancel()
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._walker.shutdown(wait=False, cancel_futures=True)
 
     # -- scheduling ---------------------------------------------------------------------------
     def schedule(self, uri: str, delay_ms: int | None = None) -> None:
@@ -287,7 +293,7 @@ class Diagnostics:
         if cached and cached[1] == self.generation and cached[2] == open_uris and time.monotonic() - cached[0] < WORKSPACE_TTL:
             outcomes = cached[3]
         else:
-            outcomes = await self.validate_many(self.workspace_snapshots(include_open=False))
+            outcomes = await self.validate_many((await self.workspace_snapshots(include_open=False)).snapshots)
             self._workspace_cache = (time.monotonic(), self.generation, open_uris, outcomes)
         items: list[types.WorkspaceDocumentDiagnosticReport] = []
         for o in outcomes:
@@ -300,39 +306,39 @@ class Diagnostics:
         return types.WorkspaceDiagnosticReport(items=items)
 
     # -- the whole workspace ------------------------------------------------------------------
-    def workspace_snapshots(self, include_open: bool) -> list[Snapshot]:
+    async def workspace_snapshots(self, include_open: bool, stop: threading.Event | None = None, tick: Callable[[int], None] | None = None) -> Walk:
         """Snapshots of the workflow candidates in every workspace folder (open ones with the editor's text, if asked),
-        each under the settings of its innermost folder, as its diagnostics are (one tenant's never judge another's)."""
+        each under the settings of its innermost folder, as its diagnostics are (one tenant's never judge another's).
+
+        The folders are walked in a worker thread, each up to its maxWorkspaceFiles entries; `stop` ends the walk
+        early (a cancelled request sets it), and `tick` hears how many entries were looked at, from that thread."""
         manager = self._server.settings
-        open_docs = {d.uri: d for d in self._server.documents}
-        out: list[Snapshot] = []
-        seen: set[str] = set()
+        open_docs = {d.uri: documents.OpenCopy.of(d) for d in self._server.documents}
+        style = DiagnosticStyle.of(self._server.client_capabilities)
+        jobs: list[_WalkJob] = []
         # Innermost folders first: a file (and an open document) belongs to the innermost folder that holds it.
         for folder in sorted(manager.folder_uris(), key=len, reverse=True):
             path = documents.uri_to_path(folder)
             if path is None:
                 continue
             mine = {u: d for u, d in open_docs.items() if manager.folder_of(u) == folder} if include_open else {}
-            self._add_snapshots(out, seen, documents.workspace_candidates([path], manager.for_folder(folder), mine), manager.for_folder(folder))
+            settings = manager.for_folder(folder)
+            jobs.append(_WalkJob([path], settings, manager.loader(settings), mine))
         if include_open:  # open workflow documents outside every folder count too, under the settings outside folders
             outside = {u: d for u, d in open_docs.items() if manager.folder_of(u) is None}
-            self._add_snapshots(out, seen, documents.workspace_candidates([], manager.base, outside), manager.base)
+            jobs.append(_WalkJob([], manager.base, manager.loader(manager.base), outside))
+        stop = stop or threading.Event()
+        walk = functools.partial(_walk, jobs, self._server.encoding, style, self.generation, stop, tick)
+        try:
+            found = await asyncio.get_running_loop().run_in_executor(self._walker, walk)
+        except asyncio.CancelledError:
+            stop.set()  # a cancelled request ends the walk too
+            raise
         if not include_open:
-            out = [s for s in out if s.uri not in open_docs]
-        return out
-
-    def _add_snapshots(self, out: list[Snapshot], seen: set[str], files: list[documents.WorkspaceFile], settings: Settings) -> None:
-        loader = self._server.settings.loader(settings)
-        style = DiagnosticStyle.of(self._server.client_capabilities)
-        for f in files:
-            where = os.path.abspath(f.path)  # by path: a client may spell an open document's URI differently
-            if where in seen:
-                continue
-            seen.add(where)
-            doc = self._server.documents.get(f.uri)
-            chosen = documents.selection(f.uri, doc.language_id if doc else None, settings)
-            seen_wf = doc.seen_workflow if doc else False
-            out.append(Snapshot(f.uri, f.version, f.text, f.path, chosen, seen_wf, loader, self._server.encoding, style, self.generation))
+            found.snapshots = [s for s in found.snapshots if s.uri not in open_docs]
+        if found.truncated and not found.stopped:
+            log.warning("the workspace walk stopped after %d files and folders (setting maxWorkspaceFiles): some files were left out", found.looked_at)
+        return found
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """Run a blocking call in the validation pool."""
@@ -357,3 +363,53 @@ class Diagnostics:
 
 def _validate_all(snaps: list[Snapshot]) -> list[Outcome]:
     return [validate(s) for s in snaps]
+
+
+@dataclass(slots=True)
+class Walk:
+    """A workspace walk: the snapshots found, entries looked at, and whether it ended early (limit, or stopped)."""
+
+    snapshots: list[Snapshot]
+    looked_at: int = 0
+    truncated: bool = False
+    stopped: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _WalkJob:
+    folders: list[str]
+    settings: Settings
+    loader: WorkflowLoader
+    open_docs: dict[str, documents.OpenCopy]
+
+
+def _walk(jobs: list[_WalkJob], encoding: str, style: DiagnosticStyle, generation: int, stop: threading.Event, tick: Callable[[int], None] | None) -> Walk:
+    """Walk the folders and read their candidates (in a worker thread: no server state is touched here)."""
+    out = Walk([])
+    seen: set[str] = set()
+    for job in jobs:
+        if stop.is_set():
+            out.truncated = out.stopped = True
+            break
+        before = out.looked_at
+
+        def count(n: int, before: int = before) -> None:
+            if tick is not None:
+                tick(before + n)
+
+        budget = Budget(job.settings.max_workspace_files, stop.is_set, count)
+        files, found = documents.workspace_candidates(job.folders, job.settings, job.open_docs, budget)
+        if found is not None:
+            out.looked_at += found.looked_at
+            out.truncated = out.truncated or found.truncated
+        for f in files:
+            where = os.path.abspath(f.path)  # by path: a client may spell an open document's URI differently
+            if where in seen:
+                continue
+            seen.add(where)
+            doc = job.open_docs.get(f.uri)
+            chosen = documents.selection(f.uri, doc.language_id if doc else None, job.settings)
+            seen_wf = doc.seen_workflow if doc else False
+            out.snapshots.append(Snapshot(f.uri, f.version, f.text, f.path, chosen, seen_wf, job.loader, encoding, style, generation))
+    out.stopped = out.stopped or (out.truncated and stop.is_set())
+    return out

@@ -14,10 +14,11 @@ from pygls.protocol.language_server import lsp_method
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace.position_codec import PositionCodec
 
-from wf_lsp.core.discover import Candidate, discover, read_candidate
+from wf_lsp.core.discover import Budget, Candidate, Discovery, discover, read_candidate
 from wf_lsp.core.document import decode_bytes
 from wf_lsp.core.globs import matches
 from wf_lsp.core.settings import Settings
+from wf_lsp.lsp import files
 from wf_lsp.lsp.lines import LineIndex, LinesView
 
 if TYPE_CHECKING:
@@ -230,11 +231,31 @@ class WorkspaceFile:
     version: int | None = None
 
 
-def workspace_candidates(folders: list[str], settings: Settings, open_docs: dict[str, Document]) -> list[WorkspaceFile]:
-    """JSON files under the folders that may be workflows (open documents use the editor's text)."""
+@dataclass(frozen=True, slots=True)
+class OpenCopy:
+    """What a workspace walk needs of an open document, copied on the event loop (walks run in a worker thread)."""
+
+    uri: str
+    path: str | None
+    text: str
+    version: int
+    language_id: str
+    seen_workflow: bool
+
+    @classmethod
+    def of(cls, doc: Document) -> OpenCopy:
+        """A copy of an open document's current state."""
+        return cls(doc.uri, doc.path, doc.text, doc.version, doc.language_id, doc.seen_workflow)
+
+
+def workspace_candidates(
+    folders: list[str], settings: Settings, open_docs: dict[str, OpenCopy], budget: Budget | None = None
+) -> tuple[list[WorkspaceFile], Discovery | None]:
+    """JSON files under the folders that may be workflows (open documents use the editor's text), and the walk's
+    account; files reached through a symlink that leads out of the folders are left out (as are FIFOs and devices)."""
     out: list[WorkspaceFile] = []
     seen: set[str] = set()
-    found = discover(folders, settings.exclude, settings.include, settings.root, settings.respect_gitignore) if folders else None
+    found = discover(folders, settings.exclude, settings.include, settings.root, settings.respect_gitignore, budget=budget) if folders else None
     for cand in found.files if found else []:
         path = os.path.abspath(cand.path)
         if path in seen:
@@ -249,6 +270,8 @@ def workspace_candidates(folders: list[str], settings: Settings, open_docs: dict
             if chosen or has_markers(doc.text):
                 out.append(WorkspaceFile(uri, path, doc.text, doc.version))
             continue
+        if not files.inside(path, folders):
+            continue
         data, _why = read_candidate(Candidate(path, explicit=bool(chosen)), settings.max_file_bytes)
         if data is None:
             continue
@@ -258,4 +281,4 @@ def workspace_candidates(folders: list[str], settings: Settings, open_docs: dict
     for doc in open_docs.values():  # open workflow documents outside every folder count too
         if doc.path is not None and os.path.abspath(doc.path) not in seen and doc.seen_workflow:
             out.append(WorkspaceFile(doc.uri, doc.path, doc.text, doc.version))
-    return out
+    return out, found

@@ -9,7 +9,7 @@ from lsprotocol import converters
 from wf_lsp.core import graphmodel
 from wf_lsp.core.document import decode_bytes
 from wf_lsp.core.result import Result
-from wf_lsp.lsp import documents
+from wf_lsp.lsp import documents, files
 from wf_lsp.lsp.model import Model, key_mode_for, model_of
 from wf_lsp.report import mermaid
 
@@ -48,7 +48,7 @@ def _refuse(uri: str | None, message: str) -> dict[str, Any]:
 
 
 async def graph_of(server: WfServer, uri: str) -> dict[str, Any]:
-    """The graph of an open document as the editor has it, else of the file on disk."""
+    """The graph of an open document as the editor has it, else of a regular file inside the workspace folders."""
     key_mode = key_mode_for(server, uri)
     doc = server.documents.get(uri)
     model: Model
@@ -63,11 +63,12 @@ async def graph_of(server: WfServer, uri: str) -> dict[str, Any]:
             model = Model(outcome.text, outcome.version, key_mode, server.encoding)
     else:
         path = documents.uri_to_path(uri)
-        try:
-            with open(path or "", "rb") as fh:
-                text = decode_bytes(fh.read())[0]
-        except OSError as exc:
-            return _refuse(uri, f"cannot read {uri}: {exc.strerror or exc}")
+        folders = [p for p in map(documents.uri_to_path, server.settings.folder_uris()) if p]
+        try:  # only a regular file inside a workspace folder, under maxFileBytes, read off the event loop
+            data = await server.diagnostics.run(files.read_workspace_file, path, folders, server.settings.for_uri(uri).max_file_bytes)
+        except files.Refused as exc:
+            return _refuse(uri, f"cannot read {uri}: {exc}")
+        text = decode_bytes(data)[0]
         loader = server.settings.loader(server.settings.for_uri(uri))
         result = await server.diagnostics.run(loader.validate_text, text, path)
         model = await server.diagnostics.run(Model, text, None, key_mode, server.encoding)

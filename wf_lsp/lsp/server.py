@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+import os
+import signal
+import sys
+import threading
+from typing import Any, BinaryIO
 
 from lsprotocol import types
 from pygls.capabilities import get_capability
 from pygls.exceptions import FeatureNotificationError, FeatureRequestError, JsonRpcException
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 
 from wf_lsp import __version__
 from wf_lsp.core.config import CONFIG_NAMES
-from wf_lsp.lsp import code_actions, code_lens, commands, completion, graph, hover, inlay_hints, logs, memory, navigation, symbols
+from wf_lsp.lsp import code_actions, code_lens, commands, completion, framing, graph, hover, inlay_hints, logs, memory, navigation, symbols, workers
 from wf_lsp.lsp.diagnostics import IDENTIFIER, Diagnostics
 from wf_lsp.lsp.documents import DocumentStore
 from wf_lsp.lsp.protocol import PARSE_ERROR, WfProtocol
@@ -30,6 +35,8 @@ class WfServer(LanguageServer):
     def __init__(self, sync_kind: types.TextDocumentSyncKind = types.TextDocumentSyncKind.Incremental) -> None:
         super().__init__("wf-lsp", __version__, text_document_sync_kind=sync_kind, protocol_cls=WfProtocol, max_workers=4)
         self.documents = DocumentStore()
+        #: Validations run in worker processes (started on the first one).
+        self.analyzer = workers.ProcessAnalyzer()
         self.settings = SettingsManager(self)
         self.diagnostics = Diagnostics(self)
         self.log_handler: logs.ClientLogHandler | None = None
@@ -81,9 +88,34 @@ class WfServer(LanguageServer):
             parts = [self.settings.loader(self.settings.base).stats()]
         return _merge_stats(parts)
 
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """Serve on stdio until `exit` or end of input (pygls's own start, with our bounded frame reader).
+
+        pygls parts this relies on (2.1; tests/lsp/test_wedge_framing.py runs them all): `_stop_event` (set by pygls's
+        `shutdown()`), the `thread_pool` its stdin reads run in, `StdoutWriter` and `protocol.set_writer`."""
+        self._stop_event = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        reader = framing.read_messages(
+            self._stop_event,
+            stdin or sys.stdin.buffer,
+            self.thread_pool,
+            self.protocol,
+            lambda: self.settings.base.max_message_bytes,
+            self.report_server_error,
+        )
+        try:
+            asyncio.run(reader)
+        except BrokenPipeError:
+            log.error("the connection to the client is lost: shutting down")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()  # type: ignore[no-untyped-call]
+
     def close(self) -> None:
         """Release threads and temp files."""
         self.diagnostics.shutdown()
+        self.analyzer.shutdown()
         commands.remove_report_dir(self._report_dir)
         self._report_dir = None
 
@@ -177,6 +209,14 @@ def build_server(sync_kind: types.TextDocumentSyncKind = types.TextDocumentSyncK
     return server
 
 
+def _terminated(server: WfServer, signum: int) -> None:
+    """SIGTERM (or SIGHUP): remove what the server made (report folders, worker processes) and end at once."""
+    try:
+        server.close()
+    finally:
+        os._exit(128 + signum)
+
+
 async def _config_changed(server: WfServer) -> None:
     """A settings file was created, changed or deleted: read them again, and revalidate if anything changed."""
     if await server.settings.reread_files():
@@ -202,6 +242,9 @@ def serve(tcp: str | None = None, log_level: str = "INFO") -> None:
     memory.pin_mmap_threshold()
     server = build_server()
     server.log_handler = logs.setup(server, log_level)
+    for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if signum is not None:
+            signal.signal(signum, lambda signum, frame: _terminated(server, signum))
     try:
         if tcp:
             host, _, port = tcp.rpartition(":")

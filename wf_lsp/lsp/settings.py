@@ -274,7 +274,7 @@ class SettingsManager:
         key = _loader_key(settings)
         loader = self._loaders.get(key)
         if loader is None:
-            loader = WorkflowLoader(settings, store=_store(settings))
+            loader = WorkflowLoader(settings, store=_store(settings), analyzer=self._server.analyzer)
             self._loaders[key] = loader
             self._tell(list(loader.registry.problems), "registry")
             stats = loader.store.stats()

@@ -1,0 +1,113 @@
+"""Files named by a client's command (wf.executionPlan): the real server reads only open documents and regular files
+inside the workspace folders, under maxFileBytes; a device, a FIFO, a file outside (or a symlink out) is refused at
+once, and its content is never echoed."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from tests.helpers import CORPUS
+from tests.lsp.kit import BOOT, corpus_text
+from tests.lsp.raw import RawServer, utf16_position
+from wf_lsp.lsp import documents
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+TEXT = corpus_text(BOOT)
+POSITION = utf16_position(TEXT, TEXT.index('"config.load"') + 3)
+SECRET_LINE = "root:x:0:0:"
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def session(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[RawServer, Path]]:
+    root = tmp_path_factory.mktemp("plan")
+    folder = root / "ws"
+    folder.mkdir()
+    shutil.copy(CORPUS / BOOT, folder / "boot.json")
+    (folder / "big.json").write_text(json.dumps({"nodes": [], "connections": {}, "pad": "x" * 5000}))
+    os.mkfifo(folder / "pipe.json")
+    (folder / "out.json").symlink_to("/etc/passwd")
+    (root / "outside.json").write_text(TEXT)  # a workflow, but not in the workspace
+    server = await RawServer(stderr=root / "stderr.txt").start()
+    await server.initialize([folder], options={"debounceMs": 20, "maxFileBytes": 4096})
+    server.open((folder / "probe.json").as_uri(), TEXT)
+    await server.drain()
+    yield server, folder
+    try:
+        assert await server.shutdown_and_exit() == 0
+    finally:
+        await server.stop()
+
+
+async def _plan(server: RawServer, uri: str) -> tuple[dict[str, object], float]:
+    started = time.monotonic()
+    answer = await server.call("workspace/executeCommand", {"command": "wf.executionPlan", "arguments": [uri]}, timeout=10)
+    return answer["result"], time.monotonic() - started
+
+
+async def _alive(server: RawServer, folder: Path) -> None:
+    answer = await server.call("textDocument/hover", {"textDocument": {"uri": (folder / "probe.json").as_uri()}, "position": POSITION}, timeout=10)
+    assert "config.load" in answer["result"]["contents"]["value"]
+
+
+async def test_a_workspace_file_gets_its_plan(session: tuple[RawServer, Path]) -> None:
+    server, folder = session
+    result, _ = await _plan(server, (folder / "boot.json").as_uri())
+    assert result["valid"] is True and result["levels"], result
+
+
+@pytest.mark.parametrize(
+    ("target", "why"),
+    [
+        ("file:///etc/passwd", "not inside a workspace folder"),
+        ("file:///dev/zero", "not inside a workspace folder"),
+        ("pipe.json", "not a regular file"),
+        ("out.json", "not inside a workspace folder"),
+        ("big.json", "larger than maxFileBytes (4096 bytes)"),
+        ("../outside.json", "not inside a workspace folder"),
+        ("missing.json", "No such file"),
+    ],
+    ids=["/etc/passwd", "/dev/zero", "a FIFO in the workspace", "a symlink out of it", "over maxFileBytes", "a file beside it", "missing"],
+)
+async def test_a_file_that_must_not_be_read_is_refused_at_once(session: tuple[RawServer, Path], target: str, why: str) -> None:
+    """Before: /etc/passwd was read and quoted in the errors, /dev/zero grew the server without bound, a FIFO hung it."""
+    server, folder = session
+    uri = target if target.startswith("file:") else (folder / target).resolve(strict=False).as_uri() if target.startswith("..") else (folder / target).as_uri()
+    result, seconds = await _plan(server, uri)
+    assert result["valid"] is False and seconds < 5, (result, seconds)
+    errors = result["errors"]
+    assert isinstance(errors, list) and errors[0]["code"] == "NO_DOCUMENT" and why in errors[0]["message"], errors
+    assert SECRET_LINE not in json.dumps(result)
+    await _alive(server, folder)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+async def test_the_report_folder_is_removed_on_sigterm(tmp_path: Path, signum: signal.Signals) -> None:
+    """Before: SIGTERM (or SIGHUP) ended the server at once and its report folder stayed behind in the temp folder."""
+    folder = tmp_path / "ws"
+    folder.mkdir()
+    shutil.copy(CORPUS / BOOT, folder / "boot.json")
+    server = await RawServer(stderr=tmp_path / "stderr.txt").start()
+    try:
+        await server.initialize([folder])
+        answer = await server.call("workspace/executeCommand", {"command": "wf.showTenantDiagnostics", "arguments": []}, timeout=30)
+        assert answer["result"]["tenants"], answer
+        shown = [m["params"]["uri"] for m in server.received if m.get("method") == "window/showDocument"]
+        assert shown, "the client can show documents: the report is written to a file"
+        report = Path(documents.uri_to_path(shown[-1]) or "")
+        assert report.is_file() and report.parent.name.startswith("wf-lsp-")
+        assert server.proc is not None
+        server.proc.send_signal(signum)
+        code = await server.wait_exit(10)
+        assert not report.parent.exists(), f"{report.parent} is left behind"
+        assert code == 128 + signum
+    finally:
+        await server.stop()
