@@ -74,7 +74,7 @@ def test_n8n_export_skips_metabuilder_rules_and_shows_dialect(tmp_path: Path) ->
     assert _codes(row) == {"N8N_CATALOG_MISSING"}
     forced = _json(tmp_path, N8N_EXPORT, "--dialect", "metabuilder")
     assert forced["dialect"] == "metabuilder" and forced["valid"] is False
-    assert {"MISSING_TENANT_ID", "INVALID_NODE_TYPE", "NESTED_NODE_ATTRIBUTES", "INVALID_CONNECTION_FORMAT"} <= _codes(forced)
+    assert {"MISSING_TENANT_ID", "UNIMPLEMENTED_NODE_TYPE", "NESTED_NODE_ATTRIBUTES", "INVALID_CONNECTION_FORMAT"} <= _codes(forced)
 
 
 def test_dangling_connection_and_duplicate_name_stay_errors(tmp_path: Path) -> None:
