@@ -62,7 +62,7 @@ def to_payload(result: Result, version: str, fixes: bool = True) -> dict[str, An
         "v": version,
         "w": result.is_workflow,
         "h": result.content_hash,
-        "s": {k: result.summary.get(k) for k in ("workflowId", "tenantId", *_COUNTS)},
+        "s": {k: result.summary.get(k) for k in ("workflowId", "tenantId", "dialect", *_COUNTS)},
         "d": result.duration_ms,
         "x": findings,
         "e": stripped,
@@ -127,6 +127,9 @@ def _result(payload: Any, version: str, content_hash: str | None) -> Result | No
     wf_id, tenant = counts.get("workflowId"), counts.get("tenantId")
     summary["workflowId"] = wf_id if wf_id is None or isinstance(wf_id, str) or type(wf_id) is int else _fail()
     summary["tenantId"] = tenant if tenant is None or isinstance(tenant, str) else _fail()
+    dialect = counts.get("dialect")
+    if dialect is not None:
+        summary["dialect"] = dialect if dialect in ("metabuilder", "n8n") else _fail()
     return Result(findings, is_workflow, digest, summary, float(duration), False)
 
 
