@@ -241,7 +241,9 @@ def _check(args: argparse.Namespace) -> int:
     if missing:
         print(f"wf-lsp: error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return EXIT_USAGE
-    progress = _Progress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
+    from wf_lsp.progress import Progress
+
+    progress = Progress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
     # The file texts travel back from workers only when something prints source lines or rewrites files.
     want_text = args.fix or args.diff or bool(args.summary) or (args.format == "text" and not args.no_snippets)
     cache_dir = args.cache_dir or (DEFAULT_CACHE_DIR if args.cache else None)
@@ -392,28 +394,6 @@ def _rules(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(render.as_table(rules))
     return EXIT_CLEAN
-
-
-class _Progress:
-    """A one-line progress bar on a terminal, shown only for long runs."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.shown = False
-
-    def __call__(self, done: int, total: int) -> None:
-        if total < 200:
-            return
-        self.shown = True
-        width = 30
-        filled = width * done // max(total, 1)
-        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
-        self.stream.flush()
-
-    def finish(self) -> None:
-        if self.shown:
-            self.stream.write("\r" + " " * 60 + "\r")
-            self.stream.flush()
 
 
 if __name__ == "__main__":
