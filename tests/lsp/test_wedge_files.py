@@ -111,3 +111,30 @@ async def test_the_report_folder_is_removed_on_sigterm(tmp_path: Path, signum: s
         assert code == 128 + signum
     finally:
         await server.stop()
+
+
+async def test_the_tenant_report_shows_text_that_is_not_utf8(tmp_path: Path) -> None:
+    """Before: a tenantId with a lone surrogate (`"\\ud800"`, valid JSON) or a file name that is not UTF-8 made the
+    report fail with UnicodeEncodeError while writing its Markdown file (CI met one in the test fixtures)."""
+    folder = tmp_path / "ws"
+    folder.mkdir()
+    data = json.loads((CORPUS / BOOT).read_text())
+    (folder / "lone.json").write_text(json.dumps(dict(data, tenantId="acme\ud800")))  # json.dumps escapes it: \ud800
+    odd = os.fsencode(folder) + b"/caf\xe9.json"  # Latin-1 bytes in a name: not UTF-8
+    with open(odd, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(dict(data, tenantId="globex", nodes=data["nodes"] + data["nodes"][:1])))  # a duplicate id: listed
+    server = await RawServer(stderr=tmp_path / "stderr.txt").start()
+    try:
+        await server.initialize([folder])
+        answer = await server.call("workspace/executeCommand", {"command": "wf.showTenantDiagnostics", "arguments": []}, timeout=30)
+        assert "result" in answer, answer
+        assert sorted(t["tenantId"] for t in answer["result"]["tenants"]) == ["acme\ud800", "globex"]
+        shown = [m["params"]["uri"] for m in server.received if m.get("method") == "window/showDocument"]
+        markdown = Path(documents.uri_to_path(shown[-1]) or "").read_text(encoding="utf-8")
+        assert "## Tenant: acme\\ud800" in markdown and "## Tenant: globex" in markdown, markdown
+        assert "caf%E9.json" in markdown, markdown  # the file's own bytes, as Neovim names it
+        rows = [r for t in answer["result"]["tenants"] for r in t["worstFiles"]]
+        assert [r["uri"].rsplit("/", 1)[1] for r in rows] == ["caf%E9.json"] and rows[0]["path"] == os.fsdecode(odd), rows
+        assert await server.shutdown_and_exit() == 0
+    finally:
+        await server.stop()

@@ -95,6 +95,7 @@ async def test_the_tenant_report_walk_ends_at_the_limit_with_progress(tmp_path: 
     try:
         since = len(server.received)
         answer = await server.call("workspace/executeCommand", {"command": "wf.showTenantDiagnostics", "arguments": []}, timeout=120)
+        assert "result" in answer, (answer, server.logs(since)[-20:], (tmp_path / "stderr.txt").read_text(errors="replace")[-4000:])
         result = answer["result"]
         assert result["truncated"] is True and 5_000 < result["entriesLookedAt"] < 55_000, {k: v for k, v in result.items() if k != "tenants"}
         assert any(t["files"] for t in result["tenants"]), "the open workflow document is in the report"

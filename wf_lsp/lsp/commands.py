@@ -213,7 +213,8 @@ async def _show(server: WfServer, report: dict[str, Any], tenant: str | None) ->
         folder = server.report_dir()
         name = "tenant-diagnostics" + (f"-{_safe(tenant)}" if tenant else "") + ".md"
         path = os.path.join(folder, name)
-        with open(path, "w", encoding="utf-8") as fh:
+        # A lone surrogate (valid in JSON text, `"\\ud800"`) or a file name that is not UTF-8 is shown escaped.
+        with open(path, "w", encoding="utf-8", errors="backslashreplace") as fh:
             fh.write(render_markdown(report))
         try:
             await asyncio.wait_for(server.window_show_document_async(types.ShowDocumentParams(uri=documents.path_to_uri(path), take_focus=True)), 10)

@@ -7,6 +7,7 @@ import os
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, unquote_to_bytes, urlsplit
 
 from lsprotocol import types
 from pygls.protocol import LanguageServerProtocol
@@ -174,15 +175,31 @@ class SyncProtocol(LanguageServerProtocol):
 
 
 def uri_to_path(uri: str) -> str | None:
-    """File-system path of a file: URI (None for untitled buffers and other schemes)."""
+    """File-system path of a file: URI (None for untitled buffers and other schemes). Percent-escapes that are not
+    UTF-8 (`caf%E9.json`, how Neovim names a file whose name is not UTF-8) are the file name's own bytes."""
     try:
-        return to_fs_path(uri)
+        path = to_fs_path(uri)
     except Exception:  # a malformed URI is not a file we can name
         return None
+    if path is not None and "\ufffd" in path and os.name == "posix":
+        parts = urlsplit(uri)
+        if parts.scheme == "file" and not parts.netloc:
+            raw = unquote_to_bytes(parts.path)
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return os.fsdecode(raw)
+    return path
 
 
 def path_to_uri(path: str) -> str:
-    """file: URI of a path."""
+    """file: URI of a path; a name that is not UTF-8 (surrogate-escaped by os.fsdecode) keeps its bytes, percent-encoded."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        if os.name == "posix" and os.path.isabs(path):
+            return "file://" + quote(os.fsencode(path), safe="/")
+        path = path.encode("utf-8", "backslashreplace").decode("utf-8")
     return from_fs_path(path) or path
 
 
