@@ -373,3 +373,29 @@ def test_text_report_on_a_minified_file_is_fast(tmp_path: Path) -> None:
     path.write_text(json.dumps({"id": "w", "tenantId": "t", "nodes": nodes, "connections": {}}, separators=(",", ":")))
     (code, out, _), seconds = _timed(_cli, path)
     assert code == 1 and len(out.splitlines()) == 100 and seconds < 2, seconds
+
+
+@pytest.mark.parametrize("value", ["{{" * 200_000, "{{ $json.x }" * 40_000, "$a" + "{{" * 200_000], ids=["braces", "unclosed", "dollar"])
+def test_a_secret_that_looks_like_an_expression_stays_linear(value: str) -> None:
+    """Before: the expression test `\\{\\{.*\\}\\}` backtracked from every `{{` (strict profile, a `password` parameter):
+    20k `{{` took 2 s, 40k 8.6 s; 200k would take minutes."""
+    data = json.loads(json.dumps(WORKFLOW))
+    data["nodes"][1]["parameters"]["password"] = value
+    result, seconds = _timed(_loader(profile="strict").validate_text, json.dumps(data))
+    assert ("HARDCODED_SECRET" in _codes(result)) is (not value.startswith("$")), _codes(result)
+    assert seconds < 5, seconds
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_expression_test_agrees_with_its_regex(seed: int) -> None:
+    """The linear expression test answers what `\\{\\{.*\\}\\}|^\\$[A-Za-z_]` (re.S) answers, on random short strings."""
+    import random
+    import re
+
+    from wf_lsp.core.rules.types import _is_expression
+
+    pattern = re.compile(r"\{\{.*\}\}|^\$[A-Za-z_]", re.S)
+    rng = random.Random(seed)
+    for _ in range(20_000):
+        s = "".join(rng.choice("{}$a_\n Z9é") for _ in range(rng.randrange(0, 9)))
+        assert _is_expression(s) is bool(pattern.search(s)), repr(s)

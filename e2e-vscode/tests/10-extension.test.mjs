@@ -62,10 +62,12 @@ function cliCounts(rel) {
 async function statusCounts() {
   const item = await wb.statusItem('wf-lsp');
   if (!item) return undefined;
-  // `$(workflow) wf-lsp $(error) 2 $(warning) 1`: codicons are spans, the numbers text.
-  const m = /wf-lsp\s+(\d+)\s+(\d+)/.exec(item.text.replace(/\s+/g, ' '));
+  // `$(json) wf-lsp metabuilder $(error) 2 $(warning) 1`: codicons are spans; the file's dialect, then the numbers.
+  const m = /wf-lsp(?:\s+([a-z][a-z0-9-]*))?\s+(\d+)\s+(\d+)/.exec(item.text.replace(/\s+/g, ' '));
   const iconOrder = [...item.html.matchAll(/codicon-(error|warning)\b/g)].map((x) => x[1]);
-  return m ? { errors: Number(m[1]), warnings: Number(m[2]), text: item.text, aria: item.aria, icons: iconOrder } : { text: item.text, aria: item.aria };
+  return m
+    ? { dialect: m[1], errors: Number(m[2]), warnings: Number(m[3]), text: item.text, aria: item.aria, icons: iconOrder }
+    : { text: item.text, aria: item.aria };
 }
 
 /** Waits until the status bar item says the server is running (the tooltip: "Workflow language server: running"). */
@@ -343,6 +345,7 @@ step("6. the status bar shows the active file's error and warning counts", async
   }, { timeout: 15_000 });
   console.error(`  ${noisy}: status bar ${JSON.stringify(shown)}; CLI ${JSON.stringify(expected)}`);
   assert.deepEqual(shown.icons, ['error', 'warning'], 'the error count comes first, then warnings');
+  assert.equal(shown.dialect, 'metabuilder', 'the status bar names the dialect the server decided for the file');
   await wb.openProblems();
   await wb.screenshot('06a-status-bar-counts');
   await statusBarCloseUp('06c-status-bar-closeup');

@@ -11,7 +11,6 @@ from wf_lsp.core.findings import Pointer
 from wf_lsp.core.registry import MAX_TYPE_LENGTH, NodeType, Registry
 from wf_lsp.core.rules import fixes
 
-_EXPRESSION = re.compile(r"\{\{.*\}\}|^\$[A-Za-z_]", re.S)
 _SECRET_NAME = re.compile(r"pass(word)?|secret|token|api[_-]?key|private[_-]?key", re.I)
 _JSON_TYPES = {"string": str, "boolean": bool, "object": dict, "array": list}
 _PLACEHOLDERS: dict[str, Any] = {"string": "", "number": 0, "boolean": False, "object": {}, "array": []}
@@ -161,7 +160,14 @@ def _suggest(ctx: Context, type_id: str) -> str | None:
 
 
 def _is_expression(value: Any) -> bool:
-    return isinstance(value, str) and bool(_EXPRESSION.search(value))
+    r"""A `{{ ... }}` template or a `$name` reference: what `\{\{.*\}\}|^\$[A-Za-z_]` matches, in linear time (the
+    regex backtracked from every `{{`): a `}}` anywhere after the first `{{`."""
+    if not isinstance(value, str):
+        return False
+    if len(value) > 1 and value[0] == "$" and (value[1] == "_" or ("a" <= value[1].lower() <= "z" and value[1].isascii())):
+        return True
+    start = value.find("{{")
+    return start >= 0 and value.find("}}", start + 2) >= 0
 
 
 def _type_ok(value: Any, expected: str) -> bool:
