@@ -339,9 +339,10 @@ step("6. the status bar shows the active file's error and warning counts", async
   const expected = cliCounts(noisy);
   assert.ok(expected.errors + expected.warnings > 0, 'the file has problems');
   await wb.openFile(noisy);
-  const shown = await waitFor(`status bar "wf-lsp ${expected.errors} ${expected.warnings}"`, async () => {
+  // The dialect is asked once the file's diagnostics arrive: the counts may show a moment before it.
+  const shown = await waitFor(`status bar "wf-lsp metabuilder ${expected.errors} ${expected.warnings}"`, async () => {
     const s = await statusCounts();
-    return s?.errors === expected.errors && s?.warnings === expected.warnings ? s : undefined;
+    return s?.errors === expected.errors && s?.warnings === expected.warnings && s?.dialect === 'metabuilder' ? s : undefined;
   }, { timeout: 15_000 });
   console.error(`  ${noisy}: status bar ${JSON.stringify(shown)}; CLI ${JSON.stringify(expected)}`);
   assert.deepEqual(shown.icons, ['error', 'warning'], 'the error count comes first, then warnings');

@@ -39,6 +39,45 @@ async def _until(reader: asyncio.StreamReader, accept: Any) -> dict[str, Any]:
             return message
 
 
+async def _connect(port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    for _ in range(200):
+        try:
+            return await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.05)
+    pytest.fail("the server did not listen")
+
+
+@pytest.mark.asyncio
+async def test_a_bad_frame_over_tcp_is_skipped_and_exit_is_clean(tmp_path: Any) -> None:
+    """Before: over TCP pygls's own reader ran (no maxMessageBytes bound: a 2 GB Content-Length was waited for), and
+    `exit` ended with a SystemExit traceback on stderr. TCP now reads frames as stdio does."""
+    port = _free_port()
+    err = tmp_path / "stderr.txt"
+    with open(err, "wb") as stderr:
+        proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "wf_lsp", "serve", "--tcp", f"127.0.0.1:{port}", stderr=stderr)
+    try:
+        reader, writer = await _connect(port)
+        writer.write(b"Content-Length: 2000000000\r\n\r\n{}")  # over maxMessageBytes: skipped up to the next header
+        await _send(writer, {"id": 1, "method": "initialize", "params": {"processId": None, "rootUri": None, "capabilities": {}}})
+        init = await _until(reader, lambda m: m.get("id") == 1)
+        assert init["result"]["serverInfo"]["name"] == "wf-lsp"
+        await _send(writer, {"method": "initialized", "params": {}})
+        await _send(writer, {"id": 2, "method": "shutdown"})
+        await _until(reader, lambda m: m.get("id") == 2)
+        await _send(writer, {"method": "exit"})
+        assert await asyncio.wait_for(proc.wait(), 20) == 0
+        writer.close()
+        with contextlib.suppress(ConnectionError):
+            await writer.wait_closed()
+        logged = err.read_text(errors="replace")
+        assert "maxMessageBytes" in logged and "Traceback" not in logged, logged
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+
+
 @pytest.mark.asyncio
 async def test_serve_over_tcp() -> None:
     port = _free_port()

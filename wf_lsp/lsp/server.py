@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import signal
+import socket
 import sys
 import threading
 from typing import Any, BinaryIO
@@ -111,6 +112,16 @@ class WfServer(LanguageServer):
             pass
         finally:
             self.shutdown()  # type: ignore[no-untyped-call]
+
+    def serve_tcp(self, host: str, port: int) -> None:
+        """Listen on HOST:PORT, take one client and serve it as on stdio: the same bounded frame reader and the same
+        ending (pygls's own TCP server has neither: no maxMessageBytes bound, and a traceback on `exit`)."""
+        with socket.create_server((host, port)) as listener:
+            log.info("listening on %s:%d for one client", host, port)
+            connection, peer = listener.accept()
+        log.info("client connected from %s", peer)
+        with connection, connection.makefile("rb") as incoming, connection.makefile("wb") as outgoing:
+            self.start_io(incoming, outgoing)
 
     def close(self) -> None:
         """Release threads and temp files."""
@@ -248,7 +259,7 @@ def serve(tcp: str | None = None, log_level: str = "INFO") -> None:
     try:
         if tcp:
             host, _, port = tcp.rpartition(":")
-            server.start_tcp(host or "127.0.0.1", int(port))
+            server.serve_tcp(host or "127.0.0.1", int(port))
         else:
             server.start_io()  # returns on `exit` (pygls swallows its SystemExit) and when stdin closes
     finally:
