@@ -87,3 +87,32 @@ def test_a_corpus_workflow_gets_the_same_schema_errors_through_the_association()
 def test_the_schema_file_is_packaged() -> None:
     assert "schemas/workflow-files.schema.json" in (EXTENSION / "ci.sh").read_text(encoding="utf-8")
     assert Path(EXTENSION / "schemas" / "workflow-files.schema.json").is_file()
+
+
+def test_every_server_setting_is_a_vscode_setting_with_the_servers_default() -> None:
+    """Before: maxFileBytes, maxMessageBytes, maxWorkspaceFiles, maxDiagnostics, respectGitignore and
+    cache.redisTimeoutMs were read by the server but VS Code did not know them (no completion, no description, and
+    a warning in settings.json). Every camelCase key the server reads is contributed, with the server's default."""
+    from dataclasses import fields
+
+    from wf_lsp.core.settings import CacheSettings, Settings
+
+    manifest = json.loads((EXTENSION / "package.json").read_text(encoding="utf-8"))
+    contributed = manifest["contributes"]["configuration"]["properties"]
+    # The server's own names: camelCase of each field (the editor spells `include` as `files`/`include`).
+    defaults = Settings()
+    camel = {f.name: "".join(w.capitalize() if i else w for i, w in enumerate(f.name.split("_"))) for f in fields(Settings)}
+    for name, key in camel.items():
+        if name in ("root", "cache", "select"):  # root: where a config file sits; select: a config-file-only key
+            continue
+        assert f"wfLsp.{key}" in contributed, f"wfLsp.{key} is not contributed"
+        value = getattr(defaults, name)
+        if isinstance(value, (bool, int)):
+            assert contributed[f"wfLsp.{key}"]["default"] == value, key
+    for f in fields(CacheSettings):
+        key = "".join(w.capitalize() if i else w for i, w in enumerate(f.name.split("_")))
+        if key == "secret":  # a secret belongs in the environment (WF_LSP_CACHE_SECRET), not in settings.json
+            assert "wfLsp.cache.secret" not in contributed
+            assert "WF_LSP_CACHE_SECRET" in contributed["wfLsp.cache.redisUrl"]["markdownDescription"]
+            continue
+        assert f"wfLsp.cache.{key}" in contributed, f"wfLsp.cache.{key} is not contributed"

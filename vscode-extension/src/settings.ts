@@ -39,7 +39,12 @@ export interface ServerSettings {
   exclude: string[];
   registry: string[];
   debounceMs: number;
-  cache: { maxEntries: number; ttlSeconds: number; redisUrl: string | null };
+  respectGitignore: boolean;
+  maxFileBytes: number;
+  maxMessageBytes: number;
+  maxWorkspaceFiles: number;
+  maxDiagnostics: number;
+  cache: { maxEntries: number; ttlSeconds: number; redisUrl: string | null; redisTimeoutMs: number };
   configurationPreference: Preference;
 }
 
@@ -71,7 +76,12 @@ export const DEFAULTS: ServerSettings = {
   exclude: [],
   registry: [],
   debounceMs: 150,
-  cache: { maxEntries: 512, ttlSeconds: 3600, redisUrl: null },
+  respectGitignore: true,
+  maxFileBytes: 20 * 1024 * 1024,
+  maxMessageBytes: 64 * 1024 * 1024,
+  maxWorkspaceFiles: 20_000,
+  maxDiagnostics: 1000,
+  cache: { maxEntries: 512, ttlSeconds: 3600, redisUrl: null, redisTimeoutMs: 100 },
   configurationPreference: 'editorFirst',
 };
 
@@ -104,10 +114,16 @@ export function mapSettings(config: ConfigSource, ctx?: ExpandContext): ServerSe
     exclude: strings(config.get('exclude')),
     registry: strings(config.get('registry')).map(expand),
     debounceMs: count(config.get('debounceMs'), DEFAULTS.debounceMs),
+    respectGitignore: flag(config.get('respectGitignore'), DEFAULTS.respectGitignore),
+    maxFileBytes: count(config.get('maxFileBytes'), DEFAULTS.maxFileBytes),
+    maxMessageBytes: count(config.get('maxMessageBytes'), DEFAULTS.maxMessageBytes),
+    maxWorkspaceFiles: count(config.get('maxWorkspaceFiles'), DEFAULTS.maxWorkspaceFiles),
+    maxDiagnostics: count(config.get('maxDiagnostics'), DEFAULTS.maxDiagnostics),
     cache: {
       maxEntries: count(config.get('cache.maxEntries'), DEFAULTS.cache.maxEntries),
       ttlSeconds: count(config.get('cache.ttlSeconds'), DEFAULTS.cache.ttlSeconds),
       redisUrl: optionalString(config.get('cache.redisUrl')),
+      redisTimeoutMs: count(config.get('cache.redisTimeoutMs'), DEFAULTS.cache.redisTimeoutMs),
     },
     configurationPreference: oneOf(config.get('configurationPreference'), PREFERENCES, DEFAULTS.configurationPreference),
   };
@@ -164,6 +180,10 @@ function userLevel(value: unknown): number | null {
 
 function count(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : fallback;
+}
+
+function flag(value: unknown, fallback: boolean): boolean {
+  return typeof value === 'boolean' ? value : fallback;
 }
 
 function strings(value: unknown): string[] {
