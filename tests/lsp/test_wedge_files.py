@@ -138,3 +138,32 @@ async def test_the_tenant_report_shows_text_that_is_not_utf8(tmp_path: Path) -> 
         assert await server.shutdown_and_exit() == 0
     finally:
         await server.stop()
+
+
+@pytest.mark.parametrize("inside", [True, False], ids=["in the folder", "outside every folder"])
+@pytest.mark.parametrize("how", ["comma", "truncated", "emptied"])
+async def test_the_tenant_report_of_an_open_workflow_being_edited(tmp_path: Path, how: str, inside: bool) -> None:
+    """Before: a workflow file open in a workspace folder and broken mid-edit (cut in half, or emptied) was "not a
+    workflow file in the workspace" for the report, while the same document outside every folder was reported. Once a
+    workflow, always a workflow while open, in the report as in its diagnostics."""
+    folder = tmp_path / "ws"
+    folder.mkdir()
+    shutil.copy(CORPUS / BOOT, folder / "boot.json")
+    text = corpus_text(BOOT)
+    broken = {"comma": text.replace(",", "", 1), "truncated": text[: len(text) // 2], "emptied": ""}[how]
+    server = await RawServer(stderr=tmp_path / "stderr.txt").start()
+    try:
+        await server.initialize([folder], options={"debounceMs": 20})
+        uri = (folder / "boot.json").as_uri() if inside else (tmp_path / "elsewhere.json").as_uri()
+        server.open(uri, text)
+        await server.until(lambda: server.publishes(uri), timeout=30, what="the document's diagnostics")
+        server.change(uri, 2, [{"text": broken}])
+        await server.until(lambda: any(p.get("version") == 2 for p in server.publishes(uri)), timeout=30, what="the edit's diagnostics")
+        answer = await server.call("workspace/executeCommand", {"command": "wf.showTenantDiagnostics", "arguments": [uri]}, timeout=60)
+        report = answer["result"]
+        assert report.get("problem") is None, report.get("problem")
+        rows = [r["uri"] for t in report["tenants"] for r in t["worstFiles"]]
+        assert uri in rows, report["tenants"]
+        assert await server.shutdown_and_exit() == 0
+    finally:
+        await server.stop()

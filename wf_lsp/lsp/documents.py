@@ -283,8 +283,8 @@ def workspace_candidates(
         if chosen is False:
             continue
         doc = open_docs.get(uri)
-        if doc is not None:
-            if chosen or has_markers(doc.text):
+        if doc is not None:  # once a workflow, always a workflow while open (a text broken mid-edit too)
+            if chosen or doc.seen_workflow or has_markers(doc.text):
                 out.append(WorkspaceFile(uri, path, doc.text, doc.version))
             continue
         if not files.inside(path, folders):
