@@ -62,3 +62,20 @@ def test_fixes_are_not_offered_on_repaired_text() -> None:
     result = WorkflowLoader().validate_text(text)
     assert any(f.code == "MISSING_TENANT_ID" for f in result.findings)
     assert all(not f.fixes for f in result.findings)
+
+
+@pytest.mark.parametrize("indent", [2, 4, None], ids=["indent 2", "indent 4", "one line"])
+def test_removing_the_only_item_or_member_leaves_no_blank_line(indent: int | None) -> None:
+    """Before: removing the only connection target left `[\\n          \\n        ]`, a whitespace-only line in the
+    user's file; now the container closes up (`[]`), as a formatter would write it."""
+    data = json.loads((DATA / "ok" / "valid_default.json").read_text())
+    source = next(iter(data["connections"]))
+    data["connections"][source]["main"] = [[{"node": "Nowhere At All", "type": "main", "index": 0}]]
+    text = json.dumps(data, indent=indent)
+    loader = WorkflowLoader()
+    finding = next(f for f in loader.validate_text(text).findings if f.code == "INVALID_CONNECTION_TARGET_NODE")
+    fix = next(x for x in finding.fixes if x.title == "Remove connection target")
+    fixed = apply_edits(text, fix.edits)
+    assert json.loads(fixed)["connections"][source]["main"] == [[]]
+    assert not [line for line in fixed.splitlines() if line and not line.strip()], fixed
+    assert "[]" in fixed

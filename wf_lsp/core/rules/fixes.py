@@ -116,6 +116,8 @@ def _removal(text: str, start: int, end: int) -> TextEdit:
         i -= 1
     if i >= 0 and text[i] == ",":
         return TextEdit(i, end, "")
+    if i >= 0 and text[i] in "[{" and text[after : after + 1] in ("]", "}"):  # the only one: close up, `[]` / `{}`
+        return TextEdit(i + 1, after, "")
     return TextEdit(start, end, "")
 
 
