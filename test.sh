@@ -33,9 +33,9 @@ if [ -x vscode-extension/ci.sh ]; then
   echo "== VS Code extension"
   vscode-extension/ci.sh || { echo "vscode-extension/ci.sh FAILED"; fail=1; }
 fi
-if [ -x e2e-vscode/run.sh ] && [ "${WF_SKIP_VSCODE_E2E:-0}" != "1" ]; then
+if [ -x vscode-extension/e2e/run.sh ] && [ "${WF_SKIP_VSCODE_E2E:-0}" != "1" ]; then
   echo "== real VS Code (code-server + Chromium)"
-  WF_VSIX="$PWD/vscode-extension/wf-lsp.vsix" e2e-vscode/run.sh || { echo "e2e-vscode/run.sh FAILED"; fail=1; }
+  WF_VSIX="$PWD/vscode-extension/wf-lsp.vsix" vscode-extension/e2e/run.sh || { echo "vscode-extension/e2e/run.sh FAILED"; fail=1; }
 fi
 echo "== pytest"
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
