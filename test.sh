@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# The whole test suite: the VS Code extension (lint, types, unit, package, protocol e2e), real VS Code e2e, then pytest
-# (on the default Python, then the engine tests on Python 3.12 and 3.13).
+# The whole test suite: ruff check, ruff format --check and mypy --strict, the VS Code extension (lint, types, unit,
+# package, protocol e2e), real VS Code e2e, then pytest (on the default Python, then the engine tests on Python 3.12
+# and 3.13).
 set -uo pipefail
 cd "$(dirname "$0")"
 ./setup.sh
 fail=0
+# Lint, format and types first (installed by setup.sh from the test extra): each failure fails the run.
+echo "== ruff check, ruff format --check, mypy --strict"
+.venv/bin/ruff check . || { echo "ruff check FAILED"; fail=1; }
+.venv/bin/ruff format --check . || { echo "ruff format --check FAILED (run .venv/bin/ruff format)"; fail=1; }
+.venv/bin/mypy --strict || { echo "mypy --strict FAILED"; fail=1; }
 # Python 3.12 and 3.13 venvs (cached under ~/.cache/wf-lsp-ci): the engine tests run on each, and
 # tests/test_interpreters.py compares the findings of all supported CPythons.
 .ci/pythons.sh || { echo ".ci/pythons.sh FAILED"; fail=1; }
@@ -27,9 +33,9 @@ if [ -x vscode-extension/ci.sh ]; then
   echo "== VS Code extension"
   vscode-extension/ci.sh || { echo "vscode-extension/ci.sh FAILED"; fail=1; }
 fi
-if [ -x e2e-vscode/run.sh ] && [ "${WF_SKIP_VSCODE_E2E:-0}" != "1" ]; then
+if [ -x vscode-extension/e2e/run.sh ] && [ "${WF_SKIP_VSCODE_E2E:-0}" != "1" ]; then
   echo "== real VS Code (code-server + Chromium)"
-  WF_VSIX="$PWD/vscode-extension/wf-lsp.vsix" e2e-vscode/run.sh || { echo "e2e-vscode/run.sh FAILED"; fail=1; }
+  WF_VSIX="$PWD/vscode-extension/wf-lsp.vsix" vscode-extension/e2e/run.sh || { echo "vscode-extension/e2e/run.sh FAILED"; fail=1; }
 fi
 echo "== pytest"
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

@@ -63,7 +63,7 @@ def test_the_readme_is_fit_for_pypi() -> None:
     assert not re.search(r"\b[Ii]ssue[s]? ?#?\d+|#\d{1,4}\b", readme), "no issue numbers in the long description"
     example_end = readme.index("```\n", readme.index("```sh")) + 4  # the example command block at the top
     body = readme[example_end:]
-    dev_paths = re.findall(r"`[^`\n]*(?:\.\./shared|/work/|\.venv/|\.ci/|\btests/|\bbench/|\bwf_lsp/|e2e-vscode)[^`\n]*`", body)
+    dev_paths = re.findall(r"`[^`\n]*(?:\.\./shared|/work/|\.venv/|\.ci/|\btests/|\bbench/|\bwf_lsp/|vscode-extension/e2e)[^`\n]*`", body)
     assert not dev_paths, f"paths into the development checkout: {dev_paths}"
     relative_links = re.findall(r"\]\((?!https?://|#)([^)]+)\)", readme)
     assert not relative_links, f"relative links do not work on PyPI: {relative_links}"

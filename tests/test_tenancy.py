@@ -51,11 +51,10 @@ def test_same_tenant_context_is_valid() -> None:
     assert is_placeholder("${TENANT_ID}") and not is_placeholder("acme")
 
 
-def test_error_envelopes_come_from_typed_errors_and_the_real_tables() -> None:
-    env = envelope.error_envelope(envelope.TenantMismatchError("workflow wf-9 is in globex"), {"workflowId": "wf-9"})
-    assert env["success"] is False and env["statusCode"] == 403
-    assert env["error"]["code"] == "TENANT_MISMATCH" and env["error"]["message"] == "Tenant mismatch - cannot access workflow"
-    assert env["diagnostics"]["hint"] == "Workflow belongs to a different tenant. Check access permissions."
+def test_error_codes_come_from_the_real_tables() -> None:
+    status, message, hint = envelope.describe("TENANT_MISMATCH")
+    assert (status, message) == (403, "Tenant mismatch - cannot access workflow")
+    assert hint == "Workflow belongs to a different tenant. Check access permissions."
     assert envelope.describe("EXECUTION_TIMEOUT")[0] == 504  # the code's table, not the seed's 500
     assert envelope.describe("NO_SUCH_CODE") == envelope.describe("UNKNOWN_ERROR")
     assert len(envelope._TABLE) == 38

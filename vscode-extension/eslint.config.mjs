@@ -31,4 +31,15 @@ export default tseslint.config(
     },
     rules: { ...tseslint.configs.disableTypeChecked.rules, 'no-console': 'off' },
   },
+  {
+    // The real VS Code suite (e2e/run.sh): Node, plus the functions it hands to page.evaluate, which run in the browser.
+    files: ['e2e/**/*.mjs'],
+    languageOptions: {
+      globals: {
+        URL: 'readonly', performance: 'readonly', structuredClone: 'readonly',
+        setTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly',
+        window: 'readonly', document: 'readonly', getComputedStyle: 'readonly',
+      },
+    },
+  },
 );

@@ -1,4 +1,4 @@
-"""The platform's error handler: the 38-code table, typed errors, and the validation error envelope."""
+"""The platform's error handler: its 38-code table and the validation error envelope of `check --format json`."""
 
 from __future__ import annotations
 
@@ -49,66 +49,9 @@ _TABLE: dict[str, tuple[int, str, str]] = {
 }
 
 
-class WorkflowError(Exception):
-    """A typed failure with an error-handler code (never guessed from message text)."""
-
-    code = "UNKNOWN_ERROR"
-
-    def __init__(self, message: str = "", details: dict[str, Any] | None = None) -> None:
-        super().__init__(message or _TABLE[self.code][1])
-        self.details = details or {}
-
-    @property
-    def status(self) -> int:
-        """HTTP status of the code."""
-        return _TABLE[self.code][0]
-
-
-class WorkflowValidationError(WorkflowError):
-    """The workflow did not validate."""
-
-    code = "VALIDATION_ERROR"
-
-
-class MissingWorkflowDefinition(WorkflowError):
-    """No workflow was given (empty input, or a file that is not a workflow)."""
-
-    code = "MISSING_WORKFLOW_DEFINITION"
-
-
-class InvalidWorkflowFormat(WorkflowError):
-    """The input could not be read as a workflow (bad JSON, bad encoding, too large)."""
-
-    code = "INVALID_WORKFLOW_FORMAT"
-
-
-class TenantMismatchError(WorkflowError):
-    """The workflow belongs to another tenant."""
-
-    code = "TENANT_MISMATCH"
-
-
-class InternalError(WorkflowError):
-    """wf-lsp itself failed."""
-
-    code = "INTERNAL_SERVER_ERROR"
-
-
 def describe(code: str) -> tuple[int, str, str]:
     """(status, message, hint) of an error-handler code; unknown codes read as UNKNOWN_ERROR."""
     return _TABLE.get(code, _TABLE["UNKNOWN_ERROR"])
-
-
-def error_envelope(error: WorkflowError, context: dict[str, Any] | None = None) -> dict[str, Any]:
-    """`{success: false, error {code, message, details}, diagnostics {hint}}` for a typed error."""
-    status, message, hint = describe(error.code)
-    return {
-        "success": False,
-        "statusCode": status,
-        "error": {"code": error.code, "message": message, "details": {"reason": str(error), **error.details}},
-        "context": context or {},
-        "diagnostics": {"hint": hint},
-    }
 
 
 def validation_envelope(findings: list[Finding], summary: dict[str, Any]) -> dict[str, Any]:

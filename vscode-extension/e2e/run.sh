@@ -3,7 +3,7 @@
 # (playwright-core). Installs what it needs once into a cache, installs the .vsix into fresh code-server
 # sessions, runs the suite in tests/, and always stops code-server and every language server it started.
 #
-#   bash e2e-vscode/run.sh                 # build the .vsix from vscode-extension/ and run everything
+#   bash vscode-extension/e2e/run.sh       # build the .vsix from vscode-extension/ and run everything
 #   WF_VSIX=path/to/x.vsix bash run.sh     # use a .vsix that was already built
 #
 # Environment (all optional):
@@ -12,7 +12,7 @@
 #   WF_E2E_EXTENSION_DIR  where to build the .vsix when WF_VSIX is unset (default <repo>/vscode-extension)
 #   WF_E2E_PYTHON     interpreter with wf_lsp installed        (default <repo>/.venv/bin/python)
 #   WF_E2E_CORPUS     corpus folder                            (default <repo>/../shared/corpus/metabuilder)
-#   WF_E2E_ARTIFACTS  screenshots and logs                     (default e2e-vscode/artifacts)
+#   WF_E2E_ARTIFACTS  screenshots and logs                     (default vscode-extension/e2e/artifacts)
 #   WF_E2E_KEEP=1     keep the run's temp dir (workspace, user-data dirs, logs)
 #   WF_E2E_SETUP_ONLY=1  install/cache the tools and stop
 #   WF_E2E_NO_EXTENSION=1  run only the harness smoke test (code-server + Chromium, no .vsix needed)
@@ -22,7 +22,7 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$HERE/.." && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
 CACHE="${WF_E2E_CACHE:-$HOME/.cache/wf-lsp-e2e}"
 CS_VERSION=4.139.1
 CHROMIUM=/usr/bin/chromium
@@ -88,7 +88,7 @@ ensure_suite_deps() {
   local want
   want="$(sha256sum "$HERE/package-lock.json" | cut -d' ' -f1)"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -d "$HERE/node_modules/playwright-core" ]; then return; fi
-  log "npm ci in e2e-vscode (playwright-core)"
+  log "npm ci in vscode-extension/e2e (playwright-core)"
   (cd "$HERE" && npm ci --no-audit --no-fund >&2)
   echo "$want" >"$stamp"
 }

@@ -1,7 +1,7 @@
 // The graph webview's page on its own in Chromium, under the same strict CSP as in VS Code: the first drawing shows
 // the problem node, redrawing keeps the user's scroll position, a click asks to reveal the node. Needs the built
 // extension (vscode-extension/dist/webview); no code-server, so it also runs alone:
-//   node --test e2e-vscode/tests/31-graph-webview.test.mjs
+//   node --test vscode-extension/e2e/tests/31-graph-webview.test.mjs
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { launchBrowser, waitFor } from '../lib/workbench.mjs';
 
-const REPO = process.env.WF_E2E_REPO ?? fileURLToPath(new URL('../..', import.meta.url));
-const ARTIFACTS = process.env.WF_E2E_ARTIFACTS ?? join(REPO, 'e2e-vscode', 'artifacts');
+const REPO = process.env.WF_E2E_REPO ?? fileURLToPath(new URL('../../..', import.meta.url));
+const ARTIFACTS = process.env.WF_E2E_ARTIFACTS ?? join(REPO, 'vscode-extension', 'e2e', 'artifacts');
 const MEDIA = join(REPO, 'vscode-extension', 'dist', 'webview');
 const CORPUS = process.env.WF_E2E_CORPUS ?? join(REPO, '..', 'shared', 'corpus', 'metabuilder');
 const ORIGIN = 'https://webview.test';
