@@ -263,3 +263,27 @@ def test_wrong_ai_input_on_a_node_whose_inputs_are_computed(tmp_path: Path, cata
     bad = [e for e in result.errors if e.code == "N8N_INVALID_CONNECTION_TYPE"]
     assert len(bad) == 1 and bad[0].pointer == ("connections", "Embed", "ai_embedding", 0, 0, "type"), [(e.code, e.message) for e in result.errors]
     assert '"Agent" has no "ai_embedding" input' in bad[0].message
+
+
+def test_n8n_trigger_types_are_the_catalogues_trigger_group(catalogue: Path) -> None:
+    """Which n8n nodes start a workflow (drawn as triggers in graphs) is n8n's own answer: the node description's
+    `group` holds "trigger" (n8n's NodeHelpers.isTriggerNode). Checked against every type of the installed packages."""
+    from wf_lsp.core.n8n.dialect import is_trigger_type
+
+    data = json.loads(catalogue.read_text(encoding="utf-8"))
+    descriptions, types = data["descriptions"], data["types"]
+    theirs = {name for name, t in types.items() if any("trigger" in (descriptions[i].get("group") or []) for i in t["versions"].values())}
+    assert len(theirs) > 100
+    assert {name for name in types if is_trigger_type(name)} == theirs
+
+
+def test_an_n8n_graph_draws_its_trigger_nodes_as_triggers() -> None:
+    """Before: an n8n export's schedule trigger was drawn as an ordinary node (only MetaBuilder `triggers` counted)."""
+    path = CORPUS / "Telegram_RSS_Keyword_Alert_to_Telegram.json"
+    code, stdout, err = run_cli(["graph", "--format", "json", str(path)])
+    assert code == 0, err
+    graph = json.loads(stdout)
+    marked = [n["name"] for n in graph["nodes"] if n["trigger"]]
+    assert marked == ["Ogni 5 minuti"] and graph["triggers"], graph["nodes"]
+    code, stdout, err = run_cli(["graph", "--format", "mermaid", str(path)])
+    assert '(["Ogni 5 minuti' in stdout, stdout

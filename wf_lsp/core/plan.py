@@ -114,6 +114,8 @@ def build_graph(workflow: Any, key_mode: str = "auto", dialect: str = "auto") ->
         if index is not None and index not in graph.starts:
             graph.starts.append(index)
     graph.triggers = list(graph.starts)
+    if n8n:  # n8n has no trigger list: its trigger nodes are those of a trigger type (drawn as such)
+        graph.triggers = [i for i, node in enumerate(graph.nodes) if isinstance(node, dict) and n8n_dialect.is_trigger_type(node.get("type"))]
     if not graph.starts:
         incoming = {dst for _, dst in graph.edges}
         graph.starts = [i for i, node in enumerate(graph.nodes) if isinstance(node, dict) and i not in incoming and i not in graph.outside]

@@ -49,6 +49,16 @@ def is_n8n_type(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(_N8N_PREFIXES) and "." in value
 
 
+#: n8n types that start a workflow but whose names do not end in `Trigger` (n8n 2.40's whole catalogue: the rest do).
+_TRIGGERS_BY_NAME = frozenset({"n8n-nodes-base.webhook", "n8n-nodes-base.cron", "n8n-nodes-base.interval", "n8n-nodes-base.emailReadImap"})
+
+
+def is_trigger_type(value: Any) -> bool:
+    """An n8n node type that starts a workflow: n8n's own test is a description `group` holding "trigger", which
+    every such type in n8n's packages spells as a name ending in `Trigger`, or is one of four older names."""
+    return is_n8n_type(value) and (value.endswith("Trigger") or value in _TRIGGERS_BY_NAME)
+
+
 def detect(value: Any) -> Dialect:
     """The dialect of a parsed workflow: any MetaBuilder marker wins; else n8n markers; else MetaBuilder."""
     if not isinstance(value, dict):
