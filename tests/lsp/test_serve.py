@@ -48,6 +48,17 @@ async def _connect(port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWrite
     pytest.fail("the server did not listen")
 
 
+async def _shutdown_and_exit(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, proc: asyncio.subprocess.Process) -> None:
+    """shutdown, exit: the server ends with code 0 and closes the connection."""
+    await _send(writer, {"id": 2, "method": "shutdown"})
+    await _until(reader, lambda m: m.get("id") == 2)
+    await _send(writer, {"method": "exit"})
+    assert await asyncio.wait_for(proc.wait(), 20) == 0
+    writer.close()
+    with contextlib.suppress(ConnectionError):
+        await writer.wait_closed()
+
+
 @pytest.mark.asyncio
 async def test_a_bad_frame_over_tcp_is_skipped_and_exit_is_clean(tmp_path: Any) -> None:
     """Before: over TCP pygls's own reader ran (no maxMessageBytes bound: a 2 GB Content-Length was waited for), and
@@ -63,13 +74,7 @@ async def test_a_bad_frame_over_tcp_is_skipped_and_exit_is_clean(tmp_path: Any) 
         init = await _until(reader, lambda m: m.get("id") == 1)
         assert init["result"]["serverInfo"]["name"] == "wf-lsp"
         await _send(writer, {"method": "initialized", "params": {}})
-        await _send(writer, {"id": 2, "method": "shutdown"})
-        await _until(reader, lambda m: m.get("id") == 2)
-        await _send(writer, {"method": "exit"})
-        assert await asyncio.wait_for(proc.wait(), 20) == 0
-        writer.close()
-        with contextlib.suppress(ConnectionError):
-            await writer.wait_closed()
+        await _shutdown_and_exit(reader, writer, proc)
         logged = err.read_text(errors="replace")
         assert "maxMessageBytes" in logged and "Traceback" not in logged, logged
     finally:
@@ -101,13 +106,7 @@ async def test_serve_over_tcp() -> None:
         await _send(writer, {"method": "textDocument/didOpen", "params": {"textDocument": {"uri": uri, "languageId": "json", "version": 1, "text": text}}})
         published = await _until(reader, lambda m: m.get("method") == "textDocument/publishDiagnostics")
         assert "DUPLICATE_NODE_NAME" in {d["code"] for d in published["params"]["diagnostics"]}
-        await _send(writer, {"id": 2, "method": "shutdown"})
-        await _until(reader, lambda m: m.get("id") == 2)
-        await _send(writer, {"method": "exit"})
-        assert await asyncio.wait_for(proc.wait(), 20) == 0
-        writer.close()
-        with contextlib.suppress(ConnectionError):
-            await writer.wait_closed()
+        await _shutdown_and_exit(reader, writer, proc)
     finally:
         if proc.returncode is None:
             proc.kill()
