@@ -163,7 +163,9 @@ def _tenant_markdown(t: dict[str, Any], links: Links) -> list[str]:
     if t["worstFiles"]:
         lines += ["### Files with the most problems", "", "| File | Errors | Warnings |", "| --- | ---: | ---: |"]
         for r in t["worstFiles"]:
-            link = f"[{links.label(r['path'], r['uri'])}]({links.target(r['path'], r['uri'])})"
+            label = links.label(r["path"], r["uri"])
+            label = label.replace("\\", "\\\\").replace("|", "\\|").replace("[", "\\[").replace("]", "\\]")
+            link = f"[{label}]({links.target(r['path'], r['uri'])})"
             lines.append(f"| {link} | {r['errors']} | {r['warnings']} |")
         lines.append("")
     return lines
