@@ -9,8 +9,6 @@ from wf_lsp.core.batch import CheckRun, FileResult
 from wf_lsp.core.findings import Severity
 from wf_lsp.core.result import Result
 
-FORMATS = ("text", "json", "sarif", "github")
-
 
 def write(fmt: str, run: CheckRun, out: TextIO, floor: Severity, *, color: bool = False, snippets: bool = True) -> None:
     """The run's findings in `fmt`: JSON holds every finding, the others those at `floor` or worse."""
