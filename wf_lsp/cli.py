@@ -291,15 +291,9 @@ def _check(args: argparse.Namespace) -> int:
     if not args.quiet:
         sys.stderr.write(formats.skipped(run))
     if not args.quiet and args.format == "text":
-        sys.stderr.write(formats.totals(run))
-        from wf_lsp.clifix import fixable_line
-
-        fixable_line(run)
-    without = counts.get("N8N_CATALOG_MISSING", 0)
-    if without and not args.quiet:
-        from wf_lsp.core.n8n.catalogue import BUILD_HINT
-
-        print(f"wf-lsp: {without} n8n file(s) checked without a node catalogue (types, versions, parameters unchecked); {BUILD_HINT}", file=sys.stderr)
+        sys.stderr.write(formats.totals(run) + formats.fixable(run))
+    if not args.quiet:
+        sys.stderr.write(formats.catalogue_note(counts))
     if refused and not args.exit_zero:
         return EXIT_PROBLEMS
     if run.unreadable and not args.exit_zero:

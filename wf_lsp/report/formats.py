@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import TextIO
 
 from wf_lsp.core.batch import CheckRun, FileResult
@@ -65,3 +66,26 @@ def skipped(run: CheckRun, limit: int = 10) -> str:
         return ""
     shown = "; ".join(f"{p} ({why})" for p, why in run.skipped[:limit])
     return f"wf-lsp: skipped {len(run.skipped)} path(s): {shown}\n"
+
+
+def fixable(run: CheckRun) -> str:
+    """The text summary's "N fixable with `--fix`" line (and how many more --unsafe-fixes would add), or nothing."""
+    from wf_lsp.core.fixfiles import fixable as count
+
+    safe = sum(count(fr.result.findings) for fr in run.files)
+    every = sum(count(fr.result.findings, unsafe=True) for fr in run.files)
+    if not (safe or every):
+        return ""
+    more = f" ({every - safe} more with `--fix --unsafe-fixes`)" if every > safe else ""
+    return f"{safe} fixable with `--fix`{more}.\n"
+
+
+def catalogue_note(counts: Counter[str]) -> str:
+    """Says how many n8n files were checked without a node catalogue (and how to build one), or nothing."""
+    without = counts.get("N8N_CATALOG_MISSING", 0)
+    if not without:
+        return ""
+    from wf_lsp.core.n8n.catalogue import BUILD_HINT
+
+    unchecked = "(types, versions, parameters unchecked)"
+    return f"wf-lsp: {without} n8n file(s) checked without a node catalogue {unchecked}; {BUILD_HINT}\n"
