@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from wf_lsp import __version__
 
@@ -275,53 +274,26 @@ def _check(args: argparse.Namespace) -> int:
         if report.applied:
             run = run_check(paths, settings, jobs=args.jobs, stdin=stdin, cache_dir=cache_dir, workflows_only=args.workflows_only)
         refused = report.refused
-    shown = _filtered(run.files, Severity.parse(args.min_severity)) if args.format != "json" else run.files
-    if args.format == "text":
-        from wf_lsp.report import text
+    from wf_lsp.report import formats
 
-        color = args.color == "always" or (args.color == "auto" and out.isatty() and not os.environ.get("NO_COLOR"))
-        out.write(text.render(shown, color=color, snippets=not args.no_snippets))
-    elif args.format == "json":
-        # One file per line: C-speed encoding (indent= would fall back to the pure-Python encoder), still diffable.
-        # Written file by file: the report is never held whole.
-        for k, fr in enumerate(run.files):
-            out.write(("[\n" if k == 0 else ",\n") + json.dumps(fr.result.to_json(fr.path), ensure_ascii=False, separators=(",", ":")))
-        out.write("\n]\n" if run.files else "[]\n")
-    elif args.format == "sarif":
-        from wf_lsp.report import sarif
-
-        json.dump(sarif.render(shown), out, indent=2, ensure_ascii=False)
-        out.write("\n")
-    else:
-        from wf_lsp.report import github
-
-        out.write(github.render(shown))
+    color = args.color == "always" or (args.color == "auto" and out.isatty() and not os.environ.get("NO_COLOR"))
+    formats.write(args.format, run, out, Severity.parse(args.min_severity), color=color, snippets=not args.no_snippets)
     if args.summary:
         from wf_lsp.cligraph import write_summary
 
         write_summary(args.summary, run.files, settings)
     counts = Counter(f.code for fr in run.files for f in fr.result.findings)
     failing = sum(1 for fr in run.files for f in fr.result.findings if f.severity <= Severity.WARNING)
-    info = sys.stderr if args.format != "text" else out
     if args.statistics:
-        _statistics(info, counts, run)
-    if run.skipped and not args.quiet:
-        shown = run.skipped[:10]
-        print(f"wf-lsp: skipped {len(run.skipped)} path(s): " + "; ".join(f"{p} ({why})" for p, why in shown), file=sys.stderr)
+        from wf_lsp.report import statistics
+
+        (sys.stderr if args.format != "text" else out).write(statistics.render(counts, run.cache))
+    if not args.quiet:
+        sys.stderr.write(formats.skipped(run))
     if not args.quiet and args.format == "text":
-        n_err = sum(1 for fr in run.files for f in fr.result.findings if f.severity == Severity.ERROR)
-        n_warn = sum(1 for fr in run.files for f in fr.result.findings if f.severity == Severity.WARNING)
-        bad = sum(1 for fr in run.files if not fr.result.valid)
-        passed = f"; {run.passed_over} JSON file(s) without a workflow passed over" if run.passed_over else ""
-        print(f"{len(run.files)} file(s) checked: {n_err} error(s), {n_warn} warning(s); {bad} invalid file(s){passed}.", file=sys.stderr)
-        from wf_lsp.clifix import fixable_line
-
-        fixable_line(run)
-    without = counts.get("N8N_CATALOG_MISSING", 0)
-    if without and not args.quiet:
-        from wf_lsp.core.n8n.catalogue import BUILD_HINT
-
-        print(f"wf-lsp: {without} n8n file(s) checked without a node catalogue (types, versions, parameters unchecked); {BUILD_HINT}", file=sys.stderr)
+        sys.stderr.write(formats.totals(run) + formats.fixable(run))
+    if not args.quiet:
+        sys.stderr.write(formats.catalogue_note(counts))
     if refused and not args.exit_zero:
         return EXIT_PROBLEMS
     if run.unreadable and not args.exit_zero:
@@ -341,37 +313,6 @@ def _graph(args: argparse.Namespace) -> int:
         exc.print()
         return EXIT_USAGE
     return graph(args, settings)
-
-
-def _filtered(files: list[Any], floor: Any) -> list[Any]:
-    from wf_lsp.core.batch import FileResult
-    from wf_lsp.core.result import Result
-
-    out = []
-    for fr in files:
-        r = fr.result
-        kept = [f for f in r.findings if f.severity <= floor]
-        out.append(
-            fr
-            if len(kept) == len(r.findings)
-            else FileResult(fr.path, fr.text, Result(kept, r.is_workflow, r.content_hash, r.summary, r.duration_ms, r.cache_hit))
-        )
-    return out
-
-
-def _statistics(out: TextIO, counts: Counter[str], run: Any) -> None:
-    for code, n in counts.most_common():
-        out.write(f"{n:6d}  {code}\n")
-    cache = run.cache
-    shared = cache.get("shared", {})
-    line = f"cache: {cache.get('hits', 0)} hit(s), {cache.get('sharedHits', 0)} shared hit(s), {cache.get('misses', 0)} miss(es)"
-    if "localHits" in cache:
-        line += f"; local: {cache['localHits']} hit(s), {cache['localMisses']} miss(es)"
-    if shared.get("state") not in (None, "disabled"):
-        line += f"; redis: state={shared.get('state')} hits={shared.get('hits', 0)} misses={shared.get('misses', 0)}"
-        line += f" rejected={cache.get('sharedRejected', 0)} recomputed={cache.get('sharedRecomputed', 0)}"
-        line += f" errors={shared.get('errors', 0)} time={shared.get('time_ms', 0):.1f}ms"
-    out.write(line + "\n")
 
 
 def _rules(args: argparse.Namespace) -> int:

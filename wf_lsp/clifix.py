@@ -44,14 +44,3 @@ def apply_fixes(args: argparse.Namespace, run: Any, paths: list[str], stdin: tup
     if report.rolled_back:
         sys.stderr.write(f"wf-lsp: {report.rolled_back} fix(es) not applied: each would have made its file worse\n")
     return report, stdin_fixed
-
-
-def fixable_line(run: Any) -> None:
-    """The text summary's "N fixable with `--fix`" line (and how many more --unsafe-fixes would add), if any."""
-    from wf_lsp.core.fixfiles import fixable
-
-    safe = sum(fixable(fr.result.findings) for fr in run.files)
-    every = sum(fixable(fr.result.findings, unsafe=True) for fr in run.files)
-    if safe or every:
-        more = f" ({every - safe} more with `--fix --unsafe-fixes`)" if every > safe else ""
-        sys.stderr.write(f"{safe} fixable with `--fix`{more}.\n")

@@ -1,9 +1,8 @@
-"""`wf-lsp graph` and `check --summary`: workflow graphs as Mermaid, DOT or JSON, and the Markdown run report."""
+"""`wf-lsp graph` and `check --summary`: read, validate and write; the graphs and the report render in report/."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,9 @@ def graph(args: argparse.Namespace, settings: Any) -> int:
     text = decode_bytes(data)[0]
     result = WorkflowLoader(settings).validate_text(text, None if args.path == "-" else args.path)
     model = graphmodel.of_text(text, result, graphmodel.key_mode_of(settings.profile, settings.connection_keys), settings.max_file_bytes)
-    rendered = render_graph(model, args.format, "<stdin>" if args.path == "-" else Path(args.path).name)
+    from wf_lsp.report import graphs
+
+    rendered = graphs.render(model, args.format, "<stdin>" if args.path == "-" else Path(args.path).name)
     if args.output:
         Path(args.output).write_text(rendered, encoding="utf-8", errors="surrogatepass")
     else:
@@ -44,20 +45,3 @@ def graph(args: argparse.Namespace, settings: Any) -> int:
             sys.stdout.reconfigure(errors="backslashreplace")
         sys.stdout.write(rendered)
     return 0
-
-
-def render_graph(model: Any, fmt: str, name: str) -> str:
-    """The graph model as JSON, DOT or Mermaid text."""
-    if fmt == "json":
-        import re
-
-        text = json.dumps(model.to_json(), ensure_ascii=False, indent=2)
-        # a lone surrogate (from a `\ud800` escape in the file) stays a JSON escape, so the output is valid UTF-8
-        return re.sub("[\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
-    if fmt == "dot":
-        from wf_lsp.report import dot
-
-        return str(dot.render(model, name))
-    from wf_lsp.report import mermaid
-
-    return str(mermaid.render(model, name))

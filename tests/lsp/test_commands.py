@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 import pytest_lsp
@@ -163,3 +165,21 @@ async def test_unknown_command_arguments_do_not_crash(client: LanguageClient) ->
     assert plan["valid"] is False
     assert (await command(client, "wf.cacheStats", 1, 2))["maxSize"] == 512
     assert isinstance(await client.workspace_execute_command_async(t.ExecuteCommandParams("wf.cacheStats")), dict)
+
+
+async def test_a_client_that_shows_the_report_itself_gets_the_file(client: LanguageClient, workspace: Path) -> None:
+    """VS Code opens the report's preview itself: with `{"show": false}` nothing is shown, the result names the report
+    the server wrote, and its files are named by their workspace path and linked relative to the report."""
+    shown_before, messages_before = len(client.shown_documents), len(client.messages)
+    report = await command(client, "wf.showTenantDiagnostics", "(no tenant)", {"show": False})
+    assert len(client.shown_documents) == shown_before and len(client.messages) == messages_before
+    assert [x["tenantId"] for x in report["tenants"]] == [None]
+    path = Path(report["document"].removeprefix("file://"))
+    text = path.read_text()
+    assert text.startswith("# Workflow diagnostics by tenant\n\nGenerated 20") and "## Tenant: (no tenant)" in text
+    assert "tenant-a" not in text
+    worst = report["tenants"][0]["worstFiles"]
+    rel = Path(worst[0]["path"]).relative_to(workspace).as_posix()
+    link = re.search(rf"\| \[{re.escape(rel)}\]\(([^)]+)\) \|", text)
+    assert link and not link[1].startswith("file:"), text
+    assert (path.parent / unquote(link[1])).resolve() == Path(worst[0]["path"]).resolve()

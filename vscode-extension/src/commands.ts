@@ -2,17 +2,7 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import {
-  parseTenantDiagnostics,
-  renderExecutionPlan,
-  renderTenantReport,
-  summarizeCacheClear,
-  summarizeValidation,
-  tenantLabel,
-  type FileLinks,
-  type TenantDiagnostics,
-  type TenantSummary,
-} from './report';
+import { parseTenantDiagnostics, renderExecutionPlan, summarizeCacheClear, summarizeValidation, tenantLabel, type TenantDiagnostics, type TenantSummary } from './report';
 import type { ServerController } from './server';
 
 /** Command ids the extension contributes (the server's own commands are `wf.*`). */
@@ -40,7 +30,7 @@ export function registerCommands(controller: ServerController, output: vscode.Lo
   return [
     // From a context menu VS Code passes the file's URI: that file's tenant is reported.
     register(COMMANDS.showTenantDiagnostics, 'Show Tenant Diagnostics', (resource?: unknown) =>
-      showTenantDiagnostics(controller, reportDir, resource instanceof vscode.Uri ? resource : undefined),
+      showTenantDiagnostics(controller, resource instanceof vscode.Uri ? resource : undefined),
     ),
     register(COMMANDS.validateWorkspace, 'Validate Workspace', () => validateWorkspace(controller)),
     register(COMMANDS.showExecutionPlan, 'Show Execution Plan', () => showExecutionPlan(controller, reportDir)),
@@ -60,29 +50,28 @@ interface TenantPick extends vscode.QuickPickItem {
   tenant?: TenantSummary;
 }
 
-async function showTenantDiagnostics(controller: ServerController, reportDir: vscode.Uri, resource?: vscode.Uri): Promise<void> {
-  await controller.presentingOurselves(async () => {
-    const args = resource ? [resource.toString()] : [];
-    const first = expectTenants(await progress('Collecting tenant diagnostics…', () => controller.executeCommand('wf.showTenantDiagnostics', args)));
-    if (first.problem !== undefined) void vscode.window.showWarningMessage(`Workflow: ${first.problem}`);
-    let report: TenantDiagnostics = first;
-    if (first.tenants.length > 1 && resource === undefined) {
-      const items: TenantPick[] = first.tenants.map((tenant) => ({ label: tenantLabel(tenant), tenant }));
-      items.push({ label: 'All tenants', description: `${first.tenants.length} tenants in one report` });
-      const pick = await vscode.window.showQuickPick(items, { placeHolder: 'Show diagnostics for which tenant?' });
-      if (pick === undefined) return;
-      const chosen = pick.tenant;
-      if (chosen !== undefined) {
-        const again = expectTenants(await progress(`Collecting diagnostics for ${pick.label}…`, () =>
-          controller.executeCommand('wf.showTenantDiagnostics', [tenantLabel(chosen)]),
-        ));
-        const only = again.tenants.filter((t) => t.tenantId === chosen.tenantId);
-        report = { tenants: only.length > 0 ? only : [chosen], cache: again.cache ?? first.cache };
-      }
+/** Asks the server to write its report without showing it: the extension opens it as a rendered preview. */
+const WRITE_ONLY = { show: false };
+
+async function showTenantDiagnostics(controller: ServerController, resource?: vscode.Uri): Promise<void> {
+  const args = resource ? [resource.toString(), WRITE_ONLY] : [WRITE_ONLY];
+  const first = expectTenants(await progress('Collecting tenant diagnostics…', () => controller.executeCommand('wf.showTenantDiagnostics', args)));
+  if (first.problem !== undefined) void vscode.window.showWarningMessage(`Workflow: ${first.problem}`);
+  let report: TenantDiagnostics = first;
+  if (first.tenants.length > 1 && resource === undefined) {
+    const items: TenantPick[] = first.tenants.map((tenant) => ({ label: tenantLabel(tenant), tenant }));
+    items.push({ label: 'All tenants', description: `${first.tenants.length} tenants in one report` });
+    const pick = await vscode.window.showQuickPick(items, { placeHolder: 'Show diagnostics for which tenant?' });
+    if (pick === undefined) return;
+    const chosen = pick.tenant;
+    if (chosen !== undefined) {
+      report = expectTenants(await progress(`Collecting diagnostics for ${pick.label}…`, () =>
+        controller.executeCommand('wf.showTenantDiagnostics', [tenantLabel(chosen), WRITE_ONLY]),
+      ));
     }
-    const file = vscode.Uri.joinPath(reportDir, 'tenant-diagnostics.md');
-    await openMarkdown(file, renderTenantReport(report, { generatedAt: new Date(), files: fileLinks(file) }));
-  });
+  }
+  if (report.document === undefined) throw new Error('the server wrote no report');
+  await showPreview(vscode.Uri.parse(report.document));
 }
 
 async function validateWorkspace(controller: ServerController): Promise<void> {
@@ -97,7 +86,7 @@ async function showExecutionPlan(controller: ServerController, reportDir: vscode
     void vscode.window.showWarningMessage('Open a workflow JSON file to see its execution plan.');
     return;
   }
-  const result = await controller.presentingOurselves(() => controller.executeCommand('wf.executionPlan', [document.uri.toString()]));
+  const result = await controller.executeCommand('wf.executionPlan', [document.uri.toString()]);
   const name = document.isUntitled ? document.uri.path : path.basename(document.uri.fsPath);
   await openMarkdown(vscode.Uri.joinPath(reportDir, 'execution-plan.md'), renderExecutionPlan(result, name));
 }
@@ -112,23 +101,15 @@ function progress<T>(title: string, task: () => Promise<T>): Thenable<T> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, task);
 }
 
-/** Workspace-relative labels, and links relative to the report file (Markdown previews refuse `file:` links). */
-function fileLinks(report: vscode.Uri): FileLinks {
-  return {
-    label: (file, uri) => vscode.workspace.asRelativePath(uri !== undefined ? vscode.Uri.parse(uri) : vscode.Uri.file(file)),
-    target: (uri) => {
-      const target = vscode.Uri.parse(uri);
-      if (target.scheme !== 'file' || report.scheme !== 'file') return undefined;
-      const relative = path.relative(path.dirname(report.fsPath), target.fsPath);
-      return path.isAbsolute(relative) ? undefined : relative.split(path.sep).join('/');
-    },
-  };
-}
-
 /** Writes Markdown to `file` (in the extension's storage) and opens its rendered preview, or the text if that fails. */
 async function openMarkdown(file: vscode.Uri, content: string): Promise<void> {
   await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(file, '..'));
   await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(content));
+  await showPreview(file);
+}
+
+/** Opens a Markdown file's rendered preview, or the text if that fails. */
+async function showPreview(file: vscode.Uri): Promise<void> {
   try {
     await vscode.commands.executeCommand('markdown.showPreview', file);
   } catch {

@@ -55,7 +55,6 @@ export class ServerController implements vscode.Disposable {
   private policy = new RestartPolicy();
   private failureShown = false;
   private queue: Promise<void> = Promise.resolve();
-  private suppressShowDocument = 0;
   private interpreterWatch: vscode.Disposable | undefined;
   private readonly stateEmitter = new vscode.EventEmitter<void>();
   /** Fires when `state` changes. */
@@ -104,16 +103,6 @@ export class ServerController implements vscode.Disposable {
     const client = this.client;
     if (client?.state !== State.Running) throw new Error('The wf-lsp server is not running.');
     return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args });
-  }
-
-  /** Runs `fn` while the server's own `window/showDocument` requests are answered without opening anything. */
-  async presentingOurselves<T>(fn: () => Promise<T>): Promise<T> {
-    this.suppressShowDocument++;
-    try {
-      return await fn();
-    } finally {
-      this.suppressShowDocument--;
-    }
   }
 
   dispose(): void {
@@ -225,10 +214,6 @@ export class ServerController implements vscode.Disposable {
       middleware: {
         workspace: {
           configuration: answerConfiguration,
-        },
-        window: {
-          showDocument: (params, token, next) =>
-            this.suppressShowDocument > 0 ? { success: true } : next(params, token),
         },
       },
       markdown: { isTrusted: false, supportHtml: false },

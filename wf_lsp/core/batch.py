@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from wf_lsp.core.cachestats import CacheStats
 from wf_lsp.core.discover import Candidate, discover, read_candidate
 from wf_lsp.core.result import Result
 from wf_lsp.core.settings import Settings
@@ -37,7 +38,7 @@ class CheckRun:
 
     files: list[FileResult] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
-    cache: dict[str, Any] = field(default_factory=dict)
+    cache: CacheStats = field(default_factory=CacheStats)
     #: JSON files looked at and passed over because they hold no workflow
     passed_over: int = 0
     #: problems that did not stop the run (a result cache that could not be written)
@@ -56,7 +57,7 @@ def _loader(settings: Settings) -> Any:
     return WorkflowLoader(settings, store=open_shared(settings) if settings.cache.redis_url else None)
 
 
-def _check_chunk(settings: Settings, chunk: list[Candidate], want_text: bool = True) -> tuple[list[Outcome], dict[str, Any]]:
+def _check_chunk(settings: Settings, chunk: list[Candidate], want_text: bool = True) -> ChunkResult:
     """Worker body: read and validate one chunk with one loader (one shared-store round trip per chunk).
 
     The outcomes line up with the chunk; a text comes back only when it is wanted and the file has findings (the
@@ -85,7 +86,7 @@ def _check_chunk(settings: Settings, chunk: list[Candidate], want_text: bool = T
         else:
             # Exactly the text the loader validated (BOM removed, same decoding): offsets and fixes refer to it.
             outcomes[at] = (SHOWN, text if want_text and result.findings else "", result)
-    stats = loader.stats()
+    stats = loader.cache_stats()
     loader.store.close()
     return outcomes, stats
 
@@ -121,14 +122,14 @@ def run_check(
     found = discover(paths, settings.exclude, settings.include, settings.root, settings.respect_gitignore, force_exclude=workflows_only)
     run.skipped.extend(found.skipped)
     candidates = found.files
-    stats: list[dict[str, Any]] = []
+    stats: list[CacheStats] = []
     if stdin is not None:
         from wf_lsp.core.document import decode_bytes
 
         loader = _loader(settings)
         name, data = stdin
         run.files.append(FileResult(name, decode_bytes(data)[0], loader.validate_text(data, name)))
-        stats.append(loader.stats())
+        stats.append(loader.cache_stats())
     cache: CheckCache | None = None
     if cache_dir is not None:
         from wf_lsp.core.checkcache import CheckCache
@@ -164,12 +165,12 @@ def run_check(
         if problem:
             run.warnings.append(problem)
         stats.append(cache.stats())
-    run.cache = _merge_stats(stats)
+    run.cache = CacheStats.total(stats)
     run.passed_over = passed
     return run
 
 
-ChunkResult = tuple[list[Outcome], dict[str, Any]]
+ChunkResult = tuple[list[Outcome], CacheStats]
 
 
 class _Ticker:
@@ -248,21 +249,3 @@ def _read_text(c: Candidate, max_bytes: int) -> str | None:
 
     data, _why = read_candidate(Candidate(c.path, True), max_bytes)
     return None if data is None else decode_bytes(data)[0]
-
-
-def _merge_stats(parts: list[dict[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for st in parts:
-        for k, v in st.items():
-            if isinstance(v, (int, float)) and not isinstance(v, bool) and k not in ("maxSize", "ttlSeconds", "hitRate"):
-                out[k] = out.get(k, 0) + v
-            elif k == "shared" and isinstance(v, dict):
-                sh = out.setdefault("shared", {})
-                for sk, sv in v.items():
-                    if isinstance(sv, (int, float)) and not isinstance(sv, bool):
-                        sh[sk] = sh.get(sk, 0) + sv
-                    else:
-                        sh[sk] = sv
-    lookups = out.get("hits", 0) + out.get("misses", 0) + out.get("sharedHits", 0)
-    out["hitRate"] = round((out.get("hits", 0) + out.get("sharedHits", 0)) / lookups, 4) if lookups else 0.0
-    return out

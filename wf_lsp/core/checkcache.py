@@ -18,6 +18,7 @@ import orjson
 
 from wf_lsp import __version__
 from wf_lsp.core import codec
+from wf_lsp.core.cachestats import CacheStats
 from wf_lsp.core.result import Result
 from wf_lsp.core.settings import Settings
 
@@ -262,9 +263,9 @@ class CheckCache:
         (self.folder / ".gitignore").write_text("# created by wf-lsp\n*\n", encoding="utf-8")
         (self.folder / "CACHEDIR.TAG").write_text(_TAG, encoding="utf-8")
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self) -> CacheStats:
         """Hits and misses of this run."""
-        return {"localHits": self.hits, "localMisses": self.misses}
+        return CacheStats(local_hits=self.hits, local_misses=self.misses)
 
 
 def folder_problem(folder: Path) -> str | None:

@@ -13,6 +13,7 @@ from cachetools import TTLCache
 
 from wf_lsp import __version__
 from wf_lsp.core import codec
+from wf_lsp.core.cachestats import CacheStats
 from wf_lsp.core.document import decode_bytes
 from wf_lsp.core.engine import analyze
 from wf_lsp.core.findings import Finding
@@ -254,22 +255,30 @@ class WorkflowLoader:
                 self._stats[k] = 0 if k != "validationMs" else 0.0
 
     def stats(self) -> dict[str, Any]:
-        """Hits, misses, size, hit rate, approximate memory, and the shared layer's own stats."""
+        """Hits, misses, size, hit rate, approximate memory, and the shared layer's own stats (the JSON form)."""
+        return self.cache_stats().to_json()
+
+    def cache_stats(self) -> CacheStats:
+        """The same figures as a typed object (what callers add up)."""
         with self._lock:
             self._cache.expire()
-            lookups = self._stats["hits"] + self._stats["misses"] + self._stats["sharedHits"]
-            memory = sum(_BYTES_PER_ENTRY + _BYTES_PER_FINDING * len(r.findings) for r in self._cache.values())
-            return {
-                **self._stats,
-                "size": len(self._cache),
-                "maxSize": self._cache.maxsize,
-                "ttlSeconds": self._cache.ttl,
-                "hitRate": round((self._stats["hits"] + self._stats["sharedHits"]) / lookups, 4) if lookups else 0.0,
-                "memoryBytes": memory,
-                "memoryUsedMb": round(memory / 1_048_576, 3),
-                "fingerprint": self.fingerprint,
-                "shared": self.store.stats(),
-            }
+            c = self._stats
+            return CacheStats(
+                hits=int(c["hits"]),
+                misses=int(c["misses"]),
+                shared_hits=int(c["sharedHits"]),
+                shared_rejected=int(c["sharedRejected"]),
+                shared_recomputed=int(c["sharedRecomputed"]),
+                inflight_shared=int(c["inflightShared"]),
+                validations=int(c["validations"]),
+                validation_ms=c["validationMs"],
+                size=len(self._cache),
+                max_size=int(self._cache.maxsize),
+                ttl_seconds=self._cache.ttl,
+                memory_bytes=sum(_BYTES_PER_ENTRY + _BYTES_PER_FINDING * len(r.findings) for r in self._cache.values()),
+                fingerprint=self.fingerprint,
+                shared=self.store.stats(),
+            )
 
 
 #: A cached result weighs one entry plus one per this many findings: a result with 5,000 findings holds about 4 MB,

@@ -11,10 +11,10 @@ import tempfile
 import threading
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
@@ -23,17 +23,17 @@ from pygls.capabilities import get_capability
 from wf_lsp.core.document import decode_bytes, parse
 from wf_lsp.core.findings import Severity
 from wf_lsp.core.plan import build_graph, plan_levels
-from wf_lsp.core.tenancy import is_placeholder
 from wf_lsp.lsp import documents, files
 from wf_lsp.lsp.diagnostics import Outcome, Walk
+from wf_lsp.report import tenants
+from wf_lsp.report.tenants import NO_TENANT, render_markdown
 
 if TYPE_CHECKING:
     from wf_lsp.lsp.server import WfServer
 
 log = logging.getLogger("wf_lsp.lsp.commands")
-NO_TENANT = "(no tenant)"
-WORST = 5
 _CHUNK = 16
+__all__ = ["NO_TENANT", "register", "render_markdown", "tenant_report"]
 
 
 def register(server: WfServer) -> None:
@@ -52,12 +52,16 @@ def register(server: WfServer) -> None:
             tenant, problem = _tenant_of(arg, outcomes)
         report = tenant_report(outcomes if problem is None else [], server.cache_stats(), tenant)
         if problem is None and tenant is not None and not report["tenants"]:
-            known = sorted({t["tenantId"] or NO_TENANT for t in tenant_report(outcomes, {})["tenants"]})
+            known = sorted({tenants.tenant_of(o.result) or NO_TENANT for o in outcomes})
             problem = f"unknown tenant {tenant!r}: no workflow file in the workspace has it (tenants: {', '.join(known) or 'none'})"
         if problem is not None:
             report["problem"] = problem
         report.update(gathered.account())
-        await _show(server, report, tenant)
+        if any(isinstance(a, dict) and a.get("show") is False for a in args):
+            # The client shows the report itself (VS Code opens its preview): written, not shown.
+            report["document"] = documents.path_to_uri(_write(server, report, tenant, for_preview=True))
+        else:
+            await _show(server, report, tenant)
         return report
 
     @server.command("wf.validateWorkspace")
@@ -119,126 +123,41 @@ def _first_str(args: tuple[object, ...]) -> str | None:
     return None
 
 
-# -- collecting --------------------------------------------------------------------------------
-
-
-def _counts(o: Outcome) -> tuple[int, int]:
-    errors = sum(1 for f in o.result.findings if f.severity == Severity.ERROR)
-    warnings = sum(1 for f in o.result.findings if f.severity == Severity.WARNING)
-    return errors, warnings
+# -- the tenant report -------------------------------------------------------------------------
 
 
 def tenant_report(outcomes: list[Outcome], cache: dict[str, Any], only: str | None = None) -> dict[str, Any]:
-    """Diagnostics grouped by the workflows' tenantId: files, counts, errors/warnings by code, worst files, cache stats."""
-    groups: dict[str | None, list[Outcome]] = {}
-    for o in outcomes:
-        tenant = o.result.summary.get("tenantId")
-        groups.setdefault(tenant if isinstance(tenant, str) and tenant else None, []).append(o)
-    tenants = []
-    for tenant, items in sorted(groups.items(), key=lambda kv: (kv[0] is None, kv[0] or "")):
-        if only is not None and tenant != only and not (only == NO_TENANT and tenant is None):
-            continue
-        errors_by: Counter[str] = Counter()
-        warnings_by: Counter[str] = Counter()
-        counts = Counter({"nodes": 0, "connections": 0, "triggers": 0, "variables": 0, "errors": 0, "warnings": 0, "invalidFiles": 0})
-        rows: list[dict[str, Any]] = []
-        dialects: Counter[str] = Counter()
-        for o in items:
-            s = o.result.summary
-            dialects[str(s.get("dialect", "metabuilder"))] += 1
-            counts["nodes"] += s.get("nodeCount", 0)
-            counts["connections"] += s.get("edgeCount", s.get("connectionCount", 0))
-            counts["triggers"] += s.get("triggerCount", 0)
-            counts["variables"] += s.get("variableCount", 0)
-            errors, warnings = _counts(o)
-            counts["errors"] += errors
-            counts["warnings"] += warnings
-            counts["invalidFiles"] += 0 if o.result.valid else 1
-            errors_by.update(f.code for f in o.result.findings if f.severity == Severity.ERROR)
-            warnings_by.update(f.code for f in o.result.findings if f.severity == Severity.WARNING)
-            rows.append({"uri": o.uri, "path": documents.uri_to_path(o.uri), "errors": errors, "warnings": warnings})
-        rows.sort(key=lambda r: (-r["errors"], -r["warnings"], r["uri"]))
-        tenants.append(
-            {
-                "tenantId": tenant,
-                "placeholder": is_placeholder(tenant),
-                "files": len(items),
-                "dialects": dict(dialects.most_common()),
-                "counts": dict(counts),
-                "errorsByCode": dict(errors_by.most_common()),
-                "warningsByCode": dict(warnings_by.most_common()),
-                "worstFiles": [r for r in rows if r["errors"] or r["warnings"]][:WORST],
-            }
-        )
-    return {"tenants": tenants, "cache": cache}
+    """The tenant report of these documents (`report.tenants`), their paths named from their URIs."""
+    return tenants.tenant_report(outcomes, cache, only, documents.uri_to_path)
 
 
-def render_markdown(report: dict[str, Any]) -> str:
-    """The tenant report as a Markdown document."""
-    lines = ["# Workflow diagnostics by tenant", ""]
-    if report.get("problem"):
-        lines += [f"**{report['problem']}**", ""]
-    elif not report["tenants"]:
-        lines += ["No workflow files were found in the workspace.", ""]
-    for t in report["tenants"]:
-        c = t["counts"]
-        lines += [f"## {_tenant_title(t)}", ""]
-        dialects = t.get("dialects") or {}
-        if set(dialects) - {"metabuilder"}:
-            lines += ["Dialects: " + ", ".join(f"{name} {n}" for name, n in dialects.items()), ""]
-        lines += [
-            f"{t['files']} file(s), {c['nodes']} node(s), {c['connections']} connection(s), {c['triggers']} trigger(s), "
-            f"{c['variables']} variable(s): {c['errors']} error(s), {c['warnings']} warning(s) in {c['invalidFiles']} invalid file(s).",
-            "",
-        ]
-        for title, key in (("Errors by rule", "errorsByCode"), ("Warnings by rule", "warningsByCode")):
-            if t[key]:
-                lines += [f"### {title}", "", "| Rule | Count |", "| --- | ---: |"]
-                lines += [f"| `{code}` | {n} |" for code, n in t[key].items()]
-                lines.append("")
-        if t["worstFiles"]:
-            lines += ["### Files with the most problems", "", "| File | Errors | Warnings |", "| --- | ---: | ---: |"]
-            lines += [f"| [{os.path.basename(r['path'] or r['uri'])}]({r['uri']}) | {r['errors']} | {r['warnings']} |" for r in t["worstFiles"]]
-            lines.append("")
-    cache = report.get("cache") or {}
-    lines += ["## Validation cache", ""]
-    lines += [f"- {k}: {v}" for k, v in cache.items() if isinstance(v, (int, float, str)) and not isinstance(v, bool)]
-    return "\n".join(lines) + "\n"
+def _write(server: WfServer, report: dict[str, Any], tenant: str | None, for_preview: bool = False) -> str:
+    """The report's Markdown written to the server's report folder; returns the file's path. For a preview, files are
+    named by their path in the workspace and linked relative to the report (previews refuse `file:` links)."""
+    folder = server.report_dir()
+    path = os.path.join(folder, "tenant-diagnostics" + (f"-{_safe(tenant)}" if tenant else "") + ".md")
+    links, generated = tenants.Links(), None
+    if for_preview:
+        roots = tuple(p for p in map(documents.uri_to_path, server.settings.folder_uris()) if p)
+        links = tenants.Links(base=folder, folders=roots)
+        generated = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # A lone surrogate (valid in JSON text, `"\\ud800"`) or a file name that is not UTF-8 is shown escaped.
+    with open(path, "w", encoding="utf-8", errors="backslashreplace") as fh:
+        fh.write(render_markdown(report, links, generated))
+    return path
 
 
 async def _show(server: WfServer, report: dict[str, Any], tenant: str | None) -> None:
     """Show the report: a Markdown document when the client can show documents, else a message."""
-    caps = server.client_capabilities
-    if get_capability(caps, "window.show_document.support", False):
-        folder = server.report_dir()
-        name = "tenant-diagnostics" + (f"-{_safe(tenant)}" if tenant else "") + ".md"
-        path = os.path.join(folder, name)
-        # A lone surrogate (valid in JSON text, `"\\ud800"`) or a file name that is not UTF-8 is shown escaped.
-        with open(path, "w", encoding="utf-8", errors="backslashreplace") as fh:
-            fh.write(render_markdown(report))
+    if get_capability(server.client_capabilities, "window.show_document.support", False):
+        uri = documents.path_to_uri(_write(server, report, tenant))
         try:
-            await asyncio.wait_for(server.window_show_document_async(types.ShowDocumentParams(uri=documents.path_to_uri(path), take_focus=True)), 10)
+            await asyncio.wait_for(server.window_show_document_async(types.ShowDocumentParams(uri=uri, take_focus=True)), 10)
             return
         except Exception as exc:  # fall back to a message
             log.warning("the client did not show the report: %s", exc)
-    parts = [f"{_tenant_label(t)}: {t['files']} file(s), {t['counts']['errors']} error(s), {t['counts']['warnings']} warning(s)" for t in report["tenants"]]
-    if report.get("problem"):
-        server.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=f"wf-lsp: {report['problem']}"))
-        return
-    server.window_show_message(
-        types.ShowMessageParams(type=types.MessageType.Info, message="Workflow diagnostics by tenant: " + ("; ".join(parts) or "no workflow files"))
-    )
-
-
-def _tenant_label(t: dict[str, Any]) -> str:
-    """How a tenant group is named: a tenant, no tenant, or a placeholder that deployment fills in (not a tenant)."""
-    if t["tenantId"] is None:
-        return NO_TENANT
-    return f"unresolved placeholder {t['tenantId']}" if t.get("placeholder") else str(t["tenantId"])
-
-
-def _tenant_title(t: dict[str, Any]) -> str:
-    return f"Unresolved placeholder {t['tenantId']} (filled in at deployment)" if t.get("placeholder") else f"Tenant: {_tenant_label(t)}"
+    kind = types.MessageType.Warning if report.get("problem") else types.MessageType.Info
+    server.window_show_message(types.ShowMessageParams(type=kind, message=tenants.render_message(report)))
 
 
 def _safe(name: str) -> str:
@@ -265,8 +184,8 @@ async def _validate_workspace(server: WfServer) -> dict[str, Any]:
     gathered = await _gather(server, "Validating workflows")
     workflows = gathered.outcomes
     server.diagnostics.publish_files(workflows)
-    errors = sum(_counts(o)[0] for o in workflows)
-    warnings = sum(_counts(o)[1] for o in workflows)
+    errors = sum(tenants.counts(o.result)[0] for o in workflows)
+    warnings = sum(tenants.counts(o.result)[1] for o in workflows)
     return {
         "files": len(workflows),
         "counts": {"errors": errors, "warnings": warnings},

@@ -18,6 +18,7 @@ from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 
 from wf_lsp import __version__
+from wf_lsp.core.cachestats import CacheStats
 from wf_lsp.core.config import CONFIG_NAMES
 from wf_lsp.lsp import code_actions, code_lens, commands, completion, framing, graph, hover, inlay_hints, logs, memory, navigation, symbols, workers
 from wf_lsp.lsp.diagnostics import IDENTIFIER, Diagnostics
@@ -84,10 +85,10 @@ class WfServer(LanguageServer):
 
     def cache_stats(self) -> dict[str, Any]:
         """Cache statistics of every loader, summed (with the shared layer's own figures)."""
-        parts = [loader.stats() for loader in self.settings.loaders()]
+        parts = [loader.cache_stats() for loader in self.settings.loaders()]
         if not parts:
-            parts = [self.settings.loader(self.settings.base).stats()]
-        return _merge_stats(parts)
+            parts = [self.settings.loader(self.settings.base).cache_stats()]
+        return CacheStats.total(parts).to_json()
 
     def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
         """Serve on stdio until `exit` or end of input (pygls's own start, with our bounded frame reader).
@@ -129,19 +130,6 @@ class WfServer(LanguageServer):
         self.analyzer.shutdown()
         commands.remove_report_dir(self._report_dir)
         self._report_dir = None
-
-
-def _merge_stats(parts: list[dict[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {"loaders": len(parts)}
-    for stats in parts:
-        for key, value in stats.items():
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and key not in ("hitRate", "ttlSeconds"):
-                out[key] = out.get(key, 0) + value
-            else:
-                out.setdefault(key, value)
-    lookups = out.get("hits", 0) + out.get("misses", 0) + out.get("sharedHits", 0)
-    out["hitRate"] = round((out.get("hits", 0) + out.get("sharedHits", 0)) / lookups, 4) if lookups else 0.0
-    return out
 
 
 def build_server(sync_kind: types.TextDocumentSyncKind = types.TextDocumentSyncKind.Incremental) -> WfServer:

@@ -1,1 +1,1 @@
-"""Output formats: text, JSON, SARIF 2.1.0, GitHub annotations, the Markdown run summary, and Mermaid/DOT graphs."""
+"""Every output format: text, JSON, SARIF 2.1.0, GitHub annotations, statistics, Markdown reports, graphs, rules."""
