@@ -1,4 +1,4 @@
-"""The pygls internals the protocol relies on are there, the list of them is complete, and document sync reaches our store."""
+"""The pygls internals the protocol relies on are there and listed, and document sync reaches our own store."""
 
 from __future__ import annotations
 
@@ -39,7 +39,8 @@ class _Writer:
 def _private_names_used(cls: type) -> set[str]:
     """`self._name` and `self.fm` the class reads but does not define itself."""
     tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
-    used = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "self"}
+    attrs = [n for n in ast.walk(tree) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)]
+    used = {n.attr for n in attrs if isinstance(n.value, ast.Name) and n.value.id == "self"}
     own = set(vars(cls))
     for node in ast.walk(tree):  # attributes the class assigns (in __init__)
         if isinstance(node, ast.Assign | ast.AnnAssign):
@@ -63,7 +64,7 @@ def test_every_listed_pygls_internal_is_there() -> None:
 def test_our_document_sync_replaces_pygls_own() -> None:
     for name, method in SYNC.items():
         theirs = getattr(LanguageServerProtocol, name, None)
-        assert getattr(theirs, "method_name", None) == method, f"pygls's {name} is gone or renamed: ours would not replace it"
+        assert getattr(theirs, "method_name", None) == method, f"pygls's {name} is gone or renamed"
         handler = WfServer().protocol.fm.builtin_features[method]
         assert handler.__func__ is getattr(WfProtocol, name), f"{method} is not handled by WfProtocol.{name}"
 
@@ -89,14 +90,16 @@ def test_document_sync_edits_our_store_and_calls_the_server_handlers() -> None:
     async def run() -> None:
         proto.handle_message(_message(types.INITIALIZE, {"capabilities": {}, "processId": None}, 1))
         await asyncio.sleep(0)
-        proto.handle_message(_message(types.TEXT_DOCUMENT_DID_OPEN, {"textDocument": {"uri": uri, "languageId": "json", "version": 1, "text": "{}"}}))
+        item = {"uri": uri, "languageId": "json", "version": 1, "text": "{}"}
+        proto.handle_message(_message(types.TEXT_DOCUMENT_DID_OPEN, {"textDocument": item}))
         await asyncio.sleep(0)
         doc = server.documents.get(uri)
         assert doc is not None and doc.text == "{}" and doc.version == 1
-        proto.handle_message(_message(types.TEXT_DOCUMENT_DID_CHANGE, {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [change]}))
+        edit = {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [change]}
+        proto.handle_message(_message(types.TEXT_DOCUMENT_DID_CHANGE, edit))
         await asyncio.sleep(0)
         assert doc.text == '{"x": 1}' and doc.version == 2
-        assert uri not in server.workspace.text_documents, "pygls's own document store was updated: its sync ran, not ours"
+        assert uri not in server.workspace.text_documents, "pygls's own document store was updated: its sync ran"
         proto.handle_message(_message(types.TEXT_DOCUMENT_DID_CLOSE, {"textDocument": {"uri": uri}}))
         await asyncio.sleep(0)
         assert server.documents.get(uri) is None

@@ -85,8 +85,8 @@ async def _every_feature(client: _Client, uri: str, text: str) -> None:
     assert await client.call("textDocument/hover", {"textDocument": doc, "position": position})
     assert await client.call("textDocument/documentSymbol", {"textDocument": doc})
     assert await client.call("textDocument/codeLens", {"textDocument": doc})
-    end = utf16_position(text, len(text))
-    await client.call("textDocument/inlayHint", {"textDocument": doc, "range": {"start": {"line": 0, "character": 0}, "end": end}})
+    whole = {"start": {"line": 0, "character": 0}, "end": utf16_position(text, len(text))}
+    await client.call("textDocument/inlayHint", {"textDocument": doc, "range": whole})
     assert await client.call("textDocument/definition", {"textDocument": doc, "position": position}) is not None
     plan = await client.call("workspace/executeCommand", {"command": "wf.executionPlan", "arguments": [uri]})
     assert plan["valid"] and plan["levels"], plan
@@ -101,13 +101,16 @@ async def _session(tmp_path: Path, reads: dict[str, int]) -> None:
         client.notify("initialized", {})
         uri = (tmp_path / "approval.json").as_uri()
         text = corpus_text(APPROVAL)
-        client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "json", "version": 1, "text": text}})
-        await client.until(lambda m: m.get("method") == "textDocument/publishDiagnostics" and m["params"]["version"] == 1, "diagnostics")
+        item = {"uri": uri, "languageId": "json", "version": 1, "text": text}
+        client.notify("textDocument/didOpen", {"textDocument": item})
+        published = "textDocument/publishDiagnostics"
+        await client.until(lambda m: m.get("method") == published and m["params"]["version"] == 1, "diagnostics")
         await _every_feature(client, uri, text)
         await _every_feature(client, uri, text)  # asked again: nothing is read again
         assert reads.get(text) == 1, f"version 1 was decoded {reads.get(text, 0)} times"
         text2 = text + "\n"
-        client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": text2}]})
+        edit = {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": text2}]}
+        client.notify("textDocument/didChange", edit)
         await _every_feature(client, uri, text2)
         await _every_feature(client, uri, text2)
         assert reads.get(text2) == 1, f"version 2 was decoded {reads.get(text2, 0)} times"
@@ -129,4 +132,5 @@ def test_a_snapshot_is_shared_by_a_version_and_replaced_by_the_next() -> None:
     assert not snap.matches(snap.text, 1, settings.with_(profile="oracle"), "utf-16")
     assert not snap.matches(snap.text, 1, settings, "utf-8")
     assert not snap.matches(str(snap.text + " ")[:-1], 1, settings, "utf-16"), "texts are compared by identity"
-    assert DocumentSnapshot("{}", 1, settings.with_(profile="oracle", connection_keys="id"), "utf-16").key_mode == "name"
+    oracle = settings.with_(profile="oracle", connection_keys="id")
+    assert DocumentSnapshot("{}", 1, oracle, "utf-16").key_mode == "name"

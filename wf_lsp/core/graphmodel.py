@@ -119,7 +119,12 @@ def key_mode_of(profile: str, connection_keys: str) -> str:
     return Settings(profile=cast(Any, profile), connection_keys=cast(Any, connection_keys)).key_mode
 
 
-def build(value: Any, result: Result | None = None, key_mode: str = "auto", resolved: tuple[Graph, Plan] | None = None) -> WorkflowGraph:
+def build(
+    value: Any,
+    result: Result | None = None,
+    key_mode: str = "auto",
+    resolved: tuple[Graph, Plan] | None = None,
+) -> WorkflowGraph:
     """The graph of a parsed workflow, with the findings of its validation result on the nodes they concern
     (`resolved`: the value's graph and plan, when the caller has them already)."""
     graph, plan = resolved if resolved is not None else (build_graph(value, key_mode), None)

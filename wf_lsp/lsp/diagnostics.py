@@ -209,7 +209,8 @@ class Diagnostics:
         if doc is None:
             return None
         state = self._states.setdefault(uri, _State())
-        fresh = state.last is not None and state.last.version == doc.version and state.last.settings == self._server.settings.for_uri(uri)
+        last = state.last
+        fresh = last is not None and last.version == doc.version and last.settings == self._server.settings.for_uri(uri)
         if fresh and not state.dirty and state.timer is None and state.task is None:
             return state.last
         job = self.job(doc)

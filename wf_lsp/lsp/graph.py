@@ -48,7 +48,7 @@ def _refuse(uri: str | None, message: str) -> dict[str, Any]:
 
 
 async def graph_of(server: WfServer, uri: str) -> dict[str, Any]:
-    """The graph of an open document as the editor has it (its snapshot), else of a regular file inside the workspace."""
+    """The graph of an open document as the editor has it (its snapshot), else of a regular file in the workspace."""
     snap: DocumentSnapshot
     result: Result
     if server.documents.get(uri) is not None:
@@ -80,4 +80,5 @@ def _answer(uri: str, snap: DocumentSnapshot, result: Result) -> dict[str, Any]:
         node["range"] = _CONVERTER.unstructure(snap.range(span[0])) if span else None
         node["nameRange"] = _CONVERTER.unstructure(snap.range(span[1])) if span and span[1] else None
     name = uri.rsplit("/", 1)[-1]
-    return {"uri": uri, "version": snap.version, "valid": result.valid, "graph": data, "mermaid": mermaid.render(wf_graph, name), "errors": []}
+    picture = mermaid.render(wf_graph, name)
+    return {"uri": uri, "version": snap.version, "valid": result.valid, "graph": data, "mermaid": picture, "errors": []}

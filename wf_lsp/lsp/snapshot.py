@@ -161,7 +161,9 @@ class DocumentSnapshot:
 
     def spans(self, pointers: list[Pointer]) -> dict[Pointer, Found]:
         """Key and value spans (original offsets) of pointers that exist."""
-        found = {p: (k, (v[0], value_end(self.parsed_text, (k, v)))) for p, (k, v) in locate(self.parsed_text, pointers, early_exit=False).items()}
+        text = self.parsed_text
+        located = locate(text, pointers, early_exit=False)
+        found = {p: (k, (v[0], value_end(text, (k, v)))) for p, (k, v) in located.items()}
         if not self.insertions:
             return found
         return {p: (self._span(k) if k else None, self._span(v)) for p, (k, v) in found.items()}
@@ -257,8 +259,9 @@ class DocumentSnapshot:
         """How this document names nodes in connections: 'id' or 'name' (the key mode, or the majority in auto)."""
         if self.key_mode in ("name", "id"):
             return self.key_mode
-        by_id = sum(1 for _, r in self.refs if r.kind != "trigger" and r.text in self.graph.ids and r.text not in self.graph.names)
-        by_name = sum(1 for _, r in self.refs if r.kind != "trigger" and r.text in self.graph.names)
+        ids, names = self.graph.ids, self.graph.names
+        by_id = sum(1 for _, r in self.refs if r.kind != "trigger" and r.text in ids and r.text not in names)
+        by_name = sum(1 for _, r in self.refs if r.kind != "trigger" and r.text in names)
         return "id" if by_id > by_name else "name"
 
 

@@ -58,7 +58,9 @@ def validate(job: ValidationJob) -> Validation:
     result = job.loader.validate_text(job.text, job.path)
     workflow = documents.is_workflow(job.chosen, result, job.seen_workflow)
     limit = job.loader.settings.max_diagnostics
-    diags = to_diagnostics(result, job.text, job.uri, job.version, job.encoding, job.style, limit=limit) if workflow else []
+    diags: list[types.Diagnostic] = []
+    if workflow:
+        diags = to_diagnostics(result, job.text, job.uri, job.version, job.encoding, job.style, limit=limit)
     rid = f"{job.loader.fingerprint[:10]}-{job.generation}-{len(job.text)}-{hash(job.text) & 0xFFFFFFFFFFFF:x}"
     payload = job.converter.unstructure(diags, list[types.Diagnostic]) if job.converter is not None else None
     settings = job.loader.settings

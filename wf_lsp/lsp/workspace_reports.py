@@ -58,7 +58,8 @@ class WorkspaceReports:
         open_uris = frozenset(d.uri for d in self._server.documents)
         generation = self._diagnostics.generation
         cached = self._cache
-        if cached and cached[1] == generation and cached[2] == open_uris and time.monotonic() - cached[0] < WORKSPACE_TTL:
+        fresh = cached is not None and time.monotonic() - cached[0] < WORKSPACE_TTL
+        if cached is not None and fresh and cached[1] == generation and cached[2] == open_uris:
             validations = cached[3]
         else:
             validations = await self.validate_many((await self.walk(include_open=False)).jobs)
@@ -67,17 +68,24 @@ class WorkspaceReports:
         for v in validations:
             if not v.workflow:
                 continue
-            if previous.get(v.uri) == v.result_id:
-                items.append(types.WorkspaceUnchangedDocumentDiagnosticReport(uri=v.uri, version=None, result_id=v.result_id))
+            rid = v.result_id
+            if previous.get(v.uri) == rid:
+                items.append(types.WorkspaceUnchangedDocumentDiagnosticReport(uri=v.uri, version=None, result_id=rid))
             else:
-                full = types.WorkspaceFullDocumentDiagnosticReport(uri=v.uri, version=None, items=v.diagnostics, result_id=v.result_id)
-                items.append(full)
+                full = types.WorkspaceFullDocumentDiagnosticReport
+                items.append(full(uri=v.uri, version=None, items=v.diagnostics, result_id=rid))
         return types.WorkspaceDiagnosticReport(items=items)
 
     # -- the whole workspace ------------------------------------------------------------------
-    async def walk(self, include_open: bool, stop: threading.Event | None = None, tick: Callable[[int], None] | None = None) -> Walk:
-        """Validation jobs of the workflow candidates in every workspace folder (open ones with the editor's text, if asked),
-        each under the settings of its innermost folder, as its diagnostics are (one tenant's never judge another's).
+    async def walk(
+        self,
+        include_open: bool,
+        stop: threading.Event | None = None,
+        tick: Callable[[int], None] | None = None,
+    ) -> Walk:
+        """Validation jobs of the workflow candidates in every workspace folder (open ones with the editor's text, if
+        asked), each under the settings of its innermost folder, as its diagnostics are (one tenant's never judge
+        another's).
 
         The folders are walked in a worker thread, each up to its maxWorkspaceFiles entries; `stop` ends the walk
         early (a cancelled request sets it), and `tick` hears how many entries were looked at, from that thread."""
@@ -90,14 +98,15 @@ class WorkspaceReports:
             path = documents.uri_to_path(folder)
             if path is None:
                 continue
-            mine = {u: d for u, d in open_docs.items() if manager.folder_of(u) == folder} if include_open else {}
+            mine = {u: d for u, d in open_docs.items() if include_open and manager.folder_of(u) == folder}
             settings = manager.for_folder(folder)
             jobs.append(_FolderJob([path], settings, manager.loader(settings), mine))
         if include_open:  # open workflow documents outside every folder count too, under the settings outside folders
             outside = {u: d for u, d in open_docs.items() if manager.folder_of(u) is None}
             jobs.append(_FolderJob([], manager.base, manager.loader(manager.base), outside))
         stop = stop or threading.Event()
-        run_walk = functools.partial(_walk, jobs, self._server.encoding, style, self._diagnostics.generation, stop, tick)
+        generation = self._diagnostics.generation
+        run_walk = functools.partial(_walk, jobs, self._server.encoding, style, generation, stop, tick)
         try:
             found = await asyncio.get_running_loop().run_in_executor(self._walker, run_walk)
         except asyncio.CancelledError:
@@ -106,10 +115,8 @@ class WorkspaceReports:
         if not include_open:
             found.jobs = [j for j in found.jobs if j.uri not in open_docs]
         if found.truncated and not found.stopped:
-            log.warning(
-                "the workspace walk stopped after %d files and folders (setting maxWorkspaceFiles): some files were left out",
-                found.looked_at,
-            )
+            why = "the workspace walk stopped after %d files and folders (setting maxWorkspaceFiles): %s"
+            log.warning(why, found.looked_at, "some files were left out")
         return found
 
     def publish_files(self, validations: list[Validation]) -> None:
@@ -120,10 +127,11 @@ class WorkspaceReports:
             return
         for v in validations:
             if self._server.documents.get(v.uri) is None:
-                self._server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=v.uri, diagnostics=v.diagnostics))
+                params = types.PublishDiagnosticsParams(uri=v.uri, diagnostics=v.diagnostics)
+                self._server.text_document_publish_diagnostics(params)
 
     async def validate_many(self, jobs: list[ValidationJob]) -> list[Validation]:
-        """Validate jobs in the validation pool (one pool job, so open documents' validations interleave between calls)."""
+        """Validate jobs in the validation pool (one pool job: open documents' validations interleave between calls)."""
         if not jobs:
             return []
         return await self._diagnostics.run(validate_all, jobs)
@@ -131,7 +139,7 @@ class WorkspaceReports:
 
 @dataclass(slots=True)
 class Walk:
-    """A workspace walk: the validation jobs found, entries looked at, and whether it ended early (limit, or stopped)."""
+    """A workspace walk: the validation jobs found, entries looked at, and whether it ended early (limit or stop)."""
 
     jobs: list[ValidationJob]
     looked_at: int = 0
@@ -147,7 +155,14 @@ class _FolderJob:
     open_docs: dict[str, documents.OpenCopy]
 
 
-def _walk(jobs: list[_FolderJob], encoding: str, style: DiagnosticStyle, generation: int, stop: threading.Event, tick: Callable[[int], None] | None) -> Walk:
+def _walk(
+    jobs: list[_FolderJob],
+    encoding: str,
+    style: DiagnosticStyle,
+    generation: int,
+    stop: threading.Event,
+    tick: Callable[[int], None] | None,
+) -> Walk:
     """Walk the folders and read their candidates (in a worker thread: no server state is touched here)."""
     out = Walk([])
     seen: set[str] = set()
@@ -174,6 +189,7 @@ def _walk(jobs: list[_FolderJob], encoding: str, style: DiagnosticStyle, generat
             doc = job.open_docs.get(f.uri)
             chosen = documents.selection(f.uri, doc.language_id if doc else None, job.settings)
             seen_wf = doc.seen_workflow if doc else False
-            out.jobs.append(ValidationJob(f.uri, f.version, f.text, f.path, chosen, seen_wf, job.loader, encoding, style, generation))
+            args = (f.uri, f.version, f.text, f.path, chosen, seen_wf, job.loader, encoding, style, generation)
+            out.jobs.append(ValidationJob(*args))
     out.stopped = out.stopped or (out.truncated and stop.is_set())
     return out
