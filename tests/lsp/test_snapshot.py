@@ -134,3 +134,29 @@ def test_a_snapshot_is_shared_by_a_version_and_replaced_by_the_next() -> None:
     assert not snap.matches(str(snap.text + " ")[:-1], 1, settings, "utf-16"), "texts are compared by identity"
     oracle = settings.with_(profile="oracle", connection_keys="id")
     assert DocumentSnapshot("{}", 1, oracle, "utf-16").key_mode == "name"
+
+
+async def _settings_change(tmp_path: Path) -> None:
+    client = _Client()
+    try:
+        options = {"connectionKeys": "name"}
+        await client.call("initialize", {"capabilities": {}, "processId": None, "initializationOptions": options})
+        client.notify("initialized", {})
+        uri = (tmp_path / "approval.json").as_uri()
+        text = corpus_text(APPROVAL)  # connections keyed by node id
+        item = {"uri": uri, "languageId": "json", "version": 1, "text": text}
+        client.notify("textDocument/didOpen", {"textDocument": item})
+        position = utf16_position(text, text.index('"validate-request"', text.index('"connections"')) + 3)
+        where = {"textDocument": {"uri": uri}, "position": position}
+        assert not await client.call("textDocument/definition", where), "an id key resolved under connectionKeys name"
+        client.notify("workspace/didChangeConfiguration", {"settings": {"connectionKeys": "id"}})
+        deadline = time.monotonic() + 20
+        while not await client.call("textDocument/definition", where):
+            assert time.monotonic() < deadline, "the same version kept the key mode of the settings before the change"
+            await asyncio.sleep(0.05)
+    finally:
+        client.server.close()
+
+
+def test_a_settings_change_gives_the_same_version_a_new_snapshot(tmp_path: Path) -> None:
+    asyncio.run(_settings_change(tmp_path))
