@@ -13,7 +13,7 @@ def write_summary(target: str, files: list[Any], settings: Any) -> None:
     from wf_lsp.core import graphmodel
     from wf_lsp.report import summary
 
-    key_mode = graphmodel.key_mode_of(settings.profile, settings.connection_keys)
+    key_mode = settings.key_mode
 
     def graph_of(fr: Any) -> Any:
         return graphmodel.of_text(fr.text, fr.result, key_mode, settings.max_file_bytes) if fr.text else None
@@ -34,7 +34,7 @@ def graph(args: argparse.Namespace, settings: Any) -> int:
         return 2
     text = decode_bytes(data)[0]
     result = WorkflowLoader(settings).validate_text(text, None if args.path == "-" else args.path)
-    model = graphmodel.of_text(text, result, graphmodel.key_mode_of(settings.profile, settings.connection_keys), settings.max_file_bytes)
+    model = graphmodel.of_text(text, result, settings.key_mode, settings.max_file_bytes)
     from wf_lsp.report import graphs
 
     rendered = graphs.render(model, args.format, "<stdin>" if args.path == "-" else Path(args.path).name)

@@ -8,7 +8,7 @@ import re
 from lsprotocol import types as t
 from pygls.workspace.position_codec import PositionCodec
 
-from wf_lsp.lsp.documents import Document
+from wf_lsp.lsp.documents import OpenDocument
 from wf_lsp.lsp.lines import LineIndex, LinesView
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -45,7 +45,7 @@ def test_lines_view_matches_splitlines_for_lsp_newlines() -> None:
 
 def test_incremental_changes_in_utf16_and_utf8() -> None:
     for encoding, column in ((t.PositionEncodingKind.Utf16, 3), (t.PositionEncodingKind.Utf8, 5)):
-        doc = Document("file:///x.json", "json", 1, LineIndex('{"a":\n"😀x"}'), None)
+        doc = OpenDocument("file:///x.json", "json", 1, LineIndex('{"a":\n"😀x"}'), None)
         change = t.TextDocumentContentChangePartial(range=t.Range(t.Position(1, column), t.Position(1, column + 1)), text="y")
         doc.apply(change, PositionCodec(encoding))
         assert doc.text == '{"a":\n"😀y"}'

@@ -74,13 +74,14 @@ def test_tenant_report_groups_n8n_exports_under_no_tenant() -> None:
     from wf_lsp.core.loader import WorkflowLoader
     from wf_lsp.core.settings import Settings
     from wf_lsp.lsp.commands import NO_TENANT, render_markdown, tenant_report
-    from wf_lsp.lsp.diagnostics import Outcome
+    from wf_lsp.lsp.snapshot import DocumentSnapshot
+    from wf_lsp.lsp.validation import Validation
 
     settings = Settings(n8n_catalog=str(MINI))
     loader = WorkflowLoader(settings)
     metabuilder = json.dumps({"tenantId": "acme", "nodes": [{"id": "a", "name": "A", "type": "metabuilder.trigger"}], "connections": {}})
     outcomes = [
-        Outcome(f"file:///w/{name}.json", 1, text, loader.validate_text(text), True, [], name, settings)
+        Validation(f"file:///w/{name}.json", 1, text, loader.validate_text(text), True, [], name, settings, DocumentSnapshot(text, 1, settings, "utf-16"))
         for name, text in (("export", EXPORT), ("mb", metabuilder))
     ]
     report = tenant_report(outcomes, {})

@@ -11,7 +11,7 @@ from pygls.workspace.position_codec import PositionCodec
 from pygls.workspace.text_document import TextDocument
 
 from tests.lsp.kit import BOOT, corpus_text
-from wf_lsp.lsp.documents import Document
+from wf_lsp.lsp.documents import OpenDocument
 from wf_lsp.lsp.lines import LineIndex
 
 
@@ -36,7 +36,7 @@ def test_incremental_edits_do_not_resplit_the_text() -> None:
     line = text.count("\n", 0, len(text) // 2)
     changes = [t.TextDocumentContentChangePartial(range=t.Range(t.Position(line, 4), t.Position(line, 4)), text="x") for _ in range(15)]
     theirs = TextDocument("file:///a.json", text, 1, sync_kind=t.TextDocumentSyncKind.Incremental)
-    ours = Document("file:///a.json", "json", 1, LineIndex(text), None)
+    ours = OpenDocument("file:///a.json", "json", 1, LineIndex(text), None)
     codec = PositionCodec()
     ours.apply(changes[0], codec)  # builds the line index once
     theirs.apply_change(changes[0])

@@ -110,7 +110,7 @@ def _analyze(text: str, settings: Settings, registry: Registry, path: str | None
         enabled = enabled - n8n_dialect.METABUILDER_ONLY
     ctx = Context(doc=doc, settings=settings, registry=registry, enabled=enabled, wf=doc.value)
     ctx.dialect = dialect
-    ctx.key_mode = "name" if settings.profile == "oracle" or dialect == "n8n" else settings.connection_keys
+    ctx.key_mode = "name" if dialect == "n8n" else settings.key_mode
     if pre:
         ctx.findings.extend(f for f in pre if f.code in enabled)
     if doc.syntax:

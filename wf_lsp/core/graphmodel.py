@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from wf_lsp.core.findings import Finding, Severity
-from wf_lsp.core.plan import Graph, Link, build_graph, plan_levels
+from wf_lsp.core.plan import Graph, Link, Plan, build_graph, plan_levels
 from wf_lsp.core.result import Result
+from wf_lsp.core.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,14 +115,20 @@ class WorkflowGraph:
 
 
 def key_mode_of(profile: str, connection_keys: str) -> str:
-    """The key mode connections resolve by: profile oracle reads names only, as the real validator does."""
-    return "name" if profile == "oracle" else connection_keys
+    """The key mode of a profile and a connectionKeys setting, as `Settings.key_mode` decides it."""
+    return Settings(profile=cast(Any, profile), connection_keys=cast(Any, connection_keys)).key_mode
 
 
-def build(value: Any, result: Result | None = None, key_mode: str = "auto") -> WorkflowGraph:
-    """The graph of a parsed workflow, with the findings of its validation result on the nodes they concern."""
-    graph = build_graph(value, key_mode)
-    plan = plan_levels(graph)
+def build(
+    value: Any,
+    result: Result | None = None,
+    key_mode: str = "auto",
+    resolved: tuple[Graph, Plan] | None = None,
+) -> WorkflowGraph:
+    """The graph of a parsed workflow, with the findings of its validation result on the nodes they concern
+    (`resolved`: the value's graph and plan, when the caller has them already)."""
+    graph, plan = resolved if resolved is not None else (build_graph(value, key_mode), None)
+    plan = plan if plan is not None else plan_levels(graph)
     steps = plan.step_of()
     triggers, starts = set(graph.triggers), set(graph.starts)
     unreachable, cyclic = set(plan.unreachable), set(plan.cyclic)

@@ -75,6 +75,12 @@ class Settings:
     max_diagnostics: int = DEFAULT_MAX_DIAGNOSTICS
     cache: CacheSettings = field(default_factory=CacheSettings)
 
+    @property
+    def key_mode(self) -> str:
+        """How connection keys name nodes ('name', 'id' or 'auto'): profile oracle reads names only, as the real
+        validator does. The one place this is decided: the engine, the editor features and the graphs all ask here."""
+        return "name" if self.profile == "oracle" else self.connection_keys
+
     def fingerprint(self, registry_digest: str = "") -> str:
         """Hash of every setting that can change a result, plus the registry and wf-lsp version."""
         payload = {

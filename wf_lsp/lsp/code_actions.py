@@ -13,7 +13,7 @@ from wf_lsp.lsp.convert import SOURCE, PositionMapper, edit_from_json, fix_edits
 from wf_lsp.lsp.documents import UNREADABLE
 
 if TYPE_CHECKING:
-    from wf_lsp.lsp.documents import Document
+    from wf_lsp.lsp.documents import OpenDocument
     from wf_lsp.lsp.server import WfServer
 
 FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.wf-lsp"
@@ -57,7 +57,7 @@ async def actions(server: WfServer, params: types.CodeActionParams) -> list[type
     return out
 
 
-async def _datas(server: WfServer, doc: Document, diags: list[types.Diagnostic]) -> list[dict[str, Any] | None]:
+async def _datas(server: WfServer, doc: OpenDocument, diags: list[types.Diagnostic]) -> list[dict[str, Any] | None]:
     """Each diagnostic's data; clients that drop data get it back from the server's last result for that range."""
     out: list[dict[str, Any] | None] = [d.data if isinstance(d.data, dict) else None for d in diags]
     if all(x is not None for x in out):
@@ -71,7 +71,7 @@ def _key(r: types.Range) -> tuple[int, int, int, int]:
     return (r.start.line, r.start.character, r.end.line, r.end.character)
 
 
-def _quick_fixes(server: WfServer, doc: Document, diag: types.Diagnostic, data: dict[str, Any] | None) -> list[types.CodeAction]:
+def _quick_fixes(server: WfServer, doc: OpenDocument, diag: types.Diagnostic, data: dict[str, Any] | None) -> list[types.CodeAction]:
     if not data or data.get("version") != doc.version:
         return []  # fixes of another version would land in the wrong place
     out = []
@@ -91,7 +91,7 @@ def _quick_fixes(server: WfServer, doc: Document, diag: types.Diagnostic, data: 
     return out
 
 
-def _deferred(server: WfServer, doc: Document, diag: types.Diagnostic, data: dict[str, Any], k: int) -> list[types.TextEdit]:
+def _deferred(server: WfServer, doc: OpenDocument, diag: types.Diagnostic, data: dict[str, Any], k: int) -> list[types.TextEdit]:
     """The edits of a fix too big to carry in data, from the server's result for that same version."""
     outcome = server.diagnostics.last(doc.uri)
     index = data.get("finding")
@@ -103,7 +103,7 @@ def _deferred(server: WfServer, doc: Document, diag: types.Diagnostic, data: dic
     return fix_edits(finding.fixes[k], PositionMapper(outcome.text, server.encoding))
 
 
-def _ignores(server: WfServer, doc: Document, diags: list[types.Diagnostic], datas: list[dict[str, Any] | None]) -> list[types.CodeAction]:
+def _ignores(server: WfServer, doc: OpenDocument, diags: list[types.Diagnostic], datas: list[dict[str, Any] | None]) -> list[types.CodeAction]:
     out = []
     done: set[tuple[str, int | None]] = set()
     for diag, data in zip(diags, datas, strict=True):
@@ -135,7 +135,7 @@ def _ignores(server: WfServer, doc: Document, diags: list[types.Diagnostic], dat
     return out
 
 
-async def _fix_all(server: WfServer, doc: Document) -> types.CodeAction | None:
+async def _fix_all(server: WfServer, doc: OpenDocument) -> types.CodeAction | None:
     outcome = await server.diagnostics.current(doc.uri)
     if outcome is None or not outcome.workflow or outcome.version != doc.version:
         return None

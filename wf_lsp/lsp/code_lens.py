@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from wf_lsp.lsp.model import model_of, workflow_doc
+from wf_lsp.lsp.snapshot import snapshot_of, workflow_doc
 
 if TYPE_CHECKING:
     from wf_lsp.lsp.server import WfServer
@@ -21,12 +21,12 @@ def register(server: WfServer) -> None:
         doc = workflow_doc(server, params.text_document.uri)
         if doc is None:
             return None
-        model = await model_of(server, doc)
-        ins = Counter(dst for _, dst in model.graph.edges)
-        outs = Counter(src for src, _ in model.graph.edges)
+        snap = await snapshot_of(server, doc)
+        ins = Counter(dst for _, dst in snap.graph.edges)
+        outs = Counter(src for src, _ in snap.graph.edges)
         lenses = []
-        for i, (obj, name) in model.node_spans.items():
+        for i, (obj, name) in snap.node_spans.items():
             anchor = name or (obj[0], obj[0] + 1)
             title = f"{ins[i]} in · {outs[i]} out"
-            lenses.append(types.CodeLens(range=model.range(anchor), command=types.Command(title=title, command="")))
+            lenses.append(types.CodeLens(range=snap.range(anchor), command=types.Command(title=title, command="")))
         return lenses

@@ -20,11 +20,12 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 from pygls.capabilities import get_capability
 
-from wf_lsp.core.document import decode_bytes, parse
+from wf_lsp.core.document import decode_bytes
 from wf_lsp.core.findings import Severity
-from wf_lsp.core.plan import build_graph, plan_levels
 from wf_lsp.lsp import documents, files
-from wf_lsp.lsp.diagnostics import Outcome, Walk
+from wf_lsp.lsp.snapshot import DocumentSnapshot
+from wf_lsp.lsp.validation import Validation
+from wf_lsp.lsp.workspace_reports import Walk
 from wf_lsp.report import tenants
 from wf_lsp.report.tenants import NO_TENANT, render_markdown
 
@@ -102,7 +103,7 @@ def _is_uri(text: str) -> bool:
     return text.startswith(("file:", "untitled:")) or "://" in text
 
 
-def _tenant_of(uri: str, outcomes: list[Outcome]) -> tuple[str | None, str | None]:
+def _tenant_of(uri: str, outcomes: list[Validation]) -> tuple[str | None, str | None]:
     """The tenant of a workflow document given by URI (compared by path: clients spell URIs differently), or why not."""
     path = documents.uri_to_path(uri)
     where = os.path.abspath(path) if path else None
@@ -126,7 +127,7 @@ def _first_str(args: tuple[object, ...]) -> str | None:
 # -- the tenant report -------------------------------------------------------------------------
 
 
-def tenant_report(outcomes: list[Outcome], cache: dict[str, Any], only: str | None = None) -> dict[str, Any]:
+def tenant_report(outcomes: list[Validation], cache: dict[str, Any], only: str | None = None) -> dict[str, Any]:
     """The tenant report of these documents (`report.tenants`), their paths named from their URIs."""
     return tenants.tenant_report(outcomes, cache, only, documents.uri_to_path)
 
@@ -183,7 +184,7 @@ async def _validate_workspace(server: WfServer) -> dict[str, Any]:
     started = time.perf_counter()
     gathered = await _gather(server, "Validating workflows")
     workflows = gathered.outcomes
-    server.diagnostics.publish_files(workflows)
+    server.workspace_reports.publish_files(workflows)
     errors = sum(tenants.counts(o.result)[0] for o in workflows)
     warnings = sum(tenants.counts(o.result)[1] for o in workflows)
     return {
@@ -197,7 +198,7 @@ async def _validate_workspace(server: WfServer) -> dict[str, Any]:
 
 @dataclass(slots=True)
 class _Gathered:
-    outcomes: list[Outcome]
+    outcomes: list[Validation]
     walk: Walk
     cancelled: bool
 
@@ -225,7 +226,7 @@ async def _gather(server: WfServer, title: str) -> _Gathered:
             log.warning("no progress for %s: %s", title.lower(), exc)
             progress.tokens.pop(token, None)
             token = None
-    outcomes: list[Outcome] = []
+    outcomes: list[Validation] = []
     cancelled = False
     stop = threading.Event()
     if token is not None:
@@ -233,14 +234,14 @@ async def _gather(server: WfServer, title: str) -> _Gathered:
     tick = _ticker(asyncio.get_running_loop(), progress, token) if token is not None else None
     walk = Walk([])
     try:
-        walk = await server.diagnostics.workspace_snapshots(include_open=True, stop=stop, tick=tick)
-        snaps = walk.snapshots
+        walk = await server.workspace_reports.walk(include_open=True, stop=stop, tick=tick)
+        snaps = walk.jobs
         cancelled = walk.stopped
         for i in range(0, 0 if cancelled else len(snaps), _CHUNK):
             if stop.is_set():
                 cancelled = True
                 break
-            outcomes.extend(await server.diagnostics.validate_many(snaps[i : i + _CHUNK]))
+            outcomes.extend(await server.workspace_reports.validate_many(snaps[i : i + _CHUNK]))
             if token is not None:
                 done = min(i + _CHUNK, len(snaps))
                 progress.report(token, types.WorkDoneProgressReport(message=f"{done}/{len(snaps)} files", percentage=done * 100 // max(1, len(snaps))))
@@ -273,23 +274,28 @@ def _ticker(loop: asyncio.AbstractEventLoop, progress: Any, token: str) -> Calla
 async def _plan(server: WfServer, uri: str) -> dict[str, Any]:
     """The DAG's levels from the triggers, or the validation errors that forbid running it (validate before execute).
 
-    The document is the open one, or else a regular file inside a workspace folder under maxFileBytes, read off the
-    event loop: nothing else is read (no device, FIFO or file outside the workspace), and a refusal never quotes it."""
+    An open workflow document's plan is its snapshot's (the validation of its current version, parsed once). Another
+    document is the open one, or else a regular file inside a workspace folder under maxFileBytes, read off the event
+    loop: nothing else is read (no device, FIFO or file outside the workspace), and a refusal never quotes it."""
     doc = server.documents.get(uri)
-    settings = server.settings.for_uri(uri)
-    if doc is not None:
-        text, path = doc.text, doc.path
+    validation = await server.diagnostics.current(uri) if doc is not None else None
+    if validation is not None:
+        result, snap = validation.result, validation.document
     else:
-        path = documents.uri_to_path(uri)
-        folders = [p for p in map(documents.uri_to_path, server.settings.folder_uris()) if p]
-        try:
-            data = await server.diagnostics.run(files.read_workspace_file, path, folders, settings.max_file_bytes)
-        except files.Refused as exc:
-            log.warning("wf.executionPlan did not read %s: %s", uri, exc)
-            return {"valid": False, "errors": [{"code": "NO_DOCUMENT", "message": f"cannot read {uri}: {exc}"}]}
-        text = decode_bytes(data)[0]
-    loader = server.settings.loader(settings)
-    result = await server.diagnostics.run(loader.validate_text, text, path)
+        settings = server.settings.for_uri(uri)
+        if doc is not None:
+            text, path = doc.text, doc.path
+        else:
+            path = documents.uri_to_path(uri)
+            folders = [p for p in map(documents.uri_to_path, server.settings.folder_uris()) if p]
+            try:
+                data = await server.diagnostics.run(files.read_workspace_file, path, folders, settings.max_file_bytes)
+            except files.Refused as exc:
+                log.warning("wf.executionPlan did not read %s: %s", uri, exc)
+                return {"valid": False, "errors": [{"code": "NO_DOCUMENT", "message": f"cannot read {uri}: {exc}"}]}
+            text = decode_bytes(data)[0]
+        result = await server.diagnostics.run(server.settings.loader(settings).validate_text, text, path)
+        snap = DocumentSnapshot(text, None, settings, server.encoding)
     if not result.valid:
         errors = [
             {"code": f.code, "message": f.message, "path": f.path, "line": f.span.start.line + 1 if f.span else None}
@@ -297,13 +303,11 @@ async def _plan(server: WfServer, uri: str) -> dict[str, Any]:
             if f.severity == Severity.ERROR
         ]
         return {"valid": False, "errors": errors}
-    key_mode = "name" if settings.profile == "oracle" else settings.connection_keys
-    return await server.diagnostics.run(_levels, text, key_mode, settings.dialect)
+    return await server.diagnostics.run(_levels, snap)
 
 
-def _levels(text: str, key_mode: str, dialect: str) -> dict[str, Any]:
-    graph = build_graph(parse(text).value, key_mode, dialect)
-    plan = plan_levels(graph)
+def _levels(snap: DocumentSnapshot) -> dict[str, Any]:
+    graph, plan = snap.graph, snap.plan
     return {
         "valid": True,
         "levels": [[graph.label(i) for i in level] for level in plan.levels],

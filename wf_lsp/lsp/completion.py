@@ -14,7 +14,7 @@ from wf_lsp.core.n8n import dialect as n8n_dialect
 from wf_lsp.core.registry import Registry
 from wf_lsp.core.vocab import OnError, TriggerKind, VariableType
 from wf_lsp.lsp.hover import type_markdown
-from wf_lsp.lsp.model import Model, model_of, workflow_doc
+from wf_lsp.lsp.snapshot import DocumentSnapshot, snapshot_of, workflow_doc
 
 if TYPE_CHECKING:
     from wf_lsp.lsp.server import WfServer
@@ -69,8 +69,8 @@ def _kind_of(ptr: Pointer, part: str) -> str | None:
     return None
 
 
-def _type_of(model: Model, index: int, registry: Registry) -> str | None:
-    node = model.nodes[index] if index < len(model.nodes) else None
+def _type_of(snap: DocumentSnapshot, index: int, registry: Registry) -> str | None:
+    node = snap.nodes[index] if index < len(snap.nodes) else None
     if not isinstance(node, dict):
         return None
     t = node.get("type")
@@ -84,8 +84,8 @@ async def _complete(server: WfServer, params: types.CompletionParams) -> types.C
     if doc is None:
         return None
     offset = doc.offset_at(params.position, server.workspace.position_codec)
-    model = await model_of(server, doc)
-    hit = model.at(offset)
+    snap = await snapshot_of(server, doc)
+    hit = snap.at(offset)
     if hit is None:
         return None
     ptr, part, span = hit
@@ -93,10 +93,10 @@ async def _complete(server: WfServer, params: types.CompletionParams) -> types.C
     if kind is None:
         return None
     registry = server.settings.loader(server.settings.for_uri(doc.uri)).registry
-    inner = _content(model.text, span)
+    inner = _content(snap.text, span)
     if inner is None and kind != "param.slot":
         return None
-    replace = model.range(inner) if inner is not None else model.range((offset, offset))
+    replace = snap.range(inner) if inner is not None else snap.range((offset, offset))
     docs_ok = types.MarkupKind.Markdown in (
         get_capability(server.client_capabilities, "text_document.completion.completion_item.documentation_format", None) or []
     )
@@ -110,22 +110,22 @@ async def _complete(server: WfServer, params: types.CompletionParams) -> types.C
 
     items: list[types.CompletionItem] = []
     settings = server.settings.for_uri(doc.uri)
-    if kind in ("type", "param", "param.slot", "param.value") and n8n_dialect.resolve(settings.dialect, model.value) == "n8n":
-        return _n8n(model, ptr, kind, catalogue.load(settings.n8n_catalog), item)
+    if kind in ("type", "param", "param.slot", "param.value") and n8n_dialect.resolve(settings.dialect, snap.value) == "n8n":
+        return _n8n(snap, ptr, kind, catalogue.load(settings.n8n_catalog), item)
     if kind == "type":
         items = [item(t.id, K.Class, f"{t.group} · {t.source}", type_markdown(t)) for t in registry.types.values()]
     elif kind in ("target", "source", "trigger"):
-        style = "id" if kind == "trigger" else model.target_style()
-        pool = model.graph.ids if style == "id" else model.graph.names
+        style = "id" if kind == "trigger" else snap.target_style()
+        pool = snap.graph.ids if style == "id" else snap.graph.names
         for ref, at in pool.items():
-            node = model.nodes[at]
+            node = snap.nodes[at]
             other = node.get("name" if style == "id" else "id") if isinstance(node, dict) else None
             items.append(item(ref, K.Reference, f"{node.get('type', '')}" + (f" · {other}" if isinstance(other, str) else "")))
     elif kind in ENUMS:
         items = [item(v, K.EnumMember) for v in ENUMS[kind]]
     elif kind in ("param", "param.slot", "param.value"):
-        index = model.node_at(ptr)
-        type_id = _type_of(model, index, registry) if index is not None else None
+        index = snap.node_at(ptr)
+        type_id = _type_of(snap, index, registry) if index is not None else None
         entry = registry.get(type_id) if type_id else None
         if entry is None or index is None:
             return None
@@ -133,7 +133,7 @@ async def _complete(server: WfServer, params: types.CompletionParams) -> types.C
             p = entry.params.get(str(ptr[3]))
             items = [item(str(v), K.EnumMember) for v in (p.enum if p else ()) if isinstance(v, str)]
         else:
-            present = model.get(("nodes", index, "parameters"))
+            present = snap.get(("nodes", index, "parameters"))
             present = present if isinstance(present, dict) else {}
             for p in entry.params.values():
                 if p.name in present and p.name != (ptr[3] if kind == "param" else None):
@@ -144,15 +144,15 @@ async def _complete(server: WfServer, params: types.CompletionParams) -> types.C
     return types.CompletionList(is_incomplete=False, items=items)
 
 
-def _n8n(model: Model, ptr: Pointer, kind: str, cat: catalogue.Catalogue | None, item: Any) -> types.CompletionList | None:
+def _n8n(snap: DocumentSnapshot, ptr: Pointer, kind: str, cat: catalogue.Catalogue | None, item: Any) -> types.CompletionList | None:
     """Completion in an n8n export, from the catalogue: types, parameter names and option values."""
     if cat is None:
         return None
     if kind == "type":
         items = [item(name, K.Class, display, about or None) for name, display, about in describe.type_choices(cat)]
         return types.CompletionList(is_incomplete=False, items=items)
-    index = model.node_at(ptr)
-    node = model.nodes[index] if index is not None and index < len(model.nodes) else None
+    index = snap.node_at(ptr)
+    node = snap.nodes[index] if index is not None and index < len(snap.nodes) else None
     if not isinstance(node, dict) or not isinstance(node.get("type"), str):
         return None
     desc = cat.description(node["type"], node.get("typeVersion", 1))
@@ -161,7 +161,7 @@ def _n8n(model: Model, ptr: Pointer, kind: str, cat: catalogue.Catalogue | None,
     if kind == "param.value":
         items = [item(value, K.EnumMember, label) for value, label in describe.option_values(desc, str(ptr[3]))]
     else:
-        present = model.get(("nodes", index, "parameters"))
+        present = snap.get(("nodes", index, "parameters"))
         present = present if isinstance(present, dict) else {}
         items = []
         for name, detail in describe.parameter_choices(desc):

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Generator, Iterator
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote_to_bytes, urlsplit
 
 from lsprotocol import types
-from pygls.protocol import LanguageServerProtocol
-from pygls.protocol.language_server import lsp_method
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace.position_codec import PositionCodec
 
@@ -37,7 +35,7 @@ UNREADABLE = frozenset({"JSON_SYNTAX_ERROR", "INVALID_ENCODING", "FILE_TOO_LARGE
 
 
 @dataclass(slots=True)
-class Document:
+class OpenDocument:
     """One open text document: its text (with a line index), version and what we know about it."""
 
     uri: str
@@ -47,8 +45,6 @@ class Document:
     path: str | None
     #: Once seen as a workflow while open, broken text keeps its diagnostics (the user is mid-keystroke).
     seen_workflow: bool = False
-    #: Per-version caches for editor features (see model.py).
-    cache: dict[str, Any] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -75,34 +71,33 @@ class Document:
             self.lines.replace(start, end, change.text)
         else:
             self.lines = LineIndex(change.text)
-        self.cache.clear()
 
 
 class DocumentStore:
     """Open documents by URI."""
 
     def __init__(self) -> None:
-        self._docs: dict[str, Document] = {}
+        self._docs: dict[str, OpenDocument] = {}
 
-    def get(self, uri: str) -> Document | None:
+    def get(self, uri: str) -> OpenDocument | None:
         """The open document, if any."""
         return self._docs.get(uri)
 
-    def __iter__(self) -> Iterator[Document]:
+    def __iter__(self) -> Iterator[OpenDocument]:
         return iter(list(self._docs.values()))
 
     def __len__(self) -> int:
         return len(self._docs)
 
-    def open(self, item: types.TextDocumentItem) -> Document:
+    def open(self, item: types.TextDocumentItem) -> OpenDocument:
         """Start tracking a document (an open of an open document replaces it, with a log line)."""
         if item.uri in self._docs:
             log.warning("open for a document that is already open (its text is replaced): %s", item.uri)
-        doc = Document(item.uri, item.language_id, item.version, LineIndex(item.text), uri_to_path(item.uri))
+        doc = OpenDocument(item.uri, item.language_id, item.version, LineIndex(item.text), uri_to_path(item.uri))
         self._docs[item.uri] = doc
         return doc
 
-    def change(self, params: types.DidChangeTextDocumentParams, codec: PositionCodec) -> Document | None:
+    def change(self, params: types.DidChangeTextDocumentParams, codec: PositionCodec) -> OpenDocument | None:
         """Apply a didChange; unknown documents are ignored, odd versions and ranges applied as editors do, each logged."""
         uri, version = params.text_document.uri, params.text_document.version
         doc = self._docs.get(uri)
@@ -118,7 +113,7 @@ class DocumentStore:
         doc.version = version
         return doc
 
-    def close(self, uri: str) -> Document | None:
+    def close(self, uri: str) -> OpenDocument | None:
         """Stop tracking a document (a close of a document that is not open is logged)."""
         doc = self._docs.pop(uri, None)
         if doc is None:
@@ -126,7 +121,7 @@ class DocumentStore:
         return doc
 
 
-def _check_range(doc: Document, rng: types.Range) -> None:
+def _check_range(doc: OpenDocument, rng: types.Range) -> None:
     """Log an edit range past the last line (clamped to the end, as vscode-languageserver does) or ending before it starts."""
     lines = len(doc.lines)
     if rng.start.line >= lines or rng.end.line >= lines:
@@ -137,38 +132,6 @@ def _check_range(doc: Document, rng: types.Range) -> None:
 
 def _show(rng: types.Range) -> str:
     return f"{rng.start.line}:{rng.start.character}-{rng.end.line}:{rng.end.character}"
-
-
-class SyncProtocol(LanguageServerProtocol):
-    """pygls's protocol with document sync routed to our store: pygls 2.1 re-splits the whole text on every
-    incremental edit (12 ms at 47k lines), ours patches the text and the line starts near the edit."""
-
-    @property
-    def converter(self) -> Any:
-        """The cattrs converter that turns lsprotocol objects into JSON values."""
-        return self._converter
-
-    def notify_json(self, method: str, params: dict[str, Any]) -> None:
-        """Send a notification whose params are plain JSON values already (converted off the event loop)."""
-        self._send_data({"jsonrpc": self.VERSION, "method": method, "params": params})
-
-    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
-    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams) -> Generator[Any, Any, None]:
-        self._server.documents.open(params.text_document)  # type: ignore[attr-defined]
-        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_OPEN)) is not None:
-            yield handler, (params,), None
-
-    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
-    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Generator[Any, Any, None]:
-        doc = self._server.documents.change(params, self.workspace.position_codec)  # type: ignore[attr-defined]
-        if doc is not None and (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
-            yield handler, (params,), None
-
-    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
-    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams) -> Generator[Any, Any, None]:
-        doc = self._server.documents.close(params.text_document.uri)  # type: ignore[attr-defined]
-        if doc is not None and (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
-            yield handler, (params,), None
 
 
 # -- which documents are workflows --------------------------------------------------------------
@@ -260,7 +223,7 @@ class OpenCopy:
     seen_workflow: bool
 
     @classmethod
-    def of(cls, doc: Document) -> OpenCopy:
+    def of(cls, doc: OpenDocument) -> OpenCopy:
         """A copy of an open document's current state."""
         return cls(doc.uri, doc.path, doc.text, doc.version, doc.language_id, doc.seen_workflow)
 

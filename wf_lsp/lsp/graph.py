@@ -10,7 +10,7 @@ from wf_lsp.core import graphmodel
 from wf_lsp.core.document import decode_bytes
 from wf_lsp.core.result import Result
 from wf_lsp.lsp import documents, files
-from wf_lsp.lsp.model import Model, key_mode_for, model_of
+from wf_lsp.lsp.snapshot import DocumentSnapshot
 from wf_lsp.report import mermaid
 
 if TYPE_CHECKING:
@@ -48,41 +48,37 @@ def _refuse(uri: str | None, message: str) -> dict[str, Any]:
 
 
 async def graph_of(server: WfServer, uri: str) -> dict[str, Any]:
-    """The graph of an open document as the editor has it, else of a regular file inside the workspace folders."""
-    key_mode = key_mode_for(server, uri)
-    doc = server.documents.get(uri)
-    model: Model
+    """The graph of an open document as the editor has it (its snapshot), else of a regular file in the workspace."""
+    snap: DocumentSnapshot
     result: Result
-    if doc is not None:
-        outcome = await server.diagnostics.current(uri)
-        if outcome is None:
+    if server.documents.get(uri) is not None:
+        validation = await server.diagnostics.current(uri)
+        if validation is None:
             return _refuse(uri, f"{uri} is not a workflow document")
-        result = outcome.result
-        model = await model_of(server, doc)
-        if model.version != outcome.version:
-            model = Model(outcome.text, outcome.version, key_mode, server.encoding)
+        result, snap = validation.result, validation.document
     else:
+        settings = server.settings.for_uri(uri)
         path = documents.uri_to_path(uri)
         folders = [p for p in map(documents.uri_to_path, server.settings.folder_uris()) if p]
         try:  # only a regular file inside a workspace folder, under maxFileBytes, read off the event loop
-            data = await server.diagnostics.run(files.read_workspace_file, path, folders, server.settings.for_uri(uri).max_file_bytes)
+            data = await server.diagnostics.run(files.read_workspace_file, path, folders, settings.max_file_bytes)
         except files.Refused as exc:
             return _refuse(uri, f"cannot read {uri}: {exc}")
         text = decode_bytes(data)[0]
-        loader = server.settings.loader(server.settings.for_uri(uri))
-        result = await server.diagnostics.run(loader.validate_text, text, path)
-        model = await server.diagnostics.run(Model, text, None, key_mode, server.encoding)
+        result = await server.diagnostics.run(server.settings.loader(settings).validate_text, text, path)
+        snap = DocumentSnapshot(text, None, settings, server.encoding)
     # Linear but not free on big documents (about 1 s for 10,000 nodes): off the event loop.
-    return await server.diagnostics.run(_answer, uri, model, result, key_mode)
+    return await server.diagnostics.run(_answer, uri, snap, result)
 
 
-def _answer(uri: str, model: Model, result: Result, key_mode: str) -> dict[str, Any]:
-    wf_graph = graphmodel.build(model.value, result, key_mode)
+def _answer(uri: str, snap: DocumentSnapshot, result: Result) -> dict[str, Any]:
+    wf_graph = graphmodel.build(snap.value, result, snap.key_mode, (snap.graph, snap.plan))
     data = wf_graph.to_json()
-    spans = model.node_spans
+    spans = snap.node_spans
     for node in data["nodes"]:
         span = spans.get(node["index"])
-        node["range"] = _CONVERTER.unstructure(model.range(span[0])) if span else None
-        node["nameRange"] = _CONVERTER.unstructure(model.range(span[1])) if span and span[1] else None
+        node["range"] = _CONVERTER.unstructure(snap.range(span[0])) if span else None
+        node["nameRange"] = _CONVERTER.unstructure(snap.range(span[1])) if span and span[1] else None
     name = uri.rsplit("/", 1)[-1]
-    return {"uri": uri, "version": model.version, "valid": result.valid, "graph": data, "mermaid": mermaid.render(wf_graph, name), "errors": []}
+    picture = mermaid.render(wf_graph, name)
+    return {"uri": uri, "version": snap.version, "valid": result.valid, "graph": data, "mermaid": picture, "errors": []}

@@ -12,7 +12,7 @@ from wf_lsp.core import catalog
 from wf_lsp.core.findings import Finding
 from wf_lsp.core.plan import Link
 from wf_lsp.core.registry import NodeType, Registry
-from wf_lsp.lsp.model import Model, model_of, workflow_doc
+from wf_lsp.lsp.snapshot import DocumentSnapshot, snapshot_of, workflow_doc
 
 if TYPE_CHECKING:
     from wf_lsp.lsp.server import WfServer
@@ -74,28 +74,28 @@ def type_markdown(entry: NodeType) -> str:
     return "\n".join(lines)
 
 
-def _node_markdown(model: Model, index: int, registry: Registry) -> str:
-    node: Any = model.nodes[index]
+def _node_markdown(snap: DocumentSnapshot, index: int, registry: Registry) -> str:
+    node: Any = snap.nodes[index]
     if not isinstance(node, dict):
         return f"`nodes[{index}]` is not an object"
-    lines = [f"**{model.graph.label(index)}** (`nodes[{index}]`)", ""]
+    lines = [f"**{snap.graph.label(index)}** (`nodes[{index}]`)", ""]
     for key in ("id", "type", "nodeType"):
         if isinstance(node.get(key), str):
             lines.append(f"- {key}: `{node[key]}`")
     entry = registry.get(node.get("nodeType") if node.get("type") in registry.categories else node.get("type"))  # type: ignore[arg-type]
     if entry is not None and entry.description:
         lines.append(f"- {entry.description}")
-    step = model.plan.step_of().get(index)
-    ins = sum(1 for _, dst in model.graph.edges if dst == index)
-    outs = sum(1 for src, _ in model.graph.edges if src == index)
-    where = f" · step {step + 1}" if step is not None else " · on a cycle" if index in model.plan.cyclic else " · not reached from a trigger"
+    step = snap.plan.step_of().get(index)
+    ins = sum(1 for _, dst in snap.graph.edges if dst == index)
+    outs = sum(1 for src, _ in snap.graph.edges if src == index)
+    where = f" · step {step + 1}" if step is not None else " · on a cycle" if index in snap.plan.cyclic else " · not reached from a trigger"
     lines.append(f"- {ins} in · {outs} out" + where)
-    inputs = [(link.source, link.source_ref, link) for link in model.graph.links if link.target == index]
-    outputs = [(link.target, link.target_ref, link) for link in model.graph.links if link.source == index]
-    lines.append("- Inputs: " + _ends(model, inputs))
-    lines.append("- Outputs: " + _ends(model, outputs))
+    inputs = [(link.source, link.source_ref, link) for link in snap.graph.links if link.target == index]
+    outputs = [(link.target, link.target_ref, link) for link in snap.graph.links if link.source == index]
+    lines.append("- Inputs: " + _ends(snap, inputs))
+    lines.append("- Outputs: " + _ends(snap, outputs))
     if step is not None:
-        lines.append(f"- Plan: step {step + 1} of {len(model.plan.levels)}")
+        lines.append(f"- Plan: step {step + 1} of {len(snap.plan.levels)}")
     return "\n".join(lines)
 
 
@@ -103,13 +103,13 @@ def _node_markdown(model: Model, index: int, registry: Registry) -> str:
 _MAX_ENDS = 8
 
 
-def _ends(model: Model, ends: list[tuple[int | None, str, Link]]) -> str:
+def _ends(snap: DocumentSnapshot, ends: list[tuple[int | None, str, Link]]) -> str:
     """Other ends of a node's links: their names, with the connection type and output when not `main` 0."""
     if not ends:
         return "none"
     shown = []
     for other, ref, link in ends[:_MAX_ENDS]:
-        name = model.graph.label(other) if other is not None else f"{ref} (no such node)"
+        name = snap.graph.label(other) if other is not None else f"{ref} (no such node)"
         kind = "" if link.type == "main" and link.output == 0 else f"({link.type}" + (f" {link.output}" if link.output != 0 else "") + ")"
         shown.append(f"{_code(name)} {_code_free(kind)}" if kind else _code(name))
     more = f" and {len(ends) - _MAX_ENDS} more" if len(ends) > _MAX_ENDS else ""
@@ -143,8 +143,8 @@ async def _hover(server: WfServer, params: types.HoverParams) -> types.Hover | N
         return None
     offset = doc.offset_at(params.position, server.workspace.position_codec)
     version = doc.version
-    model = await model_of(server, doc)
-    if model.version != version:
+    snap = await snapshot_of(server, doc)
+    if snap.version != version:
         return None
     settings = server.settings.for_uri(doc.uri)
     registry = server.settings.loader(settings).registry
@@ -152,17 +152,17 @@ async def _hover(server: WfServer, params: types.HoverParams) -> types.Hover | N
     dialect = outcome.result.summary.get("dialect") if outcome is not None and outcome.version == version else None
     parts: list[str] = []
     hover_range = None
-    hit = model.at(offset)
+    hit = snap.at(offset)
     if hit is not None:
         ptr, part, span = hit
-        index = model.node_at(ptr)
+        index = snap.node_at(ptr)
         if index is not None and len(ptr) == 3 and ptr[2] in ("type", "nodeType") and part == "value":
-            type_id = model.get(ptr)
+            type_id = snap.get(ptr)
             entry = registry.get(type_id) if isinstance(type_id, str) else None
             if dialect == "n8n" and isinstance(type_id, str):
                 from wf_lsp.core.n8n import catalogue, describe
 
-                node = model.nodes[index] if isinstance(model.nodes[index], dict) else {}
+                node = snap.nodes[index] if isinstance(snap.nodes[index], dict) else {}
                 parts.append(describe.type_markdown(catalogue.load(settings.n8n_catalog), type_id, node.get("typeVersion", 1)))
             elif entry is not None:
                 parts.append(type_markdown(entry))
@@ -170,23 +170,23 @@ async def _hover(server: WfServer, params: types.HoverParams) -> types.Hover | N
                 parts.append(f"**{type_id}** — a known node type, but no executor implements it: {why}")
             elif isinstance(type_id, str) and type_id in registry.categories:
                 parts.append(f"**{type_id}** is a v3 category; the plugin id is in `nodeType`.")
-            hover_range = model.range(span)
+            hover_range = snap.range(span)
         elif dialect == "n8n" and index is not None and len(ptr) == 4 and ptr[2] == "parameters" and part == "key":
             from wf_lsp.core.n8n import catalogue, describe
 
-            node = model.nodes[index] if isinstance(model.nodes[index], dict) else {}
+            node = snap.nodes[index] if isinstance(snap.nodes[index], dict) else {}
             cat = catalogue.load(settings.n8n_catalog)
             desc = cat.description(node.get("type", ""), node.get("typeVersion", 1)) if cat is not None else None
             text = describe.parameter_markdown(desc, str(ptr[3])) if desc is not None else None
             if text:
                 parts.append(text)
-                hover_range = model.range(span)
-        elif (ref := model.ref_at(ptr, part)) is not None:
-            parts.append(_node_markdown(model, ref[0], registry))
-            hover_range = model.range(span)
+                hover_range = snap.range(span)
+        elif (ref := snap.ref_at(ptr, part)) is not None:
+            parts.append(_node_markdown(snap, ref[0], registry))
+            hover_range = snap.range(span)
         elif index is not None and ptr[2:] in (("name",), ("id",)) and part == "value":
-            parts.append(_node_markdown(model, index, registry))
-            hover_range = model.range(span)
+            parts.append(_node_markdown(snap, index, registry))
+            hover_range = snap.range(span)
     if parts and dialect is not None:
         parts.append(f"_Dialect: {dialect}_")
     if outcome is not None and outcome.version == version:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from wf_lsp.lsp.model import model_of, workflow_doc
+from wf_lsp.lsp.snapshot import snapshot_of, workflow_doc
 
 if TYPE_CHECKING:
     from wf_lsp.lsp.server import WfServer
@@ -20,16 +20,16 @@ def register(server: WfServer) -> None:
         doc = workflow_doc(server, params.text_document.uri)
         if doc is None:
             return None
-        model = await model_of(server, doc)
-        plan = model.plan
+        snap = await snapshot_of(server, doc)
+        plan = snap.plan
         steps = plan.step_of()
         cyclic = set(plan.cyclic)
         first, last = params.range.start.line, params.range.end.line
         hints = []
-        for i, (_obj, name) in model.node_spans.items():
+        for i, (_obj, name) in snap.node_spans.items():
             if name is None or (i not in steps and i not in cyclic):
                 continue
-            pos = model.mapper.offset_position(name[1])
+            pos = snap.mapper.offset_position(name[1])
             if not first <= pos.line <= last:
                 continue
             label = f"step {steps[i] + 1}" if i in steps else "in a cycle"

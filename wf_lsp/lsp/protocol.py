@@ -1,15 +1,16 @@
-"""JSON-RPC intake that answers every request: invalid messages, unknown methods, bad params and the lifecycle, logged."""
+"""The protocol: JSON-RPC intake that answers every request, and document sync into our own store."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Generator
 from typing import Any
 
 import cattrs
 from lsprotocol import types
+from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.json_rpc import JsonRPCNotification, JsonRPCRequestMessage, JsonRPCResponseMessage
-
-from wf_lsp.lsp.documents import SyncProtocol
+from pygls.protocol.language_server import lsp_method
 
 log = logging.getLogger("wf_lsp.lsp.protocol")
 
@@ -46,8 +47,30 @@ def _why(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"[:500]
 
 
-class WfProtocol(SyncProtocol):
-    """pygls's protocol, hardened: it never drops a request without an answer.
+#: What of pygls (2.1) this protocol relies on, beyond its public API; tests/lsp/test_protocol_internals.py checks each.
+#: `_converter`, `_send_data`, `_shutdown`, `_request_futures`, `_result_types`, `_handle_response`, `_server`, `fm`
+#: (its `features` and `builtin_features`), `lsp_method`, and that a handler overriding pygls's document sync by the
+#: method's name `lsp_text_document__did_*` replaces it.
+PYGLS_INTERNALS = (
+    "_converter",
+    "_send_data",
+    "_shutdown",
+    "_request_futures",
+    "_result_types",
+    "_handle_response",
+    "_server",
+    "fm",
+)
+
+
+class WfProtocol(LanguageServerProtocol):
+    """pygls's protocol, hardened, with document sync routed to our store.
+
+    Document sync: didOpen, didChange and didClose update `server.documents` (wf_lsp/lsp/documents.py) before the
+    server's own handlers run: pygls 2.1 re-splits the whole text on every incremental edit (12 ms at 47k lines), our
+    store patches the text and the line starts near the edit.
+
+    Intake: it never drops a request without an answer.
 
     pygls structures messages inside `json.loads` (as its object hook), so a request whose params have the wrong types
     raises before its id is known and is never answered; a message without `"jsonrpc"` crashes the handler; requests
@@ -61,6 +84,35 @@ class WfProtocol(SyncProtocol):
         self.initialize_seen = False
         self._ignored_methods: set[str] = set()
 
+    @property
+    def converter(self) -> Any:
+        """The cattrs converter that turns lsprotocol objects into JSON values."""
+        return self._converter
+
+    def notify_json(self, method: str, params: dict[str, Any]) -> None:
+        """Send a notification whose params are plain JSON values already (converted off the event loop)."""
+        self._send_data({"jsonrpc": self.VERSION, "method": method, "params": params})
+
+    # -- document sync ------------------------------------------------------------------------
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams) -> Generator[Any, Any, None]:
+        self._server.documents.open(params.text_document)  # type: ignore[attr-defined]
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_OPEN)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Generator[Any, Any, None]:
+        doc = self._server.documents.change(params, self.workspace.position_codec)  # type: ignore[attr-defined]
+        if doc is not None and (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams) -> Generator[Any, Any, None]:
+        doc = self._server.documents.close(params.text_document.uri)  # type: ignore[attr-defined]
+        if doc is not None and (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
+            yield handler, (params,), None
+
+    # -- intake -------------------------------------------------------------------------------
     @property
     def shutdown_received(self) -> bool:
         """Whether the client asked to shut down (the exit code depends on it)."""

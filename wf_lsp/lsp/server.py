@@ -25,6 +25,7 @@ from wf_lsp.lsp.diagnostics import IDENTIFIER, Diagnostics
 from wf_lsp.lsp.documents import DocumentStore
 from wf_lsp.lsp.protocol import PARSE_ERROR, WfProtocol
 from wf_lsp.lsp.settings import SettingsManager
+from wf_lsp.lsp.workspace_reports import WorkspaceReports
 
 log = logging.getLogger("wf_lsp.lsp.server")
 
@@ -41,6 +42,7 @@ class WfServer(LanguageServer):
         self.analyzer = workers.ProcessAnalyzer()
         self.settings = SettingsManager(self)
         self.diagnostics = Diagnostics(self)
+        self.workspace_reports = WorkspaceReports(self, self.diagnostics)
         self.log_handler: logs.ClientLogHandler | None = None
         self._report_dir: str | None = None
         self._reporting = False
@@ -127,6 +129,7 @@ class WfServer(LanguageServer):
     def close(self) -> None:
         """Release threads and temp files."""
         self.diagnostics.shutdown()
+        self.workspace_reports.shutdown()
         self.analyzer.shutdown()
         commands.remove_report_dir(self._report_dir)
         self._report_dir = None
@@ -153,7 +156,7 @@ def build_server(sync_kind: types.TextDocumentSyncKind = types.TextDocumentSyncK
 
             @server.feature(types.WORKSPACE_DIAGNOSTIC)
             async def workspace_pull(p: types.WorkspaceDiagnosticParams) -> types.WorkspaceDiagnosticReport:
-                return await server.diagnostics.workspace(p)
+                return await server.workspace_reports.pull(p)
 
         client = params.client_info.name if params.client_info else "unknown client"
         log.info("wf-lsp %s for %s: %s diagnostics, %s positions", __version__, client, "push" if server.diagnostics.push else "pull", server.encoding)
@@ -189,7 +192,7 @@ def build_server(sync_kind: types.TextDocumentSyncKind = types.TextDocumentSyncK
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     async def did_save(params: types.DidSaveTextDocumentParams) -> None:
-        server.diagnostics.files_changed()
+        server.workspace_reports.files_changed()
         if params.text_document.uri.rsplit("/", 1)[-1] in CONFIG_NAMES:  # clients that watch no files still save them
             await _config_changed(server)
             return

@@ -9,7 +9,7 @@ from lsprotocol import types
 from pygls.capabilities import get_capability
 
 from wf_lsp.core.findings import Pointer
-from wf_lsp.lsp.model import Model, model_of, workflow_doc
+from wf_lsp.lsp.snapshot import DocumentSnapshot, snapshot_of, workflow_doc
 
 if TYPE_CHECKING:
     from wf_lsp.lsp.server import WfServer
@@ -25,10 +25,10 @@ def register(server: WfServer) -> None:
         doc = workflow_doc(server, params.text_document.uri)
         if doc is None:
             return None
-        model = await model_of(server, doc)
-        if not isinstance(model.value, dict):
+        snap = await snapshot_of(server, doc)
+        if not isinstance(snap.value, dict):
             return None
-        tree = symbols(model)
+        tree = symbols(snap)
         if get_capability(server.client_capabilities, "text_document.document_symbol.hierarchical_document_symbol_support", False):
             return tree
         return _flatten(doc.uri, tree)
@@ -38,15 +38,15 @@ def _label(value: Any, fallback: str) -> str:
     return value if isinstance(value, str) and value.strip() else fallback
 
 
-def symbols(model: Model) -> list[types.DocumentSymbol]:
+def symbols(snap: DocumentSnapshot) -> list[types.DocumentSymbol]:
     """The symbol tree of a workflow."""
-    wf = model.value
+    wf = snap.value
     triggers = wf.get("triggers") if isinstance(wf.get("triggers"), list) else []
     variables = wf.get("variables") if isinstance(wf.get("variables"), dict) else {}
     wanted: list[Pointer] = [("triggers",), ("nodes",), ("variables",)]
     wanted += [p for t in range(len(triggers)) for p in (("triggers", t), ("triggers", t, "nodeId"))]
     wanted += [("variables", v) for v in variables]
-    spans = model.spans(wanted)
+    spans = snap.spans(wanted)
     out: list[types.DocumentSymbol] = []
 
     def sym(
@@ -56,8 +56,8 @@ def symbols(model: Model) -> list[types.DocumentSymbol]:
             name=name,
             detail=detail,
             kind=kind,
-            range=model.range(whole),
-            selection_range=model.range(pick or (whole[0], whole[0])),
+            range=snap.range(whole),
+            selection_range=snap.range(pick or (whole[0], whole[0])),
             children=children,
         )
 
@@ -81,17 +81,17 @@ def symbols(model: Model) -> list[types.DocumentSymbol]:
         out.append(sym("triggers", f"{len(triggers)}", S.Array, *whole, kids))
     if (whole := member(("nodes",))) is not None:
         kids = []
-        plan = model.plan
+        plan = snap.plan
         steps = plan.step_of()
         for i in [i for level in plan.levels for i in level] + plan.cyclic + plan.unreachable:
-            node = model.nodes[i]
-            spans_i = model.node_spans.get(i)
+            node = snap.nodes[i]
+            spans_i = snap.node_spans.get(i)
             if spans_i is None or not isinstance(node, dict):
                 continue
             kind = node.get("nodeType") if isinstance(node.get("nodeType"), str) else node.get("type")
             detail = _label(kind, "?") + (f" · step {steps[i] + 1}" if i in steps else "")
-            kids.append(sym(model.graph.label(i), detail, S.Function, spans_i[0], spans_i[1], []))
-        out.append(sym("nodes", f"{len(model.nodes)}", S.Array, *whole, kids))
+            kids.append(sym(snap.graph.label(i), detail, S.Function, spans_i[0], spans_i[1], []))
+        out.append(sym("nodes", f"{len(snap.nodes)}", S.Array, *whole, kids))
     if (whole := member(("variables",))) is not None:
         kids = []
         for name, definition in variables.items():

@@ -20,7 +20,7 @@ _COUNTS = ("nodes", "connections", "triggers", "variables", "errors", "warnings"
 
 
 class Checked(Protocol):
-    """A validated workflow file: where it is and what was found (the server's `Outcome`)."""
+    """A validated workflow file: where it is and what was found (the server's `Validation`)."""
 
     @property
     def uri(self) -> str: ...

@@ -1,12 +1,12 @@
-"""The structure of one document version for editor features: parsed value, graph, plan, spans and references."""
+"""One analysis per document version: the parsed value, spans, node index, graph and plan that editor features read."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
 from lsprotocol import types
 
@@ -15,15 +15,41 @@ from wf_lsp.core.findings import Pointer
 from wf_lsp.core.locate import Found, locate, path_at, value_end
 from wf_lsp.core.plan import Graph, Plan, build_graph, plan_levels
 from wf_lsp.core.rules.fixes import iter_targets
+from wf_lsp.core.settings import Settings
 from wf_lsp.lsp import documents
 from wf_lsp.lsp.convert import PositionMapper
 
 if TYPE_CHECKING:
-    from wf_lsp.lsp.documents import Document
+    from wf_lsp.lsp.documents import OpenDocument
     from wf_lsp.lsp.server import WfServer
 
 #: Texts above this size are parsed in a worker thread, not on the event loop.
 _BIG = 200_000
+T = TypeVar("T")
+
+
+class once(Generic[T]):
+    """functools.cached_property without its lock: on 3.11 one lock per property serves every instance, so the event
+    loop would wait while a worker thread builds another snapshot's graph. Two threads may build a value twice (the
+    same value); nothing waits."""
+
+    def __init__(self, build: Callable[[Any], T]) -> None:
+        self._build = build
+        self._name = build.__name__
+        self.__doc__ = build.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> once[T]: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> T: ...
+    def __get__(self, obj: object | None, owner: type | None = None) -> once[T] | T:
+        if obj is None:
+            return self
+        value = obj.__dict__[self._name] = self._build(obj)
+        return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,22 +62,66 @@ class Ref:
     text: str
 
 
-class Model:
-    """One version of a document, parsed leniently (broken text is repaired, as the engine does)."""
+class DocumentSnapshot:
+    """One version of a document under its settings, as every editor feature sees it (ruff_server's snapshot).
 
-    def __init__(self, text: str, version: int | None, key_mode: str, encoding: str) -> None:
+    The diagnostics keep one per open document version, next to its validation, and hand the same object to hover,
+    completion, symbols, code lens, inlay hints, navigation, the graph and the execution plan. It is built for free: the
+    text is parsed on first use, leniently (broken text is repaired, as the engine does), then never again, and the
+    graph and plan are built once under the key mode and dialect of the settings."""
+
+    def __init__(self, text: str, version: int | None, settings: Settings, encoding: str) -> None:
         self.text = text
         self.version = version
-        self.key_mode = key_mode
+        self.settings = settings
+        self.key_mode = settings.key_mode
         self.encoding = encoding
-        self.parsed_text = text
-        self.insertions: list[tuple[int, int]] = []
+        self._parsed: tuple[Any, str, list[tuple[int, int]], bool] | None = None
+
+    def matches(self, text: str, version: int | None, settings: Settings, encoding: str) -> bool:
+        """Whether this snapshot is of that text and version under those settings (the text compared by identity)."""
+        return self.text is text and self.version == version and self.encoding == encoding and self.settings == settings
+
+    def parse(self) -> None:
+        """Parse the text now (once; `value` and the spans do it on first use)."""
+        if self._parsed is not None:
+            return
         try:
-            self.value: Any = json.loads(text)
-            self.broken = False
+            self._parsed = (json.loads(self.text), self.text, [], False)
         except (ValueError, RecursionError):
-            doc = parse(text)
-            self.value, self.parsed_text, self.insertions, self.broken = doc.value, doc.parsed_text, list(doc.insertions), True
+            doc = parse(self.text)
+            self._parsed = (doc.value, doc.parsed_text, list(doc.insertions), True)
+
+    @property
+    def parsed(self) -> bool:
+        """Whether the text has been parsed already."""
+        return self._parsed is not None
+
+    def _get(self) -> tuple[Any, str, list[tuple[int, int]], bool]:
+        if self._parsed is None:
+            self.parse()
+        assert self._parsed is not None
+        return self._parsed
+
+    @property
+    def value(self) -> Any:
+        """The parsed (possibly repaired) value."""
+        return self._get()[0]
+
+    @property
+    def parsed_text(self) -> str:
+        """The text that was parsed: the original, or its repair."""
+        return self._get()[1]
+
+    @property
+    def insertions(self) -> list[tuple[int, int]]:
+        """Characters the repair inserted: (offset, count), in order."""
+        return self._get()[2]
+
+    @property
+    def broken(self) -> bool:
+        """Whether the text needed repairing to parse."""
+        return self._get()[3]
 
     # -- offsets --------------------------------------------------------------------------------
     def _to_parsed(self, offset: int) -> int:
@@ -71,7 +141,7 @@ class Model:
             return span
         return self._to_original(span[0]), self._to_original(span[1])
 
-    @cached_property
+    @once
     def mapper(self) -> PositionMapper:
         """Positions of this text in the client's encoding."""
         return PositionMapper(self.text, self.encoding)
@@ -91,7 +161,9 @@ class Model:
 
     def spans(self, pointers: list[Pointer]) -> dict[Pointer, Found]:
         """Key and value spans (original offsets) of pointers that exist."""
-        found = {p: (k, (v[0], value_end(self.parsed_text, (k, v)))) for p, (k, v) in locate(self.parsed_text, pointers, early_exit=False).items()}
+        text = self.parsed_text
+        located = locate(text, pointers, early_exit=False)
+        found = {p: (k, (v[0], value_end(text, (k, v)))) for p, (k, v) in located.items()}
         if not self.insertions:
             return found
         return {p: (self._span(k) if k else None, self._span(v)) for p, (k, v) in found.items()}
@@ -108,12 +180,12 @@ class Model:
                 return None
         return value
 
-    @cached_property
+    @once
     def graph(self) -> Graph:
-        """Nodes, resolved edges and starts."""
-        return build_graph(self.value, self.key_mode)
+        """Nodes, resolved edges and starts (under the dialect setting, as the engine resolves them)."""
+        return build_graph(self.value, self.key_mode, self.settings.dialect)
 
-    @cached_property
+    @once
     def plan(self) -> Plan:
         """Execution levels from the triggers."""
         return plan_levels(self.graph)
@@ -123,7 +195,7 @@ class Model:
         """The nodes array (empty when missing)."""
         return self.graph.nodes
 
-    @cached_property
+    @once
     def refs(self) -> list[tuple[int, Ref]]:
         """Every reference to a node, with the index of the node it resolves to."""
         out: list[tuple[int, Ref]] = []
@@ -168,7 +240,7 @@ class Model:
             return pointer[1]
         return None
 
-    @cached_property
+    @once
     def node_spans(self) -> dict[int, tuple[tuple[int, int], tuple[int, int] | None]]:
         """Node index -> (span of the node object, span of its name value when it has one)."""
         pointers: list[Pointer] = []
@@ -187,12 +259,13 @@ class Model:
         """How this document names nodes in connections: 'id' or 'name' (the key mode, or the majority in auto)."""
         if self.key_mode in ("name", "id"):
             return self.key_mode
-        by_id = sum(1 for _, r in self.refs if r.kind != "trigger" and r.text in self.graph.ids and r.text not in self.graph.names)
-        by_name = sum(1 for _, r in self.refs if r.kind != "trigger" and r.text in self.graph.names)
+        ids, names = self.graph.ids, self.graph.names
+        by_id = sum(1 for _, r in self.refs if r.kind != "trigger" and r.text in ids and r.text not in names)
+        by_name = sum(1 for _, r in self.refs if r.kind != "trigger" and r.text in names)
         return "id" if by_id > by_name else "name"
 
 
-def workflow_doc(server: WfServer, uri: str) -> Document | None:
+def workflow_doc(server: WfServer, uri: str) -> OpenDocument | None:
     """The open document at uri when it is a workflow candidate (editor features stay out of other files)."""
     doc = server.documents.get(uri)
     if doc is None:
@@ -203,23 +276,9 @@ def workflow_doc(server: WfServer, uri: str) -> Document | None:
     return doc
 
 
-def key_mode_for(server: WfServer, uri: str) -> str:
-    """The connection-key mode in force for a document (profile oracle means names)."""
-    settings = server.settings.for_uri(uri)
-    return "name" if settings.profile == "oracle" else settings.connection_keys
-
-
-async def model_of(server: WfServer, doc: Document) -> Model:
-    """The model of a document's current version (cached per version; big texts are parsed off the event loop)."""
-    cached = doc.cache.get("model")
-    if isinstance(cached, Model) and cached.version == doc.version:
-        return cached
-    key_mode = key_mode_for(server, doc.uri)
-    text, version = doc.text, doc.version
-    if len(text) > _BIG:
-        model = await asyncio.get_running_loop().run_in_executor(None, Model, text, version, key_mode, server.encoding)
-    else:
-        model = Model(text, version, key_mode, server.encoding)
-    if doc.version == version:
-        doc.cache["model"] = model
-    return model
+async def snapshot_of(server: WfServer, doc: OpenDocument) -> DocumentSnapshot:
+    """The snapshot of a document's current version, shared with its validation (big texts parse off the event loop)."""
+    snap = server.diagnostics.document(doc)
+    if not snap.parsed and len(snap.text) > _BIG:
+        await asyncio.get_running_loop().run_in_executor(None, snap.parse)
+    return snap
