@@ -26,6 +26,8 @@ _KEY_BEFORE = re.compile(r'"((?:[^"\\\n]|\\.)*)"\s*:\s*(?:\[[^\[\]{}:]*)?\Z')
 #: Keys whose values are secrets: masked in messages (credentials, passwords, tokens, keys).
 _SECRET_KEY = re.compile(r"pass(?:word|wd)?|pwd|secret|token|api[_-]?key|private[_-]?key|credential|auth", re.I)
 _BRACKETS = re.compile(r'"(?:[^"\\\n]|\\.)*"?|[\[\]{}]')
+#: Everything but the brackets _BRACKETS finds: deleting its matches leaves those brackets, in order, at C speed.
+_NOT_BRACKETS = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"?|[^\[\]{}"]+')
 
 
 @dataclass(slots=True)
@@ -118,7 +120,7 @@ def parse(text: str, max_bytes: int | None = None) -> Document:
     if work.startswith("\ufeff"):
         work = " " + work[1:]  # same length: positions stay exact
     doc = Document(text=text, value=None, parsed_text=work)
-    fast = _fast_value(work)
+    fast, broken = _fast_parse(work)
     if fast is not _NO_VALUE:
         doc.value, doc.canonical = fast
         return doc
@@ -146,7 +148,7 @@ def parse(text: str, max_bytes: int | None = None) -> Document:
     for _ in range(0 if deep else MAX_REPAIRS):
         dups.clear()
         try:
-            value, extra = decode(decoder, work)
+            value, extra = _decode(decoder, work, broken)
             if extra is None:
                 doc.value = value
                 break
@@ -161,7 +163,7 @@ def parse(text: str, max_bytes: int | None = None) -> Document:
             doc.value = None
             break
         work = repaired
-        fast = _fast_value(work)  # the repaired text is usually well-formed now
+        fast, broken = _fast_parse(work)  # the repaired text is usually well-formed now
         if fast is not _NO_VALUE:
             doc.value, doc.canonical = fast
             break
@@ -189,6 +191,39 @@ def _json_int(text: str) -> int | float:
     return int(text) if len(text) <= 4300 else float(text)
 
 
+#: json without hooks: where a broken text stops is found at C speed, with no Python call per object or number
+_PROBE = json.JSONDecoder()
+
+
+def _decode(decoder: json.JSONDecoder, work: str, broken: bool) -> tuple[Any, int | None]:
+    """decode() with the hooked decoder; text orjson found broken is first read without hooks, which stops at the same
+    place (the hooks never fail and never change where parsing stops), so a broken text is read once at C speed."""
+    if broken and "NaN" not in work and "Infinity" not in work:  # (those json reads through a hook, and reports)
+        try:
+            decode(_PROBE, work)
+        except json.JSONDecodeError:
+            raise
+        except ValueError:
+            pass  # a number past int's digit limit, which the hooked decoder reads as a float
+        # else well-formed for json after all (NaN, a lone surrogate): read again below, with the hooks
+    return decode(decoder, work)
+
+
+def _fast_parse(work: str) -> tuple[Any, bool]:
+    """(_fast_value's answer, whether orjson found the text not well-formed)."""
+    if _orjson is None:
+        return _NO_VALUE, False
+    try:
+        raw = work.encode("utf-8")
+        value = _orjson.loads(raw)
+        again = _orjson.dumps(value, option=_orjson.OPT_INDENT_2)
+    except _orjson.JSONDecodeError:
+        return _NO_VALUE, True
+    except (ValueError, TypeError):  # lone surrogates, nesting orjson will not write back
+        return _NO_VALUE, False
+    return _fast_check(raw, value, again), False
+
+
 def _fast_value(work: str) -> Any:
     """(value, canonical) of well-formed JSON without duplicate keys, parsed by orjson (about 1.6x the speed of json
     with the duplicate-key hook); _NO_VALUE for anything else (broken text, NaN, huge numbers, duplicate keys, lone
@@ -203,14 +238,11 @@ def _fast_value(work: str) -> Any:
     which it writes back with an exponent ("1e+20"); json keeps them exact. Any "e+" in the re-serialised value (such
     a float, or just those two characters in a string) sends the text to the json path.
     """
-    if _orjson is None:
-        return _NO_VALUE
-    try:
-        raw = work.encode("utf-8")
-        value = _orjson.loads(raw)
-        again = _orjson.dumps(value, option=_orjson.OPT_INDENT_2)
-    except (ValueError, TypeError):  # decode errors (ValueError), lone surrogates, nesting orjson will not write back
-        return _NO_VALUE
+    return _fast_parse(work)[0]
+
+
+def _fast_check(raw: bytes, value: Any, again: bytes) -> Any:
+    """_fast_value's answer for a text orjson read: `raw` (its UTF-8), its `value`, and the value written `again`."""
     if raw.strip() == again:
         return value, True
     if raw.count(b":") != again.count(b":"):
@@ -271,7 +303,9 @@ def _repair(work: str, kind: Kind, pos: int, doc: Document, insertions: list[tup
         doc.syntax.append(_syntax(code, message, start, max(end, start)))
 
     if pos >= len(work.rstrip()) and kind is not Kind.EXTRA:
-        return _close_truncated(work, pos, doc, insertions, kind)
+        # json read everything before pos, unless it stopped inside a string (a line break or escape at the end)
+        valid = pos if kind not in (Kind.CONTROL, Kind.ESCAPE, Kind.UNTERMINATED) else 0
+        return _close_truncated(work, pos, doc, insertions, kind, valid)
     if kind is Kind.COMMA:
         report("JSON_SYNTAX_ERROR", "Missing comma", orig, orig + 1)
         return _insert(work, pos, ",", insertions)
@@ -310,7 +344,11 @@ def _repair(work: str, kind: Kind, pos: int, doc: Document, insertions: list[tup
         return _insert(work, pos, "null", insertions)
     if kind is Kind.UNTERMINATED:
         if "\n" not in work[pos:] and "\r" not in work[pos:]:
-            return _close_truncated(_insert(work, n, '"', insertions), n + 1, doc, insertions, Kind.COLON)
+            # A cut-off value ends with its string; a cut-off key also needs its value (":null", added when it is one).
+            prev = _prev_nonspace(work, pos)
+            odd = (len(work) - len(work.rstrip("\\"))) % 2 == 1  # the quote added is escaped: the string goes on
+            as_key = Kind.COMMA if prev >= 0 and work[prev] == ":" and not odd else Kind.COLON
+            return _close_truncated(_insert(work, n, '"', insertions), n + 1, doc, insertions, as_key, pos)
         eol = work.find("\n", pos)
         eol = n if eol < 0 else eol
         if eol > pos and work[eol - 1] == "\r":
@@ -355,15 +393,41 @@ def _show(token: str) -> str:
 _VISIBLE = {c: f"\\u{c:04x}" for c in (*range(0x20), 0x7F)}
 
 
-def _close_truncated(work: str, pos: int, doc: Document, insertions: list[tuple[int, int]], kind: Kind) -> str | None:
-    """The text ends early: close every open string, array and object so what is there can be checked."""
+def _open_brackets(work: str, valid: int) -> list[str]:
+    """The closers of the brackets open at the end of work, outside strings (as _BRACKETS reads it), innermost last.
+
+    work[:valid] is text json read whole, so its strings all end and hold no line break: there, a string's content is
+    what lies between an odd and the next even quote once escaped backslashes and quotes are gone, and the brackets
+    outside are counted by C-speed passes. The rest (a string cut off at the end) is read token by token."""
+    if "\\" in work[:valid]:
+        head = work[:valid].replace("\\\\", "").replace('\\"', "")
+    else:
+        head = work[:valid]
+    kept = head.encode("utf-8", "surrogatepass").translate(None, _QUOTES_AND_BRACKETS)
+    brackets = b"".join(kept.split(b'"')[::2])
+    for _ in range(16):  # matched pairs go first, innermost out; what is left is (nearly) the open brackets alone
+        shorter = brackets.replace(b"[]", b"").replace(b"{}", b"")
+        if len(shorter) == len(brackets):
+            break
+        brackets = shorter
     stack: list[str] = []
-    for m in _BRACKETS.finditer(work):
-        t = m.group()
-        if t in "[{":
-            stack.append("]" if t == "[" else "}")
-        elif t in "]}" and stack:
+    for t in brackets.decode("ascii") + _NOT_BRACKETS.sub("", work[valid:]):
+        if t == "[":
+            stack.append("]")
+        elif t == "{":
+            stack.append("}")
+        elif stack:
             stack.pop()
+    return stack
+
+
+_QUOTES_AND_BRACKETS = bytes(b for b in range(256) if b not in b'"[]{}')
+
+
+def _close_truncated(work: str, pos: int, doc: Document, insertions: list[tuple[int, int]], kind: Kind, valid: int = 0) -> str | None:
+    """The text ends early: close every open string, array and object so what is there can be checked. json read
+    work[:valid] whole (0 when that is not known)."""
+    stack = _open_brackets(work, valid)
     orig_end = len(doc.text)
     if not stack:
         doc.syntax.append(_syntax("JSON_SYNTAX_ERROR", "Expected a JSON value", min(orig_end, doc_to_original(insertions, pos)), orig_end))
