@@ -1,4 +1,4 @@
-"""Broken text is repaired in few C-speed passes: a cut-off string value is closed in one step, brackets counted fast."""
+"""Broken text is repaired in few C-speed passes: a cut-off value closed in one step, brackets counted fast."""
 
 from __future__ import annotations
 
@@ -8,14 +8,15 @@ import re
 
 import pytest
 
-from wf_lsp.core import document
+from wf_lsp.core import brackets, document
 from wf_lsp.core.document import parse
 
 _OLD_BRACKETS = re.compile(r'"(?:[^"\\\n]|\\.)*"?|[\[\]{}]')
 
 
 def _workflow(n: int) -> str:
-    nodes = [{"id": f"n{i}", "name": f"Node {i}", "type": "core.noop", "parameters": {"note": "a [b] {c}"}} for i in range(n)]
+    params = {"note": "a [b] {c}"}
+    nodes = [{"id": f"n{i}", "name": f"Node {i}", "type": "core.noop", "parameters": params} for i in range(n)]
     return json.dumps({"tenantId": "t", "nodes": nodes, "connections": {}}, indent=2)
 
 
@@ -57,10 +58,10 @@ def test_open_brackets_read_as_the_token_scan_reads_them() -> None:
         valid = "".join(rng.choice(pieces) for _ in range(rng.randrange(12)))
         tail = rng.choice(["", '"cut [', '"cut \\', '"{{'])
         work = valid + tail
-        assert document._open_brackets(work, len(valid)) == _old_stack(work), work
-        assert document._open_brackets(work, 0) == _old_stack(work), work
+        assert brackets.open_brackets(work, len(valid)) == _old_stack(work), work
+        assert brackets.open_brackets(work, 0) == _old_stack(work), work
 
 
 def test_a_deep_prefix_is_counted_exactly() -> None:
     work = "[" * 800 + '{"a": "]]"' + "}" + "]" * 10
-    assert document._open_brackets(work, len(work)) == _old_stack(work)
+    assert brackets.open_brackets(work, len(work)) == _old_stack(work)

@@ -11,8 +11,9 @@ from typing import Any
 import orjson
 
 from wf_lsp.core import skeleton
+from wf_lsp.core.brackets import open_brackets, read
 from wf_lsp.core.findings import Finding, Severity
-from wf_lsp.core.jsonerror import MAX_DEPTH, Kind, classify, decode, too_deep
+from wf_lsp.core.jsonerror import MAX_DEPTH, Kind, classify, too_deep
 from wf_lsp.core.skeleton import Skeleton
 from wf_lsp.core.textindex import TextIndex
 
@@ -26,8 +27,6 @@ _KEY_BEFORE = re.compile(r'"((?:[^"\\\n]|\\.)*)"\s*:\s*(?:\[[^\[\]{}:]*)?\Z')
 #: Keys whose values are secrets: masked in messages (credentials, passwords, tokens, keys).
 _SECRET_KEY = re.compile(r"pass(?:word|wd)?|pwd|secret|token|api[_-]?key|private[_-]?key|credential|auth", re.I)
 _BRACKETS = re.compile(r'"(?:[^"\\\n]|\\.)*"?|[\[\]{}]')
-#: Everything but the brackets _BRACKETS finds: deleting its matches leaves those brackets, in order, at C speed.
-_NOT_BRACKETS = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"?|[^\[\]{}"]+')
 
 
 @dataclass(slots=True)
@@ -148,7 +147,7 @@ def parse(text: str, max_bytes: int | None = None) -> Document:
     for _ in range(0 if deep else MAX_REPAIRS):
         dups.clear()
         try:
-            value, extra = _decode(decoder, work, broken)
+            value, extra = read(decoder, work, broken)
             if extra is None:
                 doc.value = value
                 break
@@ -189,24 +188,6 @@ _NO_VALUE = object()
 def _json_int(text: str) -> int | float:
     """A JSON integer, exact; beyond CPython's 4300-digit conversion limit, the double JavaScript reads (Infinity)."""
     return int(text) if len(text) <= 4300 else float(text)
-
-
-#: json without hooks: where a broken text stops is found at C speed, with no Python call per object or number
-_PROBE = json.JSONDecoder()
-
-
-def _decode(decoder: json.JSONDecoder, work: str, broken: bool) -> tuple[Any, int | None]:
-    """decode() with the hooked decoder; text orjson found broken is first read without hooks, which stops at the same
-    place (the hooks never fail and never change where parsing stops), so a broken text is read once at C speed."""
-    if broken and "NaN" not in work and "Infinity" not in work:  # (those json reads through a hook, and reports)
-        try:
-            decode(_PROBE, work)
-        except json.JSONDecodeError:
-            raise
-        except ValueError:
-            pass  # a number past int's digit limit, which the hooked decoder reads as a float
-        # else well-formed for json after all (NaN, a lone surrogate): read again below, with the hooks
-    return decode(decoder, work)
 
 
 def _fast_parse(work: str) -> tuple[Any, bool]:
@@ -393,41 +374,10 @@ def _show(token: str) -> str:
 _VISIBLE = {c: f"\\u{c:04x}" for c in (*range(0x20), 0x7F)}
 
 
-def _open_brackets(work: str, valid: int) -> list[str]:
-    """The closers of the brackets open at the end of work, outside strings (as _BRACKETS reads it), innermost last.
-
-    work[:valid] is text json read whole, so its strings all end and hold no line break: there, a string's content is
-    what lies between an odd and the next even quote once escaped backslashes and quotes are gone, and the brackets
-    outside are counted by C-speed passes. The rest (a string cut off at the end) is read token by token."""
-    if "\\" in work[:valid]:
-        head = work[:valid].replace("\\\\", "").replace('\\"', "")
-    else:
-        head = work[:valid]
-    kept = head.encode("utf-8", "surrogatepass").translate(None, _QUOTES_AND_BRACKETS)
-    brackets = b"".join(kept.split(b'"')[::2])
-    for _ in range(16):  # matched pairs go first, innermost out; what is left is (nearly) the open brackets alone
-        shorter = brackets.replace(b"[]", b"").replace(b"{}", b"")
-        if len(shorter) == len(brackets):
-            break
-        brackets = shorter
-    stack: list[str] = []
-    for t in brackets.decode("ascii") + _NOT_BRACKETS.sub("", work[valid:]):
-        if t == "[":
-            stack.append("]")
-        elif t == "{":
-            stack.append("}")
-        elif stack:
-            stack.pop()
-    return stack
-
-
-_QUOTES_AND_BRACKETS = bytes(b for b in range(256) if b not in b'"[]{}')
-
-
 def _close_truncated(work: str, pos: int, doc: Document, insertions: list[tuple[int, int]], kind: Kind, valid: int = 0) -> str | None:
     """The text ends early: close every open string, array and object so what is there can be checked. json read
     work[:valid] whole (0 when that is not known)."""
-    stack = _open_brackets(work, valid)
+    stack = open_brackets(work, valid)
     orig_end = len(doc.text)
     if not stack:
         doc.syntax.append(_syntax("JSON_SYNTAX_ERROR", "Expected a JSON value", min(orig_end, doc_to_original(insertions, pos)), orig_end))
