@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from wf_lsp.core.document import parse
 from wf_lsp.core.engine import analyze
 from wf_lsp.core.incremental import CHUNK, Reparser, changed_region
 from wf_lsp.core.registry import load_registry
@@ -31,7 +32,7 @@ def _corpus(kind: str, count: int) -> list[str]:
     return [f.read_text(encoding="utf-8") for f in files[::step][:count]]
 
 
-def _generated(n: int, seed: int) -> str:
+def _generated(n: int, seed: int, indent: int = 2) -> str:
     rng = random.Random(seed)
     nodes = [
         {
@@ -47,7 +48,7 @@ def _generated(n: int, seed: int) -> str:
     link = {"type": "main", "index": 0}
     conns = {f"Step {i}": {"main": {"0": [{"node": f"Step {i + 1}", **link}]}} for i in range(n - 1)}
     wf = {"id": "wf", "name": "Generated", "tenantId": "acme", "nodes": nodes, "connections": conns}
-    return json.dumps(wf, indent=2) + "\n"
+    return json.dumps(wf, indent=indent) + "\n"
 
 
 def _signature(text: str, doc: Any = None) -> str:
@@ -60,7 +61,7 @@ def _signature(text: str, doc: Any = None) -> str:
 def _edit(text: str, rng: random.Random, history: list[str]) -> str:
     """One random edit: inside a string or a number, a key, a whole node, a structural character, or an undo."""
     if not _parses(text) and rng.random() < 0.5:  # repaired: back to the last well-formed text
-        return next((h for h in reversed(history) if _parses(h)), history[0])
+        return next((h for h in reversed(history[-8:]) if _parses(h)), history[0])
     kind = rng.randrange(12)
     strings = list(_STRING.finditer(text))
     if kind <= 5 and strings:  # inside a string: insert, delete or replace a few characters (rarely a quote)
@@ -98,8 +99,15 @@ def _edit(text: str, rng: random.Random, history: list[str]) -> str:
 
 
 def _parses(text: str) -> bool:
+    """Well-formed, without duplicate keys (an editor's user soon repairs both)."""
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        if len({k for k, _ in items}) != len(items):
+            raise ValueError("duplicate key")
+        return dict(items)
+
     try:
-        json.loads(text)
+        json.loads(text, object_pairs_hook=pairs)
     except ValueError:
         return False
     return True
@@ -138,7 +146,13 @@ def test_random_edits_of_n8n_exports_match_full_validation() -> None:
 
 def test_random_edits_of_a_large_pretty_printed_file_match_full_validation() -> None:
     """Canonical text (exactly its value pretty-printed) keeps its flag through splices, or loses it, as parse does."""
-    splices, compared = _run([_generated(150, 4)], 60, 4)
+    splices, compared = _run([_generated(400, 4)], 60, 4)
+    assert splices > compared // 3, splices
+
+
+def test_random_edits_of_a_large_file_in_another_layout_match_full_validation() -> None:
+    """Text that is not its value pretty-printed: the skeleton (top two levels) comes from a full scan, and moves."""
+    splices, compared = _run([_generated(400, 7, indent=3)], 60, 7)
     assert splices > compared // 3, splices
 
 
@@ -153,6 +167,22 @@ def test_an_edit_inside_one_node_reparses_that_node_only() -> None:
     assert doc.value["nodes"][150]["parameters"]["url"] == "https://xexample.com/150"
     assert doc.canonical
     assert _signature(edited, doc) == _signature(edited)
+
+
+@pytest.mark.parametrize("indent", [2, 3])
+def test_a_spliced_document_keeps_the_skeleton_moved_as_a_fresh_parse_builds_it(indent: int) -> None:
+    text = _generated(300, 8, indent)
+    parser = Reparser()
+    first = parser.parse(text, SETTINGS.max_file_bytes)
+    analyze(text, SETTINGS, REGISTRY, None, None, first)  # placing deep findings in a big file builds the skeleton
+    assert first._skeleton is not None
+    at = text.index("https://example.com/100") + 8
+    edited = text[:at] + "longer" + text[at:]
+    doc = parser.parse(edited, SETTINGS.max_file_bytes)
+    assert parser.splices == 1
+    fresh = parse(edited, SETTINGS.max_file_bytes)
+    assert doc._skeleton == fresh.skeleton(full_scan=first._skeleton_tried == 2)
+    assert doc._skeleton_tried == first._skeleton_tried
 
 
 def test_changed_region_is_the_shortest_replacement() -> None:

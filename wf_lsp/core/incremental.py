@@ -119,12 +119,24 @@ class Reparser:
         else:
             return None
         doc = Document(text=text, value=top, parsed_text=text, canonical=canonical)
+        if old._skeleton_tried:  # the top two levels kept their layout: the same skeleton, moved by the edit
+            doc._skeleton = _moved(old._skeleton, old_end, delta) if old._skeleton is not None else None
+            doc._skeleton_tried = old._skeleton_tried
         shifted = spans[:k]
         shifted.append((s, e + delta, key, child))
         shifted.extend((a + delta, b + delta, x, y) for a, b, x, y in spans[k + 1 :])
         self._last = _Last(text, doc, shifted)
         self.splices += 1
         return doc
+
+
+def _moved(spans: skeleton.Skeleton, after: int, delta: int) -> skeleton.Skeleton:
+    """A skeleton with every offset at or after `after` moved by delta (no offset lies inside the edit; -1 stays)."""
+
+    def at(o: int) -> int:
+        return o + delta if o >= after else o
+
+    return {p: (None if k is None else (at(k[0]), at(k[1])), (at(v[0]), at(v[1]))) for p, (k, v) in spans.items()}
 
 
 def _clean(doc: Document, text: str) -> bool:
