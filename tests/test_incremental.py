@@ -10,9 +10,11 @@ from typing import Any
 
 import pytest
 
+from wf_lsp.core import incremental
 from wf_lsp.core.document import parse
 from wf_lsp.core.engine import analyze
 from wf_lsp.core.incremental import CHUNK, Reparser, changed_region
+from wf_lsp.core.loader import analyze_result
 from wf_lsp.core.registry import load_registry
 from wf_lsp.core.settings import Settings
 
@@ -202,3 +204,30 @@ def test_changed_region_is_the_shortest_replacement() -> None:
             assert old_end >= start and new_end >= start
             if start < min(len(base), len(new)) and old_end > start and new_end > start:
                 assert base[old_end - 1] != new[new_end - 1]
+
+
+def test_the_language_servers_analyzer_parses_the_next_version_of_a_path_incrementally() -> None:
+    """What the validation workers call: the same result as a full run, the second version spliced."""
+    text = _generated(200, 9)
+    path = "/tmp/incremental-hook.json"
+    at = text.index("https://example.com/50") + 8
+    edited = text[:at] + "y" + text[at:]
+    first = analyze_result(text, SETTINGS, REGISTRY, path, [], incremental=True)
+    second = analyze_result(edited, SETTINGS, REGISTRY, path, [], incremental=True)
+    assert incremental.reparser(path).splices == 1
+    assert first.findings == analyze_result(text, SETTINGS, REGISTRY, path, []).findings
+    assert second.findings == analyze_result(edited, SETTINGS, REGISTRY, path, []).findings
+    assert analyze_result(edited, SETTINGS, REGISTRY, "/tmp/other.json", []).findings == second.findings
+
+
+def test_kept_parses_are_bounded_in_number_and_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(incremental, "_STATES", type(incremental._STATES)())
+    monkeypatch.setattr(incremental, "KEEP_CHARS", 3 * 100_000)
+    text = "{" + '"nodes": [' + ", ".join(['"' + "x" * 1000 + '"'] * 99) + "]}"
+    for i in range(12):
+        incremental.reparser(f"/doc{i}").parse(text, None)
+        incremental.reparser(f"/doc{i}")  # (sizes are counted when a document is looked up)
+    kept = incremental._STATES
+    assert len(kept) <= incremental.KEEP
+    assert sum(r.size for r in kept.values()) <= 3 * 100_000
+    assert "/doc11" in kept

@@ -17,8 +17,9 @@ from wf_lsp.core.jsonerror import too_deep
 
 #: characters compared per step when looking for the changed region (a slice compare is a memcmp)
 CHUNK = 16384
-#: documents whose last parse is kept (by path), for the language server's open documents
-KEEP = 16
+#: documents whose last parse is kept (by path), for the language server's open documents, and their most characters
+KEEP = 8
+KEEP_CHARS = 48_000_000
 
 
 def changed_region(old: str, new: str) -> tuple[int, int, int]:
@@ -73,6 +74,12 @@ class Reparser:
         self._last: _Last | None = None
         self._lock = threading.Lock()
         self.splices = 0
+
+    @property
+    def size(self) -> int:
+        """Characters of the text kept."""
+        last = self._last
+        return len(last.text) if last is not None else 0
 
     def parse(self, text: str, max_bytes: int | None) -> Document:
         """The Document of text: the same as document.parse(text, max_bytes), the value spliced when that is safe."""
@@ -193,11 +200,11 @@ def reparser(key: str) -> Reparser:
         found = _STATES.get(key)
         if found is None:
             found = _STATES[key] = Reparser()
-            while len(_STATES) > KEEP:
-                _STATES.popitem(last=False)
         else:
             _STATES.move_to_end(key)
+        while len(_STATES) > KEEP or (len(_STATES) > 1 and sum(r.size for r in _STATES.values()) > KEEP_CHARS):
+            _STATES.popitem(last=False)
         return found
 
 
-__all__ = ["CHUNK", "KEEP", "Reparser", "changed_region", "reparser"]
+__all__ = ["CHUNK", "KEEP", "KEEP_CHARS", "Reparser", "changed_region", "reparser"]
