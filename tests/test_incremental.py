@@ -231,3 +231,21 @@ def test_kept_parses_are_bounded_in_number_and_size(monkeypatch: pytest.MonkeyPa
     assert len(kept) <= incremental.KEEP
     assert sum(r.size for r in kept.values()) <= 3 * 100_000
     assert "/doc11" in kept
+
+
+def test_edits_hopping_between_nodes_splice_the_right_node() -> None:
+    """Item numbers counted from the last edit's node, forwards and backwards, and across top-level members."""
+    text = _generated(300, 10)
+    parser = Reparser()
+    parser.parse(text, SETTINGS.max_file_bytes)
+    for n, target in enumerate([10, 200, 5, 5, 299, 0, 150]):
+        at = text.index(f'"https://example.com/{target}"') + 9
+        text = text[:at] + "z" + text[at:]
+        doc = parser.parse(text, SETTINGS.max_file_bytes)
+        assert parser.splices >= n + 1
+        assert doc.value == json.loads(text)
+        at = text.index('"Step 7"', text.index('"connections"')) + 4  # a connections entry's name, and back
+        text = text[:at] + "q" + text[at:]
+        assert parser.parse(text, SETTINGS.max_file_bytes).value == json.loads(text)
+        text = text[:at] + text[at + 1 :]
+        assert parser.parse(text, SETTINGS.max_file_bytes).value == json.loads(text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import json.decoder
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from wf_lsp.core.jsonerror import too_deep
 
 #: characters compared per step when looking for the changed region (a slice compare is a memcmp)
 CHUNK = 16384
+_scanstring: Any = getattr(json.decoder, "scanstring")  # noqa: B009 (C speedup, untyped)
 #: documents whose last parse is kept (by path), for the language server's open documents, and their most characters
 KEEP = 8
 KEEP_CHARS = 48_000_000
@@ -63,8 +65,11 @@ def changed_region(old: str, new: str) -> tuple[int, int, int]:
 class _Last:
     text: str
     doc: Document
-    #: (key, child) -> value span of the top two levels of text, or None when not computed yet
+    #: (start, end, key, child) of the second level's values, by start, or None when not computed yet
     spans: list[tuple[int, int, str, str | int]] | None = None
+    #: pretty-printed text: (line, index) of the last array item spliced, and the line of its top-level member: the
+    #: next edit nearby counts items from there (splices keep every line before the edit where it was)
+    anchor: tuple[int, int, int] | None = None
 
 
 class Reparser:
@@ -95,19 +100,11 @@ class Reparser:
         old = last.doc
         if max_bytes is not None and utf8_size(text, max_bytes) > max_bytes:
             return None
-        if last.spans is None:
-            try:
-                last.spans = _second_level(skeleton.index(last.text))
-            except skeleton.NotSimple:
-                return None
-        spans = last.spans
         start, old_end, new_end = changed_region(last.text, text)
-        k = bisect.bisect_right(spans, (start, len(text) + len(last.text))) - 1
-        if k < 0:
-            return None
-        s, e, key, child = spans[k]
-        if not (s < start and old_end < e):
+        where, anchor = _entry(last, start, old_end)
+        if where is None:
             return None  # the edit touches more than the inside of one second-level value
+        s, e, key, child = where
         delta = new_end - old_end
         piece = _read_piece(text[s : e + delta], old.canonical)
         if piece is None:
@@ -129,12 +126,78 @@ class Reparser:
         if old._skeleton_tried:  # the top two levels kept their layout: the same skeleton, moved by the edit
             doc._skeleton = _moved(old._skeleton, old_end, delta) if old._skeleton is not None else None
             doc._skeleton_tried = old._skeleton_tried
-        shifted = spans[:k]
-        shifted.append((s, e + delta, key, child))
-        shifted.extend((a + delta, b + delta, x, y) for a, b, x, y in spans[k + 1 :])
-        self._last = _Last(text, doc, shifted)
+        shifted = None
+        if last.spans is not None:
+            shifted = [(a + delta, b + delta, x, y) if a > s else (a, b, x, y) for a, b, x, y in last.spans]
+            shifted[bisect.bisect_left(shifted, (s,))] = (s, e + delta, key, child)
+        self._last = _Last(text, doc, shifted, anchor)
         self.splices += 1
         return doc
+
+
+_Where = tuple[int, int, str, str | int]
+
+
+def _entry(last: _Last, start: int, end: int) -> tuple[_Where | None, tuple[int, int, int] | None]:
+    """(start, end, key, child) of the second-level value whose inside holds old[start:end] (exclusive of its brackets),
+    or None: found from the layout in pretty-printed text, else from a scan of the top two levels (kept, and moved)."""
+    if last.doc.canonical:
+        return _entry_by_layout(last.text, last.doc.value, start, end, last.anchor)
+    if last.spans is None:
+        try:
+            last.spans = _second_level(skeleton.index(last.text))
+        except skeleton.NotSimple:
+            return None, None
+    spans = last.spans
+    k = bisect.bisect_right(spans, (start, len(last.text) + 1)) - 1
+    if k < 0:
+        return None, None
+    s, e, key, child = spans[k]
+    return ((s, e, key, child) if s < start and end < e else None), None
+
+
+def _entry_by_layout(text: str, value: Any, start: int, end: int, anchor: tuple[int, int, int] | None) -> tuple[_Where | None, tuple[int, int, int] | None]:
+    """_entry in text that is exactly its value pretty-printed with two-space indents: there a line's indentation is
+    twice the depth of its first token, and a container spans lines, so the second level is the lines indented by four.
+    """
+    p = text.rfind("\n    ", 0, start)
+    while p >= 0 and text[p + 5] == " ":  # a deeper line: look further up
+        p = text.rfind("\n    ", 0, p)
+    if p < 0:
+        return None, None
+    line_end = text.find("\n", p + 1)
+    s = line_end - 1  # the value's opening bracket ends its first line
+    if line_end < 0 or s >= start or text[s] not in "{[":
+        return None, None
+    q = text.find("\n    ", line_end)
+    while q >= 0 and text[q + 5] == " ":
+        q = text.find("\n    ", q + 1)
+    if q < 0 or text[q + 5] != ("}" if text[s] == "{" else "]") or end > q + 5:
+        return None, None
+    if anchor is not None and text.find('\n  "', min(anchor[0], p), max(anchor[0], p)) < 0:
+        top_line = anchor[2]  # the same top-level member as the last edit's
+    else:
+        anchor = None
+        top_line = text.rfind('\n  "', 0, p)  # the top-level member that holds it
+    if top_line < 0:
+        return None, None
+    key = _scanstring(text, top_line + 4)[0]
+    opener = text[text.find("\n", top_line + 1) - 1]
+    parent = value.get(key) if isinstance(value, dict) else None
+    if opener == "[" and isinstance(parent, list) and text[p + 5] == "{":
+        if not all(type(item) is dict for item in parent):
+            return None, None  # (each dict item's first line is "    {": counting those numbers the items)
+        if anchor is None:
+            index = text.count("\n    {", top_line, p)
+        elif p >= anchor[0]:
+            index = anchor[1] + text.count("\n    {", anchor[0], p)
+        else:
+            index = anchor[1] - text.count("\n    {", p, anchor[0])
+        return (s, q + 6, key, index), (p, index, top_line)
+    if opener == "{" and isinstance(parent, dict) and text[p + 5] == '"':
+        child = _scanstring(text, p + 6)[0]
+        return ((s, q + 6, key, child) if child in parent else None), None
+    return None, None
 
 
 def _moved(spans: skeleton.Skeleton, after: int, delta: int) -> skeleton.Skeleton:
