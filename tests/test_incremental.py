@@ -239,7 +239,7 @@ def test_edits_hopping_between_nodes_splice_the_right_node() -> None:
     parser = Reparser()
     parser.parse(text, SETTINGS.max_file_bytes)
     for n, target in enumerate([10, 200, 5, 5, 299, 0, 150]):
-        at = text.index(f'"https://example.com/{target}"') + 9
+        at = text.index(f'example.com/{target}"')
         text = text[:at] + "z" + text[at:]
         doc = parser.parse(text, SETTINGS.max_file_bytes)
         assert parser.splices >= n + 1
