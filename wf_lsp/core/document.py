@@ -183,6 +183,8 @@ def parse(text: str, max_bytes: int | None = None) -> Document:
 
 
 _NO_VALUE = object()
+#: what bytes.strip() strips
+_WS_BYTES = re.compile(rb"[ \t\n\r\x0b\x0c]*")
 
 
 def _json_int(text: str) -> int | float:
@@ -224,8 +226,10 @@ def _fast_value(work: str) -> Any:
 
 def _fast_check(raw: bytes, value: Any, again: bytes) -> Any:
     """_fast_value's answer for a text orjson read: `raw` (its UTF-8), its `value`, and the value written `again`."""
-    if raw.strip() == again:
-        return value, True
+    ws = _WS_BYTES.match
+    lead = ws(raw).end()  # type: ignore[union-attr]
+    if raw.startswith(again, lead) and ws(raw, lead + len(again)).end() == len(raw):  # type: ignore[union-attr]
+        return value, True  # (raw.strip() == again, without copying a large text)
     if raw.count(b":") != again.count(b":"):
         return _NO_VALUE
     # (a one-byte search is a memchr: the longer needles are looked for only when their first byte occurs)
