@@ -20,8 +20,8 @@ from wf_lsp.core.jsonerror import too_deep
 CHUNK = 16384
 _scanstring: Any = getattr(json.decoder, "scanstring")  # noqa: B009 (C speedup, untyped)
 #: documents whose last parse is kept (by path), for the language server's open documents, and their most characters
-KEEP = 8
-KEEP_CHARS = 48_000_000
+KEEP = 4
+KEEP_CHARS = 16_000_000
 
 
 def changed_region(old: str, new: str) -> tuple[int, int, int]:
