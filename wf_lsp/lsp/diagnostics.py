@@ -24,6 +24,7 @@ from wf_lsp.core.settings import Settings
 from wf_lsp.lsp import documents
 from wf_lsp.lsp.convert import DiagnosticStyle, to_diagnostics
 from wf_lsp.lsp.documents import Document
+from wf_lsp.lsp.payload import diagnostics_json
 
 if TYPE_CHECKING:
     from wf_lsp.lsp.server import WfServer
@@ -84,7 +85,7 @@ def validate(snap: Snapshot) -> Outcome:
     limit = snap.loader.settings.max_diagnostics
     diags = to_diagnostics(result, snap.text, snap.uri, snap.version, snap.encoding, snap.style, limit=limit) if workflow else []
     rid = f"{snap.loader.fingerprint[:10]}-{snap.generation}-{len(snap.text)}-{hash(snap.text) & 0xFFFFFFFFFFFF:x}"
-    payload = snap.converter.unstructure(diags, list[types.Diagnostic]) if snap.converter is not None else None
+    payload = diagnostics_json(diags, snap.converter) if snap.converter is not None else None
     return Outcome(snap.uri, snap.version, snap.text, result, workflow, diags, rid, snap.loader.settings, payload)
 
 
