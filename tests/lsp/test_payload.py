@@ -73,7 +73,8 @@ def test_a_diagnostic_of_another_shape_goes_through_the_converter() -> None:
 
 
 def test_a_thousand_diagnostics_cost_a_fraction_of_the_converter() -> None:
-    text = json.dumps({"tenantId": "t", "nodes": [{"id": f"n{i}", "name": f"N{i}", "type": "no.such"} for i in range(1000)]}, indent=2)
+    nodes = [{"id": f"n{i}", "name": f"N{i}", "type": "no.such"} for i in range(1000)]
+    text = json.dumps({"tenantId": "t", "nodes": nodes}, indent=2)
     result = WorkflowLoader().validate_text(text)
     diags = to_diagnostics(result, text, "file:///w.json", 1, "utf-16", DiagnosticStyle())
     assert len(diags) >= 1000
