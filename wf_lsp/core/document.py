@@ -11,8 +11,9 @@ from typing import Any
 import orjson
 
 from wf_lsp.core import skeleton
+from wf_lsp.core.brackets import open_brackets, read
 from wf_lsp.core.findings import Finding, Severity
-from wf_lsp.core.jsonerror import MAX_DEPTH, Kind, classify, decode, too_deep
+from wf_lsp.core.jsonerror import MAX_DEPTH, Kind, classify, too_deep
 from wf_lsp.core.skeleton import Skeleton
 from wf_lsp.core.textindex import TextIndex
 
@@ -118,7 +119,7 @@ def parse(text: str, max_bytes: int | None = None) -> Document:
     if work.startswith("\ufeff"):
         work = " " + work[1:]  # same length: positions stay exact
     doc = Document(text=text, value=None, parsed_text=work)
-    fast = _fast_value(work)
+    fast, broken = _fast_parse(work)
     if fast is not _NO_VALUE:
         doc.value, doc.canonical = fast
         return doc
@@ -146,7 +147,7 @@ def parse(text: str, max_bytes: int | None = None) -> Document:
     for _ in range(0 if deep else MAX_REPAIRS):
         dups.clear()
         try:
-            value, extra = decode(decoder, work)
+            value, extra = read(decoder, work, broken)
             if extra is None:
                 doc.value = value
                 break
@@ -161,7 +162,7 @@ def parse(text: str, max_bytes: int | None = None) -> Document:
             doc.value = None
             break
         work = repaired
-        fast = _fast_value(work)  # the repaired text is usually well-formed now
+        fast, broken = _fast_parse(work)  # the repaired text is usually well-formed now
         if fast is not _NO_VALUE:
             doc.value, doc.canonical = fast
             break
@@ -182,11 +183,28 @@ def parse(text: str, max_bytes: int | None = None) -> Document:
 
 
 _NO_VALUE = object()
+#: what bytes.strip() strips
+_WS_BYTES = re.compile(rb"[ \t\n\r\x0b\x0c]*")
 
 
 def _json_int(text: str) -> int | float:
     """A JSON integer, exact; beyond CPython's 4300-digit conversion limit, the double JavaScript reads (Infinity)."""
     return int(text) if len(text) <= 4300 else float(text)
+
+
+def _fast_parse(work: str) -> tuple[Any, bool]:
+    """(_fast_value's answer, whether orjson found the text not well-formed)."""
+    if _orjson is None:
+        return _NO_VALUE, False
+    try:
+        raw = work.encode("utf-8")
+        value = _orjson.loads(raw)
+        again = _orjson.dumps(value, option=_orjson.OPT_INDENT_2)
+    except _orjson.JSONDecodeError:
+        return _NO_VALUE, True
+    except (ValueError, TypeError):  # lone surrogates, nesting orjson will not write back
+        return _NO_VALUE, False
+    return _fast_check(raw, value, again), False
 
 
 def _fast_value(work: str) -> Any:
@@ -203,16 +221,15 @@ def _fast_value(work: str) -> Any:
     which it writes back with an exponent ("1e+20"); json keeps them exact. Any "e+" in the re-serialised value (such
     a float, or just those two characters in a string) sends the text to the json path.
     """
-    if _orjson is None:
-        return _NO_VALUE
-    try:
-        raw = work.encode("utf-8")
-        value = _orjson.loads(raw)
-        again = _orjson.dumps(value, option=_orjson.OPT_INDENT_2)
-    except (ValueError, TypeError):  # decode errors (ValueError), lone surrogates, nesting orjson will not write back
-        return _NO_VALUE
-    if raw.strip() == again:
-        return value, True
+    return _fast_parse(work)[0]
+
+
+def _fast_check(raw: bytes, value: Any, again: bytes) -> Any:
+    """_fast_value's answer for a text orjson read: `raw` (its UTF-8), its `value`, and the value written `again`."""
+    ws = _WS_BYTES.match
+    lead = ws(raw).end()  # type: ignore[union-attr]
+    if raw.startswith(again, lead) and ws(raw, lead + len(again)).end() == len(raw):  # type: ignore[union-attr]
+        return value, True  # (raw.strip() == again, without copying a large text)
     if raw.count(b":") != again.count(b":"):
         return _NO_VALUE
     # (a one-byte search is a memchr: the longer needles are looked for only when their first byte occurs)
@@ -271,7 +288,9 @@ def _repair(work: str, kind: Kind, pos: int, doc: Document, insertions: list[tup
         doc.syntax.append(_syntax(code, message, start, max(end, start)))
 
     if pos >= len(work.rstrip()) and kind is not Kind.EXTRA:
-        return _close_truncated(work, pos, doc, insertions, kind)
+        # json read everything before pos, unless it stopped inside a string (a line break or escape at the end)
+        valid = pos if kind not in (Kind.CONTROL, Kind.ESCAPE, Kind.UNTERMINATED) else 0
+        return _close_truncated(work, pos, doc, insertions, kind, valid)
     if kind is Kind.COMMA:
         report("JSON_SYNTAX_ERROR", "Missing comma", orig, orig + 1)
         return _insert(work, pos, ",", insertions)
@@ -310,7 +329,11 @@ def _repair(work: str, kind: Kind, pos: int, doc: Document, insertions: list[tup
         return _insert(work, pos, "null", insertions)
     if kind is Kind.UNTERMINATED:
         if "\n" not in work[pos:] and "\r" not in work[pos:]:
-            return _close_truncated(_insert(work, n, '"', insertions), n + 1, doc, insertions, Kind.COLON)
+            # A cut-off value ends with its string; a cut-off key also needs its value (":null", added when it is one).
+            prev = _prev_nonspace(work, pos)
+            odd = (len(work) - len(work.rstrip("\\"))) % 2 == 1  # the quote added is escaped: the string goes on
+            as_key = Kind.COMMA if prev >= 0 and work[prev] == ":" and not odd else Kind.COLON
+            return _close_truncated(_insert(work, n, '"', insertions), n + 1, doc, insertions, as_key, pos)
         eol = work.find("\n", pos)
         eol = n if eol < 0 else eol
         if eol > pos and work[eol - 1] == "\r":
@@ -355,15 +378,10 @@ def _show(token: str) -> str:
 _VISIBLE = {c: f"\\u{c:04x}" for c in (*range(0x20), 0x7F)}
 
 
-def _close_truncated(work: str, pos: int, doc: Document, insertions: list[tuple[int, int]], kind: Kind) -> str | None:
-    """The text ends early: close every open string, array and object so what is there can be checked."""
-    stack: list[str] = []
-    for m in _BRACKETS.finditer(work):
-        t = m.group()
-        if t in "[{":
-            stack.append("]" if t == "[" else "}")
-        elif t in "]}" and stack:
-            stack.pop()
+def _close_truncated(work: str, pos: int, doc: Document, insertions: list[tuple[int, int]], kind: Kind, valid: int = 0) -> str | None:
+    """The text ends early: close every open string, array and object so what is there can be checked. json read
+    work[:valid] whole (0 when that is not known)."""
+    stack = open_brackets(work, valid)
     orig_end = len(doc.text)
     if not stack:
         doc.syntax.append(_syntax("JSON_SYNTAX_ERROR", "Expected a JSON value", min(orig_end, doc_to_original(insertions, pos)), orig_end))

@@ -71,8 +71,10 @@ def looks_like_workflow(value: Any) -> bool:
     return isinstance(value, dict) and ("nodes" in value or "connections" in value)
 
 
-def analyze(text: str, settings: Settings, registry: Registry, path: str | None = None, pre: list[Finding] | None = None) -> Analysis:
-    """Validate one text; never raises for any input.
+def analyze(
+    text: str, settings: Settings, registry: Registry, path: str | None = None, pre: list[Finding] | None = None, doc: Document | None = None
+) -> Analysis:
+    """Validate one text (`doc`: its parse, when the caller has it); never raises for any input.
 
     The cyclic garbage collector is paused for the run. A parsed document is a tree (no reference cycles), and so are
     the findings, so the collector would find nothing; yet parsing a large file allocates enough containers to trigger
@@ -80,7 +82,7 @@ def analyze(text: str, settings: Settings, registry: Registry, path: str | None 
     error on every node). Everything the run frees is freed by reference counting as usual.
     """
     with PausedGC():
-        return _analyze(text, settings, registry, path, pre)
+        return _analyze(text, settings, registry, path, pre, doc)
 
 
 class PausedGC:
@@ -101,9 +103,10 @@ class PausedGC:
             gc.enable()
 
 
-def _analyze(text: str, settings: Settings, registry: Registry, path: str | None, pre: list[Finding] | None) -> Analysis:
+def _analyze(text: str, settings: Settings, registry: Registry, path: str | None, pre: list[Finding] | None, doc: Document | None) -> Analysis:
     t0 = time.perf_counter()
-    doc = parse(text, settings.max_file_bytes)
+    if doc is None:
+        doc = parse(text, settings.max_file_bytes)
     enabled = enabled_codes(settings)
     dialect = n8n_dialect.resolve(settings.dialect, doc.value)
     if dialect == "n8n":

@@ -17,6 +17,7 @@ from wf_lsp.core.cachestats import CacheStats
 from wf_lsp.core.document import decode_bytes
 from wf_lsp.core.engine import analyze
 from wf_lsp.core.findings import Finding
+from wf_lsp.core.incremental import reparser
 from wf_lsp.core.registry import Registry, load_registry
 from wf_lsp.core.result import Result, summarize
 from wf_lsp.core.settings import Settings
@@ -31,9 +32,11 @@ _BYTES_PER_ENTRY = 1500
 Analyzer = Callable[[str, Settings, Registry, "str | None", list[Finding]], Result]
 
 
-def analyze_result(text: str, settings: Settings, registry: Registry, path: str | None, pre: list[Finding]) -> Result:
-    """Validate one text here and now: the result before any cache sees it."""
-    analysis = analyze(text, settings, registry, path, pre)
+def analyze_result(text: str, settings: Settings, registry: Registry, path: str | None, pre: list[Finding], incremental: bool = False) -> Result:
+    """Validate one text here and now: the result before any cache sees it. `incremental`: the text is the next version
+    of the document at `path` (an editor's), parsed from the last one where that is safe (the same result)."""
+    doc = reparser(path).parse(text, settings.max_file_bytes) if incremental and path is not None else None
+    analysis = analyze(text, settings, registry, path, pre, doc)
     summary = summarize(analysis.value, analysis.findings, analysis.duration_ms)
     summary["dialect"] = analysis.dialect
     return Result(analysis.findings, analysis.is_workflow, "", summary, analysis.duration_ms, False)

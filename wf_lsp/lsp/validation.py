@@ -12,6 +12,7 @@ from wf_lsp.core.result import Result
 from wf_lsp.core.settings import Settings
 from wf_lsp.lsp import documents
 from wf_lsp.lsp.convert import DiagnosticStyle, to_diagnostics
+from wf_lsp.lsp.payload import diagnostics_json
 from wf_lsp.lsp.snapshot import DocumentSnapshot
 
 
@@ -62,7 +63,7 @@ def validate(job: ValidationJob) -> Validation:
     if workflow:
         diags = to_diagnostics(result, job.text, job.uri, job.version, job.encoding, job.style, limit=limit)
     rid = f"{job.loader.fingerprint[:10]}-{job.generation}-{len(job.text)}-{hash(job.text) & 0xFFFFFFFFFFFF:x}"
-    payload = job.converter.unstructure(diags, list[types.Diagnostic]) if job.converter is not None else None
+    payload = diagnostics_json(diags, job.converter) if job.converter is not None else None
     settings = job.loader.settings
     document = job.document or DocumentSnapshot(job.text, job.version, settings, job.encoding)
     return Validation(job.uri, job.version, job.text, result, workflow, diags, rid, settings, document, payload)

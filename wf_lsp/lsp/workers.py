@@ -53,7 +53,7 @@ def _work(text: str, settings: Settings, digest: str, registry: bytes, path: str
     known = _registries.get(digest)
     if known is None:
         known = _registries[digest] = pickle.loads(registry)
-    result = analyze_result(text, settings, known, path, pre)
+    result = analyze_result(text, settings, known, path, pre, incremental=True)
     found = result.findings
     pieces = [pickle.dumps(found[i : i + PIECE], pickle.HIGHEST_PROTOCOL) for i in range(0, len(found), PIECE)]
     return result.is_workflow, result.summary, result.duration_ms, pieces
@@ -128,7 +128,7 @@ class ProcessAnalyzer:
     def __call__(self, text: str, settings: Settings, registry: Registry, path: str | None, pre: list[Finding]) -> Result:
         """Validate in a worker (the calling thread waits without holding the GIL); a dead worker is replaced once."""
         if self._in_process:
-            return analyze_result(text, settings, registry, path, pre)
+            return analyze_result(text, settings, registry, path, pre, incremental=True)
         blob = self._registry_bytes(registry)
         for attempt in (1, 2):
             pool = None
@@ -139,7 +139,7 @@ class ProcessAnalyzer:
             except (OSError, NotImplementedError) as exc:
                 log.error("validation worker processes cannot be started (%s): validating in the server process instead", exc)
                 self._in_process = True
-                return analyze_result(text, settings, registry, path, pre)
+                return analyze_result(text, settings, registry, path, pre, incremental=True)
             except BrokenProcessPool:  # a worker died, in this job or while idle
                 if pool is not None:
                     self._discard(pool)

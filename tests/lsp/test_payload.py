@@ -1,0 +1,92 @@
+"""Diagnostics written as JSON field by field equal the converter's output, keys and order included, and cost less."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+from pygls.protocol import default_converter
+
+from wf_lsp.core.loader import WorkflowLoader
+from wf_lsp.lsp.convert import DiagnosticStyle, over_limit, to_diagnostics
+from wf_lsp.lsp.payload import diagnostics_json
+
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+if not CORPUS.is_dir():
+    CORPUS = Path("/work/shared/corpus")
+CONVERTER = default_converter()
+STYLES = [DiagnosticStyle(), DiagnosticStyle(tags=False, related=False)]
+
+
+def _texts() -> list[str]:
+    files = sorted((CORPUS / "metabuilder").glob("*.json"))[::3] + sorted((CORPUS / "n8n").glob("*.json"))[::8]
+    assert files, f"corpus not found at {CORPUS}"
+    return [f.read_text(encoding="utf-8") for f in files]
+
+
+def _same(diags: list[types.Diagnostic]) -> None:
+    fast = diagnostics_json(diags, CONVERTER)
+    slow = CONVERTER.unstructure(diags, list[types.Diagnostic])
+    assert fast == slow
+    assert json.dumps(fast) == json.dumps(slow)  # the same keys in the same order
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_corpus_diagnostics_are_written_as_the_converter_writes_them(style: DiagnosticStyle) -> None:
+    loader = WorkflowLoader()
+    seen = 0
+    for text in _texts():
+        diags = to_diagnostics(loader.validate_text(text), text, "file:///w.json", 3, "utf-16", style)
+        _same(diags)
+        seen += len(diags)
+    assert seen > 100
+
+
+def test_every_field_and_the_over_limit_diagnostic() -> None:
+    rng = types.Range(types.Position(1, 2), types.Position(3, 4))
+    full = types.Diagnostic(
+        range=rng,
+        message="m",
+        severity=types.DiagnosticSeverity.Warning,
+        code="X",
+        code_description=types.CodeDescription(href="https://example.com/x"),
+        source="wf-lsp",
+        tags=[types.DiagnosticTag.Unnecessary, types.DiagnosticTag.Deprecated],
+        related_information=[types.DiagnosticRelatedInformation(types.Location("file:///a", rng), "here")],
+        data={"fixes": [{"title": "t", "edits": []}], "node": None},
+    )
+    bare = types.Diagnostic(range=rng, message="only")
+    numbered = types.Diagnostic(range=rng, message="n", code=7)
+    _same([full, bare, numbered])
+    loader = WorkflowLoader()
+    rest = loader.validate_text('{"nodes": [{}, {}], "connections": {}}').findings
+    _same([over_limit(rest, 1, 5)])
+
+
+def test_a_diagnostic_of_another_shape_goes_through_the_converter() -> None:
+    rng = types.Range(types.Position(0, 0), types.Position(0, 1))
+    odd = types.Diagnostic(range=rng, message="m", data=["a list", {"x": 1}])
+    assert diagnostics_json([odd], CONVERTER) == CONVERTER.unstructure([odd], list[types.Diagnostic])
+
+
+def test_a_thousand_diagnostics_cost_a_fraction_of_the_converter() -> None:
+    nodes = [{"id": f"n{i}", "name": f"N{i}", "type": "no.such"} for i in range(1000)]
+    text = json.dumps({"tenantId": "t", "nodes": nodes}, indent=2)
+    result = WorkflowLoader().validate_text(text)
+    diags = to_diagnostics(result, text, "file:///w.json", 1, "utf-16", DiagnosticStyle())
+    assert len(diags) >= 1000
+
+    def best(fn: object) -> float:
+        times = []
+        for _ in range(5):
+            t0 = time.process_time()
+            fn()  # type: ignore[operator]
+            times.append(time.process_time() - t0)
+        return min(times)
+
+    fast = best(lambda: diagnostics_json(diags, CONVERTER))
+    slow = best(lambda: CONVERTER.unstructure(diags, list[types.Diagnostic]))
+    assert fast < slow / 2, (fast, slow)

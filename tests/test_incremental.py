@@ -1,0 +1,251 @@
+"""Incremental parsing gives exactly what a full validation gives, after every step of random edit sequences."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from wf_lsp.core import incremental
+from wf_lsp.core.document import parse
+from wf_lsp.core.engine import analyze
+from wf_lsp.core.incremental import CHUNK, Reparser, changed_region
+from wf_lsp.core.loader import analyze_result
+from wf_lsp.core.registry import load_registry
+from wf_lsp.core.settings import Settings
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+if not CORPUS.is_dir():
+    CORPUS = Path("/work/shared/corpus")
+SETTINGS = Settings()
+REGISTRY = load_registry(SETTINGS.registry)
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+_NUMBER = re.compile(r"(?<=[:\[, ])-?\d+(?:\.\d+)?")
+
+
+def _corpus(kind: str, count: int) -> list[str]:
+    files = sorted((CORPUS / kind).glob("*.json"))
+    assert files, f"corpus not found at {CORPUS / kind}"
+    step = max(1, len(files) // count)
+    return [f.read_text(encoding="utf-8") for f in files[::step][:count]]
+
+
+def _generated(n: int, seed: int, indent: int = 2) -> str:
+    rng = random.Random(seed)
+    nodes = [
+        {
+            "id": f"node_{i}",
+            "name": f"Step {i}",
+            "type": rng.choice(["core.http_request", "logic.if", "string.concat", "math.add", "no.such_type"]),
+            "typeVersion": 1,
+            "position": [i * 200, rng.randrange(400)],
+            "parameters": {"url": f"https://example.com/{i}", "values": [rng.randrange(9) for _ in range(3)]},
+        }
+        for i in range(n)
+    ]
+    link = {"type": "main", "index": 0}
+    conns = {f"Step {i}": {"main": {"0": [{"node": f"Step {i + 1}", **link}]}} for i in range(n - 1)}
+    wf = {"id": "wf", "name": "Generated", "tenantId": "acme", "nodes": nodes, "connections": conns}
+    return json.dumps(wf, indent=indent) + "\n"
+
+
+def _signature(text: str, doc: Any = None) -> str:
+    a = analyze(text, SETTINGS, REGISTRY, "/tmp/x.json", None, doc)
+    found = [(f.code, f.message, f.severity, f.span, f.related, f.fixes, f.suggestion, f.tags) for f in a.findings]
+    found.append(tuple(f.pointer for f in a.findings))
+    return repr((a.is_workflow, a.dialect, found, a.value))
+
+
+def _edit(text: str, rng: random.Random, history: list[str]) -> str:
+    """One random edit: inside a string or a number, a key, a whole node, a structural character, or an undo."""
+    if not _parses(text) and rng.random() < 0.5:  # repaired: back to the last well-formed text
+        return next((h for h in reversed(history[-8:]) if _parses(h)), history[0])
+    kind = rng.randrange(12)
+    strings = list(_STRING.finditer(text))
+    if kind <= 5 and strings:  # inside a string: insert, delete or replace a few characters (rarely a quote)
+        m = rng.choice(strings)
+        at = rng.randrange(m.start() + 1, m.end())
+        gone = rng.randrange(0, min(3, m.end() - 1 - at) + 1)
+        piece = "".join(rng.choice("ab:{[ 1é" if rng.random() < 0.9 else '"\\') for _ in range(rng.randrange(3)))
+        return text[:at] + piece + text[at + gone :]
+    if kind == 6:
+        numbers = list(_NUMBER.finditer(text))
+        if numbers:
+            m = rng.choice(numbers)
+            number = rng.choice(["7", "-1", "3.5", "1e+5", "99999999999999999999999", "x"])
+            return text[: m.start()] + number + text[m.end() :]
+    if kind == 7:  # copy or remove a whole node (its lines, as an editor does)
+        starts = [m.start() for m in re.finditer(r"\n    \{", text)]
+        if starts:
+            s = rng.choice(starts)
+            e = text.find("\n    }", s)
+            if e > 0:
+                block = text[s : e + 6]
+                return text[: e + 6] + "," + block + text[e + 6 :] if rng.random() < 0.5 else text[:s] + text[e + 6 :]
+    if kind == 8 and history:  # undo: back to an earlier text (repairs a break)
+        return rng.choice(history[-4:])
+    if kind == 9:  # a structural character removed or added
+        spots = [i for i, c in enumerate(text) if c in ',:{}[]"']
+        if spots:
+            at = rng.choice(spots)
+            return text[:at] + text[at + 1 :] if rng.random() < 0.6 else text[:at] + rng.choice(",:}]") + text[at:]
+    if kind == 10 and strings:  # a key or name renamed to another key of the text
+        m = rng.choice(strings)
+        return text[: m.start()] + rng.choice(strings).group() + text[m.end() :]
+    at = rng.randrange(len(text) + 1)  # any character anywhere
+    return text[:at] + rng.choice(' \n,"x0{') + text[at:]
+
+
+def _parses(text: str) -> bool:
+    """Well-formed, without duplicate keys (an editor's user soon repairs both)."""
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        if len({k for k, _ in items}) != len(items):
+            raise ValueError("duplicate key")
+        return dict(items)
+
+    try:
+        json.loads(text, object_pairs_hook=pairs)
+    except ValueError:
+        return False
+    return True
+
+
+def _run(texts: list[str], steps: int, seed: int) -> tuple[int, int]:
+    rng = random.Random(seed)
+    splices = compared = 0
+    for original in texts:
+        parser = Reparser()
+        text = original
+        history = [text]
+        assert _signature(text, parser.parse(text, SETTINGS.max_file_bytes)) == _signature(text)
+        for step in range(steps):
+            text = _edit(text, rng, history)
+            history.append(text)
+            before = parser.splices
+            doc = parser.parse(text, SETTINGS.max_file_bytes)
+            assert _signature(text, doc) == _signature(text), (seed, step, parser.splices > before)
+            compared += 1
+        splices += parser.splices
+    return splices, compared
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_random_edits_of_metabuilder_files_match_full_validation(seed: int) -> None:
+    splices, compared = _run(_corpus("metabuilder", 12), 40, seed)
+    assert compared == 480
+    assert splices > compared // 4, splices  # the incremental path is taken, not only the full one
+
+
+def test_random_edits_of_n8n_exports_match_full_validation() -> None:
+    splices, compared = _run(_corpus("n8n", 10), 40, 3)
+    assert splices > compared // 4, splices
+
+
+def test_random_edits_of_a_large_pretty_printed_file_match_full_validation() -> None:
+    """Canonical text (exactly its value pretty-printed) keeps its flag through splices, or loses it, as parse does."""
+    splices, compared = _run([_generated(400, 4)], 60, 4)
+    assert splices > compared // 3, splices
+
+
+def test_random_edits_of_a_large_file_in_another_layout_match_full_validation() -> None:
+    """Text that is not its value pretty-printed: the skeleton (top two levels) comes from a full scan, and moves."""
+    splices, compared = _run([_generated(400, 7, indent=3)], 60, 7)
+    assert splices > compared // 3, splices
+
+
+def test_an_edit_inside_one_node_reparses_that_node_only() -> None:
+    text = _generated(300, 5)
+    parser = Reparser()
+    parser.parse(text, SETTINGS.max_file_bytes)
+    at = text.index("https://example.com/150") + 8
+    edited = text[:at] + "x" + text[at:]
+    doc = parser.parse(edited, SETTINGS.max_file_bytes)
+    assert parser.splices == 1
+    assert doc.value["nodes"][150]["parameters"]["url"] == "https://xexample.com/150"
+    assert doc.canonical
+    assert _signature(edited, doc) == _signature(edited)
+
+
+@pytest.mark.parametrize("indent", [2, 3])
+def test_a_spliced_document_keeps_the_skeleton_moved_as_a_fresh_parse_builds_it(indent: int) -> None:
+    text = _generated(300, 8, indent)
+    parser = Reparser()
+    first = parser.parse(text, SETTINGS.max_file_bytes)
+    analyze(text, SETTINGS, REGISTRY, None, None, first)  # placing deep findings in a big file builds the skeleton
+    assert first._skeleton is not None
+    at = text.index("https://example.com/100") + 8
+    edited = text[:at] + "longer" + text[at:]
+    doc = parser.parse(edited, SETTINGS.max_file_bytes)
+    assert parser.splices == 1
+    fresh = parse(edited, SETTINGS.max_file_bytes)
+    assert doc._skeleton == fresh.skeleton(full_scan=first._skeleton_tried == 2)
+    assert doc._skeleton_tried == first._skeleton_tried
+
+
+def test_changed_region_is_the_shortest_replacement() -> None:
+    rng = random.Random(6)
+    for size in (0, 1, 40, 3 * CHUNK + 17):
+        base = "".join(rng.choice("ab") for _ in range(size))
+        for _ in range(40):
+            at = rng.randrange(size + 1)
+            gone = rng.randrange(0, min(5, size - at) + 1)
+            new = base[:at] + "".join(rng.choice("abc") for _ in range(rng.randrange(4))) + base[at + gone :]
+            start, old_end, new_end = changed_region(base, new)
+            assert base[:start] + new[start:new_end] + base[old_end:] == new
+            common = 0
+            while common < min(len(base), len(new)) and base[common] == new[common]:
+                common += 1
+            assert start == common
+            assert old_end >= start and new_end >= start
+            if start < min(len(base), len(new)) and old_end > start and new_end > start:
+                assert base[old_end - 1] != new[new_end - 1]
+
+
+def test_the_language_servers_analyzer_parses_the_next_version_of_a_path_incrementally() -> None:
+    """What the validation workers call: the same result as a full run, the second version spliced."""
+    text = _generated(200, 9)
+    path = "/tmp/incremental-hook.json"
+    at = text.index("https://example.com/50") + 8
+    edited = text[:at] + "y" + text[at:]
+    first = analyze_result(text, SETTINGS, REGISTRY, path, [], incremental=True)
+    second = analyze_result(edited, SETTINGS, REGISTRY, path, [], incremental=True)
+    assert incremental.reparser(path).splices == 1
+    assert first.findings == analyze_result(text, SETTINGS, REGISTRY, path, []).findings
+    assert second.findings == analyze_result(edited, SETTINGS, REGISTRY, path, []).findings
+    assert analyze_result(edited, SETTINGS, REGISTRY, "/tmp/other.json", []).findings == second.findings
+
+
+def test_kept_parses_are_bounded_in_number_and_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(incremental, "_STATES", type(incremental._STATES)())
+    monkeypatch.setattr(incremental, "KEEP_CHARS", 3 * 100_000)
+    text = "{" + '"nodes": [' + ", ".join(['"' + "x" * 1000 + '"'] * 99) + "]}"
+    for i in range(12):
+        incremental.reparser(f"/doc{i}").parse(text, None)
+        incremental.reparser(f"/doc{i}")  # (sizes are counted when a document is looked up)
+    kept = incremental._STATES
+    assert len(kept) <= incremental.KEEP
+    assert sum(r.size for r in kept.values()) <= 3 * 100_000
+    assert "/doc11" in kept
+
+
+def test_edits_hopping_between_nodes_splice_the_right_node() -> None:
+    """Item numbers counted from the last edit's node, forwards and backwards, and across top-level members."""
+    text = _generated(300, 10)
+    parser = Reparser()
+    parser.parse(text, SETTINGS.max_file_bytes)
+    for n, target in enumerate([10, 200, 5, 5, 299, 0, 150]):
+        at = text.index(f'example.com/{target}"')
+        text = text[:at] + "z" + text[at:]
+        doc = parser.parse(text, SETTINGS.max_file_bytes)
+        assert parser.splices >= n + 1
+        assert doc.value == json.loads(text)
+        at = text.index('"Step 7"', text.index('"connections"')) + 4  # a connections entry's name, and back
+        text = text[:at] + "q" + text[at:]
+        assert parser.parse(text, SETTINGS.max_file_bytes).value == json.loads(text)
+        text = text[:at] + text[at + 1 :]
+        assert parser.parse(text, SETTINGS.max_file_bytes).value == json.loads(text)

@@ -1,0 +1,273 @@
+"""Incremental parsing: a text that differs from the last one inside one nodes[i] (or connections.S) re-parses that."""
+
+from __future__ import annotations
+
+import bisect
+import json.decoder
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from wf_lsp.core import skeleton
+from wf_lsp.core.document import Document, parse
+from wf_lsp.core.document import _utf8_size as utf8_size
+from wf_lsp.core.jsonerror import too_deep
+
+#: characters compared per step when looking for the changed region (a slice compare is a memcmp)
+CHUNK = 16384
+_scanstring: Any = getattr(json.decoder, "scanstring")  # noqa: B009 (C speedup, untyped)
+#: documents whose last parse is kept (by path), for the language server's open documents, and their most characters
+KEEP = 4
+KEEP_CHARS = 16_000_000
+
+
+def changed_region(old: str, new: str) -> tuple[int, int, int]:
+    """(start, old_end, new_end): new is old with old[start:old_end] replaced by new[start:new_end] (the shortest such
+    region: the longest common prefix, then the longest common suffix of what is left)."""
+    n = min(len(old), len(new))
+    lo = 0
+    while lo < n:
+        hi = min(n, lo + CHUNK)
+        if old[lo:hi] != new[lo:hi]:
+            while hi - lo > 32:  # the first difference lies in old[lo:hi]: halve
+                mid = (lo + hi) // 2
+                if old[lo:mid] == new[lo:mid]:
+                    lo = mid
+                else:
+                    hi = mid
+            while old[lo] == new[lo]:
+                lo += 1
+            break
+        lo = hi
+    limit = n - lo
+    lo_old, lo_new = len(old), len(new)
+    same = 0  # length of the common suffix found so far
+    while same < limit:
+        k = min(limit, same + CHUNK)
+        if old[lo_old - k : lo_old - same] != new[lo_new - k : lo_new - same]:
+            while k - same > 32:
+                mid = (same + k) // 2
+                if old[lo_old - mid : lo_old - same] == new[lo_new - mid : lo_new - same]:
+                    same = mid
+                else:
+                    k = mid
+            while old[lo_old - same - 1] == new[lo_new - same - 1]:
+                same += 1
+            break
+        same = k
+    return lo, lo_old - same, lo_new - same
+
+
+@dataclass(slots=True)
+class _Last:
+    text: str
+    doc: Document
+    #: (start, end, key, child) of the second level's values, by start, or None when not computed yet
+    spans: list[tuple[int, int, str, str | int]] | None = None
+    #: pretty-printed text: (line, index) of the last array item spliced, and the line of its top-level member: the
+    #: next edit nearby counts items from there (splices keep every line before the edit where it was)
+    anchor: tuple[int, int, int] | None = None
+
+
+class Reparser:
+    """Parses successive texts of one document; an edit inside one second-level value re-parses only that value."""
+
+    def __init__(self) -> None:
+        self._last: _Last | None = None
+        self._lock = threading.Lock()
+        self.splices = 0
+
+    @property
+    def size(self) -> int:
+        """Characters of the text kept."""
+        last = self._last
+        return len(last.text) if last is not None else 0
+
+    def parse(self, text: str, max_bytes: int | None) -> Document:
+        """The Document of text: the same as document.parse(text, max_bytes), the value spliced when that is safe."""
+        with self._lock:
+            last = self._last
+            doc = self._splice(last, text, max_bytes) if last is not None else None
+            if doc is None:
+                doc = parse(text, max_bytes)
+                self._last = _Last(text, doc) if _clean(doc, text) else None
+            return doc
+
+    def _splice(self, last: _Last, text: str, max_bytes: int | None) -> Document | None:
+        old = last.doc
+        if max_bytes is not None and utf8_size(text, max_bytes) > max_bytes:
+            return None
+        start, old_end, new_end = changed_region(last.text, text)
+        where, anchor = _entry(last, start, old_end)
+        if where is None:
+            return None  # the edit touches more than the inside of one second-level value
+        s, e, key, child = where
+        delta = new_end - old_end
+        piece = _read_piece(text[s : e + delta], old.canonical)
+        if piece is None:
+            return None
+        value, canonical = piece
+        top = dict(old.value)
+        parent = top[key]
+        if isinstance(parent, list) and isinstance(child, int):
+            items = list(parent)
+            items[child] = value
+            top[key] = items
+        elif isinstance(parent, dict) and isinstance(child, str):
+            members = dict(parent)
+            members[child] = value
+            top[key] = members
+        else:
+            return None
+        doc = Document(text=text, value=top, parsed_text=text, canonical=canonical)
+        if old._skeleton_tried:  # the top two levels kept their layout: the same skeleton, moved by the edit
+            doc._skeleton = _moved(old._skeleton, old_end, delta) if old._skeleton is not None else None
+            doc._skeleton_tried = old._skeleton_tried
+        shifted = None
+        if last.spans is not None:
+            shifted = [(a + delta, b + delta, x, y) if a > s else (a, b, x, y) for a, b, x, y in last.spans]
+            shifted[bisect.bisect_left(shifted, (s,))] = (s, e + delta, key, child)
+        self._last = _Last(text, doc, shifted, anchor)
+        self.splices += 1
+        return doc
+
+
+_Where = tuple[int, int, str, str | int]
+
+
+def _entry(last: _Last, start: int, end: int) -> tuple[_Where | None, tuple[int, int, int] | None]:
+    """(start, end, key, child) of the second-level value whose inside holds old[start:end] (exclusive of its brackets),
+    or None: found from the layout in pretty-printed text, else from a scan of the top two levels (kept, and moved)."""
+    if last.doc.canonical:
+        return _entry_by_layout(last.text, last.doc.value, start, end, last.anchor)
+    if last.spans is None:
+        try:
+            last.spans = _second_level(skeleton.index(last.text))
+        except skeleton.NotSimple:
+            return None, None
+    spans = last.spans
+    k = bisect.bisect_right(spans, (start, len(last.text) + 1)) - 1
+    if k < 0:
+        return None, None
+    s, e, key, child = spans[k]
+    return ((s, e, key, child) if s < start and end < e else None), None
+
+
+def _entry_by_layout(text: str, value: Any, start: int, end: int, anchor: tuple[int, int, int] | None) -> tuple[_Where | None, tuple[int, int, int] | None]:
+    """_entry in text that is exactly its value pretty-printed with two-space indents: there a line's indentation is
+    twice the depth of its first token, and a container spans lines, so the second level is the lines indented by four.
+    """
+    p = text.rfind("\n    ", 0, start)
+    while p >= 0 and text[p + 5] == " ":  # a deeper line: look further up
+        p = text.rfind("\n    ", 0, p)
+    if p < 0:
+        return None, None
+    line_end = text.find("\n", p + 1)
+    s = line_end - 1  # the value's opening bracket ends its first line
+    if line_end < 0 or s >= start or text[s] not in "{[":
+        return None, None
+    q = text.find("\n    ", line_end)
+    while q >= 0 and text[q + 5] == " ":
+        q = text.find("\n    ", q + 1)
+    if q < 0 or text[q + 5] != ("}" if text[s] == "{" else "]") or end > q + 5:
+        return None, None
+    if anchor is not None and text.find('\n  "', min(anchor[0], p), max(anchor[0], p)) < 0:
+        top_line = anchor[2]  # the same top-level member as the last edit's
+    else:
+        anchor = None
+        top_line = text.rfind('\n  "', 0, p)  # the top-level member that holds it
+    if top_line < 0:
+        return None, None
+    key = _scanstring(text, top_line + 4)[0]
+    opener = text[text.find("\n", top_line + 1) - 1]
+    parent = value.get(key) if isinstance(value, dict) else None
+    if opener == "[" and isinstance(parent, list) and text[p + 5] == "{":
+        if not all(type(item) is dict for item in parent):
+            return None, None  # (each dict item's first line is "    {": counting those numbers the items)
+        if anchor is None:
+            index = text.count("\n    {", top_line, p)
+        elif p >= anchor[0]:
+            index = anchor[1] + text.count("\n    {", anchor[0], p)
+        else:
+            index = anchor[1] - text.count("\n    {", p, anchor[0])
+        return (s, q + 6, key, index), (p, index, top_line)
+    if opener == "{" and isinstance(parent, dict) and text[p + 5] == '"':
+        child = _scanstring(text, p + 6)[0]
+        return ((s, q + 6, key, child) if child in parent else None), None
+    return None, None
+
+
+def _moved(spans: skeleton.Skeleton, after: int, delta: int) -> skeleton.Skeleton:
+    """A skeleton with every offset at or after `after` moved by delta (no offset lies inside the edit; -1 stays)."""
+
+    def at(o: int) -> int:
+        return o + delta if o >= after else o
+
+    return {p: (None if k is None else (at(k[0]), at(k[1])), (at(v[0]), at(v[1]))) for p, (k, v) in spans.items()}
+
+
+def _clean(doc: Document, text: str) -> bool:
+    """Whether a parse is one a splice can start from: well-formed, nothing repaired, no duplicate keys, no BOM."""
+    return (
+        isinstance(doc.value, dict)
+        and not doc.syntax
+        and not doc.insertions
+        and not doc.duplicate_keys
+        and not doc.truncated
+        and doc.parsed_text is text
+        and not text.startswith("\ufeff")
+    )
+
+
+def _second_level(spans: skeleton.Skeleton) -> list[tuple[int, int, str, str | int]]:
+    """Value spans (start, end, key, child) of the second level, by start."""
+    out = [(vs, ve, p[0], p[1]) for p, (_k, (vs, ve)) in spans.items() if len(p) == 2 and isinstance(p[0], str)]
+    out.sort()
+    return out
+
+
+def _read_piece(piece: str, canonical: bool) -> tuple[Any, bool] | None:
+    """(value, canonical) of one second-level value's new text, when the whole text then parses (document._fast_value)
+    to the old value with this one replaced; None when that is not certain.
+
+    The old text passed _fast_value: pretty-printed exactly (canonical), or with as many ':' as its value written back
+    and no escaped colon or "e+". Its other parts stay; the whole new text passes the same test, with the same answer,
+    exactly when this piece does: at a depth of two, written back with four more spaces of indentation."""
+    try:
+        raw = piece.encode("utf-8")
+        value = orjson.loads(raw)
+        again = orjson.dumps(value, option=orjson.OPT_INDENT_2)
+    except (ValueError, TypeError):
+        return None
+    if too_deep(piece):
+        return None  # nested in the whole text, orjson's depth limit may be reached
+    if canonical:
+        return (value, True) if raw == again.replace(b"\n", b"\n    ") else None
+    if raw.count(b":") != again.count(b":"):
+        return None
+    if (b"\\" in raw and b"\\u003" in raw) or (b"+" in again and b"e+" in again):
+        return None
+    return value, False
+
+
+_STATES: OrderedDict[str, Reparser] = OrderedDict()
+_STATES_LOCK = threading.Lock()
+
+
+def reparser(key: str) -> Reparser:
+    """The Reparser of one document (by path), the KEEP most recently used kept."""
+    with _STATES_LOCK:
+        found = _STATES.get(key)
+        if found is None:
+            found = _STATES[key] = Reparser()
+        else:
+            _STATES.move_to_end(key)
+        while len(_STATES) > KEEP or (len(_STATES) > 1 and sum(r.size for r in _STATES.values()) > KEEP_CHARS):
+            _STATES.popitem(last=False)
+        return found
+
+
+__all__ = ["CHUNK", "KEEP", "KEEP_CHARS", "Reparser", "changed_region", "reparser"]
