@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from wf_lsp.core.rules import tenancy, types
+from wf_lsp.core import catalog
 
 Dialect = Literal["metabuilder", "n8n"]
 DIALECT_CHOICES: tuple[str, ...] = ("auto", "metabuilder", "n8n")
 
 #: MetaBuilder rules that do not run on n8n files, where n8n has other semantics: tenancy, the MetaBuilder registry
-#: (types, parameters), MetaBuilder's connection types, node ids (n8n assigns them on import), trigger lists and
-#: parameter names that MetaBuilder reserves ("name" is an ordinary n8n parameter). Duplicate names and dangling
-#: connections stay errors in both dialects.
+#: (types, parameters, the secrets it marks), MetaBuilder's connection types, node ids (n8n assigns them on import),
+#: trigger lists and parameter names that MetaBuilder reserves ("name" is an ordinary n8n parameter). Duplicate names
+#: and dangling connections stay errors in both dialects.
 METABUILDER_ONLY: frozenset[str] = frozenset(
     {
         "MISSING_TENANT_ID",
@@ -35,11 +35,12 @@ METABUILDER_ONLY: frozenset[str] = frozenset(
         "INVALID_TRIGGER_NODE",
         "INVALID_TRIGGER_KIND",
         "MISSING_WORKFLOW_ID",
+        "HARDCODED_SECRET",
     }
 )
 
-#: rule modules whose every code is MetaBuilder-only (registry types and parameters, tenancy): skipped on n8n files
-METABUILDER_MODULES = (types, tenancy)
+#: n8n rules, which run on n8n files only
+N8N_ONLY: frozenset[str] = frozenset(code for code in catalog.RULES if code.startswith("N8N_"))
 
 _N8N_PREFIXES = ("n8n-nodes-", "@n8n/")
 

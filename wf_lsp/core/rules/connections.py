@@ -7,15 +7,29 @@ from typing import Any
 
 from wf_lsp.core import jsval, noderefs
 from wf_lsp.core.context import Context, FixPlan
-from wf_lsp.core.findings import Pointer, Related
+from wf_lsp.core.findings import Anchor, Pointer, Related
 from wf_lsp.core.rules import fixes
+from wf_lsp.core.rules.rule import rule
+from wf_lsp.core.rules.suggest import closest
 
 _TARGET_TYPES = ("main", "error", "condition")
 MAX_REKEY_EDITS = 150
 
 
-def check(ctx: Context) -> None:
-    """Walk the connection map exactly as the platform does, resolving keys by the configured mode."""
+@rule(
+    "INVALID_CONNECTION_SOURCE",
+    "INVALID_CONNECTION_FORMAT",
+    "INVALID_OUTPUT_TYPE",
+    "INVALID_OUTPUT_INDEX",
+    "INVALID_CONNECTION_TARGET",
+    "INVALID_CONNECTION_TARGET_NODE",
+    "INVALID_CONNECTION_TARGET_PORT",
+    "MISSING_CONNECTION_TARGET_PORT",
+    feeds=("MIXED_CONNECTION_KEYS", "CIRCULAR_DEPENDENCY", "UNREACHABLE_NODE"),
+)
+def connection_map(ctx: Context) -> None:
+    """Walk the connection map exactly as the platform does (P3), resolving keys by the configured mode, and collect
+    the graph's edges."""
     conns = ctx.wf.get("connections") if isinstance(ctx.wf, dict) else None
     if isinstance(conns, dict):
         pairs: Any = conns.items()
@@ -26,7 +40,9 @@ def check(ctx: Context) -> None:
     if not pairs:
         return
     is_list = isinstance(conns, list)
+    # `oracle` compares names as the platform does (a JavaScript Set of every node's name, whatever its type).
     name_set = _oracle_name_set(ctx) if ctx.oracle else None
+    ports = ctx.on("INVALID_CONNECTION_TARGET_PORT") or ctx.on("MISSING_CONNECTION_TARGET_PORT")
     primary, secondary = noderefs.lookups(ctx.names, ctx.ids, ctx.key_mode)
     # Whether some reference may name a node by id (else MIXED_CONNECTION_KEYS has nothing to count).
     by_id = False
@@ -45,26 +61,14 @@ def check(ctx: Context) -> None:
         by_id = True
         sptr: Pointer = ("connections", int(src) if is_list else src) if not isinstance(conns, str) else ("connections",)
         if src_index is None:
-            ctx.add(
-                "INVALID_CONNECTION_SOURCE",
-                f'Source node "{src}" not found in workflow nodes',
-                f"connections.{src}",
-                sptr,
-                anchor="key",
-                fix=_source_fix(ctx, src, sptr),
-            )
+            fix = _source_fix(ctx, src, sptr)
+            ctx.report("INVALID_CONNECTION_SOURCE", sptr, path=f"connections.{src}", anchor="key", fix=fix, source=src)
             continue
         if not isinstance(outputs, (dict, list)):
-            ctx.add(
-                "INVALID_CONNECTION_FORMAT",
-                f'Connection entry for "{src}" must be an object mapping output types',
-                f"connections.{src}",
-                sptr,
-            )
+            ctx.report("INVALID_CONNECTION_FORMAT", sptr, path=f"connections.{src}", source=src)
             continue
-        _outputs(ctx, src, src_index, sptr, outputs, name_set)
-    if not ctx.oracle and by_id:
-        _mixed_keys(ctx, conns)
+        _outputs(ctx, src, src_index, sptr, outputs, name_set, ports)
+    ctx.by_id = by_id
 
 
 def _oracle_name_set(ctx: Context) -> set[Any]:
@@ -123,16 +127,16 @@ def _fast_source(ctx: Context, src: str, src_index: int, outputs: dict[str, Any]
     return by_id
 
 
-def _outputs(ctx: Context, src: str, src_index: int, sptr: Pointer, outputs: Any, name_set: set[Any] | None) -> None:
+def _outputs(ctx: Context, src: str, src_index: int, sptr: Pointer, outputs: Any, name_set: set[Any] | None, ports: bool) -> None:
     is_list = isinstance(outputs, list)
     for otype, indices in jsval.entries(outputs):
         optr = sptr + (int(otype) if is_list else otype,)
         path = f"connections.{src}.{otype}"
         if otype not in ("main", "error"):
-            ctx.add("INVALID_OUTPUT_TYPE", f'Invalid output type "{otype}". Must be "main" or "error"', path, optr, anchor="key")
+            ctx.report("INVALID_OUTPUT_TYPE", optr, path=path, anchor="key", type=otype)
             continue
         if not isinstance(indices, (dict, list)):
-            ctx.add("INVALID_CONNECTION_FORMAT", "Output type mapping must be an object", path, optr)
+            ctx.report("INVALID_CONNECTION_FORMAT", optr, path=path, variant="outputs")
             continue
         idx_list = isinstance(indices, list)
         for x, targets in jsval.entries(indices):
@@ -140,27 +144,24 @@ def _outputs(ctx: Context, src: str, src_index: int, sptr: Pointer, outputs: Any
             xpath = f"{path}.{x}"
             index = 0.0 if x.isascii() and x.isdigit() else jsval.parse_int(x)
             if index != index or index < 0:  # NaN or negative
-                ctx.add("INVALID_OUTPUT_INDEX", f'Invalid output index "{x}". Must be non-negative integer', xpath, xptr, anchor="key")
+                ctx.report("INVALID_OUTPUT_INDEX", xptr, path=xpath, anchor="key", index=x)
                 continue
             if not isinstance(targets, list):
                 if targets is None and ctx.dialect == "n8n":
                     continue  # n8n writes null for an output with nothing connected
-                ctx.add("INVALID_CONNECTION_FORMAT", "Connection targets must be an array", xpath, xptr)
+                ctx.report("INVALID_CONNECTION_FORMAT", xptr, path=xpath, variant="targets")
                 continue
             for j, target in enumerate(targets):
-                _target(ctx, src, src_index, sptr, xptr, xpath, j, target, name_set)
+                _target(ctx, src, src_index, sptr, xptr, xpath, j, target, name_set, ports)
 
 
-def _target(ctx: Context, src: str, src_index: int, sptr: Pointer, xptr: Pointer, xpath: str, j: int, target: Any, name_set: set[Any] | None) -> None:
+def _target(
+    ctx: Context, src: str, src_index: int, sptr: Pointer, xptr: Pointer, xpath: str, j: int, target: Any, name_set: set[Any] | None, ports: bool
+) -> None:
     tptr = xptr + (j,)
     if not isinstance(target, dict) or not jsval.truthy(target.get("node")):
-        ctx.add(
-            "INVALID_CONNECTION_TARGET",
-            'Connection target must have a "node" property',
-            xpath,
-            tptr,
-            fix=fixes.remove_item(xptr, j, "Remove connection target", safe=False),
-        )
+        fix = fixes.remove_item(xptr, j, "Remove connection target", safe=False)
+        ctx.report("INVALID_CONNECTION_TARGET", tptr, path=xpath, fix=fix)
         return
     node = target["node"]
     if name_set is not None:
@@ -170,41 +171,31 @@ def _target(ctx: Context, src: str, src_index: int, sptr: Pointer, xptr: Pointer
         dst = ctx.resolve(node)
         found = dst is not None
     if not found:
-        ctx.add(
+        ctx.report(
             "INVALID_CONNECTION_TARGET_NODE",
-            f'Target node "{jsval.to_str(node)}" not found in workflow nodes',
-            xpath,
             tptr + ("node",),
+            path=xpath,
             related=[Related(f'Connection from "{src}"', sptr, "key")],
             fix=_target_fix(ctx, node, xptr, j),
+            node=jsval.to_str(node),
         )
     elif dst is not None and src_index >= 0:
         ctx.edges.append((src_index, dst, tptr + ("node",)))
-    if not ctx.oracle:
+    if ports:
         _target_port(ctx, target, tptr, xpath)
 
 
 def _target_port(ctx: Context, target: dict[str, Any], tptr: Pointer, xpath: str) -> None:
     if "type" in target and target["type"] not in _TARGET_TYPES:
-        ctx.add(
-            "INVALID_CONNECTION_TARGET_PORT",
-            f'Connection target type {fixes.dumps(target["type"])} must be "main", "error" or "condition"',
-            xpath,
-            tptr + ("type",),
-            fix=fixes.replace_value(tptr + ("type",), "main", "Set target type to 'main'", safe=False),
-        )
+        fix = fixes.replace_value(tptr + ("type",), "main", "Set target type to 'main'", safe=False)
+        ctx.report("INVALID_CONNECTION_TARGET_PORT", tptr + ("type",), path=xpath, fix=fix, type=fixes.dumps(target["type"]))
     if "index" in target:
         idx = target["index"]
         if isinstance(idx, bool) or not isinstance(idx, int) or idx < 0:
-            ctx.add(
-                "INVALID_CONNECTION_TARGET_PORT",
-                f"Connection target index {fixes.dumps(idx)} must be a non-negative integer",
-                xpath,
-                tptr + ("index",),
-            )
+            ctx.report("INVALID_CONNECTION_TARGET_PORT", tptr + ("index",), path=xpath, variant="index", index=fixes.dumps(idx))
     if ("type" not in target or "index" not in target) and ctx.on("MISSING_CONNECTION_TARGET_PORT"):
         missing = " and ".join(k for k in ("type", "index") if k not in target)
-        ctx.add("MISSING_CONNECTION_TARGET_PORT", f"Connection target lacks {missing}", xpath, tptr)
+        ctx.report("MISSING_CONNECTION_TARGET_PORT", tptr, path=xpath, missing=missing)
 
 
 def _candidates(ctx: Context) -> list[str]:
@@ -230,7 +221,7 @@ def _source_fix(ctx: Context, src: str, sptr: Pointer) -> FixPlan | None:
                     if new is not None:
                         edits.append((("connections",) + lptr[1:] + (j, "node"), "value", new))
             return fixes.replace_values(edits, f"Key connection by {'name' if ctx.key_mode == 'name' else 'id'} '{label}'", safe=True)
-    guess = fixes.closest(src, _candidates(ctx), ctx)
+    guess = closest(src, _candidates(ctx), ctx.guess)
     if guess is not None and guess != src:
         return fixes.replace_values([(sptr, "key", guess)], f"Change source to '{guess}'", safe=False)
     return None
@@ -253,15 +244,17 @@ def _target_fix(ctx: Context, node: Any, xptr: Pointer, j: int) -> FixPlan | Non
         label = _counterpart(ctx, other[node])
         if label is not None:
             return fixes.combine(fixes.replace_value(nptr, label, f"Retarget connection to '{label}'", safe=True), remove)
-    guess = fixes.closest(node, _candidates(ctx), ctx)
+    guess = closest(node, _candidates(ctx), ctx.guess)
     if guess is not None and guess != node:
         return fixes.combine(fixes.replace_value(nptr, guess, f"Retarget connection to '{guess}'", safe=False), remove)
     return remove
 
 
-def _mixed_keys(ctx: Context, conns: Any) -> None:
+@rule("MIXED_CONNECTION_KEYS")
+def mixed_connection_keys(ctx: Context) -> None:
     """In auto mode, report a map that uses names for some references and ids for others."""
-    if ctx.key_mode != "auto" or not isinstance(conns, dict) or not ctx.on("MIXED_CONNECTION_KEYS"):
+    conns = ctx.wf.get("connections")
+    if ctx.key_mode != "auto" or not isinstance(conns, dict) or not ctx.by_id:
         return
     names, ids = ctx.names, ctx.ids
     n_name = n_id = 0
@@ -289,14 +282,9 @@ def _mixed_keys(ctx: Context, conns: Any) -> None:
         return
     at = first_id if n_id <= n_name else first_name
     assert at is not None
-    ctx.add(
-        "MIXED_CONNECTION_KEYS",
-        f"Connections are keyed by both node names ({n_name}) and node ids ({n_id})",
-        "connections",
-        at,
-        anchor="key" if at[-1] != "node" else "value",
-        fix=fixes.combine(*_rekey_plans(ctx, conns)),
-    )
+    fix = fixes.combine(*_rekey_plans(ctx, conns))
+    anchor: Anchor = "key" if at[-1] != "node" else "value"
+    ctx.report("MIXED_CONNECTION_KEYS", at, path="connections", anchor=anchor, fix=fix, names=n_name, ids=n_id)
 
 
 def _rekey_plans(ctx: Context, conns: dict[str, Any]) -> list[FixPlan | None]:

@@ -8,14 +8,17 @@ from wf_lsp.core import jsval
 from wf_lsp.core.context import Context
 from wf_lsp.core.findings import Related
 from wf_lsp.core.rules import fixes
+from wf_lsp.core.rules.rule import rule
+from wf_lsp.core.rules.suggest import closest
 
 TRIGGER_KINDS = frozenset({"webhook", "schedule", "manual", "event", "email", "message-queue", "webhook-listen", "polling", "custom", "queue", "poll", "other"})
 MAX_CYCLES = 10
 
 
-def check(ctx: Context) -> None:
-    """Cycles, triggers and reachability (profile recommended and up)."""
-    if ctx.oracle or not ctx.nodes:
+@rule("CIRCULAR_DEPENDENCY", "INVALID_TRIGGER_NODE", "INVALID_TRIGGER_KIND", "UNREACHABLE_NODE")
+def graph(ctx: Context) -> None:
+    """Cycles, triggers and reachability over the edges the connection walk resolved (one adjacency for all)."""
+    if not ctx.nodes:
         return
     # Workflows are usually written in order: when every edge points to a later node there is no cycle to look for.
     forward = all(src < dst for src, dst, _ in ctx.edges)
@@ -60,11 +63,11 @@ def _cycles(ctx: Context, adjacency: Adjacency) -> None:
                     cycle = path[path.index(nxt) :]
                     names = [ctx.node_label(n) for n in cycle]
                     reported += 1
-                    ctx.add(
+                    ctx.report(
                         "CIRCULAR_DEPENDENCY",
-                        "Circular dependency: " + " -> ".join(names + [names[0]]),
-                        "connections",
                         ptr,
+                        path="connections",
+                        cycle=" -> ".join(names + [names[0]]),
                         related=[Related(f"{ctx.node_label(n)} is part of the cycle", ("nodes", n, "name")) for n in cycle],
                     )
             else:
@@ -87,20 +90,19 @@ def _triggers(ctx: Context) -> list[int]:
         if index is None and isinstance(node_id, str) and ctx.key_mode != "id":
             index = ctx.names.get(node_id)
         if index is None:
-            guess = fixes.closest(node_id, _id_list(ctx), ctx) if isinstance(node_id, str) else None
-            ctx.add(
-                "INVALID_TRIGGER_NODE",
-                f'Trigger nodeId "{jsval.to_str(node_id, missing="nodeId" not in trig)}" does not match any node'
-                + (f"; did you mean '{guess}'?" if guess else ""),
-                f"triggers[{t}].nodeId",
-                ("triggers", t, "nodeId"),
-                fix=fixes.replace_value(("triggers", t, "nodeId"), guess, f"Point trigger at '{guess}'", safe=False) if guess else None,
-            )
+            guess = closest(node_id, _id_list(ctx), ctx.guess) if isinstance(node_id, str) else None
+            shown = jsval.to_str(node_id, missing="nodeId" not in trig)
+            tptr = ("triggers", t, "nodeId")
+            if guess:
+                fix = fixes.replace_value(tptr, guess, f"Point trigger at '{guess}'", safe=False)
+                ctx.report("INVALID_TRIGGER_NODE", tptr, fix=fix, variant="guess", node=shown, guess=guess)
+            else:
+                ctx.report("INVALID_TRIGGER_NODE", tptr, node=shown)
         elif trig.get("enabled", True) is not False:
             starts.append(index)
         kind = trig.get("kind")
         if "kind" in trig and not (isinstance(kind, str) and kind in TRIGGER_KINDS):
-            ctx.add("INVALID_TRIGGER_KIND", f'Unknown trigger kind "{jsval.to_str(kind)}"', f"triggers[{t}].kind", ("triggers", t, "kind"))
+            ctx.report("INVALID_TRIGGER_KIND", ("triggers", t, "kind"), kind=jsval.to_str(kind))
     return starts
 
 
@@ -175,11 +177,6 @@ def _unreachable(ctx: Context, adjacency: Adjacency | None, starts: list[int]) -
                             changed = True
     for i, node in ctx.iter_nodes():
         if not seen[i] and node.get("disabled") is not True:
-            f = ctx.add(
-                "UNREACHABLE_NODE",
-                f'Node "{ctx.node_label(i)}" is not reachable from any trigger',
-                f"nodes[{i}]",
-                ("nodes", i, "name"),
-            )
+            f = ctx.report("UNREACHABLE_NODE", ("nodes", i, "name"), path=f"nodes[{i}]", node=ctx.node_label(i))
             if f is not None:
                 f.tags = ("unnecessary",)

@@ -10,6 +10,8 @@ from wf_lsp.core.context import Context
 from wf_lsp.core.findings import Pointer
 from wf_lsp.core.registry import MAX_TYPE_LENGTH, NodeType, Registry
 from wf_lsp.core.rules import fixes
+from wf_lsp.core.rules.rule import rule
+from wf_lsp.core.rules.suggest import Suggester, closest
 
 _EXPRESSION = re.compile(r"\{\{.*\}\}|^\$[A-Za-z_]", re.S)
 _SECRET_NAME = re.compile(r"pass(word)?|secret|token|api[_-]?key|private[_-]?key", re.I)
@@ -17,10 +19,9 @@ _JSON_TYPES = {"string": str, "boolean": bool, "object": dict, "array": list}
 _PLACEHOLDERS: dict[str, Any] = {"string": "", "number": 0, "boolean": False, "object": {}, "array": []}
 
 
-def check(ctx: Context) -> None:
-    """Check every node's type and parameters against the registry."""
-    if ctx.oracle:
-        return
+@rule("INVALID_NODE_TYPE", "UNIMPLEMENTED_NODE_TYPE", "MISSING_REQUIRED_FIELD", "TYPE_MISMATCH", "INVALID_ENUM_VALUE", "HARDCODED_SECRET")
+def node_types(ctx: Context) -> None:
+    """Check every node's type and parameters against the registry, in one pass over the nodes."""
     shapes = _shapes(ctx.registry)
     secrets = ctx.on("HARDCODED_SECRET")
     for i, node in enumerate(ctx.nodes):
@@ -115,19 +116,15 @@ def _shapes(registry: Registry) -> dict[str, _Shape]:
 
 
 def _unknown(ctx: Context, i: int, type_id: str, ptr: Pointer) -> None:
-    path = f"nodes[{i}].{ptr[-1]}"
     if ctx.registry.unimplemented_reason(type_id) is not None:
-        ctx.add("UNIMPLEMENTED_NODE_TYPE", f'Node type "{type_id}" has no executor on the platform', path, ptr)
+        ctx.report("UNIMPLEMENTED_NODE_TYPE", ptr, type=type_id)
         return
     guess = _suggest(ctx, type_id)
-    hint = f"; did you mean '{guess}'?" if guess else ""
-    ctx.add(
-        "INVALID_NODE_TYPE",
-        f'Unknown node type "{type_id}"{hint}',
-        path,
-        ptr,
-        fix=fixes.replace_value(ptr, guess, f"Change type to '{guess}'", safe=False) if guess else None,
-    )
+    if guess:
+        fix = fixes.replace_value(ptr, guess, f"Change type to '{guess}'", safe=False)
+        ctx.report("INVALID_NODE_TYPE", ptr, fix=fix, variant="guess", type=type_id, guess=guess)
+    else:
+        ctx.report("INVALID_NODE_TYPE", ptr, type=type_id)
 
 
 #: distinct unknown types a document gets did-you-means for (the first ones, in document order); the rest get none
@@ -152,7 +149,7 @@ def _suggest(ctx: Context, type_id: str) -> str | None:
         else:
             suggester = ctx.registry.memo.get("types.suggester")
             if suggester is None:
-                suggester = ctx.registry.memo["types.suggester"] = fixes.Suggester(ctx.registry.ids())
+                suggester = ctx.registry.memo["types.suggester"] = Suggester(ctx.registry.ids())
             guess = suggester.by_ratio(type_id, _TYPE_CUTOFF) if len(type_id) <= MAX_TYPE_LENGTH else None
             if len(memo) < _MEMO_LIMIT:
                 memo[type_id] = guess
@@ -198,23 +195,20 @@ def _params(ctx: Context, i: int, node: dict[str, Any], entry: NodeType, params:
                 value = spec.default if spec.default is not None else (spec.enum[0] if spec.enum else _PLACEHOLDERS.get(spec.type, ""))
                 target: Pointer = ("nodes", i, "parameters") if isinstance(node.get("parameters"), dict) else ("nodes", i)
                 key, val = (name, value) if target[-1] == "parameters" else ("parameters", {name: value})
-                ctx.add(
+                ctx.report(
                     "MISSING_REQUIRED_FIELD",
-                    f'Node "{ctx.node_label(i)}" ({entry.id}) is missing required parameter "{name}"',
-                    f"{base}.{name}",
                     target,
+                    path=f"{base}.{name}",
                     anchor="key",
                     fix=fixes.insert_member(target, key, val, f"Add parameter '{name}'", safe=False),
+                    node=ctx.node_label(i),
+                    type=entry.id,
+                    param=name,
                 )
             continue
         value = params[name]
         if not _type_ok(value, spec.type):
-            ctx.add(
-                "TYPE_MISMATCH",
-                f'Parameter "{name}" of {entry.id} must be {spec.type}, got {_json_type(value)}',
-                f"{base}.{name}",
-                pptr,
-            )
+            ctx.report("TYPE_MISMATCH", pptr, param=name, type=entry.id, expected=spec.type, actual=_json_type(value))
         elif (
             spec.enum
             and not _is_expression(value)
@@ -222,26 +216,23 @@ def _params(ctx: Context, i: int, node: dict[str, Any], entry: NodeType, params:
             and not (isinstance(value, str) and value.upper() in [str(e).upper() for e in spec.enum])
         ):
             allowed = ", ".join(fixes.dumps(e) for e in spec.enum)
-            close = fixes.closest(str(value), [str(e) for e in spec.enum])
-            ctx.add(
-                "INVALID_ENUM_VALUE",
-                f'Parameter "{name}" of {entry.id} must be one of {allowed}',
-                f"{base}.{name}",
-                pptr,
-                fix=fixes.replace_value(pptr, close, f"Change to {fixes.dumps(close)}", safe=False) if close else None,
-            )
+            close = closest(str(value), [str(e) for e in spec.enum])
+            fix = fixes.replace_value(pptr, close, f"Change to {fixes.dumps(close)}", safe=False) if close else None
+            ctx.report("INVALID_ENUM_VALUE", pptr, fix=fix, param=name, type=entry.id, allowed=allowed)
     for group in entry.required_one_of:
         if not any(name in params for name in group):
-            ctx.add(
+            ctx.report(
                 "MISSING_REQUIRED_FIELD",
-                f'Node "{ctx.node_label(i)}" ({entry.id}) needs one of the parameters ' + ", ".join(f'"{g}"' for g in group),
-                base,
                 ("nodes", i, "parameters"),
                 anchor="key",
+                variant="one_of",
+                node=ctx.node_label(i),
+                type=entry.id,
+                params=", ".join(f'"{g}"' for g in group),
             )
     if ctx.on("HARDCODED_SECRET"):
         for name, value in params.items():
             known = entry.params.get(name)
             secret = (known is not None and known.secret) or bool(_SECRET_NAME.search(name))
             if secret and isinstance(value, str) and value and not _is_expression(value):
-                ctx.add("HARDCODED_SECRET", f"Parameter {name} holds a literal secret", f"{base}.{name}", ("nodes", i, "parameters", name))
+                ctx.report("HARDCODED_SECRET", ("nodes", i, "parameters", name), name=name)

@@ -9,6 +9,7 @@ from typing import Any
 from wf_lsp.core import jsdate, jsval
 from wf_lsp.core.context import Context
 from wf_lsp.core.findings import Pointer
+from wf_lsp.core.rules.rule import rule
 
 VARIABLE_TYPES = ("string", "number", "boolean", "array", "object", "date", "any")
 _NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
@@ -23,8 +24,17 @@ _STOPS = re.compile(r"[}\n\r\u2028\u2029]")
 _QUANT_START = re.compile(r"[+*{]")
 
 
-def check(ctx: Context) -> None:
-    """Check each variable definition, in Object.entries order."""
+@rule(
+    "INVALID_VARIABLE_DEFINITION",
+    "INVALID_VARIABLE_NAME",
+    "MISSING_VARIABLE_TYPE",
+    "INVALID_VARIABLE_TYPE",
+    "VARIABLE_TYPE_MISMATCH",
+    "INVALID_VARIABLE_VALIDATION",
+    "REGEX_COMPLEXITY_WARNING",
+)
+def variable_definitions(ctx: Context) -> None:
+    """The platform's P4: check each variable definition, in Object.entries order."""
     variables = ctx.wf.get("variables") if isinstance(ctx.wf, dict) else None
     if not jsval.truthy(variables):
         return
@@ -51,44 +61,29 @@ def _variable(ctx: Context, variables: Any, name: str, definition: Any) -> None:
     vptr: Pointer = ("variables",) if isinstance(variables, str) else ("variables", int(name) if is_list else name)
     path = f"variables.{name}"
     if not isinstance(definition, (dict, list)):
-        ctx.add("INVALID_VARIABLE_DEFINITION", "Variable definition must be an object", path, vptr)
+        ctx.report("INVALID_VARIABLE_DEFINITION", vptr, path=path)
         return
     if not _NAME.fullmatch(name):
-        ctx.add(
-            "INVALID_VARIABLE_NAME",
-            "Variable name must match pattern: [a-zA-Z_][a-zA-Z0-9_]*",
-            path,
-            vptr,
-            anchor="key" if not is_list else "value",
-        )
+        ctx.report("INVALID_VARIABLE_NAME", vptr, path=path, anchor="key" if not is_list else "value")
     d: dict[str, Any] = definition if isinstance(definition, dict) else {}
     vtype = d.get("type")
     if not jsval.truthy(vtype):
-        ctx.add("MISSING_VARIABLE_TYPE", "Variable type is required", f"{path}.type", vptr + ("type",))
+        ctx.report("MISSING_VARIABLE_TYPE", vptr + ("type",), path=f"{path}.type")
     elif not (isinstance(vtype, str) and vtype in VARIABLE_TYPES):
-        ctx.add("INVALID_VARIABLE_TYPE", f'Invalid variable type "{jsval.to_str(vtype)}"', f"{path}.type", vptr + ("type",))
+        ctx.report("INVALID_VARIABLE_TYPE", vptr + ("type",), path=f"{path}.type", type=jsval.to_str(vtype))
     if "defaultValue" in d and not _type_match(d["defaultValue"], vtype):
-        ctx.add(
-            "VARIABLE_TYPE_MISMATCH",
-            f'Default value type does not match declared type "{jsval.to_str(vtype, missing="type" not in d)}"',
-            f"{path}.defaultValue",
-            vptr + ("defaultValue",),
-        )
+        declared = jsval.to_str(vtype, missing="type" not in d)
+        ctx.report("VARIABLE_TYPE_MISMATCH", vptr + ("defaultValue",), path=f"{path}.defaultValue", type=declared)
     validation = d.get("validation")
     pattern = validation.get("pattern") if isinstance(validation, dict) else None
     if jsval.truthy(pattern):
         pptr = vptr + ("validation", "pattern")
         if not isinstance(pattern, str):
-            ctx.add("INVALID_VARIABLE_VALIDATION", "Variable validation pattern must be a string", f"{path}.validation.pattern", pptr)
+            ctx.report("INVALID_VARIABLE_VALIDATION", pptr, path=f"{path}.validation.pattern")
             return
         score = regex_complexity(pattern)
         if score > 100:
-            ctx.add(
-                "REGEX_COMPLEXITY_WARNING",
-                f"Regex pattern is too complex (complexity: {score}). Risk of ReDoS attack.",
-                f"{path}.validation.pattern",
-                pptr,
-            )
+            ctx.report("REGEX_COMPLEXITY_WARNING", pptr, path=f"{path}.validation.pattern", score=score)
 
 
 def regex_complexity(pattern: str) -> int:

@@ -1,0 +1,91 @@
+"""The rule registry: `@rule(CODE, ...)` ties catalog codes to the one function that reports them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from wf_lsp.core import catalog
+
+if TYPE_CHECKING:
+    from wf_lsp.core.context import Context
+
+#: when a rule runs: on every parsed text; on any top-level value; on a top-level object; after suppressions match
+Stage = Literal["document", "top", "workflow", "suppressed"]
+RuleFunction = Callable[["Context"], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Registered:
+    """One rule function and the codes it reports (each code has exactly one)."""
+
+    name: str
+    module: str
+    codes: frozenset[str]
+    run: RuleFunction
+    stage: Stage
+    #: codes whose rules read what this one collects (graph edges): it runs when any of them is enabled, too
+    feeds: frozenset[str]
+    #: False when the messages are the parser's own text, not the catalog's templates
+    renders: bool
+
+    def wanted(self, enabled: frozenset[str]) -> bool:
+        """Whether the run needs this rule: some code it reports, or feeds, is enabled."""
+        return not (self.codes.isdisjoint(enabled) and self.feeds.isdisjoint(enabled))
+
+
+#: every registered rule, in registration order (within a module, the order its rules run in)
+REGISTERED: list[Registered] = []
+BY_CODE: dict[str, Registered] = {}
+#: rule modules in the order they run (set by rules.every, which imports them all)
+MODULE_ORDER: list[str] = []
+
+
+def rule(*codes: str, stage: Stage = "workflow", feeds: tuple[str, ...] = (), renders: bool = True) -> Callable[[RuleFunction], RuleFunction]:
+    """Register a function as the rule for these codes; a code not in the catalog, or registered twice, fails here."""
+    for code in (*codes, *feeds):
+        if code not in catalog.RULES:
+            raise KeyError(f"@rule({code!r}): no such code in rules.toml")
+
+    def register(fn: RuleFunction) -> RuleFunction:
+        entry = Registered(f"{fn.__module__}.{fn.__name__}", fn.__module__, frozenset(codes), fn, stage, frozenset(feeds), renders)
+        for code in codes:
+            if code in BY_CODE:
+                raise ValueError(f"{code} is registered twice: {BY_CODE[code].name} and {entry.name}")
+            BY_CODE[code] = entry
+        REGISTERED.append(entry)
+        return fn
+
+    return register
+
+
+def unregistered() -> list[str]:
+    """Catalog codes no function reports (empty once every rule module is imported)."""
+    return [code for code in catalog.RULES if code not in BY_CODE]
+
+
+_PLANS: dict[tuple[Stage, frozenset[str]], tuple[Registered, ...]] = {}
+
+
+def plan(stage: Stage, enabled: frozenset[str]) -> tuple[Registered, ...]:
+    """The rules of a stage that an enabled set needs, in order (memoised per enabled set)."""
+    key = (stage, enabled)
+    found = _PLANS.get(key)
+    if found is None:
+        missing = unregistered()
+        if missing:
+            raise LookupError(f"catalog codes with no rule function: {', '.join(missing)}")
+        if len(_PLANS) > 256:
+            _PLANS.clear()
+        ordered = sorted(REGISTERED, key=lambda r: MODULE_ORDER.index(r.module) if r.module in MODULE_ORDER else len(MODULE_ORDER))
+        found = _PLANS[key] = tuple(r for r in ordered if r.stage == stage and r.wanted(enabled))
+    return found
+
+
+def run(stage: Stage, ctx: Context) -> None:
+    """Run the rules of a stage that this run needs."""
+    for entry in plan(stage, ctx.enabled):
+        ctx.current = entry.codes
+        entry.run(ctx)
+    ctx.current = frozenset()
