@@ -236,14 +236,12 @@ def _target(
     else:
         tdesc = descs.get(d)
         tins = inputs[d] = connection_types(tdesc.get("inputs")) if tdesc else None
-    if not _known_kind(ttype) or (tins is not None and ttype not in tins):
+    # ttype is the source's output type here, which _connections has checked is a known kind.
+    if tins is not None and ttype not in tins:
         where = ptr + ("type",) if "type" in t else ptr + ("node",)
         related = [Related(f"{name} is defined here", ("nodes", d, "type"))]
-        if tins is None:
-            ctx.report("N8N_INVALID_CONNECTION_TYPE", where, path="", related=related, variant="input", node=name, type=ttype, src=src)
-        else:
-            ins = ", ".join(sorted(tins)) or "none"
-            ctx.report("N8N_INVALID_CONNECTION_TYPE", where, path="", related=related, variant="inputs", node=name, type=ttype, inputs=ins, src=src)
+        ins = ", ".join(sorted(tins)) or "none"
+        ctx.report("N8N_INVALID_CONNECTION_TYPE", where, path="", related=related, variant="input", node=name, type=ttype, inputs=ins, src=src)
 
 
 def _graph_filters(ctx: Context) -> None:
