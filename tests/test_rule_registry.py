@@ -14,6 +14,7 @@ from wf_lsp.core import catalog
 from wf_lsp.core.context import Context, path_of
 from wf_lsp.core.document import parse
 from wf_lsp.core.engine import analyze, enabled_codes
+from wf_lsp.core.findings import Finding, Pointer
 from wf_lsp.core.registry import load_registry
 from wf_lsp.core.rules import every, rule
 from wf_lsp.core.settings import Settings
@@ -109,15 +110,19 @@ def _golden_run(monkeypatch: pytest.MonkeyPatch) -> tuple[set[tuple[str, str | N
     """Every golden case through the CLI: the (code, variant) templates rendered, the codes reported, and the codes
     that offered a fix."""
     rendered: set[tuple[str, str | None]] = set()
-    real = catalog.render
+    real = Context.report
+    options = ("path", "anchor", "related", "fix", "variant")
 
-    def recording(rule_: catalog.Rule, variant: str | None, fields: dict[str, Any]) -> str:
-        rendered.add((rule_.code, variant))
-        # A field the template does not name is a misspelt name (format_map itself fails on a missing one).
-        assert set(fields) == rule_.fields(variant), (rule_.code, variant, sorted(fields))
-        return real(rule_, variant, fields)
+    def recording(self: Context, code: str, pointer: Pointer, /, **kw: Any) -> Finding | None:
+        if code in self.enabled:
+            variant = kw.get("variant")
+            rendered.add((code, variant))
+            # A field the template does not name is a misspelt name (format_map itself fails on a missing one).
+            fields = {k for k in kw if k not in options}
+            assert fields == catalog.RULES[code].fields(variant), (code, variant, sorted(fields))
+        return real(self, code, pointer, **kw)
 
-    monkeypatch.setattr(catalog, "render", recording)
+    monkeypatch.setattr(Context, "report", recording)
     reported: set[str] = set()
     fixed: set[str] = set()
     for case in ERR:

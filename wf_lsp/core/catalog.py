@@ -6,7 +6,6 @@ import string
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
 
 from wf_lsp.core.findings import Severity
 
@@ -41,12 +40,6 @@ class Rule:
     def fields(self, variant: str | None = None) -> frozenset[str]:
         """The `{field}` names a template asks for."""
         return frozenset(name for _, name, _, _ in string.Formatter().parse(self.template(variant)) if name)
-
-
-def render(rule: Rule, variant: str | None, fields: dict[str, Any]) -> str:
-    """A finding's message: the rule's template with its fields filled in (a field is printed with str())."""
-    template = rule.message if variant is None else rule.variants[variant]
-    return template.format_map(fields) if fields else template
 
 
 def _load() -> dict[str, Rule]:
