@@ -319,3 +319,33 @@ def _references(ctx: Context, conns: dict[str, Any]) -> Iterator[tuple[str, Poin
     for lptr, j, node in ctx.targets():
         if isinstance(node, str):
             yield node, lptr, j
+
+
+@rule("DUPLICATE_CONNECTION")
+def duplicate_connection(ctx: Context) -> None:
+    """One output that lists the same target (node, type, index) twice; the fix removes the repeat."""
+    conns = ctx.wf.get("connections")
+    if not isinstance(conns, dict):
+        return
+    for src, outputs in conns.items():
+        if type(outputs) is not dict:
+            continue
+        for otype, indices in outputs.items():
+            items = indices.items() if type(indices) is dict else enumerate(indices) if type(indices) is list else ()
+            for x, targets in items:
+                if type(targets) is list and len(targets) > 1:
+                    _repeated_targets(ctx, ("connections", src, otype, x), targets)
+
+
+def _repeated_targets(ctx: Context, lptr: Pointer, targets: list[Any]) -> None:
+    seen: set[tuple[Any, ...]] = set()
+    for j, target in enumerate(targets):
+        if type(target) is not dict:
+            continue
+        key = tuple((k, v) for k, v in sorted(target.items()) if isinstance(v, (str, int, float, bool)) or v is None)
+        if len(key) != len(target):
+            continue  # a nested value: not compared
+        if key in seen:
+            fix = fixes.remove_item(lptr, j, "Remove the repeated connection", safe=False)
+            ctx.report("DUPLICATE_CONNECTION", lptr + (j,), path=".".join(map(str, lptr)), fix=fix, node=jsval.to_str(target.get("node")))
+        seen.add(key)
