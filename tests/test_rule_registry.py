@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import DATA, golden_args, run_cli
+from tests.helpers import DATA, SPEC, golden_args, run_cli
 from wf_lsp.core import catalog
 from wf_lsp.core.context import Context, path_of
 from wf_lsp.core.document import parse
@@ -163,3 +163,13 @@ def test_the_fix_flag_says_exactly_which_codes_offer_a_fix(golden: tuple[set[tup
     flagged = {code for code, r in catalog.RULES.items() if r.has_fix}
     assert sorted(flagged - fixed) == [], f"fix = true, yet no golden case gets a fix: {sorted(flagged - fixed)}"
     assert sorted(fixed - flagged) == [], f"offers fixes, yet the catalog says fix = false: {sorted(fixed - flagged)}"
+
+
+def test_the_platforms_suggestions_are_the_catalogs_word_for_word() -> None:
+    # Spec 4.2: getSuggestionForError's table. The catalog is the one place these words live.
+    text = (SPEC / "metabuilder-validator.md").read_text(encoding="utf-8")
+    table = text[text.index("### 4.2") :].split("\n\n", 2)[1]
+    rows = [line.split("|")[1:3] for line in table.splitlines()[2:] if not line.startswith("| *")]
+    assert len(rows) == 8
+    for code, suggestion in rows:
+        assert catalog.RULES[code.strip()].suggestion == suggestion.strip(), code
