@@ -333,19 +333,22 @@ def duplicate_connection(ctx: Context) -> None:
         for otype, indices in outputs.items():
             items = indices.items() if type(indices) is dict else enumerate(indices) if type(indices) is list else ()
             for x, targets in items:
+                # Most lists hold one target, or several to distinct nodes: only a repeated node needs a closer look.
                 if type(targets) is list and len(targets) > 1:
-                    _repeated_targets(ctx, ("connections", src, otype, x), targets)
+                    named = [t["node"] for t in targets if type(t) is dict and type(t.get("node")) is str]
+                    if len(set(named)) < len(named):
+                        _repeated_targets(ctx, ("connections", src, otype, x), targets)
 
 
 def _repeated_targets(ctx: Context, lptr: Pointer, targets: list[Any]) -> None:
     seen: set[tuple[Any, ...]] = set()
     for j, target in enumerate(targets):
-        if type(target) is not dict:
+        if type(target) is not dict or type(target.get("node")) is not str:
             continue
         key = tuple((k, v) for k, v in sorted(target.items()) if isinstance(v, (str, int, float, bool)) or v is None)
         if len(key) != len(target):
             continue  # a nested value: not compared
         if key in seen:
             fix = fixes.remove_item(lptr, j, "Remove the repeated connection", safe=False)
-            ctx.report("DUPLICATE_CONNECTION", lptr + (j,), path=".".join(map(str, lptr)), fix=fix, node=jsval.to_str(target.get("node")))
+            ctx.report("DUPLICATE_CONNECTION", lptr + (j,), path=".".join(map(str, lptr)), fix=fix, node=target["node"])
         seen.add(key)

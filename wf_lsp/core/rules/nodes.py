@@ -6,7 +6,7 @@ from typing import Any
 
 from wf_lsp.core import jsval
 from wf_lsp.core.context import Context, FixPlan
-from wf_lsp.core.findings import Related
+from wf_lsp.core.findings import Pointer, Related
 from wf_lsp.core.rules import fixes
 from wf_lsp.core.rules.rule import rule
 
@@ -22,30 +22,88 @@ def duplicate_node_name(ctx: Context) -> None:
         _duplicate_names(ctx, nodes_value)
 
 
-@rule(
-    "INVALID_NODE",
-    "MISSING_NODE_ID",
-    "MISSING_NODE_NAME",
-    "MISSING_NODE_TYPE",
-    "INVALID_NODE_FIELD_TYPE",
-    "OBJECT_SERIALIZATION_FAILURE",
-    "NESTED_NODE_ATTRIBUTES",
-    "EXCESSIVE_PARAMETER_NESTING",
-    "TIMEOUT_TOO_SHORT",
-    "TIMEOUT_TOO_LONG",
-)
-def node_fields(ctx: Context) -> None:
-    """The platform's P2, one pass over the nodes: each node's id, name, type, parameters and timeout."""
-    nodes_value = ctx.wf.get("nodes")
-    if isinstance(nodes_value, str):
-        _string_fields(nodes_value, ctx)
-        return
-    if not isinstance(nodes_value, list):
-        return
-    for i, node in enumerate(nodes_value):
-        if type(node) is dict and _plain(node):
-            continue
-        _node(ctx, i, node)
+@rule("INVALID_NODE")
+def invalid_node(ctx: Context) -> None:
+    """A node that is null or not an object."""
+    for i, node in _irregular(ctx):
+        # The platform crashes on a null node only: `oracle` reports a primitive node as the platform reads it.
+        if node is None or (not isinstance(node, dict) and not ctx.oracle):
+            ctx.report("INVALID_NODE", ("nodes", i), kind=_kind(node))
+
+
+@rule("MISSING_NODE_ID")
+def missing_node_id(ctx: Context) -> None:
+    """A node whose id is missing, falsy or only whitespace (as JavaScript reads it)."""
+    _missing(ctx, "id", "MISSING_NODE_ID")
+
+
+@rule("MISSING_NODE_NAME")
+def missing_node_name(ctx: Context) -> None:
+    """A node whose name is missing, falsy or only whitespace (as JavaScript reads it)."""
+    _missing(ctx, "name", "MISSING_NODE_NAME")
+
+
+@rule("MISSING_NODE_TYPE")
+def missing_node_type(ctx: Context) -> None:
+    """A node whose type is missing, falsy or only whitespace (as JavaScript reads it)."""
+    _missing(ctx, "type", "MISSING_NODE_TYPE")
+
+
+@rule("INVALID_NODE_FIELD_TYPE")
+def invalid_node_field_type(ctx: Context) -> None:
+    """A node id, name or type that is truthy but not a string (the platform's trim() throws on it)."""
+    for i, node in _irregular(ctx):
+        if isinstance(node, dict):
+            for field in _FIELDS:
+                value = node.get(field)
+                if field in node and jsval.truthy(value) and not isinstance(value, str):
+                    ctx.report("INVALID_NODE_FIELD_TYPE", ("nodes", i, field), field=field, kind=_kind(value))
+
+
+@rule("OBJECT_SERIALIZATION_FAILURE")
+def object_serialization_failure(ctx: Context) -> None:
+    """A top-level parameter whose value is the string "[object Object]"."""
+    for _, _key, value, ptr, path in _parameters(ctx):
+        if value == "[object Object]" and isinstance(value, str):
+            ctx.report("OBJECT_SERIALIZATION_FAILURE", ptr, path=path)
+
+
+@rule("NESTED_NODE_ATTRIBUTES")
+def nested_node_attributes(ctx: Context) -> None:
+    """A node-level attribute (name, typeVersion, position) among the parameters."""
+    for _, key, _value, ptr, path in _parameters(ctx):
+        if key in ("name", "typeVersion", "position"):
+            ctx.report("NESTED_NODE_ATTRIBUTES", ptr, path=path, anchor="key", key=key)
+
+
+@rule("EXCESSIVE_PARAMETER_NESTING")
+def excessive_parameter_nesting(ctx: Context) -> None:
+    """Parameters wrapped in `parameters` more than twice."""
+    for _, key, value, ptr, path in _parameters(ctx):
+        if key == "parameters" and isinstance(value, (dict, list)):
+            depth = _nesting_depth(value)
+            if depth > 2:
+                ctx.report("EXCESSIVE_PARAMETER_NESTING", ptr, path=path, anchor="key", depth=depth)
+
+
+@rule("TIMEOUT_TOO_SHORT")
+def timeout_too_short(ctx: Context) -> None:
+    """A node timeout under 1000 ms (as Number() reads it)."""
+    for i, t, n in _timeouts(ctx):
+        if n < 1000:
+            ptr = ("nodes", i, "timeout")
+            fix = fixes.replace_value(ptr, 1000, "Raise timeout to 1000 ms", safe=False)
+            ctx.report("TIMEOUT_TOO_SHORT", ptr, fix=fix, timeout=jsval.to_str(t))
+
+
+@rule("TIMEOUT_TOO_LONG")
+def timeout_too_long(ctx: Context) -> None:
+    """A node timeout over an hour (as Number() reads it)."""
+    for i, t, n in _timeouts(ctx):
+        if n > 3600000:
+            ptr = ("nodes", i, "timeout")
+            fix = fixes.replace_value(ptr, 3600000, "Lower timeout to 3600000 ms", safe=False)
+            ctx.report("TIMEOUT_TOO_LONG", ptr, fix=fix, timeout=jsval.to_str(t))
 
 
 @rule("DUPLICATE_NODE_ID")
@@ -115,55 +173,63 @@ def _duplicate_names(ctx: Context, nodes: list[Any]) -> None:
         )
 
 
-def _required_string(ctx: Context, i: int, node: dict[str, Any], field: str, code: str) -> None:
-    present = field in node
-    value = node.get(field)
-    if not jsval.truthy(value):
-        ctx.report(code, ("nodes", i, field))
-    elif isinstance(value, str):
-        if not jsval.trim(value):
-            ctx.report(code, ("nodes", i, field))
-    elif present:
-        ctx.report("INVALID_NODE_FIELD_TYPE", ("nodes", i, field), field=field, kind=_kind(value))
+_FIELDS = ("id", "name", "type")
 
 
-def _node(ctx: Context, i: int, node: Any) -> None:
-    if node is None or not isinstance(node, dict):
-        # The platform crashes on a null node only: `oracle` reports a primitive node as the platform reads it.
-        if node is None or not ctx.oracle:
-            ctx.report("INVALID_NODE", ("nodes", i), kind=_kind(node))
+def _irregular(ctx: Context) -> list[tuple[int, Any]]:
+    """(index, node) for every node the platform's P2 may report, in order (computed once per run)."""
+    found: list[tuple[int, Any]] | None = ctx.memo.get("nodes.irregular")
+    if found is None:
+        nodes = ctx.wf.get("nodes")
+        found = ctx.memo["nodes.irregular"] = (
+            [(i, node) for i, node in enumerate(nodes) if type(node) is not dict or not _plain(node)] if isinstance(nodes, list) else []
+        )
+    return found
+
+
+def _missing(ctx: Context, field: str, code: str) -> None:
+    nodes = ctx.wf.get("nodes")
+    if isinstance(nodes, str):
+        # P2 walks a string's UTF-16 code units: none has an id, name or type.
+        for i in range(jsval.utf16_len(nodes)):
+            ctx.report(code, ("nodes",), path=f"nodes[{i}].{field}")
+        return
+    for i, node in _irregular(ctx):
         if node is None:
-            return
-        # A primitive node: every property reads as undefined.
-        for field, code in _REQUIRED:
-            ctx.report(code, ("nodes", i), path=f"nodes[{i}].{field}")
-        return
-    for field, code in _REQUIRED:
-        _required_string(ctx, i, node, field, code)
-    _parameters(ctx, i, node.get("parameters"))
-    _timeout(ctx, i, node)
+            continue  # the platform crashes here (INVALID_NODE)
+        if not isinstance(node, dict):
+            ctx.report(code, ("nodes", i), path=f"nodes[{i}].{field}")  # a primitive node: every property is undefined
+            continue
+        value = node.get(field)
+        if not jsval.truthy(value) or (isinstance(value, str) and not jsval.trim(value)):
+            ctx.report(code, ("nodes", i, field))
 
 
-_REQUIRED = (("id", "MISSING_NODE_ID"), ("name", "MISSING_NODE_NAME"), ("type", "MISSING_NODE_TYPE"))
+def _parameters(ctx: Context) -> list[tuple[int, str, Any, Pointer, str]]:
+    """(node index, key, value, pointer, platform path) of every top-level parameter of the irregular nodes."""
+    found: list[tuple[int, str, Any, Pointer, str]] | None = ctx.memo.get("nodes.parameters")
+    if found is not None:
+        return found
+    found = ctx.memo["nodes.parameters"] = []
+    for i, node in _irregular(ctx):
+        params = node.get("parameters") if isinstance(node, dict) else None
+        if not jsval.truthy(params):
+            continue
+        is_list, is_str = isinstance(params, list), isinstance(params, str)
+        for key, value in jsval.entries(params):
+            ptr: Pointer = ("nodes", i, "parameters") if is_str else ("nodes", i, "parameters", int(key) if is_list else key)
+            found.append((i, key, value, ptr, f"nodes[{i}].parameters.{key}"))
+    return found
 
 
-def _parameters(ctx: Context, i: int, params: Any) -> None:
-    if not jsval.truthy(params):
-        return
-    base = f"nodes[{i}].parameters"
-    is_list = isinstance(params, list)
-    for key, value in jsval.entries(params):
-        part: str | int = int(key) if is_list else key
-        ptr = ("nodes", i, "parameters", part) if not isinstance(params, str) else ("nodes", i, "parameters")
-        path = f"{base}.{key}"
-        if value == "[object Object]" and isinstance(value, str):
-            ctx.report("OBJECT_SERIALIZATION_FAILURE", ptr, path=path)
-        if key in ("name", "typeVersion", "position"):
-            ctx.report("NESTED_NODE_ATTRIBUTES", ptr, path=path, anchor="key", key=key)
-        if key == "parameters" and isinstance(value, (dict, list)):
-            depth = _nesting_depth(value)
-            if depth > 2:
-                ctx.report("EXCESSIVE_PARAMETER_NESTING", ptr, path=path, anchor="key", depth=depth)
+def _timeouts(ctx: Context) -> list[tuple[int, Any, float]]:
+    """(node index, timeout, its Number() value) of every irregular node with a truthy timeout."""
+    found: list[tuple[int, Any, float]] | None = ctx.memo.get("nodes.timeouts")
+    if found is None:
+        found = ctx.memo["nodes.timeouts"] = [
+            (i, t, jsval.to_number(t)) for i, node in _irregular(ctx) if isinstance(node, dict) and jsval.truthy(t := node.get("timeout"))
+        ]
+    return found
 
 
 def _nesting_depth(obj: Any) -> int:
@@ -174,20 +240,6 @@ def _nesting_depth(obj: Any) -> int:
             break
         obj, depth = inner, depth + 1
     return depth
-
-
-def _timeout(ctx: Context, i: int, node: dict[str, Any]) -> None:
-    t = node.get("timeout")
-    if not jsval.truthy(t):
-        return
-    n = jsval.to_number(t)
-    ptr = ("nodes", i, "timeout")
-    if n < 1000:
-        fix = fixes.replace_value(ptr, 1000, "Raise timeout to 1000 ms", safe=False)
-        ctx.report("TIMEOUT_TOO_SHORT", ptr, fix=fix, timeout=jsval.to_str(t))
-    if n > 3600000:
-        fix = fixes.replace_value(ptr, 3600000, "Lower timeout to 3600000 ms", safe=False)
-        ctx.report("TIMEOUT_TOO_LONG", ptr, fix=fix, timeout=jsval.to_str(t))
 
 
 def _duplicate_ids(ctx: Context, nodes: list[Any]) -> None:
@@ -229,13 +281,6 @@ def _string_duplicates(ctx: Context, text: str) -> None:
     for n, ch in enumerate(text):
         if n:
             ctx.report("DUPLICATE_NODE_NAME", ("nodes",), path=f"nodes[{first[ch]}].name", name="undefined")
-
-
-def _string_fields(text: str, ctx: Context) -> None:
-    """`nodes` is a string: P2 walks its UTF-16 code units, and each has no id, name or type."""
-    for i in range(jsval.utf16_len(text)):
-        for field, code in _REQUIRED:
-            ctx.report(code, ("nodes",), path=f"nodes[{i}].{field}")
 
 
 def _kind(value: Any) -> str:
