@@ -108,8 +108,10 @@ def test_a_passing_shape_means_the_parameter_check_reports_nothing() -> None:
         if not types._Shape.of(entry).passes(params):
             continue
         ctx = Context(doc=doc, settings=settings, registry=REGISTRY, enabled=enabled_codes(settings), wf=doc.value)
-        ctx.current = BY_CODE["TYPE_MISMATCH"].codes
-        types._params(ctx, 0, {"parameters": params}, entry, params)
+        ctx.current = frozenset(BY_CODE)
+        types._missing_required(ctx, 0, {"parameters": params}, entry, params)
+        types._mismatches(ctx, 0, entry, params)
+        types._enum_values(ctx, 0, entry, params)
         assert ctx.findings == [], (entry.id, params)
 
 

@@ -8,12 +8,36 @@ from wf_lsp.core.context import Context
 from wf_lsp.core.findings import Pointer
 from wf_lsp.core.rules.rule import rule
 
+# The parser finds these and words them (the position and the repair are part of the message); the rules pass them on.
 
-@rule("JSON_SYNTAX_ERROR", "INVALID_ENCODING", "FILE_TOO_LARGE", "NESTING_TOO_DEEP", stage="document", renders=False)
-def parser_findings(ctx: Context) -> None:
-    """The parser's own findings (it words them: the position and the repair are part of the message)."""
+
+@rule("JSON_SYNTAX_ERROR", stage="document", renders=False)
+def json_syntax_error(ctx: Context) -> None:
+    """Text that is not JSON, with each repair the parser made to read on."""
+    _parsed(ctx, "JSON_SYNTAX_ERROR")
+
+
+@rule("INVALID_ENCODING", stage="document", renders=False)
+def invalid_encoding(ctx: Context) -> None:
+    """Bytes that are not UTF-8 (or a byte-order-marked UTF-16/32)."""
+    _parsed(ctx, "INVALID_ENCODING")
+
+
+@rule("FILE_TOO_LARGE", stage="document", renders=False)
+def file_too_large(ctx: Context) -> None:
+    """A file over maxFileBytes, not parsed."""
+    _parsed(ctx, "FILE_TOO_LARGE")
+
+
+@rule("NESTING_TOO_DEEP", stage="document", renders=False)
+def nesting_too_deep(ctx: Context) -> None:
+    """JSON nested deeper than the parser goes."""
+    _parsed(ctx, "NESTING_TOO_DEEP")
+
+
+def _parsed(ctx: Context, code: str) -> None:
     if ctx.doc.syntax:
-        ctx.findings.extend(f for f in ctx.doc.syntax if f.code in ctx.enabled)
+        ctx.findings.extend(f for f in ctx.doc.syntax if f.code == code)
 
 
 @rule("DUPLICATE_KEY", stage="document")
