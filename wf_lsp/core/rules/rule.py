@@ -11,6 +11,18 @@ from wf_lsp.core import catalog
 if TYPE_CHECKING:
     from wf_lsp.core.context import Context
 
+# Adding a rule takes three places:
+#   1. an entry in core/data/rules.toml: severity, profiles (the only place that decides where it runs), `fix`,
+#      the message template (`{field}`s filled in by ctx.report; other wordings under [CODE.variants]), suggestion, doc;
+#   2. one function in a module of core/rules/ (rules.every imports them in order), registered with @rule("CODE"),
+#      that reports with ctx.report("CODE", pointer, **fields) (the path comes from the pointer unless given);
+#   3. a golden case, tests/data/err/CODE_<case>.json with its .out (and a .toml sidecar for settings).
+# Then `wf-lsp rules --format markdown > docs/rules.md`. tests/test_rule_registry.py checks that every code has one
+# function, every template and variant is rendered with exactly its fields, and `fix = true` matches the fixes offered.
+# A pass that mirrors one walk of the platform's validator and decides several codes at once (the connection map,
+# n8n exports) registers every code it reports: each code still has exactly one function, and reporting any other
+# code fails.
+
 #: when a rule runs: on every parsed text; on any top-level value; on a top-level object; after suppressions match
 Stage = Literal["document", "top", "workflow", "suppressed"]
 RuleFunction = Callable[["Context"], None]
