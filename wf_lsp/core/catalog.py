@@ -25,6 +25,8 @@ class Rule:
     has_fix: bool
     profiles: frozenset[str]
     javascript: str = ""  # where the real validator's answer depends on JavaScript semantics, and how
+    #: the workflow dialects the rule runs on
+    dialects: frozenset[str] = frozenset({"metabuilder", "n8n"})
     #: other wordings of the message, by name (`ctx.report(code, ptr, variant=name, ...)`)
     variants: dict[str, str] = field(default_factory=dict)
 
@@ -55,6 +57,7 @@ def _load() -> dict[str, Rule]:
             profiles=frozenset(t["profiles"]),
             javascript=" ".join(t.get("javascript", "").split()),
             variants=dict(t.get("variants", {})),
+            dialects=frozenset(t.get("dialects", ("metabuilder", "n8n"))),
         )
         for code, t in raw.items()
     }
@@ -73,3 +76,8 @@ def suggestion_for(code: str) -> str:
 def codes_for(profile: str) -> frozenset[str]:
     """Codes a profile enables."""
     return frozenset(code for code, rule in RULES.items() if profile in rule.profiles)
+
+
+def codes_not_on(dialect: str) -> frozenset[str]:
+    """Codes whose rules do not run on files of a dialect."""
+    return frozenset(code for code, rule in RULES.items() if dialect not in rule.dialects)

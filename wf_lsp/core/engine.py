@@ -30,6 +30,9 @@ class Analysis:
     dialect: str = "metabuilder"
 
 
+#: codes whose rules do not run on a dialect's files (the catalog's `dialects`)
+_NOT_ON = {dialect: catalog.codes_not_on(dialect) for dialect in ("metabuilder", "n8n")}
+
 SKELETON_MIN = 50_000
 #: below this many deep pointers one early-exiting walk beats indexing the whole file first
 SKELETON_POINTERS = 40
@@ -105,7 +108,7 @@ def _analyze(text: str, settings: Settings, registry: Registry, path: str | None
     doc = parse(text, settings.max_file_bytes)
     enabled = enabled_codes(settings)
     dialect = n8n_dialect.resolve(settings.dialect, doc.value)
-    enabled = enabled - (n8n_dialect.METABUILDER_ONLY if dialect == "n8n" else n8n_dialect.N8N_ONLY)
+    enabled = enabled - _NOT_ON[dialect]
     ctx = Context(doc=doc, settings=settings, registry=registry, enabled=enabled, wf=doc.value)
     ctx.dialect = dialect
     ctx.key_mode = "name" if settings.profile == "oracle" or dialect == "n8n" else settings.connection_keys
