@@ -72,6 +72,14 @@ def test_every_catalog_code_has_exactly_one_rule_function() -> None:
     assert sorted(owners) == sorted(catalog.RULES)
 
 
+def test_only_the_walks_that_mirror_the_platforms_passes_register_several_codes() -> None:
+    # The connection map (P3) and an n8n export are each one walk that decides several codes; every other rule is one
+    # function for one code. A new rule belongs in a function of its own.
+    several = {entry.name: sorted(entry.codes) for entry in rule.REGISTERED if len(entry.codes) > 1}
+    assert sorted(several) == ["wf_lsp.core.n8n.rules.n8n_export", "wf_lsp.core.rules.connections.connection_map"]
+    assert all(code.startswith("N8N_") for code in several["wf_lsp.core.n8n.rules.n8n_export"])
+
+
 def test_a_rule_for_a_code_not_in_the_catalog_fails_when_it_is_registered() -> None:
     with pytest.raises(KeyError, match="DUPLICATE_NODE_NAMES"):
         rule.rule("DUPLICATE_NODE_NAMES")

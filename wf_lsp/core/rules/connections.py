@@ -23,13 +23,17 @@ MAX_REKEY_EDITS = 150
     "INVALID_OUTPUT_INDEX",
     "INVALID_CONNECTION_TARGET",
     "INVALID_CONNECTION_TARGET_NODE",
-    "INVALID_CONNECTION_TARGET_PORT",
-    "MISSING_CONNECTION_TARGET_PORT",
-    feeds=("MIXED_CONNECTION_KEYS", "CIRCULAR_DEPENDENCY", "UNREACHABLE_NODE"),
+    feeds=(
+        "INVALID_CONNECTION_TARGET_PORT",
+        "MISSING_CONNECTION_TARGET_PORT",
+        "MIXED_CONNECTION_KEYS",
+        "CIRCULAR_DEPENDENCY",
+        "UNREACHABLE_NODE",
+    ),
 )
 def connection_map(ctx: Context) -> None:
     """Walk the connection map exactly as the platform does (P3), resolving keys by the configured mode, and collect
-    the graph's edges."""
+    the graph's edges and the targets the port rules look at."""
     conns = ctx.wf.get("connections") if isinstance(ctx.wf, dict) else None
     if isinstance(conns, dict):
         pairs: Any = conns.items()
@@ -42,7 +46,6 @@ def connection_map(ctx: Context) -> None:
     is_list = isinstance(conns, list)
     # `oracle` compares names as the platform does (a JavaScript Set of every node's name, whatever its type).
     name_set = _oracle_name_set(ctx) if ctx.oracle else None
-    ports = ctx.on("INVALID_CONNECTION_TARGET_PORT") or ctx.on("MISSING_CONNECTION_TARGET_PORT")
     primary, secondary = noderefs.lookups(ctx.names, ctx.ids, ctx.key_mode)
     # Whether some reference may name a node by id (else MIXED_CONNECTION_KEYS has nothing to count).
     by_id = False
@@ -67,7 +70,7 @@ def connection_map(ctx: Context) -> None:
         if not isinstance(outputs, (dict, list)):
             ctx.report("INVALID_CONNECTION_FORMAT", sptr, path=f"connections.{src}", source=src)
             continue
-        _outputs(ctx, src, src_index, sptr, outputs, name_set, ports)
+        _outputs(ctx, src, src_index, sptr, outputs, name_set)
     ctx.by_id = by_id
 
 
@@ -127,7 +130,7 @@ def _fast_source(ctx: Context, src: str, src_index: int, outputs: dict[str, Any]
     return by_id
 
 
-def _outputs(ctx: Context, src: str, src_index: int, sptr: Pointer, outputs: Any, name_set: set[Any] | None, ports: bool) -> None:
+def _outputs(ctx: Context, src: str, src_index: int, sptr: Pointer, outputs: Any, name_set: set[Any] | None) -> None:
     is_list = isinstance(outputs, list)
     for otype, indices in jsval.entries(outputs):
         optr = sptr + (int(otype) if is_list else otype,)
@@ -152,12 +155,10 @@ def _outputs(ctx: Context, src: str, src_index: int, sptr: Pointer, outputs: Any
                 ctx.report("INVALID_CONNECTION_FORMAT", xptr, path=xpath, variant="targets")
                 continue
             for j, target in enumerate(targets):
-                _target(ctx, src, src_index, sptr, xptr, xpath, j, target, name_set, ports)
+                _target(ctx, src, src_index, sptr, xptr, xpath, j, target, name_set)
 
 
-def _target(
-    ctx: Context, src: str, src_index: int, sptr: Pointer, xptr: Pointer, xpath: str, j: int, target: Any, name_set: set[Any] | None, ports: bool
-) -> None:
+def _target(ctx: Context, src: str, src_index: int, sptr: Pointer, xptr: Pointer, xpath: str, j: int, target: Any, name_set: set[Any] | None) -> None:
     tptr = xptr + (j,)
     if not isinstance(target, dict) or not jsval.truthy(target.get("node")):
         fix = fixes.remove_item(xptr, j, "Remove connection target", safe=False)
@@ -181,21 +182,38 @@ def _target(
         )
     elif dst is not None and src_index >= 0:
         ctx.edges.append((src_index, dst, tptr + ("node",)))
-    if ports:
-        _target_port(ctx, target, tptr, xpath)
+    _walked(ctx).append((target, tptr, xpath))
 
 
-def _target_port(ctx: Context, target: dict[str, Any], tptr: Pointer, xpath: str) -> None:
-    if "type" in target and target["type"] not in _TARGET_TYPES:
-        fix = fixes.replace_value(tptr + ("type",), "main", "Set target type to 'main'", safe=False)
-        ctx.report("INVALID_CONNECTION_TARGET_PORT", tptr + ("type",), path=xpath, fix=fix, type=fixes.dumps(target["type"]))
-    if "index" in target:
-        idx = target["index"]
-        if isinstance(idx, bool) or not isinstance(idx, int) or idx < 0:
-            ctx.report("INVALID_CONNECTION_TARGET_PORT", tptr + ("index",), path=xpath, variant="index", index=fixes.dumps(idx))
-    if ("type" not in target or "index" not in target) and ctx.on("MISSING_CONNECTION_TARGET_PORT"):
-        missing = " and ".join(k for k in ("type", "index") if k not in target)
-        ctx.report("MISSING_CONNECTION_TARGET_PORT", tptr, path=xpath, missing=missing)
+def _walked(ctx: Context) -> list[tuple[dict[str, Any], Pointer, str]]:
+    """(target, pointer, platform path) of every target object the walk checked one by one (the others passed its fast
+    path: a well-formed source whose targets all have a valid type and index)."""
+    found: list[tuple[dict[str, Any], Pointer, str]] | None = ctx.memo.get("connections.targets")
+    if found is None:
+        found = ctx.memo["connections.targets"] = []
+    return found
+
+
+@rule("INVALID_CONNECTION_TARGET_PORT")
+def invalid_connection_target_port(ctx: Context) -> None:
+    """A target `type` other than main, error or condition, or an `index` that is not a non-negative integer."""
+    for target, tptr, xpath in _walked(ctx):
+        if "type" in target and target["type"] not in _TARGET_TYPES:
+            fix = fixes.replace_value(tptr + ("type",), "main", "Set target type to 'main'", safe=False)
+            ctx.report("INVALID_CONNECTION_TARGET_PORT", tptr + ("type",), path=xpath, fix=fix, type=fixes.dumps(target["type"]))
+        if "index" in target:
+            idx = target["index"]
+            if isinstance(idx, bool) or not isinstance(idx, int) or idx < 0:
+                ctx.report("INVALID_CONNECTION_TARGET_PORT", tptr + ("index",), path=xpath, variant="index", index=fixes.dumps(idx))
+
+
+@rule("MISSING_CONNECTION_TARGET_PORT")
+def missing_connection_target_port(ctx: Context) -> None:
+    """A target without a `type` or an `index`."""
+    for target, tptr, xpath in _walked(ctx):
+        if "type" not in target or "index" not in target:
+            missing = " and ".join(k for k in ("type", "index") if k not in target)
+            ctx.report("MISSING_CONNECTION_TARGET_PORT", tptr, path=xpath, missing=missing)
 
 
 def _candidates(ctx: Context) -> list[str]:
