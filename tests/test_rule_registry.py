@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import DATA, SPEC, golden_args, run_cli
+from tests.helpers import DATA, ROOT, SPEC, golden_args, run_cli
 from wf_lsp.core import catalog
 from wf_lsp.core.context import Context, path_of
 from wf_lsp.core.document import parse
@@ -72,11 +72,10 @@ def test_every_catalog_code_has_exactly_one_rule_function() -> None:
     assert sorted(owners) == sorted(catalog.RULES)
 
 
-def test_only_the_walks_that_mirror_the_platforms_passes_register_several_codes() -> None:
-    # The connection map (P3) and an n8n export are each one walk that decides several codes; every other rule is one
-    # function for one code. A new rule belongs in a function of its own.
+def test_only_the_n8n_walk_registers_several_codes() -> None:
+    # Every other rule is one function for one code; a new rule belongs in a function of its own.
     several = {entry.name: sorted(entry.codes) for entry in rule.REGISTERED if len(entry.codes) > 1}
-    assert sorted(several) == ["wf_lsp.core.n8n.rules.n8n_export", "wf_lsp.core.rules.connections.connection_map"]
+    assert list(several) == ["wf_lsp.core.n8n.rules.n8n_export"]
     assert all(code.startswith("N8N_") for code in several["wf_lsp.core.n8n.rules.n8n_export"])
 
 
@@ -181,3 +180,23 @@ def test_the_platforms_suggestions_are_the_catalogs_word_for_word() -> None:
     assert len(rows) == 8
     for code, suggestion in rows:
         assert catalog.RULES[code.strip()].suggestion == suggestion.strip(), code
+
+
+#: a suppression is unused exactly when what it suppresses is not reported, so it depends on the other codes
+_DEPENDS_ON_OTHERS = {"UNUSED_SUPPRESSION"}
+#: codes whose rules read what other rules' work collects: checked on every file, reported or not
+_SHARING = {"CIRCULAR_DEPENDENCY", "UNREACHABLE_NODE", "MIXED_CONNECTION_KEYS", "INVALID_CONNECTION_TARGET_PORT"}
+
+
+def test_a_rule_reports_the_same_when_it_is_the_only_one_selected() -> None:
+    # Rules share work (the connection walk, the graph, n8n's loop nodes): selecting one alone must not change it.
+    n8n = sorted((ROOT.parent / "shared" / "corpus" / "n8n").glob("*.json"))[:40]
+    assert len(n8n) == 40, "expected the n8n corpus beside the checkout"
+    for path in [*ERR, *n8n]:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for profile in ("recommended", "strict"):
+            full = analyze(text, Settings(profile=profile), REGISTRY).findings
+            for code in sorted(({f.code for f in full} | _SHARING) - _DEPENDS_ON_OTHERS):
+                alone = analyze(text, Settings(profile=profile, select=(code,)), REGISTRY).findings
+                expected = [(f.message, f.span, f.fixes) for f in full if f.code == code]
+                assert [(f.message, f.span, f.fixes) for f in alone if f.code == code] == expected, (path.name, code)

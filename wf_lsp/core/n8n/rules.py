@@ -56,7 +56,6 @@ def n8n_export(ctx: Context) -> None:
         if desc is not None:
             descs[i] = desc
     _connections(ctx, catalogue, descs)
-    _graph_filters(ctx)
 
 
 def _node(ctx: Context, catalogue: cat_mod.Catalogue | None, i: int, node: dict[str, Any]) -> dict[str, Any] | None:
@@ -242,22 +241,3 @@ def _target(
         related = [Related(f"{name} is defined here", ("nodes", d, "type"))]
         ins = ", ".join(sorted(tins)) or "none"
         ctx.report("N8N_INVALID_CONNECTION_TYPE", where, path="", related=related, variant="input", node=name, type=ttype, inputs=ins, src=src)
-
-
-def _graph_filters(ctx: Context) -> None:
-    """Sticky notes are not nodes of the graph; cycles through nodes built to loop are how n8n iterates."""
-    kept = []
-    for f in ctx.findings:
-        if f.code == "UNREACHABLE_NODE" and len(f.pointer) > 1 and _type_at(ctx, f.pointer[1]) == STICKY_NOTE:
-            continue
-        if f.code == "CIRCULAR_DEPENDENCY" and any(len(r.pointer) > 1 and _type_at(ctx, r.pointer[1]) in LOOP_TYPES for r in f.related):
-            continue
-        kept.append(f)
-    ctx.findings[:] = kept
-
-
-def _type_at(ctx: Context, index: Any) -> str | None:
-    if isinstance(index, int) and 0 <= index < len(ctx.nodes) and isinstance(ctx.nodes[index], dict):
-        t = ctx.nodes[index].get("type")
-        return t if isinstance(t, str) else None
-    return None

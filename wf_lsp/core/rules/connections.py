@@ -16,24 +16,68 @@ _TARGET_TYPES = ("main", "error", "condition")
 MAX_REKEY_EDITS = 150
 
 
-@rule(
-    "INVALID_CONNECTION_SOURCE",
-    "INVALID_CONNECTION_FORMAT",
-    "INVALID_OUTPUT_TYPE",
-    "INVALID_OUTPUT_INDEX",
-    "INVALID_CONNECTION_TARGET",
-    "INVALID_CONNECTION_TARGET_NODE",
-    feeds=(
-        "INVALID_CONNECTION_TARGET_PORT",
-        "MISSING_CONNECTION_TARGET_PORT",
-        "MIXED_CONNECTION_KEYS",
-        "CIRCULAR_DEPENDENCY",
-        "UNREACHABLE_NODE",
-    ),
-)
-def connection_map(ctx: Context) -> None:
-    """Walk the connection map exactly as the platform does (P3), resolving keys by the configured mode, and collect
-    the graph's edges and the targets the port rules look at."""
+@rule("INVALID_CONNECTION_SOURCE")
+def invalid_connection_source(ctx: Context) -> None:
+    """A source key that names no node (by the connection-key mode); fixes re-key it by the other convention, or to
+    the closest name."""
+    _report(ctx, "INVALID_CONNECTION_SOURCE")
+
+
+@rule("INVALID_CONNECTION_FORMAT")
+def invalid_connection_format(ctx: Context) -> None:
+    """A source entry, output mapping or target list of the wrong shape."""
+    _report(ctx, "INVALID_CONNECTION_FORMAT")
+
+
+@rule("INVALID_OUTPUT_TYPE")
+def invalid_output_type(ctx: Context) -> None:
+    """An output type other than main and error."""
+    _report(ctx, "INVALID_OUTPUT_TYPE")
+
+
+@rule("INVALID_OUTPUT_INDEX")
+def invalid_output_index(ctx: Context) -> None:
+    """An output index that parseInt reads as negative or NaN."""
+    _report(ctx, "INVALID_OUTPUT_INDEX")
+
+
+@rule("INVALID_CONNECTION_TARGET")
+def invalid_connection_target(ctx: Context) -> None:
+    """A target without a (truthy) `node`; the fix removes it."""
+    _report(ctx, "INVALID_CONNECTION_TARGET")
+
+
+@rule("INVALID_CONNECTION_TARGET_NODE")
+def invalid_connection_target_node(ctx: Context) -> None:
+    """A target naming no node; fixes retarget it (other convention, closest name) or remove it."""
+    _report(ctx, "INVALID_CONNECTION_TARGET_NODE")
+
+
+#: what the walk found, by code, in walk order: (pointer, the options and fields for ctx.report)
+Noted = dict[str, list[tuple[Pointer, dict[str, Any]]]]
+
+
+def walk(ctx: Context) -> Noted:
+    """The platform's P3, once per run: walk the connection map, resolving keys by the configured mode; collect the
+    graph's edges (ctx.edges), the targets the port rules look at, and what the rules above report (with their fixes,
+    computed in walk order: did-you-mean has a budget per document)."""
+    noted: Noted | None = ctx.memo.get("connections.walk")
+    if noted is None:
+        noted = ctx.memo["connections.walk"] = {}
+        _walk(ctx)
+    return noted
+
+
+def _report(ctx: Context, code: str) -> None:
+    for pointer, options in walk(ctx).get(code, ()):
+        ctx.report(code, pointer, **options)
+
+
+def _note(ctx: Context, code: str, pointer: Pointer, **options: Any) -> None:
+    ctx.memo["connections.walk"].setdefault(code, []).append((pointer, options))
+
+
+def _walk(ctx: Context) -> None:
     conns = ctx.wf.get("connections") if isinstance(ctx.wf, dict) else None
     if isinstance(conns, dict):
         pairs: Any = conns.items()
@@ -65,10 +109,10 @@ def connection_map(ctx: Context) -> None:
         sptr: Pointer = ("connections", int(src) if is_list else src) if not isinstance(conns, str) else ("connections",)
         if src_index is None:
             fix = _source_fix(ctx, src, sptr)
-            ctx.report("INVALID_CONNECTION_SOURCE", sptr, path=f"connections.{src}", anchor="key", fix=fix, source=src)
+            _note(ctx, "INVALID_CONNECTION_SOURCE", sptr, path=f"connections.{src}", anchor="key", fix=fix, source=src)
             continue
         if not isinstance(outputs, (dict, list)):
-            ctx.report("INVALID_CONNECTION_FORMAT", sptr, path=f"connections.{src}", source=src)
+            _note(ctx, "INVALID_CONNECTION_FORMAT", sptr, path=f"connections.{src}", source=src)
             continue
         _outputs(ctx, src, src_index, sptr, outputs, name_set)
     ctx.by_id = by_id
@@ -136,10 +180,10 @@ def _outputs(ctx: Context, src: str, src_index: int, sptr: Pointer, outputs: Any
         optr = sptr + (int(otype) if is_list else otype,)
         path = f"connections.{src}.{otype}"
         if otype not in ("main", "error"):
-            ctx.report("INVALID_OUTPUT_TYPE", optr, path=path, anchor="key", type=otype)
+            _note(ctx, "INVALID_OUTPUT_TYPE", optr, path=path, anchor="key", type=otype)
             continue
         if not isinstance(indices, (dict, list)):
-            ctx.report("INVALID_CONNECTION_FORMAT", optr, path=path, variant="outputs")
+            _note(ctx, "INVALID_CONNECTION_FORMAT", optr, path=path, variant="outputs")
             continue
         idx_list = isinstance(indices, list)
         for x, targets in jsval.entries(indices):
@@ -147,12 +191,12 @@ def _outputs(ctx: Context, src: str, src_index: int, sptr: Pointer, outputs: Any
             xpath = f"{path}.{x}"
             index = 0.0 if x.isascii() and x.isdigit() else jsval.parse_int(x)
             if index != index or index < 0:  # NaN or negative
-                ctx.report("INVALID_OUTPUT_INDEX", xptr, path=xpath, anchor="key", index=x)
+                _note(ctx, "INVALID_OUTPUT_INDEX", xptr, path=xpath, anchor="key", index=x)
                 continue
             if not isinstance(targets, list):
                 if targets is None and ctx.dialect == "n8n":
                     continue  # n8n writes null for an output with nothing connected
-                ctx.report("INVALID_CONNECTION_FORMAT", xptr, path=xpath, variant="targets")
+                _note(ctx, "INVALID_CONNECTION_FORMAT", xptr, path=xpath, variant="targets")
                 continue
             for j, target in enumerate(targets):
                 _target(ctx, src, src_index, sptr, xptr, xpath, j, target, name_set)
@@ -162,7 +206,7 @@ def _target(ctx: Context, src: str, src_index: int, sptr: Pointer, xptr: Pointer
     tptr = xptr + (j,)
     if not isinstance(target, dict) or not jsval.truthy(target.get("node")):
         fix = fixes.remove_item(xptr, j, "Remove connection target", safe=False)
-        ctx.report("INVALID_CONNECTION_TARGET", tptr, path=xpath, fix=fix)
+        _note(ctx, "INVALID_CONNECTION_TARGET", tptr, path=xpath, fix=fix)
         return
     node = target["node"]
     if name_set is not None:
@@ -172,7 +216,8 @@ def _target(ctx: Context, src: str, src_index: int, sptr: Pointer, xptr: Pointer
         dst = ctx.resolve(node)
         found = dst is not None
     if not found:
-        ctx.report(
+        _note(
+            ctx,
             "INVALID_CONNECTION_TARGET_NODE",
             tptr + ("node",),
             path=xpath,
@@ -197,6 +242,7 @@ def _walked(ctx: Context) -> list[tuple[dict[str, Any], Pointer, str]]:
 @rule("INVALID_CONNECTION_TARGET_PORT")
 def invalid_connection_target_port(ctx: Context) -> None:
     """A target `type` other than main, error or condition, or an `index` that is not a non-negative integer."""
+    walk(ctx)
     for target, tptr, xpath in _walked(ctx):
         if "type" in target and target["type"] not in _TARGET_TYPES:
             fix = fixes.replace_value(tptr + ("type",), "main", "Set target type to 'main'", safe=False)
@@ -210,6 +256,7 @@ def invalid_connection_target_port(ctx: Context) -> None:
 @rule("MISSING_CONNECTION_TARGET_PORT")
 def missing_connection_target_port(ctx: Context) -> None:
     """A target without a `type` or an `index`."""
+    walk(ctx)
     for target, tptr, xpath in _walked(ctx):
         if "type" not in target or "index" not in target:
             missing = " and ".join(k for k in ("type", "index") if k not in target)
@@ -271,6 +318,7 @@ def _target_fix(ctx: Context, node: Any, xptr: Pointer, j: int) -> FixPlan | Non
 @rule("MIXED_CONNECTION_KEYS")
 def mixed_connection_keys(ctx: Context) -> None:
     """In auto mode, report a map that uses names for some references and ids for others."""
+    walk(ctx)
     conns = ctx.wf.get("connections")
     if ctx.key_mode != "auto" or not isinstance(conns, dict) or not ctx.by_id:
         return

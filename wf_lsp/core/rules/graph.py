@@ -7,7 +7,9 @@ from typing import Any
 from wf_lsp.core import jsval
 from wf_lsp.core.context import Context
 from wf_lsp.core.findings import Related
+from wf_lsp.core.n8n.rules import LOOP_TYPES, STICKY_NOTE
 from wf_lsp.core.rules import fixes
+from wf_lsp.core.rules.connections import walk
 from wf_lsp.core.rules.rule import rule
 from wf_lsp.core.rules.suggest import closest
 
@@ -18,6 +20,7 @@ MAX_CYCLES = 10
 @rule("CIRCULAR_DEPENDENCY")
 def circular_dependency(ctx: Context) -> None:
     """Cycles among the edges the connection walk resolved (up to MAX_CYCLES, each with its nodes)."""
+    walk(ctx)
     adjacency = _shared_adjacency(ctx) if ctx.nodes else None
     if adjacency is not None:
         _cycles(ctx, adjacency)
@@ -52,6 +55,7 @@ def invalid_trigger_kind(ctx: Context) -> None:
 @rule("UNREACHABLE_NODE")
 def unreachable_node(ctx: Context) -> None:
     """Nodes that no enabled trigger (else no node without incoming edges) reaches."""
+    walk(ctx)
     if ctx.nodes:
         starts = [index for _, trig, index in _triggers(ctx) if index is not None and trig.get("enabled", True) is not False]
         _unreachable(ctx, _shared_adjacency(ctx), starts)
@@ -99,6 +103,8 @@ def _cycles(ctx: Context, adjacency: Adjacency) -> None:
                     cycle = path[path.index(nxt) :]
                     names = [ctx.node_label(n) for n in cycle]
                     reported += 1
+                    if ctx.dialect == "n8n" and any(_type_of(ctx, n) in LOOP_TYPES for n in cycle):
+                        continue  # how n8n iterates or polls: a cycle through a node built to loop (still counted)
                     ctx.report(
                         "CIRCULAR_DEPENDENCY",
                         ptr,
@@ -201,6 +207,14 @@ def _unreachable(ctx: Context, adjacency: Adjacency | None, starts: list[int]) -
                             changed = True
     for i, node in ctx.iter_nodes():
         if not seen[i] and node.get("disabled") is not True:
+            if ctx.dialect == "n8n" and _type_of(ctx, i) == STICKY_NOTE:
+                continue  # a sticky note is not a node of n8n's graph
             f = ctx.report("UNREACHABLE_NODE", ("nodes", i, "name"), path=f"nodes[{i}]", node=ctx.node_label(i))
             if f is not None:
                 f.tags = ("unnecessary",)
+
+
+def _type_of(ctx: Context, index: int) -> str | None:
+    node = ctx.nodes[index]
+    kind = node.get("type") if isinstance(node, dict) else None
+    return kind if isinstance(kind, str) else None

@@ -19,9 +19,9 @@ if TYPE_CHECKING:
 #   3. a golden case, tests/data/err/CODE_<case>.json with its .out (and a .toml sidecar for settings).
 # Then `wf-lsp rules --format markdown > docs/rules.md`. tests/test_rule_registry.py checks that every code has one
 # function, every template and variant is rendered with exactly its fields, and `fix = true` matches the fixes offered.
-# A pass that mirrors one walk of the platform's validator and decides several codes at once (the connection map,
-# n8n exports) registers every code it reports: each code still has exactly one function, and reporting any other
-# code fails.
+# Rules that share work (one walk of the connection map, the graph's adjacency) compute it once per run in ctx.memo.
+# The n8n rules are one walk over an export that registers every code it reports: each code still has exactly one
+# function, and reporting any other code fails.
 
 #: when a rule runs: on every parsed text; on any top-level value; on a top-level object; after suppressions match
 Stage = Literal["document", "top", "workflow", "suppressed"]
@@ -37,14 +37,12 @@ class Registered:
     codes: frozenset[str]
     run: RuleFunction
     stage: Stage
-    #: codes whose rules read what this one collects (graph edges): it runs when any of them is enabled, too
-    feeds: frozenset[str]
     #: False when the messages are the parser's own text, not the catalog's templates
     renders: bool
 
     def wanted(self, enabled: frozenset[str]) -> bool:
-        """Whether the run needs this rule: some code it reports, or feeds, is enabled."""
-        return not (self.codes.isdisjoint(enabled) and self.feeds.isdisjoint(enabled))
+        """Whether the run needs this rule: some code it reports is enabled."""
+        return not self.codes.isdisjoint(enabled)
 
 
 #: every registered rule, in registration order (within a module, the order its rules run in)
@@ -54,14 +52,14 @@ BY_CODE: dict[str, Registered] = {}
 MODULE_ORDER: list[str] = []
 
 
-def rule(*codes: str, stage: Stage = "workflow", feeds: tuple[str, ...] = (), renders: bool = True) -> Callable[[RuleFunction], RuleFunction]:
+def rule(*codes: str, stage: Stage = "workflow", renders: bool = True) -> Callable[[RuleFunction], RuleFunction]:
     """Register a function as the rule for these codes; a code not in the catalog, or registered twice, fails here."""
-    for code in (*codes, *feeds):
+    for code in codes:
         if code not in catalog.RULES:
             raise KeyError(f"@rule({code!r}): no such code in rules.toml")
 
     def register(fn: RuleFunction) -> RuleFunction:
-        entry = Registered(f"{fn.__module__}.{fn.__name__}", fn.__module__, frozenset(codes), fn, stage, frozenset(feeds), renders)
+        entry = Registered(f"{fn.__module__}.{fn.__name__}", fn.__module__, frozenset(codes), fn, stage, renders)
         for code in codes:
             if code in BY_CODE:
                 raise ValueError(f"{code} is registered twice: {BY_CODE[code].name} and {entry.name}")
