@@ -14,6 +14,7 @@ from wf_lsp.core.findings import Related
 from wf_lsp.core.n8n import values as value_rules
 from wf_lsp.core.n8n.display import MISSING, displayed
 from wf_lsp.core.n8n.issues import Issues, issues_for
+from wf_lsp.core.rules.rule import note
 
 #: What one node's parameters give: n8n's issues, values the editor rejects, parameter names the node does not have.
 NodeReport = tuple[Issues, list[tuple[str, str]], list[str]]
@@ -241,7 +242,8 @@ def check_node(ctx: Context, i: int, node: dict[str, Any], desc: dict[str, Any],
             top = name.split(".", 1)[0]
             ptr = ("nodes", i, "parameters", top) if top in values else ("nodes", i, "parameters") if isinstance(given, dict) else ("nodes", i)
             for message in messages:
-                ctx.report(
+                note(
+                    ctx,
                     "N8N_PARAMETER_ISSUE",
                     ptr,
                     path=f"nodes[{i}].parameters.{name}",
@@ -254,7 +256,7 @@ def check_node(ctx: Context, i: int, node: dict[str, Any], desc: dict[str, Any],
         for name, message in problems:
             ptr = ("nodes", i, "parameters", name)
             related = [Related(label, ("nodes", i, "type"))]
-            ctx.report("N8N_INVALID_PARAMETER_VALUE", ptr, path=f"nodes[{i}].parameters.{name}", related=related, problem=message)
+            note(ctx, "N8N_INVALID_PARAMETER_VALUE", ptr, path=f"nodes[{i}].parameters.{name}", related=related, problem=message)
     if unknown and ctx.on("N8N_UNKNOWN_PARAMETER"):
         for key in unknown:
-            ctx.report("N8N_UNKNOWN_PARAMETER", ("nodes", i, "parameters", key), anchor="key", name=key, label=label)
+            note(ctx, "N8N_UNKNOWN_PARAMETER", ("nodes", i, "parameters", key), anchor="key", name=key, label=label)

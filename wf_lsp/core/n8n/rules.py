@@ -11,7 +11,7 @@ from wf_lsp.core.findings import Related
 from wf_lsp.core.n8n import catalogue as cat_mod
 from wf_lsp.core.n8n import params
 from wf_lsp.core.rules import fixes
-from wf_lsp.core.rules.rule import rule
+from wf_lsp.core.rules.rule import note, report_walked, rule
 from wf_lsp.core.rules.suggest import closest
 
 STICKY_NOTE = "n8n-nodes-base.stickyNote"
@@ -30,26 +30,70 @@ def is_community(type_name: str) -> bool:
     return bool(package) and not type_name.startswith(_OFFICIAL) and bool(_COMMUNITY.search(package))
 
 
-@rule(
-    "N8N_CATALOG_MISSING",
-    "N8N_COMMUNITY_NODE_TYPE",
-    "N8N_UNKNOWN_NODE_TYPE",
-    "N8N_UNKNOWN_TYPE_VERSION",
-    "N8N_PARAMETER_ISSUE",
-    "N8N_INVALID_CONNECTION_TYPE",
-    "N8N_INVALID_CREDENTIAL_TYPE",
-    "N8N_UNKNOWN_PARAMETER",
-    "N8N_INVALID_PARAMETER_VALUE",
-)
-def n8n_export(ctx: Context) -> None:
-    """Run every n8n rule on an n8n export (after the shared structure, node and connection rules)."""
+@rule("N8N_CATALOG_MISSING")
+def catalog_missing(ctx: Context) -> None:
+    """No n8n catalogue to check node types, versions, parameters and credentials against."""
+    report_walked(ctx, _export, "N8N_CATALOG_MISSING")
+
+
+@rule("N8N_COMMUNITY_NODE_TYPE")
+def community_node_type(ctx: Context) -> None:
+    """A community node the catalogue does not have (information: it is not checked)."""
+    report_walked(ctx, _export, "N8N_COMMUNITY_NODE_TYPE")
+
+
+@rule("N8N_UNKNOWN_NODE_TYPE")
+def unknown_node_type(ctx: Context) -> None:
+    """A node type the catalogue does not have, with the closest type as a did-you-mean and a fix."""
+    report_walked(ctx, _export, "N8N_UNKNOWN_NODE_TYPE")
+
+
+@rule("N8N_UNKNOWN_TYPE_VERSION")
+def unknown_type_version(ctx: Context) -> None:
+    """A typeVersion the node type does not have, with the nearest one as a fix."""
+    report_walked(ctx, _export, "N8N_UNKNOWN_TYPE_VERSION")
+
+
+@rule("N8N_PARAMETER_ISSUE")
+def parameter_issue(ctx: Context) -> None:
+    """What n8n's own parameter check (getNodeParametersIssues) says of a node."""
+    report_walked(ctx, _export, "N8N_PARAMETER_ISSUE")
+
+
+@rule("N8N_INVALID_CONNECTION_TYPE")
+def invalid_connection_type(ctx: Context) -> None:
+    """A connection between an output and an input n8n would not connect."""
+    report_walked(ctx, _export, "N8N_INVALID_CONNECTION_TYPE")
+
+
+@rule("N8N_INVALID_CREDENTIAL_TYPE")
+def invalid_credential_type(ctx: Context) -> None:
+    """A credential of a type the node does not take."""
+    report_walked(ctx, _export, "N8N_INVALID_CREDENTIAL_TYPE")
+
+
+@rule("N8N_UNKNOWN_PARAMETER")
+def unknown_parameter(ctx: Context) -> None:
+    """A parameter the node's description does not have."""
+    report_walked(ctx, _export, "N8N_UNKNOWN_PARAMETER")
+
+
+@rule("N8N_INVALID_PARAMETER_VALUE")
+def invalid_parameter_value(ctx: Context) -> None:
+    """A parameter value n8n's editor does not accept."""
+    report_walked(ctx, _export, "N8N_INVALID_PARAMETER_VALUE")
+
+
+def _export(ctx: Context) -> None:
+    """One walk over an n8n export for every n8n rule (after the shared structure, node and connection rules): the
+    catalogue, then each node (type, version, credentials, parameters), then the connections."""
     catalogue = cat_mod.load(ctx.settings.n8n_catalog)
     if catalogue is None:
         hint = cat_mod.BUILD_HINT
         if ctx.settings.n8n_catalog:
-            ctx.report("N8N_CATALOG_MISSING", (), path="", anchor="key", variant="not_found", file=ctx.settings.n8n_catalog, hint=hint)
+            note(ctx, "N8N_CATALOG_MISSING", (), path="", anchor="key", variant="not_found", file=ctx.settings.n8n_catalog, hint=hint)
         else:
-            ctx.report("N8N_CATALOG_MISSING", (), path="", anchor="key", hint=hint)
+            note(ctx, "N8N_CATALOG_MISSING", (), path="", anchor="key", hint=hint)
     descs: dict[int, dict[str, Any]] = {}
     for i, node in ctx.iter_nodes():
         desc = _node(ctx, catalogue, i, node)
@@ -64,7 +108,7 @@ def _node(ctx: Context, catalogue: cat_mod.Catalogue | None, i: int, node: dict[
         return None
     tptr = ("nodes", i, "type")
     if is_community(type_name) and (catalogue is None or type_name not in catalogue.types):
-        ctx.report("N8N_COMMUNITY_NODE_TYPE", tptr, type=type_name)
+        note(ctx, "N8N_COMMUNITY_NODE_TYPE", tptr, type=type_name)
         return None
     if catalogue is None:
         return None
@@ -72,9 +116,9 @@ def _node(ctx: Context, catalogue: cat_mod.Catalogue | None, i: int, node: dict[
         guess = closest(type_name, _type_list(ctx, catalogue), ctx.guess)
         if guess:
             fix = fixes.replace_value(tptr, guess, f'Change type to "{guess}"', safe=False)
-            ctx.report("N8N_UNKNOWN_NODE_TYPE", tptr, fix=fix, variant="guess", type=type_name, guess=guess, catalogue=catalogue.label())
+            note(ctx, "N8N_UNKNOWN_NODE_TYPE", tptr, fix=fix, variant="guess", type=type_name, guess=guess, catalogue=catalogue.label())
         else:
-            ctx.report("N8N_UNKNOWN_NODE_TYPE", tptr, type=type_name, catalogue=catalogue.label())
+            note(ctx, "N8N_UNKNOWN_NODE_TYPE", tptr, type=type_name, catalogue=catalogue.label())
         return None
     version = node.get("typeVersion", 1)
     desc = catalogue.description(type_name, version)
@@ -82,7 +126,8 @@ def _node(ctx: Context, catalogue: cat_mod.Catalogue | None, i: int, node: dict[
         valid = catalogue.versions(type_name)
         near = _nearest(version, valid)
         vptr = ("nodes", i, "typeVersion") if "typeVersion" in node else tptr
-        ctx.report(
+        note(
+            ctx,
             "N8N_UNKNOWN_TYPE_VERSION",
             vptr,
             path=f"nodes[{i}].typeVersion",
@@ -144,9 +189,9 @@ def _credentials(ctx: Context, i: int, node: dict[str, Any], desc: dict[str, Any
             cptr = ("nodes", i, "credentials", name)
             if accepted:
                 names = ", ".join(a for a in accepted if isinstance(a, str))
-                ctx.report("N8N_INVALID_CREDENTIAL_TYPE", cptr, anchor="key", type=type_name, credential=name, accepted=names)
+                note(ctx, "N8N_INVALID_CREDENTIAL_TYPE", cptr, anchor="key", type=type_name, credential=name, accepted=names)
             else:
-                ctx.report("N8N_INVALID_CREDENTIAL_TYPE", cptr, anchor="key", variant="none", type=type_name, credential=name)
+                note(ctx, "N8N_INVALID_CREDENTIAL_TYPE", cptr, anchor="key", variant="none", type=type_name, credential=name)
 
 
 _QUOTED_KIND = re.compile(r"""['"](main|ai_[A-Za-z]+)['"]""")
@@ -193,15 +238,15 @@ def _connections(ctx: Context, catalogue: cat_mod.Catalogue | None, descs: dict[
                 continue
             optr = ("connections", src, ctype)
             if stype == STICKY_NOTE:
-                ctx.report("N8N_INVALID_CONNECTION_TYPE", ("connections", src), anchor="key", variant="sticky_source", node=src)
+                note(ctx, "N8N_INVALID_CONNECTION_TYPE", ("connections", src), anchor="key", variant="sticky_source", node=src)
                 break
             if not _known_kind(ctype) or (souts is not None and ctype not in souts):
                 related = [Related(f"{src} is defined here", ("nodes", s, "type"))]
                 if souts is None:
-                    ctx.report("N8N_INVALID_CONNECTION_TYPE", optr, anchor="key", related=related, node=src, type=ctype)
+                    note(ctx, "N8N_INVALID_CONNECTION_TYPE", optr, anchor="key", related=related, node=src, type=ctype)
                 else:
                     outs = ", ".join(sorted(souts)) or "none"
-                    ctx.report("N8N_INVALID_CONNECTION_TYPE", optr, anchor="key", related=related, variant="outputs", node=src, type=ctype, outputs=outs)
+                    note(ctx, "N8N_INVALID_CONNECTION_TYPE", optr, anchor="key", related=related, variant="outputs", node=src, type=ctype, outputs=outs)
                 continue
             for x, targets in enumerate(indices):
                 if not isinstance(targets, list):
@@ -224,11 +269,11 @@ def _target(
     target_node = ctx.nodes[d]
     if target_node.get("type") == STICKY_NOTE:
         related = [Related(f"{name} is defined here", ("nodes", d, "type"))]
-        ctx.report("N8N_INVALID_CONNECTION_TYPE", ptr + ("node",), path="", related=related, variant="sticky_target", node=name)
+        note(ctx, "N8N_INVALID_CONNECTION_TYPE", ptr + ("node",), path="", related=related, variant="sticky_target", node=name)
         return
     if ttype != ctype:
         related = [Related(f"the {ctype} output of {src}", ptr[:3], anchor="key")]
-        ctx.report("N8N_INVALID_CONNECTION_TYPE", ptr + ("type",), path="", related=related, variant="unequal", src=src, out=ctype, node=name, type=ttype)
+        note(ctx, "N8N_INVALID_CONNECTION_TYPE", ptr + ("type",), path="", related=related, variant="unequal", src=src, out=ctype, node=name, type=ttype)
         return
     if d in inputs:
         tins = inputs[d]
@@ -240,4 +285,4 @@ def _target(
         where = ptr + ("type",) if "type" in t else ptr + ("node",)
         related = [Related(f"{name} is defined here", ("nodes", d, "type"))]
         ins = ", ".join(sorted(tins)) or "none"
-        ctx.report("N8N_INVALID_CONNECTION_TYPE", where, path="", related=related, variant="input", node=name, type=ttype, inputs=ins, src=src)
+        note(ctx, "N8N_INVALID_CONNECTION_TYPE", where, path="", related=related, variant="input", node=name, type=ttype, inputs=ins, src=src)

@@ -9,7 +9,7 @@ from wf_lsp.core import jsval, noderefs
 from wf_lsp.core.context import Context, FixPlan
 from wf_lsp.core.findings import Anchor, Pointer, Related
 from wf_lsp.core.rules import fixes
-from wf_lsp.core.rules.rule import rule
+from wf_lsp.core.rules.rule import note, report_walked, rule, walked
 from wf_lsp.core.rules.suggest import closest
 
 _TARGET_TYPES = ("main", "error", "condition")
@@ -53,31 +53,19 @@ def invalid_connection_target_node(ctx: Context) -> None:
     _report(ctx, "INVALID_CONNECTION_TARGET_NODE")
 
 
-#: what the walk found, by code, in walk order: (pointer, the options and fields for ctx.report)
-Noted = dict[str, list[tuple[Pointer, dict[str, Any]]]]
-
-
-def walk(ctx: Context) -> Noted:
-    """The platform's P3, once per run: walk the connection map, resolving keys by the configured mode; collect the
-    graph's edges (ctx.edges), the targets the port rules look at, and what the rules above report (with their fixes,
-    computed in walk order: did-you-mean has a budget per document)."""
-    noted: Noted | None = ctx.memo.get("connections.walk")
-    if noted is None:
-        noted = ctx.memo["connections.walk"] = {}
-        _walk(ctx)
-    return noted
+def walk(ctx: Context) -> None:
+    """Make sure the connection walk ran: the graph's edges, the targets the port rules look at."""
+    walked(ctx, _walk)
 
 
 def _report(ctx: Context, code: str) -> None:
-    for pointer, options in walk(ctx).get(code, ()):
-        ctx.report(code, pointer, **options)
-
-
-def _note(ctx: Context, code: str, pointer: Pointer, **options: Any) -> None:
-    ctx.memo["connections.walk"].setdefault(code, []).append((pointer, options))
+    report_walked(ctx, _walk, code)
 
 
 def _walk(ctx: Context) -> None:
+    """The platform's P3: walk the connection map, resolving keys by the configured mode; collect the graph's edges
+    (ctx.edges), the targets the port rules look at, and what the rules above report, with their fixes computed in
+    walk order (did-you-mean has a budget per document)."""
     conns = ctx.wf.get("connections") if isinstance(ctx.wf, dict) else None
     if isinstance(conns, dict):
         pairs: Any = conns.items()
@@ -109,10 +97,10 @@ def _walk(ctx: Context) -> None:
         sptr: Pointer = ("connections", int(src) if is_list else src) if not isinstance(conns, str) else ("connections",)
         if src_index is None:
             fix = _source_fix(ctx, src, sptr)
-            _note(ctx, "INVALID_CONNECTION_SOURCE", sptr, path=f"connections.{src}", anchor="key", fix=fix, source=src)
+            note(ctx, "INVALID_CONNECTION_SOURCE", sptr, path=f"connections.{src}", anchor="key", fix=fix, source=src)
             continue
         if not isinstance(outputs, (dict, list)):
-            _note(ctx, "INVALID_CONNECTION_FORMAT", sptr, path=f"connections.{src}", source=src)
+            note(ctx, "INVALID_CONNECTION_FORMAT", sptr, path=f"connections.{src}", source=src)
             continue
         _outputs(ctx, src, src_index, sptr, outputs, name_set)
     ctx.by_id = by_id
@@ -180,10 +168,10 @@ def _outputs(ctx: Context, src: str, src_index: int, sptr: Pointer, outputs: Any
         optr = sptr + (int(otype) if is_list else otype,)
         path = f"connections.{src}.{otype}"
         if otype not in ("main", "error"):
-            _note(ctx, "INVALID_OUTPUT_TYPE", optr, path=path, anchor="key", type=otype)
+            note(ctx, "INVALID_OUTPUT_TYPE", optr, path=path, anchor="key", type=otype)
             continue
         if not isinstance(indices, (dict, list)):
-            _note(ctx, "INVALID_CONNECTION_FORMAT", optr, path=path, variant="outputs")
+            note(ctx, "INVALID_CONNECTION_FORMAT", optr, path=path, variant="outputs")
             continue
         idx_list = isinstance(indices, list)
         for x, targets in jsval.entries(indices):
@@ -191,12 +179,12 @@ def _outputs(ctx: Context, src: str, src_index: int, sptr: Pointer, outputs: Any
             xpath = f"{path}.{x}"
             index = 0.0 if x.isascii() and x.isdigit() else jsval.parse_int(x)
             if index != index or index < 0:  # NaN or negative
-                _note(ctx, "INVALID_OUTPUT_INDEX", xptr, path=xpath, anchor="key", index=x)
+                note(ctx, "INVALID_OUTPUT_INDEX", xptr, path=xpath, anchor="key", index=x)
                 continue
             if not isinstance(targets, list):
                 if targets is None and ctx.dialect == "n8n":
                     continue  # n8n writes null for an output with nothing connected
-                _note(ctx, "INVALID_CONNECTION_FORMAT", xptr, path=xpath, variant="targets")
+                note(ctx, "INVALID_CONNECTION_FORMAT", xptr, path=xpath, variant="targets")
                 continue
             for j, target in enumerate(targets):
                 _target(ctx, src, src_index, sptr, xptr, xpath, j, target, name_set)
@@ -206,7 +194,7 @@ def _target(ctx: Context, src: str, src_index: int, sptr: Pointer, xptr: Pointer
     tptr = xptr + (j,)
     if not isinstance(target, dict) or not jsval.truthy(target.get("node")):
         fix = fixes.remove_item(xptr, j, "Remove connection target", safe=False)
-        _note(ctx, "INVALID_CONNECTION_TARGET", tptr, path=xpath, fix=fix)
+        note(ctx, "INVALID_CONNECTION_TARGET", tptr, path=xpath, fix=fix)
         return
     node = target["node"]
     if name_set is not None:
@@ -216,7 +204,7 @@ def _target(ctx: Context, src: str, src_index: int, sptr: Pointer, xptr: Pointer
         dst = ctx.resolve(node)
         found = dst is not None
     if not found:
-        _note(
+        note(
             ctx,
             "INVALID_CONNECTION_TARGET_NODE",
             tptr + ("node",),

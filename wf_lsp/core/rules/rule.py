@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from wf_lsp.core import catalog
+from wf_lsp.core.findings import Pointer
 
 if TYPE_CHECKING:
     from wf_lsp.core.context import Context
@@ -99,3 +100,34 @@ def run(stage: Stage, ctx: Context) -> None:
         ctx.current = entry.codes
         entry.run(ctx)
     ctx.current = frozenset()
+
+
+#: what a walk found, by code, in walk order: (pointer, the options and fields for ctx.report)
+Noted = dict[str, list[tuple[Pointer, dict[str, Any]]]]
+
+
+def walked(ctx: Context, walk: RuleFunction) -> Noted:
+    """What a walk shared by several rules found, running it once per run (for whichever of its rules runs first)."""
+    key = f"walk:{walk.__module__}.{walk.__name__}"
+    noted: Noted | None = ctx.memo.get(key)
+    if noted is None:
+        noted = ctx.memo[key] = {}
+        outer = ctx.memo.get("walk:current")
+        ctx.memo["walk:current"] = noted
+        try:
+            walk(ctx)
+        finally:
+            ctx.memo["walk:current"] = outer
+    return noted
+
+
+def note(ctx: Context, code: str, pointer: Pointer, **options: Any) -> None:
+    """Inside a walk: what one of its rules will report (ctx.report's options and fields)."""
+    noted: Noted = ctx.memo["walk:current"]
+    noted.setdefault(code, []).append((pointer, options))
+
+
+def report_walked(ctx: Context, walk: RuleFunction, code: str) -> None:
+    """Report what a walk found for one code."""
+    for pointer, options in walked(ctx, walk).get(code, ()):
+        ctx.report(code, pointer, **options)
