@@ -12,7 +12,6 @@ from wf_lsp.core.document import parse
 from wf_lsp.core.engine import analyze, enabled_codes
 from wf_lsp.core.registry import load_registry
 from wf_lsp.core.rules import suggest, types
-from wf_lsp.core.rules.rule import BY_CODE
 from wf_lsp.core.settings import Settings
 
 REGISTRY = load_registry(())
@@ -108,9 +107,11 @@ def test_a_passing_shape_means_the_parameter_check_reports_nothing() -> None:
         if not types._Shape.of(entry).passes(params):
             continue
         ctx = Context(doc=doc, settings=settings, registry=REGISTRY, enabled=enabled_codes(settings), wf=doc.value)
-        ctx.current = frozenset(BY_CODE)
+        ctx.current = "MISSING_REQUIRED_FIELD"
         types._missing_required(ctx, 0, {"parameters": params}, entry, params)
+        ctx.current = "TYPE_MISMATCH"
         types._mismatches(ctx, 0, entry, params)
+        ctx.current = "INVALID_ENUM_VALUE"
         types._enum_values(ctx, 0, entry, params)
         assert ctx.findings == [], (entry.id, params)
 

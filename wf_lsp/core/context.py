@@ -39,8 +39,8 @@ class Context:
     key_mode: str = "auto"
     #: the dialect in force for this file: "metabuilder" or "n8n"
     dialect: str = "metabuilder"
-    #: the codes the running rule is registered for: it may report only these
-    current: frozenset[str] = frozenset()
+    #: the code of the running rule: the only one it may report
+    current: str = ""
     #: did-you-mean answers and indexes for this document (bounded; see rules.suggest.closest)
     guess: Guesses = field(default_factory=Guesses)
     candidate_lists: dict[str, list[str]] = field(default_factory=dict)
@@ -85,8 +85,8 @@ class Context:
             if code not in _RULES:
                 raise KeyError(f"{code} is not a code of the catalog (rules.toml)")
             return None
-        if code not in self.current:
-            raise LookupError(f"{code} reported by a rule registered for {', '.join(sorted(self.current)) or 'nothing'}")
+        if code != self.current:
+            raise LookupError(f"{code} reported by the rule for {self.current or 'nothing'}")
         rule = _RULES[code]
         template = rule.message if variant is None else rule.variants[variant]  # catalog.render, inlined: a hot path
         f = Finding(code, template.format_map(fields) if fields else template, path_of(pointer) if path is None else path, pointer, anchor)

@@ -1,4 +1,4 @@
-"""The rule registry: `@rule(CODE, ...)` ties catalog codes to the one function that reports them."""
+"""The rule registry: `@rule(CODE)` ties each catalog code to the one function that reports it."""
 
 from __future__ import annotations
 
@@ -20,9 +20,8 @@ if TYPE_CHECKING:
 #   3. a golden case, tests/data/err/CODE_<case>.json with its .out (and a .toml sidecar for settings).
 # Then `wf-lsp rules --format markdown > docs/rules.md`. tests/test_rule_registry.py checks that every code has one
 # function, every template and variant is rendered with exactly its fields, and `fix = true` matches the fixes offered.
-# Rules that share work (one walk of the connection map, the graph's adjacency) compute it once per run in ctx.memo.
-# The n8n rules are one walk over an export that registers every code it reports: each code still has exactly one
-# function, and reporting any other code fails.
+# Rules that share work compute it once per run in ctx.memo (the graph's adjacency); rules that share one walk (the
+# connection map, an n8n export) have it `note` what each of them reports, and each reports its own (report_walked).
 
 #: when a rule runs: on every parsed text; on any top-level value; on a top-level object; after suppressions match
 Stage = Literal["document", "top", "workflow", "suppressed"]
@@ -31,19 +30,19 @@ RuleFunction = Callable[["Context"], None]
 
 @dataclass(frozen=True, slots=True)
 class Registered:
-    """One rule function and the codes it reports (each code has exactly one)."""
+    """One rule function and the one code it reports."""
 
     name: str
     module: str
-    codes: frozenset[str]
+    code: str
     run: RuleFunction
     stage: Stage
     #: False when the messages are the parser's own text, not the catalog's templates
     renders: bool
 
     def wanted(self, enabled: frozenset[str]) -> bool:
-        """Whether the run needs this rule: some code it reports is enabled."""
-        return not self.codes.isdisjoint(enabled)
+        """Whether the run needs this rule: its code is enabled."""
+        return self.code in enabled
 
 
 #: every registered rule, in registration order (within a module, the order its rules run in)
@@ -53,18 +52,16 @@ BY_CODE: dict[str, Registered] = {}
 MODULE_ORDER: list[str] = []
 
 
-def rule(*codes: str, stage: Stage = "workflow", renders: bool = True) -> Callable[[RuleFunction], RuleFunction]:
-    """Register a function as the rule for these codes; a code not in the catalog, or registered twice, fails here."""
-    for code in codes:
-        if code not in catalog.RULES:
-            raise KeyError(f"@rule({code!r}): no such code in rules.toml")
+def rule(code: str, *, stage: Stage = "workflow", renders: bool = True) -> Callable[[RuleFunction], RuleFunction]:
+    """Register a function as the rule for a code; a code not in the catalog, or registered twice, fails here."""
+    if code not in catalog.RULES:
+        raise KeyError(f"@rule({code!r}): no such code in rules.toml")
 
     def register(fn: RuleFunction) -> RuleFunction:
-        entry = Registered(f"{fn.__module__}.{fn.__name__}", fn.__module__, frozenset(codes), fn, stage, renders)
-        for code in codes:
-            if code in BY_CODE:
-                raise ValueError(f"{code} is registered twice: {BY_CODE[code].name} and {entry.name}")
-            BY_CODE[code] = entry
+        entry = Registered(f"{fn.__module__}.{fn.__name__}", fn.__module__, code, fn, stage, renders)
+        if code in BY_CODE:
+            raise ValueError(f"{code} is registered twice: {BY_CODE[code].name} and {entry.name}")
+        BY_CODE[code] = entry
         REGISTERED.append(entry)
         return fn
 
@@ -97,9 +94,9 @@ def plan(stage: Stage, enabled: frozenset[str]) -> tuple[Registered, ...]:
 def run(stage: Stage, ctx: Context) -> None:
     """Run the rules of a stage that this run needs."""
     for entry in plan(stage, ctx.enabled):
-        ctx.current = entry.codes
+        ctx.current = entry.code
         entry.run(ctx)
-    ctx.current = frozenset()
+    ctx.current = ""
 
 
 #: what a walk found, by code, in walk order: (pointer, the options and fields for ctx.report)
