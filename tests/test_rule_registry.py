@@ -95,6 +95,16 @@ def test_report_refuses_a_misspelt_code_and_a_code_of_another_rule() -> None:
     assert found is not None and found.message == catalog.RULES["MISSING_WORKFLOW_ID"].message
 
 
+def test_a_walk_shared_by_rules_refuses_a_code_none_of_its_rules_reports() -> None:
+    ctx = _context(Settings())
+
+    def walk(ctx: Context) -> None:
+        rule.note(ctx, "INVALID_OUTPUT_INDEX", ("connections",), index="x")
+
+    with pytest.raises(LookupError, match=r"INVALID_OUTPUT_INDEX noted by a walk in tests\.test_rule_registry"):
+        rule.walked(ctx, walk)
+
+
 def test_report_renders_the_template_and_derives_the_path() -> None:
     ctx = _context(Settings())
     ctx.current = "DUPLICATE_NODE_NAME"

@@ -110,7 +110,7 @@ def walked(ctx: Context, walk: RuleFunction) -> Noted:
     if noted is None:
         noted = ctx.memo[key] = {}
         outer = ctx.memo.get("walk:current")
-        ctx.memo["walk:current"] = noted
+        ctx.memo["walk:current"] = (noted, walk.__module__)
         try:
             walk(ctx)
         finally:
@@ -119,8 +119,12 @@ def walked(ctx: Context, walk: RuleFunction) -> Noted:
 
 
 def note(ctx: Context, code: str, pointer: Pointer, **options: Any) -> None:
-    """Inside a walk: what one of its rules will report (ctx.report's options and fields)."""
-    noted: Noted = ctx.memo["walk:current"]
+    """Inside a walk: what one of its rules will report (ctx.report's options and fields). A code whose rule is not
+    in the walk's module (a misspelt one included) fails: nothing would ever report it."""
+    noted, module = ctx.memo["walk:current"]
+    entry = BY_CODE.get(code)
+    if entry is None or entry.module != module:
+        raise LookupError(f"{code} noted by a walk in {module}, where no rule reports it")
     noted.setdefault(code, []).append((pointer, options))
 
 
