@@ -51,8 +51,8 @@ class Context:
     referenced: set[str] | None = None
     #: whether some connection reference may name a node by id (set by the connection walk)
     by_id: bool = False
-    #: what several rules of one run share (the graph's adjacency, resolved triggers), by "module.name"
-    memo: dict[str, Any] = field(default_factory=dict)
+    #: what several rules of one run share (the graph's adjacency, resolved triggers, a walk's notes), by name or walk
+    memo: dict[Any, Any] = field(default_factory=dict)
     #: in-document suppressions that matched nothing: (pointer of the code string, position, code)
     unused_suppressions: list[tuple[Pointer, int, str]] = field(default_factory=list)
 

@@ -53,6 +53,22 @@ def enabled_codes(settings: Settings) -> frozenset[str]:
 _ENABLED: dict[int, tuple[Settings, frozenset[str]]] = {}
 
 
+def _on_dialect(enabled: frozenset[str], dialect: str) -> frozenset[str]:
+    """The enabled codes whose rules run on a dialect's files (memoised: the same set object for the same settings)."""
+    key = (id(enabled), dialect)
+    cached = _DIALECT.get(key)
+    if cached is not None and cached[0] is enabled:
+        return cached[1]
+    if len(_DIALECT) > 64:
+        _DIALECT.clear()
+    found = enabled - _NOT_ON[dialect]
+    _DIALECT[key] = (enabled, found)
+    return found
+
+
+_DIALECT: dict[tuple[int, str], tuple[frozenset[str], frozenset[str]]] = {}
+
+
 def _enabled_codes(settings: Settings) -> frozenset[str]:
     codes = set(catalog.codes_for(settings.profile))
     for code, level in settings.severity.items():
@@ -108,7 +124,7 @@ def _analyze(text: str, settings: Settings, registry: Registry, path: str | None
     doc = parse(text, settings.max_file_bytes)
     enabled = enabled_codes(settings)
     dialect = n8n_dialect.resolve(settings.dialect, doc.value)
-    enabled = enabled - _NOT_ON[dialect]
+    enabled = _on_dialect(enabled, dialect)
     ctx = Context(doc=doc, settings=settings, registry=registry, enabled=enabled, wf=doc.value)
     ctx.dialect = dialect
     ctx.key_mode = "name" if settings.profile == "oracle" or dialect == "n8n" else settings.connection_keys

@@ -14,36 +14,41 @@ from wf_lsp.core.rules.rule import rule
 @rule("JSON_SYNTAX_ERROR", stage="document", renders=False)
 def json_syntax_error(ctx: Context) -> None:
     """Text that is not JSON, with each repair the parser made to read on."""
-    _parsed(ctx, "JSON_SYNTAX_ERROR")
+    if ctx.doc.syntax:
+        _parsed(ctx, "JSON_SYNTAX_ERROR")
 
 
 @rule("INVALID_ENCODING", stage="document", renders=False)
 def invalid_encoding(ctx: Context) -> None:
     """Bytes that are not UTF-8 (or a byte-order-marked UTF-16/32)."""
-    _parsed(ctx, "INVALID_ENCODING")
+    if ctx.doc.syntax:
+        _parsed(ctx, "INVALID_ENCODING")
 
 
 @rule("FILE_TOO_LARGE", stage="document", renders=False)
 def file_too_large(ctx: Context) -> None:
     """A file over maxFileBytes, not parsed."""
-    _parsed(ctx, "FILE_TOO_LARGE")
+    if ctx.doc.syntax:
+        _parsed(ctx, "FILE_TOO_LARGE")
 
 
 @rule("NESTING_TOO_DEEP", stage="document", renders=False)
 def nesting_too_deep(ctx: Context) -> None:
     """JSON nested deeper than the parser goes."""
-    _parsed(ctx, "NESTING_TOO_DEEP")
+    if ctx.doc.syntax:
+        _parsed(ctx, "NESTING_TOO_DEEP")
 
 
 def _parsed(ctx: Context, code: str) -> None:
-    if ctx.doc.syntax:
-        ctx.findings.extend(f for f in ctx.doc.syntax if f.code == code)
+    ctx.findings.extend(f for f in ctx.doc.syntax if f.code == code)
 
 
 @rule("DUPLICATE_KEY", stage="document")
 def duplicate_key(ctx: Context) -> None:
     """Find where each object with duplicate keys sits, and report every repeated key."""
     targets = ctx.doc.duplicate_keys
+    if not targets:
+        return
     stack: list[tuple[Any, Pointer]] = [(ctx.doc.value, ())]
     while stack and targets:
         value, ptr = stack.pop()

@@ -73,29 +73,32 @@ def unregistered() -> list[str]:
     return [code for code in catalog.RULES if code not in BY_CODE]
 
 
-_PLANS: dict[tuple[Stage, frozenset[str]], tuple[Registered, ...]] = {}
+#: a stage's rules for one enabled set, in order: (code, function)
+Plan = tuple[tuple[str, RuleFunction], ...]
+_PLANS: dict[frozenset[str], dict[str, Plan]] = {}
 
 
-def plan(stage: Stage, enabled: frozenset[str]) -> tuple[Registered, ...]:
+def plan(stage: Stage, enabled: frozenset[str]) -> Plan:
     """The rules of a stage that an enabled set needs, in order (memoised per enabled set)."""
-    key = (stage, enabled)
-    found = _PLANS.get(key)
-    if found is None:
+    plans = _PLANS.get(enabled)
+    if plans is None:
         missing = unregistered()
         if missing:
             raise LookupError(f"catalog codes with no rule function: {', '.join(missing)}")
         if len(_PLANS) > 256:
             _PLANS.clear()
         ordered = sorted(REGISTERED, key=lambda r: MODULE_ORDER.index(r.module) if r.module in MODULE_ORDER else len(MODULE_ORDER))
-        found = _PLANS[key] = tuple(r for r in ordered if r.stage == stage and r.wanted(enabled))
-    return found
+        plans = _PLANS[enabled] = {
+            s: tuple((r.code, r.run) for r in ordered if r.stage == s and r.wanted(enabled)) for s in ("document", "top", "workflow", "suppressed")
+        }
+    return plans[stage]
 
 
 def run(stage: Stage, ctx: Context) -> None:
     """Run the rules of a stage that this run needs."""
-    for entry in plan(stage, ctx.enabled):
-        ctx.current = entry.code
-        entry.run(ctx)
+    for code, fn in plan(stage, ctx.enabled):
+        ctx.current = code
+        fn(ctx)
     ctx.current = ""
 
 
@@ -105,10 +108,9 @@ Noted = dict[str, list[tuple[Pointer, dict[str, Any]]]]
 
 def walked(ctx: Context, walk: RuleFunction) -> Noted:
     """What a walk shared by several rules found, running it once per run (for whichever of its rules runs first)."""
-    key = f"walk:{walk.__module__}.{walk.__name__}"
-    noted: Noted | None = ctx.memo.get(key)
+    noted: Noted | None = ctx.memo.get(walk)
     if noted is None:
-        noted = ctx.memo[key] = {}
+        noted = ctx.memo[walk] = {}
         outer = ctx.memo.get("walk:current")
         ctx.memo["walk:current"] = (noted, walk.__module__)
         try:
@@ -130,5 +132,8 @@ def note(ctx: Context, code: str, pointer: Pointer, **options: Any) -> None:
 
 def report_walked(ctx: Context, walk: RuleFunction, code: str) -> None:
     """Report what a walk found for one code."""
-    for pointer, options in walked(ctx, walk).get(code, ()):
-        ctx.report(code, pointer, **options)
+    noted = ctx.memo.get(walk)
+    found = (walked(ctx, walk) if noted is None else noted).get(code)
+    if found:
+        for pointer, options in found:
+            ctx.report(code, pointer, **options)
