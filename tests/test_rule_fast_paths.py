@@ -11,7 +11,7 @@ from wf_lsp.core.context import Context
 from wf_lsp.core.document import parse
 from wf_lsp.core.engine import analyze, enabled_codes
 from wf_lsp.core.registry import load_registry
-from wf_lsp.core.rules import fixes, types
+from wf_lsp.core.rules import suggest, types
 from wf_lsp.core.settings import Settings
 
 REGISTRY = load_registry(())
@@ -24,7 +24,7 @@ def _word(rng: random.Random, longest: int) -> str:
 
 def _plain_closest(word: str, candidates: list[str]) -> str | None:
     # words and candidates over MAX_GUESS_LENGTH take no part (a ratio costs the product of the lengths)
-    candidates = [c for c in candidates if len(c) <= fixes.MAX_GUESS_LENGTH]
+    candidates = [c for c in candidates if len(c) <= suggest.MAX_GUESS_LENGTH]
     folded = word.lower()
     hit = next((c for c in candidates if c.lower() == folded), None)
     if hit is None:
@@ -40,7 +40,7 @@ def test_ratio_suggestions_match_plain_difflib() -> None:
         if rng.random() < 0.05:
             candidates.append("x" * 300)  # a long candidate: never suggested
             candidates.append("y" * 256)  # suggested, but counts no longer fit a byte
-        suggester = fixes._Suggester(candidates)
+        suggester = suggest.Suggester(candidates)
         for _ in range(4):
             word = _word(rng, 14) if rng.random() < 0.8 else rng.choice(candidates or [""]) + rng.choice(ALPHABET)
             assert suggester.by_ratio(word) == _plain_closest(word, candidates), (word, candidates)
@@ -52,7 +52,7 @@ def test_subsequence_filter_keeps_every_candidate_difflib_accepts() -> None:
         word, candidate = _word(rng, 16), _word(rng, 16)
         ratio = difflib.SequenceMatcher(None, candidate, word).ratio()
         if ratio >= 0.6:
-            assert fixes._subsequence_filter(word, [candidate, candidate], 0.6) == [candidate, candidate]
+            assert suggest._subsequence_filter(word, [candidate, candidate], 0.6) == [candidate, candidate]
 
 
 class _EagerDeletionIndex:
@@ -85,7 +85,7 @@ def test_lazy_deletion_index_matches_the_eager_one() -> None:
     rng = random.Random(3)
     for _ in range(1500):
         words = [_word(rng, 7) for _ in range(rng.randint(0, 60))]
-        eager, lazy = _EagerDeletionIndex(words), fixes._DeletionIndex(words)
+        eager, lazy = _EagerDeletionIndex(words), suggest._DeletionIndex(words)
         for _ in range(6):
             word = _word(rng, 8)
             assert lazy.lookup(word) == eager.lookup(word), (word, words)
@@ -107,7 +107,12 @@ def test_a_passing_shape_means_the_parameter_check_reports_nothing() -> None:
         if not types._Shape.of(entry).passes(params):
             continue
         ctx = Context(doc=doc, settings=settings, registry=REGISTRY, enabled=enabled_codes(settings), wf=doc.value)
-        types._params(ctx, 0, {"parameters": params}, entry, params)
+        ctx.current = "MISSING_REQUIRED_FIELD"
+        types._missing_required(ctx, 0, {"parameters": params}, entry, params)
+        ctx.current = "TYPE_MISMATCH"
+        types._mismatches(ctx, 0, entry, params)
+        ctx.current = "INVALID_ENUM_VALUE"
+        types._enum_values(ctx, 0, entry, params)
         assert ctx.findings == [], (entry.id, params)
 
 

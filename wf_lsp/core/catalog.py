@@ -1,9 +1,10 @@
-"""The rule catalog: every code wf-lsp reports, with severity, message, suggestion, docs and profiles."""
+"""The rule catalog: every code wf-lsp reports, with severity, message templates, suggestion, docs and profiles."""
 
 from __future__ import annotations
 
+import string
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 
 from wf_lsp.core.findings import Severity
@@ -14,7 +15,7 @@ DEFAULT_SUGGESTION = "Fix this validation issue and retry."
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """One rule: its code, default severity, message template, suggestion, doc text, fix and profiles."""
+    """One rule: its code, default severity, message templates, suggestion, doc text, fix and profiles."""
 
     code: str
     severity: Severity
@@ -23,13 +24,24 @@ class Rule:
     doc: str
     has_fix: bool
     profiles: frozenset[str]
-    concern: str
     javascript: str = ""  # where the real validator's answer depends on JavaScript semantics, and how
+    #: the workflow dialects the rule runs on
+    dialects: frozenset[str] = frozenset({"metabuilder", "n8n"})
+    #: other wordings of the message, by name (`ctx.report(code, ptr, variant=name, ...)`)
+    variants: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
         """Where the rule's documentation lives (codeDescription.href)."""
         return DOCS_URL + self.code.lower()
+
+    def template(self, variant: str | None = None) -> str:
+        """The message template of a variant (None: the main message)."""
+        return self.message if variant is None else self.variants[variant]
+
+    def fields(self, variant: str | None = None) -> frozenset[str]:
+        """The `{field}` names a template asks for."""
+        return frozenset(name for _, name, _, _ in string.Formatter().parse(self.template(variant)) if name)
 
 
 def _load() -> dict[str, Rule]:
@@ -43,8 +55,9 @@ def _load() -> dict[str, Rule]:
             doc=" ".join(t["doc"].split()),
             has_fix=bool(t["fix"]),
             profiles=frozenset(t["profiles"]),
-            concern=t["concern"],
             javascript=" ".join(t.get("javascript", "").split()),
+            variants=dict(t.get("variants", {})),
+            dialects=frozenset(t.get("dialects", ("metabuilder", "n8n"))),
         )
         for code, t in raw.items()
     }
@@ -53,28 +66,18 @@ def _load() -> dict[str, Rule]:
 #: Every code wf-lsp can report, in documentation order.
 RULES: dict[str, Rule] = _load()
 
-#: The oracle's suggestion table (spec 4.2): only these codes have specific text there.
-ORACLE_SUGGESTIONS: dict[str, str] = {
-    "MISSING_REQUIRED_FIELD": "Add the missing parameter to the node.",
-    "INVALID_NODE_TYPE": "Use a valid node type from the registry.",
-    "INVALID_CONNECTION_TARGET_NODE": "Ensure target node exists in workflow.",
-    "TYPE_MISMATCH": "Change parameter type to match definition.",
-    "MISSING_TENANT_ID": "Workflow must belong to a tenant.",
-    "TIMEOUT_TOO_SHORT": "Increase timeout for more reliable execution.",
-    "DUPLICATE_NODE_NAME": "Use unique names for all nodes.",
-    "CIRCULAR_DEPENDENCY": "Remove circular connections between nodes.",
-}
-
 
 def suggestion_for(code: str) -> str:
-    """The human hint for a code: the platform's table, completed for every wf-lsp code."""
-    key = code.upper()
-    if key in ORACLE_SUGGESTIONS:
-        return ORACLE_SUGGESTIONS[key]
-    rule = RULES.get(key)
+    """The human hint for a code (the platform's own wording where it has one)."""
+    rule = RULES.get(code.upper())
     return rule.suggestion if rule else DEFAULT_SUGGESTION
 
 
 def codes_for(profile: str) -> frozenset[str]:
     """Codes a profile enables."""
     return frozenset(code for code, rule in RULES.items() if profile in rule.profiles)
+
+
+def codes_not_on(dialect: str) -> frozenset[str]:
+    """Codes whose rules do not run on files of a dialect."""
+    return frozenset(code for code, rule in RULES.items() if dialect not in rule.dialects)

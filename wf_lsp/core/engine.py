@@ -13,9 +13,8 @@ from wf_lsp.core.document import Document, parse
 from wf_lsp.core.findings import Finding, Fix, Pointer, Related, Severity, Span
 from wf_lsp.core.locate import Found, locate
 from wf_lsp.core.n8n import dialect as n8n_dialect
-from wf_lsp.core.n8n import rules as n8n_rules
 from wf_lsp.core.registry import Registry
-from wf_lsp.core.rules import RULE_MODULES
+from wf_lsp.core.rules import every, rule  # noqa: F401 (importing `every` registers every rule)
 from wf_lsp.core.settings import Settings
 from wf_lsp.core.suppress import apply_suppressions
 
@@ -30,6 +29,9 @@ class Analysis:
     duration_ms: float
     dialect: str = "metabuilder"
 
+
+#: codes whose rules do not run on a dialect's files (the catalog's `dialects`)
+_NOT_ON = {dialect: catalog.codes_not_on(dialect) for dialect in ("metabuilder", "n8n")}
 
 SKELETON_MIN = 50_000
 #: below this many deep pointers one early-exiting walk beats indexing the whole file first
@@ -49,6 +51,22 @@ def enabled_codes(settings: Settings) -> frozenset[str]:
 
 
 _ENABLED: dict[int, tuple[Settings, frozenset[str]]] = {}
+
+
+def _on_dialect(enabled: frozenset[str], dialect: str) -> frozenset[str]:
+    """The enabled codes whose rules run on a dialect's files (memoised: the same set object for the same settings)."""
+    key = (id(enabled), dialect)
+    cached = _DIALECT.get(key)
+    if cached is not None and cached[0] is enabled:
+        return cached[1]
+    if len(_DIALECT) > 64:
+        _DIALECT.clear()
+    found = enabled - _NOT_ON[dialect]
+    _DIALECT[key] = (enabled, found)
+    return found
+
+
+_DIALECT: dict[tuple[int, str], tuple[frozenset[str], frozenset[str]]] = {}
 
 
 def _enabled_codes(settings: Settings) -> frozenset[str]:
@@ -109,28 +127,23 @@ def _analyze(text: str, settings: Settings, registry: Registry, path: str | None
         doc = parse(text, settings.max_file_bytes)
     enabled = enabled_codes(settings)
     dialect = n8n_dialect.resolve(settings.dialect, doc.value)
-    if dialect == "n8n":
-        enabled = enabled - n8n_dialect.METABUILDER_ONLY
+    enabled = _on_dialect(enabled, dialect)
     ctx = Context(doc=doc, settings=settings, registry=registry, enabled=enabled, wf=doc.value)
     ctx.dialect = dialect
     ctx.key_mode = "name" if dialect == "n8n" else settings.key_mode
     if pre:
         ctx.findings.extend(f for f in pre if f.code in enabled)
-    if doc.syntax:
-        ctx.findings.extend(f for f in doc.syntax if f.code in enabled)
-    if doc.duplicate_keys and "DUPLICATE_KEY" in enabled:
-        _duplicate_keys(ctx)
+    rule.run("document", ctx)
     if doc.value is not None or not doc.syntax:
         _index_nodes(ctx)
-        for module in RULE_MODULES:
-            if dialect == "n8n" and module in n8n_dialect.METABUILDER_MODULES:
-                continue
-            module.check(ctx)
-            if not isinstance(ctx.wf, dict):
-                break  # only the structure rule speaks about a non-object top level
-        if dialect == "n8n" and isinstance(ctx.wf, dict):
-            n8n_rules.check(ctx)
+        rule.run("top", ctx)
+        if isinstance(ctx.wf, dict):  # only the structure rule speaks about a non-object top level
+            rule.run("workflow", ctx)
     findings = apply_suppressions(ctx, path)
+    if ctx.unused_suppressions:
+        before = len(ctx.findings)
+        rule.run("suppressed", ctx)
+        findings.extend(ctx.findings[before:])
     _severities(findings, settings)
     _place(doc, ctx, findings)
     findings.sort(key=lambda f: (f.span.start.offset if f.span else 0, f.severity, f.code))
@@ -143,20 +156,6 @@ def _index_nodes(ctx: Context) -> None:
         return
     ctx.nodes = nodes
     noderefs.index_nodes(nodes, ctx.names, ctx.ids)
-
-
-def _duplicate_keys(ctx: Context) -> None:
-    """Find where each object with duplicate keys sits, and report every repeated key."""
-    targets = ctx.doc.duplicate_keys
-    stack: list[tuple[Any, Pointer]] = [(ctx.doc.value, ())]
-    while stack and targets:
-        value, ptr = stack.pop()
-        if isinstance(value, dict):
-            for key in targets.get(id(value), []):
-                ctx.add("DUPLICATE_KEY", f'Duplicate key "{key}": only the last value is kept', "", ptr + (key,), anchor="key")
-            stack.extend((v, ptr + (k,)) for k, v in value.items() if isinstance(v, (dict, list)))
-        elif isinstance(value, list):
-            stack.extend((v, ptr + (i,)) for i, v in enumerate(value) if isinstance(v, (dict, list)))
 
 
 def _severities(findings: list[Finding], settings: Settings) -> None:

@@ -7,7 +7,6 @@ from typing import Any
 from wf_lsp.core.context import Context
 from wf_lsp.core.findings import Finding, Pointer
 from wf_lsp.core.globs import matches
-from wf_lsp.core.rules import fixes
 
 IGNORE_KEY = "x-wf-ignore"
 
@@ -42,7 +41,7 @@ def _collect(out: list[tuple[Pointer, Pointer, int, str]], scope: Pointer, holde
 
 
 def apply_suppressions(ctx: Context, path: str | None) -> list[Finding]:
-    """Drop suppressed findings; report in-document suppressions that matched nothing."""
+    """Drop suppressed findings; note in-document suppressions that matched nothing (rules.suppression reports them)."""
     entries = _in_doc(ctx)
     settings_entries = [
         (e.code, _pointer_from_json(e.pointer) if e.pointer else ())
@@ -63,15 +62,5 @@ def apply_suppressions(ctx: Context, path: str | None) -> list[Finding]:
                 hit = True
         if not hit:
             kept.append(f)
-    for k, (_scope, ptr, pos, code) in enumerate(entries):
-        if not used[k] and code != "UNUSED_SUPPRESSION" and ctx.on("UNUSED_SUPPRESSION"):
-            plan = (
-                fixes.remove_item(ptr[:-1], pos, f"Remove unused suppression of {code}", safe=True)
-                if pos >= 0
-                else fixes.remove_member(ptr, f"Remove unused suppression of {code}", safe=True)
-            )
-            before = len(ctx.findings)
-            ctx.add("UNUSED_SUPPRESSION", f'Suppression of "{code}" suppresses nothing', ".".join(map(str, ptr)), ptr, fix=plan)
-            if len(ctx.findings) > before:
-                kept.append(ctx.findings[-1])
+    ctx.unused_suppressions = [(ptr, pos, code) for k, (_scope, ptr, pos, code) in enumerate(entries) if not used[k] and code != "UNUSED_SUPPRESSION"]
     return kept

@@ -4,42 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from wf_lsp.core.rules import tenancy, types
-
 Dialect = Literal["metabuilder", "n8n"]
 DIALECT_CHOICES: tuple[str, ...] = ("auto", "metabuilder", "n8n")
 
-#: MetaBuilder rules that do not run on n8n files, where n8n has other semantics: tenancy, the MetaBuilder registry
-#: (types, parameters), MetaBuilder's connection types, node ids (n8n assigns them on import), trigger lists and
-#: parameter names that MetaBuilder reserves ("name" is an ordinary n8n parameter). Duplicate names and dangling
-#: connections stay errors in both dialects.
-METABUILDER_ONLY: frozenset[str] = frozenset(
-    {
-        "MISSING_TENANT_ID",
-        "INVALID_TENANT_ID",
-        "TENANT_MISMATCH",
-        "CROSS_TENANT_VARIABLE",
-        "GLOBAL_SCOPE_VARIABLE",
-        "INVALID_OUTPUT_TYPE",
-        "INVALID_CONNECTION_TARGET_PORT",
-        "MISSING_CONNECTION_TARGET_PORT",
-        "INVALID_NODE_TYPE",
-        "UNIMPLEMENTED_NODE_TYPE",
-        "MISSING_REQUIRED_FIELD",
-        "TYPE_MISMATCH",
-        "INVALID_ENUM_VALUE",
-        "MISSING_NODE_ID",
-        "NESTED_NODE_ATTRIBUTES",
-        "EXCESSIVE_PARAMETER_NESTING",
-        "OBJECT_SERIALIZATION_FAILURE",
-        "INVALID_TRIGGER_NODE",
-        "INVALID_TRIGGER_KIND",
-        "MISSING_WORKFLOW_ID",
-    }
-)
-
-#: rule modules whose every code is MetaBuilder-only (registry types and parameters, tenancy): skipped on n8n files
-METABUILDER_MODULES = (types, tenancy)
+# Which rules run on which dialect is the catalog's `dialects` field: MetaBuilder's tenancy, registry (types,
+# parameters, the secrets it marks), connection types, node ids (n8n assigns them on import), trigger lists and the
+# parameter names MetaBuilder reserves ("name" is an ordinary n8n parameter) do not run on n8n files; the n8n rules run
+# on n8n files only. Duplicate names and dangling connections are errors in both dialects.
 
 _N8N_PREFIXES = ("n8n-nodes-", "@n8n/")
 

@@ -14,6 +14,7 @@ from wf_lsp.core.findings import Related
 from wf_lsp.core.n8n import values as value_rules
 from wf_lsp.core.n8n.display import MISSING, displayed
 from wf_lsp.core.n8n.issues import Issues, issues_for
+from wf_lsp.core.rules.rule import note
 
 #: What one node's parameters give: n8n's issues, values the editor rejects, parameter names the node does not have.
 NodeReport = tuple[Issues, list[tuple[str, str]], list[str]]
@@ -241,20 +242,21 @@ def check_node(ctx: Context, i: int, node: dict[str, Any], desc: dict[str, Any],
             top = name.split(".", 1)[0]
             ptr = ("nodes", i, "parameters", top) if top in values else ("nodes", i, "parameters") if isinstance(given, dict) else ("nodes", i)
             for message in messages:
-                ctx.add(
+                note(
+                    ctx,
                     "N8N_PARAMETER_ISSUE",
-                    f'{message} (node "{node.get("name")}")',
-                    f"nodes[{i}].parameters.{name}",
                     ptr,
+                    path=f"nodes[{i}].parameters.{name}",
                     anchor="key" if ptr[-1] == "parameters" or ptr == ("nodes", i) else "value",
                     related=[Related(label, ("nodes", i, "type"))],
+                    issue=message,
+                    node=node.get("name"),
                 )
     if active and problems and ctx.on("N8N_INVALID_PARAMETER_VALUE"):
         for name, message in problems:
             ptr = ("nodes", i, "parameters", name)
-            ctx.add("N8N_INVALID_PARAMETER_VALUE", message, f"nodes[{i}].parameters.{name}", ptr, related=[Related(label, ("nodes", i, "type"))])
+            related = [Related(label, ("nodes", i, "type"))]
+            note(ctx, "N8N_INVALID_PARAMETER_VALUE", ptr, path=f"nodes[{i}].parameters.{name}", related=related, problem=message)
     if unknown and ctx.on("N8N_UNKNOWN_PARAMETER"):
         for key in unknown:
-            ctx.add(
-                "N8N_UNKNOWN_PARAMETER", f'Unknown parameter "{key}" for {label}', f"nodes[{i}].parameters.{key}", ("nodes", i, "parameters", key), anchor="key"
-            )
+            note(ctx, "N8N_UNKNOWN_PARAMETER", ("nodes", i, "parameters", key), anchor="key", name=key, label=label)

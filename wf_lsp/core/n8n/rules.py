@@ -11,6 +11,8 @@ from wf_lsp.core.findings import Related
 from wf_lsp.core.n8n import catalogue as cat_mod
 from wf_lsp.core.n8n import params
 from wf_lsp.core.rules import fixes
+from wf_lsp.core.rules.rule import note, report_walked, rule
+from wf_lsp.core.rules.suggest import closest
 
 STICKY_NOTE = "n8n-nodes-base.stickyNote"
 #: nodes built to loop or to leave a loop: a cycle through one of them is how n8n iterates or polls, not a mistake
@@ -28,25 +30,76 @@ def is_community(type_name: str) -> bool:
     return bool(package) and not type_name.startswith(_OFFICIAL) and bool(_COMMUNITY.search(package))
 
 
-def check(ctx: Context) -> None:
-    """Run every n8n rule on an n8n export (after the shared structure, node and connection rules)."""
+@rule("N8N_CATALOG_MISSING")
+def catalog_missing(ctx: Context) -> None:
+    """No n8n catalogue to check node types, versions, parameters and credentials against."""
+    report_walked(ctx, _export, "N8N_CATALOG_MISSING")
+
+
+@rule("N8N_COMMUNITY_NODE_TYPE")
+def community_node_type(ctx: Context) -> None:
+    """A community node the catalogue does not have (information: it is not checked)."""
+    report_walked(ctx, _export, "N8N_COMMUNITY_NODE_TYPE")
+
+
+@rule("N8N_UNKNOWN_NODE_TYPE")
+def unknown_node_type(ctx: Context) -> None:
+    """A node type the catalogue does not have, with the closest type as a did-you-mean and a fix."""
+    report_walked(ctx, _export, "N8N_UNKNOWN_NODE_TYPE")
+
+
+@rule("N8N_UNKNOWN_TYPE_VERSION")
+def unknown_type_version(ctx: Context) -> None:
+    """A typeVersion the node type does not have, with the nearest one as a fix."""
+    report_walked(ctx, _export, "N8N_UNKNOWN_TYPE_VERSION")
+
+
+@rule("N8N_PARAMETER_ISSUE")
+def parameter_issue(ctx: Context) -> None:
+    """What n8n's own parameter check (getNodeParametersIssues) says of a node."""
+    report_walked(ctx, _export, "N8N_PARAMETER_ISSUE")
+
+
+@rule("N8N_INVALID_CONNECTION_TYPE")
+def invalid_connection_type(ctx: Context) -> None:
+    """A connection between an output and an input n8n would not connect."""
+    report_walked(ctx, _export, "N8N_INVALID_CONNECTION_TYPE")
+
+
+@rule("N8N_INVALID_CREDENTIAL_TYPE")
+def invalid_credential_type(ctx: Context) -> None:
+    """A credential of a type the node does not take."""
+    report_walked(ctx, _export, "N8N_INVALID_CREDENTIAL_TYPE")
+
+
+@rule("N8N_UNKNOWN_PARAMETER")
+def unknown_parameter(ctx: Context) -> None:
+    """A parameter the node's description does not have."""
+    report_walked(ctx, _export, "N8N_UNKNOWN_PARAMETER")
+
+
+@rule("N8N_INVALID_PARAMETER_VALUE")
+def invalid_parameter_value(ctx: Context) -> None:
+    """A parameter value n8n's editor does not accept."""
+    report_walked(ctx, _export, "N8N_INVALID_PARAMETER_VALUE")
+
+
+def _export(ctx: Context) -> None:
+    """One walk over an n8n export for every n8n rule (after the shared structure, node and connection rules): the
+    catalogue, then each node (type, version, credentials, parameters), then the connections."""
     catalogue = cat_mod.load(ctx.settings.n8n_catalog)
     if catalogue is None:
-        where = f"n8n catalogue {ctx.settings.n8n_catalog} not found" if ctx.settings.n8n_catalog else "No n8n catalogue"
-        ctx.add(
-            "N8N_CATALOG_MISSING",
-            f"{where}: node types, versions, parameters and credentials are not checked; {cat_mod.BUILD_HINT}",
-            "",
-            (),
-            anchor="key",
-        )
+        hint = cat_mod.BUILD_HINT
+        if ctx.settings.n8n_catalog:
+            note(ctx, "N8N_CATALOG_MISSING", (), path="", anchor="key", variant="not_found", file=ctx.settings.n8n_catalog, hint=hint)
+        else:
+            note(ctx, "N8N_CATALOG_MISSING", (), path="", anchor="key", hint=hint)
     descs: dict[int, dict[str, Any]] = {}
     for i, node in ctx.iter_nodes():
         desc = _node(ctx, catalogue, i, node)
         if desc is not None:
             descs[i] = desc
     _connections(ctx, catalogue, descs)
-    _graph_filters(ctx)
 
 
 def _node(ctx: Context, catalogue: cat_mod.Catalogue | None, i: int, node: dict[str, Any]) -> dict[str, Any] | None:
@@ -55,20 +108,17 @@ def _node(ctx: Context, catalogue: cat_mod.Catalogue | None, i: int, node: dict[
         return None
     tptr = ("nodes", i, "type")
     if is_community(type_name) and (catalogue is None or type_name not in catalogue.types):
-        message = f'"{type_name}" is a community node: it is not in the catalogue, so it is not checked'
-        ctx.add("N8N_COMMUNITY_NODE_TYPE", message, f"nodes[{i}].type", tptr)
+        note(ctx, "N8N_COMMUNITY_NODE_TYPE", tptr, type=type_name)
         return None
     if catalogue is None:
         return None
     if type_name not in catalogue.types:
-        guess = fixes.closest(type_name, _type_list(ctx, catalogue), ctx)
-        ctx.add(
-            "N8N_UNKNOWN_NODE_TYPE",
-            f'Unknown n8n node type "{type_name}"' + (f'; did you mean "{guess}"?' if guess else "") + f" (catalogue: {catalogue.label()})",
-            f"nodes[{i}].type",
-            tptr,
-            fix=fixes.replace_value(tptr, guess, f'Change type to "{guess}"', safe=False) if guess else None,
-        )
+        guess = closest(type_name, _type_list(ctx, catalogue), ctx.guess)
+        if guess:
+            fix = fixes.replace_value(tptr, guess, f'Change type to "{guess}"', safe=False)
+            note(ctx, "N8N_UNKNOWN_NODE_TYPE", tptr, fix=fix, variant="guess", type=type_name, guess=guess, catalogue=catalogue.label())
+        else:
+            note(ctx, "N8N_UNKNOWN_NODE_TYPE", tptr, type=type_name, catalogue=catalogue.label())
         return None
     version = node.get("typeVersion", 1)
     desc = catalogue.description(type_name, version)
@@ -76,13 +126,16 @@ def _node(ctx: Context, catalogue: cat_mod.Catalogue | None, i: int, node: dict[
         valid = catalogue.versions(type_name)
         near = _nearest(version, valid)
         vptr = ("nodes", i, "typeVersion") if "typeVersion" in node else tptr
-        ctx.add(
+        note(
+            ctx,
             "N8N_UNKNOWN_TYPE_VERSION",
-            f"typeVersion {version!r} is not a version of {type_name}; valid: {', '.join(valid)}",
-            f"nodes[{i}].typeVersion",
             vptr,
+            path=f"nodes[{i}].typeVersion",
             related=[Related(f"{type_name} is declared here", tptr)],
             fix=fixes.replace_value(vptr, _number(near), f"Use typeVersion {near}", safe=False) if near and "typeVersion" in node else None,
+            version=repr(version),
+            type=type_name,
+            valid=", ".join(valid),
         )
         return None
     _credentials(ctx, i, node, desc, type_name, catalogue.memo)
@@ -133,14 +186,12 @@ def _credentials(ctx: Context, i: int, node: dict[str, Any], desc: dict[str, Any
         return  # the node takes any credential type, picked by a parameter
     for name in creds:
         if name not in accepted:
-            ctx.add(
-                "N8N_INVALID_CREDENTIAL_TYPE",
-                f'{type_name} does not accept credentials of type "{name}"'
-                + (f"; it accepts {', '.join(a for a in accepted if isinstance(a, str))}" if accepted else "; it takes no credentials"),
-                f"nodes[{i}].credentials.{name}",
-                ("nodes", i, "credentials", name),
-                anchor="key",
-            )
+            cptr = ("nodes", i, "credentials", name)
+            if accepted:
+                names = ", ".join(a for a in accepted if isinstance(a, str))
+                note(ctx, "N8N_INVALID_CREDENTIAL_TYPE", cptr, anchor="key", type=type_name, credential=name, accepted=names)
+            else:
+                note(ctx, "N8N_INVALID_CREDENTIAL_TYPE", cptr, anchor="key", variant="none", type=type_name, credential=name)
 
 
 _QUOTED_KIND = re.compile(r"""['"](main|ai_[A-Za-z]+)['"]""")
@@ -187,23 +238,15 @@ def _connections(ctx: Context, catalogue: cat_mod.Catalogue | None, descs: dict[
                 continue
             optr = ("connections", src, ctype)
             if stype == STICKY_NOTE:
-                ctx.add(
-                    "N8N_INVALID_CONNECTION_TYPE",
-                    f'Sticky note "{src}" is not a node of the graph and has no outputs',
-                    f"connections.{src}",
-                    ("connections", src),
-                    anchor="key",
-                )
+                note(ctx, "N8N_INVALID_CONNECTION_TYPE", ("connections", src), anchor="key", variant="sticky_source", node=src)
                 break
             if not _known_kind(ctype) or (souts is not None and ctype not in souts):
-                ctx.add(
-                    "N8N_INVALID_CONNECTION_TYPE",
-                    f'"{src}" has no "{ctype}" output' + (f"; its outputs: {', '.join(sorted(souts)) or 'none'}" if souts is not None else ""),
-                    f"connections.{src}.{ctype}",
-                    optr,
-                    anchor="key",
-                    related=[Related(f"{src} is defined here", ("nodes", s, "type"))],
-                )
+                related = [Related(f"{src} is defined here", ("nodes", s, "type"))]
+                if souts is None:
+                    note(ctx, "N8N_INVALID_CONNECTION_TYPE", optr, anchor="key", related=related, node=src, type=ctype)
+                else:
+                    outs = ", ".join(sorted(souts)) or "none"
+                    note(ctx, "N8N_INVALID_CONNECTION_TYPE", optr, anchor="key", related=related, variant="outputs", node=src, type=ctype, outputs=outs)
                 continue
             for x, targets in enumerate(indices):
                 if not isinstance(targets, list):
@@ -225,55 +268,21 @@ def _target(
         return
     target_node = ctx.nodes[d]
     if target_node.get("type") == STICKY_NOTE:
-        ctx.add(
-            "N8N_INVALID_CONNECTION_TYPE",
-            f'Sticky note "{name}" is not a node of the graph and takes no input',
-            "",
-            ptr + ("node",),
-            related=[Related(f"{name} is defined here", ("nodes", d, "type"))],
-        )
+        related = [Related(f"{name} is defined here", ("nodes", d, "type"))]
+        note(ctx, "N8N_INVALID_CONNECTION_TYPE", ptr + ("node",), path="", related=related, variant="sticky_target", node=name)
         return
     if ttype != ctype:
-        ctx.add(
-            "N8N_INVALID_CONNECTION_TYPE",
-            f'A "{ctype}" output of "{src}" cannot feed the "{ttype}" input of "{name}": n8n connects equal types only',
-            "",
-            ptr + ("type",),
-            related=[Related(f"the {ctype} output of {src}", ptr[:3], anchor="key")],
-        )
+        related = [Related(f"the {ctype} output of {src}", ptr[:3], anchor="key")]
+        note(ctx, "N8N_INVALID_CONNECTION_TYPE", ptr + ("type",), path="", related=related, variant="unequal", src=src, out=ctype, node=name, type=ttype)
         return
     if d in inputs:
         tins = inputs[d]
     else:
         tdesc = descs.get(d)
         tins = inputs[d] = connection_types(tdesc.get("inputs")) if tdesc else None
-    if not _known_kind(ttype) or (tins is not None and ttype not in tins):
+    # ttype is the source's output type here, which _connections has checked is a known kind.
+    if tins is not None and ttype not in tins:
         where = ptr + ("type",) if "type" in t else ptr + ("node",)
-        ctx.add(
-            "N8N_INVALID_CONNECTION_TYPE",
-            f'"{name}" has no "{ttype}" input'
-            + (f"; its inputs: {', '.join(sorted(tins)) or 'none'}" if tins is not None else "")
-            + f' (connection from "{src}")',
-            "",
-            where,
-            related=[Related(f"{name} is defined here", ("nodes", d, "type"))],
-        )
-
-
-def _graph_filters(ctx: Context) -> None:
-    """Sticky notes are not nodes of the graph; cycles through nodes built to loop are how n8n iterates."""
-    kept = []
-    for f in ctx.findings:
-        if f.code == "UNREACHABLE_NODE" and len(f.pointer) > 1 and _type_at(ctx, f.pointer[1]) == STICKY_NOTE:
-            continue
-        if f.code == "CIRCULAR_DEPENDENCY" and any(len(r.pointer) > 1 and _type_at(ctx, r.pointer[1]) in LOOP_TYPES for r in f.related):
-            continue
-        kept.append(f)
-    ctx.findings[:] = kept
-
-
-def _type_at(ctx: Context, index: Any) -> str | None:
-    if isinstance(index, int) and 0 <= index < len(ctx.nodes) and isinstance(ctx.nodes[index], dict):
-        t = ctx.nodes[index].get("type")
-        return t if isinstance(t, str) else None
-    return None
+        related = [Related(f"{name} is defined here", ("nodes", d, "type"))]
+        ins = ", ".join(sorted(tins)) or "none"
+        note(ctx, "N8N_INVALID_CONNECTION_TYPE", where, path="", related=related, variant="input", node=name, type=ttype, inputs=ins, src=src)

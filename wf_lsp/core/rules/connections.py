@@ -7,15 +7,65 @@ from typing import Any
 
 from wf_lsp.core import jsval, noderefs
 from wf_lsp.core.context import Context, FixPlan
-from wf_lsp.core.findings import Pointer, Related
+from wf_lsp.core.findings import Anchor, Pointer, Related
 from wf_lsp.core.rules import fixes
+from wf_lsp.core.rules.rule import note, report_walked, rule, walked
+from wf_lsp.core.rules.suggest import closest
 
 _TARGET_TYPES = ("main", "error", "condition")
 MAX_REKEY_EDITS = 150
 
 
-def check(ctx: Context) -> None:
-    """Walk the connection map exactly as the platform does, resolving keys by the configured mode."""
+@rule("INVALID_CONNECTION_SOURCE")
+def invalid_connection_source(ctx: Context) -> None:
+    """A source key that names no node (by the connection-key mode); fixes re-key it by the other convention, or to
+    the closest name."""
+    _report(ctx, "INVALID_CONNECTION_SOURCE")
+
+
+@rule("INVALID_CONNECTION_FORMAT")
+def invalid_connection_format(ctx: Context) -> None:
+    """A source entry, output mapping or target list of the wrong shape."""
+    _report(ctx, "INVALID_CONNECTION_FORMAT")
+
+
+@rule("INVALID_OUTPUT_TYPE")
+def invalid_output_type(ctx: Context) -> None:
+    """An output type other than main and error."""
+    _report(ctx, "INVALID_OUTPUT_TYPE")
+
+
+@rule("INVALID_OUTPUT_INDEX")
+def invalid_output_index(ctx: Context) -> None:
+    """An output index that parseInt reads as negative or NaN."""
+    _report(ctx, "INVALID_OUTPUT_INDEX")
+
+
+@rule("INVALID_CONNECTION_TARGET")
+def invalid_connection_target(ctx: Context) -> None:
+    """A target without a (truthy) `node`; the fix removes it."""
+    _report(ctx, "INVALID_CONNECTION_TARGET")
+
+
+@rule("INVALID_CONNECTION_TARGET_NODE")
+def invalid_connection_target_node(ctx: Context) -> None:
+    """A target naming no node; fixes retarget it (other convention, closest name) or remove it."""
+    _report(ctx, "INVALID_CONNECTION_TARGET_NODE")
+
+
+def walk(ctx: Context) -> None:
+    """Make sure the connection walk ran: the graph's edges, the targets the port rules look at."""
+    walked(ctx, _walk)
+
+
+def _report(ctx: Context, code: str) -> None:
+    report_walked(ctx, _walk, code)
+
+
+def _walk(ctx: Context) -> None:
+    """The platform's P3: walk the connection map, resolving keys by the configured mode; collect the graph's edges
+    (ctx.edges), the targets the port rules look at, and what the rules above report, with their fixes computed in
+    walk order (did-you-mean has a budget per document)."""
     conns = ctx.wf.get("connections") if isinstance(ctx.wf, dict) else None
     if isinstance(conns, dict):
         pairs: Any = conns.items()
@@ -26,6 +76,7 @@ def check(ctx: Context) -> None:
     if not pairs:
         return
     is_list = isinstance(conns, list)
+    # `oracle` compares names as the platform does (a JavaScript Set of every node's name, whatever its type).
     name_set = _oracle_name_set(ctx) if ctx.oracle else None
     primary, secondary = noderefs.lookups(ctx.names, ctx.ids, ctx.key_mode)
     # Whether some reference may name a node by id (else MIXED_CONNECTION_KEYS has nothing to count).
@@ -45,26 +96,14 @@ def check(ctx: Context) -> None:
         by_id = True
         sptr: Pointer = ("connections", int(src) if is_list else src) if not isinstance(conns, str) else ("connections",)
         if src_index is None:
-            ctx.add(
-                "INVALID_CONNECTION_SOURCE",
-                f'Source node "{src}" not found in workflow nodes',
-                f"connections.{src}",
-                sptr,
-                anchor="key",
-                fix=_source_fix(ctx, src, sptr),
-            )
+            fix = _source_fix(ctx, src, sptr)
+            note(ctx, "INVALID_CONNECTION_SOURCE", sptr, path=f"connections.{src}", anchor="key", fix=fix, source=src)
             continue
         if not isinstance(outputs, (dict, list)):
-            ctx.add(
-                "INVALID_CONNECTION_FORMAT",
-                f'Connection entry for "{src}" must be an object mapping output types',
-                f"connections.{src}",
-                sptr,
-            )
+            note(ctx, "INVALID_CONNECTION_FORMAT", sptr, path=f"connections.{src}", source=src)
             continue
         _outputs(ctx, src, src_index, sptr, outputs, name_set)
-    if not ctx.oracle and by_id:
-        _mixed_keys(ctx, conns)
+    ctx.by_id = by_id
 
 
 def _oracle_name_set(ctx: Context) -> set[Any]:
@@ -129,10 +168,10 @@ def _outputs(ctx: Context, src: str, src_index: int, sptr: Pointer, outputs: Any
         optr = sptr + (int(otype) if is_list else otype,)
         path = f"connections.{src}.{otype}"
         if otype not in ("main", "error"):
-            ctx.add("INVALID_OUTPUT_TYPE", f'Invalid output type "{otype}". Must be "main" or "error"', path, optr, anchor="key")
+            note(ctx, "INVALID_OUTPUT_TYPE", optr, path=path, anchor="key", type=otype)
             continue
         if not isinstance(indices, (dict, list)):
-            ctx.add("INVALID_CONNECTION_FORMAT", "Output type mapping must be an object", path, optr)
+            note(ctx, "INVALID_CONNECTION_FORMAT", optr, path=path, variant="outputs")
             continue
         idx_list = isinstance(indices, list)
         for x, targets in jsval.entries(indices):
@@ -140,12 +179,12 @@ def _outputs(ctx: Context, src: str, src_index: int, sptr: Pointer, outputs: Any
             xpath = f"{path}.{x}"
             index = 0.0 if x.isascii() and x.isdigit() else jsval.parse_int(x)
             if index != index or index < 0:  # NaN or negative
-                ctx.add("INVALID_OUTPUT_INDEX", f'Invalid output index "{x}". Must be non-negative integer', xpath, xptr, anchor="key")
+                note(ctx, "INVALID_OUTPUT_INDEX", xptr, path=xpath, anchor="key", index=x)
                 continue
             if not isinstance(targets, list):
                 if targets is None and ctx.dialect == "n8n":
                     continue  # n8n writes null for an output with nothing connected
-                ctx.add("INVALID_CONNECTION_FORMAT", "Connection targets must be an array", xpath, xptr)
+                note(ctx, "INVALID_CONNECTION_FORMAT", xptr, path=xpath, variant="targets")
                 continue
             for j, target in enumerate(targets):
                 _target(ctx, src, src_index, sptr, xptr, xpath, j, target, name_set)
@@ -154,13 +193,8 @@ def _outputs(ctx: Context, src: str, src_index: int, sptr: Pointer, outputs: Any
 def _target(ctx: Context, src: str, src_index: int, sptr: Pointer, xptr: Pointer, xpath: str, j: int, target: Any, name_set: set[Any] | None) -> None:
     tptr = xptr + (j,)
     if not isinstance(target, dict) or not jsval.truthy(target.get("node")):
-        ctx.add(
-            "INVALID_CONNECTION_TARGET",
-            'Connection target must have a "node" property',
-            xpath,
-            tptr,
-            fix=fixes.remove_item(xptr, j, "Remove connection target", safe=False),
-        )
+        fix = fixes.remove_item(xptr, j, "Remove connection target", safe=False)
+        note(ctx, "INVALID_CONNECTION_TARGET", tptr, path=xpath, fix=fix)
         return
     node = target["node"]
     if name_set is not None:
@@ -170,41 +204,51 @@ def _target(ctx: Context, src: str, src_index: int, sptr: Pointer, xptr: Pointer
         dst = ctx.resolve(node)
         found = dst is not None
     if not found:
-        ctx.add(
+        note(
+            ctx,
             "INVALID_CONNECTION_TARGET_NODE",
-            f'Target node "{jsval.to_str(node)}" not found in workflow nodes',
-            xpath,
             tptr + ("node",),
+            path=xpath,
             related=[Related(f'Connection from "{src}"', sptr, "key")],
             fix=_target_fix(ctx, node, xptr, j),
+            node=jsval.to_str(node),
         )
     elif dst is not None and src_index >= 0:
         ctx.edges.append((src_index, dst, tptr + ("node",)))
-    if not ctx.oracle:
-        _target_port(ctx, target, tptr, xpath)
+    _walked(ctx).append((target, tptr, xpath))
 
 
-def _target_port(ctx: Context, target: dict[str, Any], tptr: Pointer, xpath: str) -> None:
-    if "type" in target and target["type"] not in _TARGET_TYPES:
-        ctx.add(
-            "INVALID_CONNECTION_TARGET_PORT",
-            f'Connection target type {fixes.dumps(target["type"])} must be "main", "error" or "condition"',
-            xpath,
-            tptr + ("type",),
-            fix=fixes.replace_value(tptr + ("type",), "main", "Set target type to 'main'", safe=False),
-        )
-    if "index" in target:
-        idx = target["index"]
-        if isinstance(idx, bool) or not isinstance(idx, int) or idx < 0:
-            ctx.add(
-                "INVALID_CONNECTION_TARGET_PORT",
-                f"Connection target index {fixes.dumps(idx)} must be a non-negative integer",
-                xpath,
-                tptr + ("index",),
-            )
-    if ("type" not in target or "index" not in target) and ctx.on("MISSING_CONNECTION_TARGET_PORT"):
-        missing = " and ".join(k for k in ("type", "index") if k not in target)
-        ctx.add("MISSING_CONNECTION_TARGET_PORT", f"Connection target lacks {missing}", xpath, tptr)
+def _walked(ctx: Context) -> list[tuple[dict[str, Any], Pointer, str]]:
+    """(target, pointer, platform path) of every target object the walk checked one by one (the others passed its fast
+    path: a well-formed source whose targets all have a valid type and index)."""
+    found: list[tuple[dict[str, Any], Pointer, str]] | None = ctx.memo.get("connections.targets")
+    if found is None:
+        found = ctx.memo["connections.targets"] = []
+    return found
+
+
+@rule("INVALID_CONNECTION_TARGET_PORT")
+def invalid_connection_target_port(ctx: Context) -> None:
+    """A target `type` other than main, error or condition, or an `index` that is not a non-negative integer."""
+    walk(ctx)
+    for target, tptr, xpath in _walked(ctx):
+        if "type" in target and target["type"] not in _TARGET_TYPES:
+            fix = fixes.replace_value(tptr + ("type",), "main", "Set target type to 'main'", safe=False)
+            ctx.report("INVALID_CONNECTION_TARGET_PORT", tptr + ("type",), path=xpath, fix=fix, type=fixes.dumps(target["type"]))
+        if "index" in target:
+            idx = target["index"]
+            if isinstance(idx, bool) or not isinstance(idx, int) or idx < 0:
+                ctx.report("INVALID_CONNECTION_TARGET_PORT", tptr + ("index",), path=xpath, variant="index", index=fixes.dumps(idx))
+
+
+@rule("MISSING_CONNECTION_TARGET_PORT")
+def missing_connection_target_port(ctx: Context) -> None:
+    """A target without a `type` or an `index`."""
+    walk(ctx)
+    for target, tptr, xpath in _walked(ctx):
+        if "type" not in target or "index" not in target:
+            missing = " and ".join(k for k in ("type", "index") if k not in target)
+            ctx.report("MISSING_CONNECTION_TARGET_PORT", tptr, path=xpath, missing=missing)
 
 
 def _candidates(ctx: Context) -> list[str]:
@@ -230,7 +274,7 @@ def _source_fix(ctx: Context, src: str, sptr: Pointer) -> FixPlan | None:
                     if new is not None:
                         edits.append((("connections",) + lptr[1:] + (j, "node"), "value", new))
             return fixes.replace_values(edits, f"Key connection by {'name' if ctx.key_mode == 'name' else 'id'} '{label}'", safe=True)
-    guess = fixes.closest(src, _candidates(ctx), ctx)
+    guess = closest(src, _candidates(ctx), ctx.guess)
     if guess is not None and guess != src:
         return fixes.replace_values([(sptr, "key", guess)], f"Change source to '{guess}'", safe=False)
     return None
@@ -253,15 +297,18 @@ def _target_fix(ctx: Context, node: Any, xptr: Pointer, j: int) -> FixPlan | Non
         label = _counterpart(ctx, other[node])
         if label is not None:
             return fixes.combine(fixes.replace_value(nptr, label, f"Retarget connection to '{label}'", safe=True), remove)
-    guess = fixes.closest(node, _candidates(ctx), ctx)
+    guess = closest(node, _candidates(ctx), ctx.guess)
     if guess is not None and guess != node:
         return fixes.combine(fixes.replace_value(nptr, guess, f"Retarget connection to '{guess}'", safe=False), remove)
     return remove
 
 
-def _mixed_keys(ctx: Context, conns: Any) -> None:
+@rule("MIXED_CONNECTION_KEYS")
+def mixed_connection_keys(ctx: Context) -> None:
     """In auto mode, report a map that uses names for some references and ids for others."""
-    if ctx.key_mode != "auto" or not isinstance(conns, dict) or not ctx.on("MIXED_CONNECTION_KEYS"):
+    walk(ctx)
+    conns = ctx.wf.get("connections")
+    if ctx.key_mode != "auto" or not isinstance(conns, dict) or not ctx.by_id:
         return
     names, ids = ctx.names, ctx.ids
     n_name = n_id = 0
@@ -289,14 +336,9 @@ def _mixed_keys(ctx: Context, conns: Any) -> None:
         return
     at = first_id if n_id <= n_name else first_name
     assert at is not None
-    ctx.add(
-        "MIXED_CONNECTION_KEYS",
-        f"Connections are keyed by both node names ({n_name}) and node ids ({n_id})",
-        "connections",
-        at,
-        anchor="key" if at[-1] != "node" else "value",
-        fix=fixes.combine(*_rekey_plans(ctx, conns)),
-    )
+    fix = fixes.combine(*_rekey_plans(ctx, conns))
+    anchor: Anchor = "key" if at[-1] != "node" else "value"
+    ctx.report("MIXED_CONNECTION_KEYS", at, path="connections", anchor=anchor, fix=fix, names=n_name, ids=n_id)
 
 
 def _rekey_plans(ctx: Context, conns: dict[str, Any]) -> list[FixPlan | None]:
@@ -331,3 +373,36 @@ def _references(ctx: Context, conns: dict[str, Any]) -> Iterator[tuple[str, Poin
     for lptr, j, node in ctx.targets():
         if isinstance(node, str):
             yield node, lptr, j
+
+
+@rule("DUPLICATE_CONNECTION")
+def duplicate_connection(ctx: Context) -> None:
+    """One output that lists the same target (node, type, index) twice; the fix removes the repeat."""
+    conns = ctx.wf.get("connections")
+    if not isinstance(conns, dict):
+        return
+    for src, outputs in conns.items():
+        if type(outputs) is not dict:
+            continue
+        for otype, indices in outputs.items():
+            items = indices.items() if type(indices) is dict else enumerate(indices) if type(indices) is list else ()
+            for x, targets in items:
+                # Most lists hold one target, or several to distinct nodes: only a repeated node needs a closer look.
+                if type(targets) is list and len(targets) > 1:
+                    named = [t["node"] for t in targets if type(t) is dict and type(t.get("node")) is str]
+                    if len(set(named)) < len(named):
+                        _repeated_targets(ctx, ("connections", src, otype, x), targets)
+
+
+def _repeated_targets(ctx: Context, lptr: Pointer, targets: list[Any]) -> None:
+    seen: set[tuple[Any, ...]] = set()
+    for j, target in enumerate(targets):
+        if type(target) is not dict or type(target.get("node")) is not str:
+            continue
+        key = tuple((k, v) for k, v in sorted(target.items()) if isinstance(v, (str, int, float, bool)) or v is None)
+        if len(key) != len(target):
+            continue  # a nested value: not compared
+        if key in seen:
+            fix = fixes.remove_item(lptr, j, "Remove the repeated connection", safe=False)
+            ctx.report("DUPLICATE_CONNECTION", lptr + (j,), path=".".join(map(str, lptr)), fix=fix, node=target["node"])
+        seen.add(key)

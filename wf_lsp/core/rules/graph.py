@@ -7,26 +7,71 @@ from typing import Any
 from wf_lsp.core import jsval
 from wf_lsp.core.context import Context
 from wf_lsp.core.findings import Related
+from wf_lsp.core.n8n.rules import LOOP_TYPES, STICKY_NOTE
 from wf_lsp.core.rules import fixes
+from wf_lsp.core.rules.connections import walk
+from wf_lsp.core.rules.rule import rule
+from wf_lsp.core.rules.suggest import closest
 
 TRIGGER_KINDS = frozenset({"webhook", "schedule", "manual", "event", "email", "message-queue", "webhook-listen", "polling", "custom", "queue", "poll", "other"})
 MAX_CYCLES = 10
 
 
-def check(ctx: Context) -> None:
-    """Cycles, triggers and reachability (profile recommended and up)."""
-    if ctx.oracle or not ctx.nodes:
-        return
-    # Workflows are usually written in order: when every edge points to a later node there is no cycle to look for.
-    forward = all(src < dst for src, dst, _ in ctx.edges)
-    adjacency = None if forward else _adjacency(ctx)
+@rule("CIRCULAR_DEPENDENCY")
+def circular_dependency(ctx: Context) -> None:
+    """Cycles among the edges the connection walk resolved (up to MAX_CYCLES, each with its nodes)."""
+    walk(ctx)
+    adjacency = _shared_adjacency(ctx) if ctx.nodes else None
     if adjacency is not None:
         _cycles(ctx, adjacency)
-    starts = _triggers(ctx)
-    _unreachable(ctx, adjacency, starts)
+
+
+@rule("INVALID_TRIGGER_NODE")
+def invalid_trigger_node(ctx: Context) -> None:
+    """A trigger whose nodeId names no node (by id, or by name unless keys are ids), with a did-you-mean."""
+    for t, trig, index in _triggers(ctx):
+        if index is not None:
+            continue
+        node_id = trig.get("nodeId")
+        guess = closest(node_id, _id_list(ctx), ctx.guess) if isinstance(node_id, str) else None
+        shown = jsval.to_str(node_id, missing="nodeId" not in trig)
+        tptr = ("triggers", t, "nodeId")
+        if guess:
+            fix = fixes.replace_value(tptr, guess, f"Point trigger at '{guess}'", safe=False)
+            ctx.report("INVALID_TRIGGER_NODE", tptr, fix=fix, variant="guess", node=shown, guess=guess)
+        else:
+            ctx.report("INVALID_TRIGGER_NODE", tptr, node=shown)
+
+
+@rule("INVALID_TRIGGER_KIND")
+def invalid_trigger_kind(ctx: Context) -> None:
+    """A trigger `kind` outside TRIGGER_KINDS."""
+    for t, trig, _ in _triggers(ctx):
+        kind = trig.get("kind")
+        if "kind" in trig and not (isinstance(kind, str) and kind in TRIGGER_KINDS):
+            ctx.report("INVALID_TRIGGER_KIND", ("triggers", t, "kind"), kind=jsval.to_str(kind))
+
+
+@rule("UNREACHABLE_NODE")
+def unreachable_node(ctx: Context) -> None:
+    """Nodes that no enabled trigger (else no node without incoming edges) reaches."""
+    walk(ctx)
+    if ctx.nodes:
+        starts = [index for _, trig, index in _triggers(ctx) if index is not None and trig.get("enabled", True) is not False]
+        _unreachable(ctx, _shared_adjacency(ctx), starts)
 
 
 Adjacency = list[list[tuple[int, tuple[Any, ...]]]]
+
+
+def _shared_adjacency(ctx: Context) -> Adjacency | None:
+    """The edges by source node, built once per run; None when every edge points to a later node (no cycle there:
+    workflows are usually written in order)."""
+    if "graph.adjacency" not in ctx.memo:
+        forward = all(src < dst for src, dst, _ in ctx.edges)
+        ctx.memo["graph.adjacency"] = None if forward else _adjacency(ctx)
+    found: Adjacency | None = ctx.memo["graph.adjacency"]
+    return found
 
 
 def _adjacency(ctx: Context) -> Adjacency:
@@ -37,8 +82,6 @@ def _adjacency(ctx: Context) -> Adjacency:
 
 
 def _cycles(ctx: Context, adjacency: Adjacency) -> None:
-    if not ctx.on("CIRCULAR_DEPENDENCY"):
-        return
     color = [0] * len(adjacency)  # 0 new, 1 on stack, 2 done
     reported = 0
     for root in range(len(adjacency)):
@@ -60,11 +103,13 @@ def _cycles(ctx: Context, adjacency: Adjacency) -> None:
                     cycle = path[path.index(nxt) :]
                     names = [ctx.node_label(n) for n in cycle]
                     reported += 1
-                    ctx.add(
+                    if ctx.dialect == "n8n" and any(_type_of(ctx, n) in LOOP_TYPES for n in cycle):
+                        continue  # how n8n iterates or polls: a cycle through a node built to loop (still counted)
+                    ctx.report(
                         "CIRCULAR_DEPENDENCY",
-                        "Circular dependency: " + " -> ".join(names + [names[0]]),
-                        "connections",
                         ptr,
+                        path="connections",
+                        cycle=" -> ".join(names + [names[0]]),
                         related=[Related(f"{ctx.node_label(n)} is part of the cycle", ("nodes", n, "name")) for n in cycle],
                     )
             else:
@@ -73,12 +118,15 @@ def _cycles(ctx: Context, adjacency: Adjacency) -> None:
                 path.pop()
 
 
-def _triggers(ctx: Context) -> list[int]:
-    wf = ctx.wf if isinstance(ctx.wf, dict) else {}
-    triggers = wf.get("triggers")
-    starts: list[int] = []
-    if not isinstance(triggers, list):
-        return starts
+def _triggers(ctx: Context) -> list[tuple[int, dict[str, Any], int | None]]:
+    """(position, trigger, index of the node its nodeId names or None) for every trigger object (once per run)."""
+    found: list[tuple[int, dict[str, Any], int | None]] | None = ctx.memo.get("graph.triggers")
+    if found is not None:
+        return found
+    found = ctx.memo["graph.triggers"] = []
+    triggers = ctx.wf.get("triggers")
+    if not ctx.nodes or not isinstance(triggers, list):
+        return found
     for t, trig in enumerate(triggers):
         if not isinstance(trig, dict):
             continue
@@ -86,22 +134,8 @@ def _triggers(ctx: Context) -> list[int]:
         index = ctx.ids.get(node_id) if isinstance(node_id, str) else None
         if index is None and isinstance(node_id, str) and ctx.key_mode != "id":
             index = ctx.names.get(node_id)
-        if index is None:
-            guess = fixes.closest(node_id, _id_list(ctx), ctx) if isinstance(node_id, str) else None
-            ctx.add(
-                "INVALID_TRIGGER_NODE",
-                f'Trigger nodeId "{jsval.to_str(node_id, missing="nodeId" not in trig)}" does not match any node'
-                + (f"; did you mean '{guess}'?" if guess else ""),
-                f"triggers[{t}].nodeId",
-                ("triggers", t, "nodeId"),
-                fix=fixes.replace_value(("triggers", t, "nodeId"), guess, f"Point trigger at '{guess}'", safe=False) if guess else None,
-            )
-        elif trig.get("enabled", True) is not False:
-            starts.append(index)
-        kind = trig.get("kind")
-        if "kind" in trig and not (isinstance(kind, str) and kind in TRIGGER_KINDS):
-            ctx.add("INVALID_TRIGGER_KIND", f'Unknown trigger kind "{jsval.to_str(kind)}"', f"triggers[{t}].kind", ("triggers", t, "kind"))
-    return starts
+        found.append((t, trig, index))
+    return found
 
 
 def _id_list(ctx: Context) -> list[str]:
@@ -139,8 +173,6 @@ def _reach(adjacency: Adjacency, seen: list[bool], todo: list[int]) -> None:
 
 def _unreachable(ctx: Context, adjacency: Adjacency | None, starts: list[int]) -> None:
     """Nodes no start reaches; adjacency is None when every edge points to a later node."""
-    if not ctx.on("UNREACHABLE_NODE"):
-        return
     incoming = [False] * len(ctx.nodes)
     for _, dst, _ptr in ctx.edges:
         incoming[dst] = True
@@ -175,11 +207,14 @@ def _unreachable(ctx: Context, adjacency: Adjacency | None, starts: list[int]) -
                             changed = True
     for i, node in ctx.iter_nodes():
         if not seen[i] and node.get("disabled") is not True:
-            f = ctx.add(
-                "UNREACHABLE_NODE",
-                f'Node "{ctx.node_label(i)}" is not reachable from any trigger',
-                f"nodes[{i}]",
-                ("nodes", i, "name"),
-            )
+            if ctx.dialect == "n8n" and _type_of(ctx, i) == STICKY_NOTE:
+                continue  # a sticky note is not a node of n8n's graph
+            f = ctx.report("UNREACHABLE_NODE", ("nodes", i, "name"), path=f"nodes[{i}]", node=ctx.node_label(i))
             if f is not None:
                 f.tags = ("unnecessary",)
+
+
+def _type_of(ctx: Context, index: int) -> str | None:
+    node = ctx.nodes[index]
+    kind = node.get("type") if isinstance(node, dict) else None
+    return kind if isinstance(kind, str) else None

@@ -5,27 +5,112 @@ from __future__ import annotations
 from typing import Any
 
 from wf_lsp.core import jsval
-from wf_lsp.core.context import Context
-from wf_lsp.core.findings import Related
+from wf_lsp.core.context import Context, FixPlan
+from wf_lsp.core.findings import Pointer, Related
 from wf_lsp.core.rules import fixes
+from wf_lsp.core.rules.rule import rule
 
 
-def check(ctx: Context) -> None:
-    """Run the node checks in the platform's order: duplicate names first, then each node."""
-    nodes_value = ctx.wf.get("nodes") if isinstance(ctx.wf, dict) else None
+@rule("DUPLICATE_NODE_NAME")
+def duplicate_node_name(ctx: Context) -> None:
+    """The platform's P1: names repeated across nodes (Set semantics), reported at the later node."""
+    nodes_value = ctx.wf.get("nodes")
     if isinstance(nodes_value, str):
-        _string_nodes(ctx, nodes_value)
-        return
-    if not isinstance(nodes_value, list):
-        return
+        _string_duplicates(ctx, nodes_value)
     # As many distinct string names as nodes: every node is an object with its own name, so no name repeats.
-    if len(ctx.names) != len(nodes_value):
+    elif isinstance(nodes_value, list) and len(ctx.names) != len(nodes_value):
         _duplicate_names(ctx, nodes_value)
-    for i, node in enumerate(nodes_value):
-        if type(node) is dict and _plain(node):
-            continue
-        _node(ctx, i, node)
-    if len(ctx.ids) != len(nodes_value):
+
+
+@rule("INVALID_NODE")
+def invalid_node(ctx: Context) -> None:
+    """A node that is null or not an object."""
+    for i, node in _irregular(ctx):
+        # The platform crashes on a null node only: `oracle` reports a primitive node as the platform reads it.
+        if node is None or (not isinstance(node, dict) and not ctx.oracle):
+            ctx.report("INVALID_NODE", ("nodes", i), kind=_kind(node))
+
+
+@rule("MISSING_NODE_ID")
+def missing_node_id(ctx: Context) -> None:
+    """A node whose id is missing, falsy or only whitespace (as JavaScript reads it)."""
+    _missing(ctx, "id", "MISSING_NODE_ID")
+
+
+@rule("MISSING_NODE_NAME")
+def missing_node_name(ctx: Context) -> None:
+    """A node whose name is missing, falsy or only whitespace (as JavaScript reads it)."""
+    _missing(ctx, "name", "MISSING_NODE_NAME")
+
+
+@rule("MISSING_NODE_TYPE")
+def missing_node_type(ctx: Context) -> None:
+    """A node whose type is missing, falsy or only whitespace (as JavaScript reads it)."""
+    _missing(ctx, "type", "MISSING_NODE_TYPE")
+
+
+@rule("INVALID_NODE_FIELD_TYPE")
+def invalid_node_field_type(ctx: Context) -> None:
+    """A node id, name or type that is truthy but not a string (the platform's trim() throws on it)."""
+    for i, node in _irregular(ctx):
+        if isinstance(node, dict):
+            for field in _FIELDS:
+                value = node.get(field)
+                if field in node and jsval.truthy(value) and not isinstance(value, str):
+                    ctx.report("INVALID_NODE_FIELD_TYPE", ("nodes", i, field), field=field, kind=_kind(value))
+
+
+@rule("OBJECT_SERIALIZATION_FAILURE")
+def object_serialization_failure(ctx: Context) -> None:
+    """A top-level parameter whose value is the string "[object Object]"."""
+    for _, _key, value, ptr, path in _parameters(ctx):
+        if value == "[object Object]" and isinstance(value, str):
+            ctx.report("OBJECT_SERIALIZATION_FAILURE", ptr, path=path)
+
+
+@rule("NESTED_NODE_ATTRIBUTES")
+def nested_node_attributes(ctx: Context) -> None:
+    """A node-level attribute (name, typeVersion, position) among the parameters."""
+    for _, key, _value, ptr, path in _parameters(ctx):
+        if key in ("name", "typeVersion", "position"):
+            ctx.report("NESTED_NODE_ATTRIBUTES", ptr, path=path, anchor="key", key=key)
+
+
+@rule("EXCESSIVE_PARAMETER_NESTING")
+def excessive_parameter_nesting(ctx: Context) -> None:
+    """Parameters wrapped in `parameters` more than twice."""
+    for _, key, value, ptr, path in _parameters(ctx):
+        if key == "parameters" and isinstance(value, (dict, list)):
+            depth = _nesting_depth(value)
+            if depth > 2:
+                ctx.report("EXCESSIVE_PARAMETER_NESTING", ptr, path=path, anchor="key", depth=depth)
+
+
+@rule("TIMEOUT_TOO_SHORT")
+def timeout_too_short(ctx: Context) -> None:
+    """A node timeout under 1000 ms (as Number() reads it)."""
+    for i, t, n in _timeouts(ctx):
+        if n < 1000:
+            ptr = ("nodes", i, "timeout")
+            fix = fixes.replace_value(ptr, 1000, "Raise timeout to 1000 ms", safe=False)
+            ctx.report("TIMEOUT_TOO_SHORT", ptr, fix=fix, timeout=jsval.to_str(t))
+
+
+@rule("TIMEOUT_TOO_LONG")
+def timeout_too_long(ctx: Context) -> None:
+    """A node timeout over an hour (as Number() reads it)."""
+    for i, t, n in _timeouts(ctx):
+        if n > 3600000:
+            ptr = ("nodes", i, "timeout")
+            fix = fixes.replace_value(ptr, 3600000, "Lower timeout to 3600000 ms", safe=False)
+            ctx.report("TIMEOUT_TOO_LONG", ptr, fix=fix, timeout=jsval.to_str(t))
+
+
+@rule("DUPLICATE_NODE_ID")
+def duplicate_node_id(ctx: Context) -> None:
+    """Two nodes with the same id (later ones reported, with a fix that gives a fresh id)."""
+    nodes_value = ctx.wf.get("nodes")
+    if isinstance(nodes_value, list) and len(ctx.ids) != len(nodes_value):
         _duplicate_ids(ctx, nodes_value)
 
 
@@ -79,89 +164,72 @@ def _duplicate_names(ctx: Context, nodes: list[Any]) -> None:
                         primitive_first.setdefault(jsval.same_value_zero_key(other, True), j)
             index = primitive_first[jsval.same_value_zero_key(node, True)]
         label = jsval.to_str(name, missing=not present)
-        ctx.add(
+        ctx.report(
             "DUPLICATE_NODE_NAME",
-            f'Duplicate node name: "{label}"',
-            f"nodes[{index}].name",
             ("nodes", index, "name"),
             related=[Related(f'"{label}" is first used by nodes[{first}]', ("nodes", first, "name"))],
-            fix=fixes.rename_duplicate(ctx, index, name) if isinstance(name, str) else None,
+            fix=_rename_duplicate(ctx, index, name) if isinstance(name, str) else None,
+            name=label,
         )
 
 
-def _required_string(ctx: Context, i: int, node: dict[str, Any], field: str, code: str, message: str) -> None:
-    present = field in node
-    value = node.get(field)
-    if not jsval.truthy(value):
-        ctx.add(code, message, f"nodes[{i}].{field}", ("nodes", i, field))
-    elif isinstance(value, str):
-        if not jsval.trim(value):
-            ctx.add(code, message, f"nodes[{i}].{field}", ("nodes", i, field))
-    elif present:
-        ctx.add(
-            "INVALID_NODE_FIELD_TYPE",
-            f"Node {field} must be a string, got {_kind(value)}",
-            f"nodes[{i}].{field}",
-            ("nodes", i, field),
+_FIELDS = ("id", "name", "type")
+
+
+def _irregular(ctx: Context) -> list[tuple[int, Any]]:
+    """(index, node) for every node the platform's P2 may report, in order (computed once per run)."""
+    found: list[tuple[int, Any]] | None = ctx.memo.get("nodes.irregular")
+    if found is None:
+        nodes = ctx.wf.get("nodes")
+        found = ctx.memo["nodes.irregular"] = (
+            [(i, node) for i, node in enumerate(nodes) if type(node) is not dict or not _plain(node)] if isinstance(nodes, list) else []
         )
+    return found
 
 
-def _node(ctx: Context, i: int, node: Any) -> None:
-    if node is None or not isinstance(node, dict):
-        if node is None or ctx.settings.profile != "oracle":
-            ctx.add("INVALID_NODE", f"Node must be an object, got {_kind(node)}", f"nodes[{i}]", ("nodes", i))
+def _missing(ctx: Context, field: str, code: str) -> None:
+    nodes = ctx.wf.get("nodes")
+    if isinstance(nodes, str):
+        # P2 walks a string's UTF-16 code units: none has an id, name or type.
+        for i in range(jsval.utf16_len(nodes)):
+            ctx.report(code, ("nodes",), path=f"nodes[{i}].{field}")
+        return
+    for i, node in _irregular(ctx):
         if node is None:
-            return
-        # A primitive node: every property reads as undefined.
-        for field, code, msg in _REQUIRED:
-            ctx.add(code, msg, f"nodes[{i}].{field}", ("nodes", i))
-        return
-    for field, code, msg in _REQUIRED:
-        _required_string(ctx, i, node, field, code, msg)
-    _parameters(ctx, i, node.get("parameters"))
-    _timeout(ctx, i, node)
+            continue  # the platform crashes here (INVALID_NODE)
+        if not isinstance(node, dict):
+            ctx.report(code, ("nodes", i), path=f"nodes[{i}].{field}")  # a primitive node: every property is undefined
+            continue
+        value = node.get(field)
+        if not jsval.truthy(value) or (isinstance(value, str) and not jsval.trim(value)):
+            ctx.report(code, ("nodes", i, field))
 
 
-_REQUIRED = (
-    ("id", "MISSING_NODE_ID", "Node id is required and cannot be empty"),
-    ("name", "MISSING_NODE_NAME", "Node name is required and cannot be empty"),
-    ("type", "MISSING_NODE_TYPE", "Node type is required and cannot be empty"),
-)
+def _parameters(ctx: Context) -> list[tuple[int, str, Any, Pointer, str]]:
+    """(node index, key, value, pointer, platform path) of every top-level parameter of the irregular nodes."""
+    found: list[tuple[int, str, Any, Pointer, str]] | None = ctx.memo.get("nodes.parameters")
+    if found is not None:
+        return found
+    found = ctx.memo["nodes.parameters"] = []
+    for i, node in _irregular(ctx):
+        params = node.get("parameters") if isinstance(node, dict) else None
+        if not jsval.truthy(params):
+            continue
+        is_list, is_str = isinstance(params, list), isinstance(params, str)
+        for key, value in jsval.entries(params):
+            ptr: Pointer = ("nodes", i, "parameters") if is_str else ("nodes", i, "parameters", int(key) if is_list else key)
+            found.append((i, key, value, ptr, f"nodes[{i}].parameters.{key}"))
+    return found
 
 
-def _parameters(ctx: Context, i: int, params: Any) -> None:
-    if not jsval.truthy(params):
-        return
-    base = f"nodes[{i}].parameters"
-    is_list = isinstance(params, list)
-    for key, value in jsval.entries(params):
-        part: str | int = int(key) if is_list else key
-        ptr = ("nodes", i, "parameters", part) if not isinstance(params, str) else ("nodes", i, "parameters")
-        if value == "[object Object]" and isinstance(value, str):
-            ctx.add(
-                "OBJECT_SERIALIZATION_FAILURE",
-                'Parameter value is "[object Object]" - object was not properly serialized',
-                f"{base}.{key}",
-                ptr,
-            )
-        if key in ("name", "typeVersion", "position"):
-            ctx.add(
-                "NESTED_NODE_ATTRIBUTES",
-                f'Node-level attribute "{key}" found in parameters. This indicates nested parameter wrapping.',
-                f"{base}.{key}",
-                ptr,
-                anchor="key",
-            )
-        if key == "parameters" and isinstance(value, (dict, list)):
-            depth = _nesting_depth(value)
-            if depth > 2:
-                ctx.add(
-                    "EXCESSIVE_PARAMETER_NESTING",
-                    f"Parameters are nested too deeply (depth: {depth}). Maximum depth should be 2.",
-                    f"{base}.{key}",
-                    ptr,
-                    anchor="key",
-                )
+def _timeouts(ctx: Context) -> list[tuple[int, Any, float]]:
+    """(node index, timeout, its Number() value) of every irregular node with a truthy timeout."""
+    found: list[tuple[int, Any, float]] | None = ctx.memo.get("nodes.timeouts")
+    if found is None:
+        found = ctx.memo["nodes.timeouts"] = [
+            (i, t, jsval.to_number(t)) for i, node in _irregular(ctx) if isinstance(node, dict) and jsval.truthy(t := node.get("timeout"))
+        ]
+    return found
 
 
 def _nesting_depth(obj: Any) -> int:
@@ -174,33 +242,7 @@ def _nesting_depth(obj: Any) -> int:
     return depth
 
 
-def _timeout(ctx: Context, i: int, node: dict[str, Any]) -> None:
-    t = node.get("timeout")
-    if not jsval.truthy(t):
-        return
-    n = jsval.to_number(t)
-    ptr = ("nodes", i, "timeout")
-    if n < 1000:
-        ctx.add(
-            "TIMEOUT_TOO_SHORT",
-            f"Node timeout is very short ({jsval.to_str(t)}ms). Minimum recommended: 1000ms",
-            f"nodes[{i}].timeout",
-            ptr,
-            fix=fixes.replace_value(ptr, 1000, "Raise timeout to 1000 ms", safe=False),
-        )
-    if n > 3600000:
-        ctx.add(
-            "TIMEOUT_TOO_LONG",
-            f"Node timeout is very long ({jsval.to_str(t)}ms). Maximum recommended: 3600000ms",
-            f"nodes[{i}].timeout",
-            ptr,
-            fix=fixes.replace_value(ptr, 3600000, "Lower timeout to 3600000 ms", safe=False),
-        )
-
-
 def _duplicate_ids(ctx: Context, nodes: list[Any]) -> None:
-    if not ctx.on("DUPLICATE_NODE_ID"):
-        return
     first: dict[str, int] = {}
     for i, node in enumerate(nodes):
         if not isinstance(node, dict):
@@ -209,27 +251,24 @@ def _duplicate_ids(ctx: Context, nodes: list[Any]) -> None:
         if not isinstance(node_id, str) or not node_id:
             continue
         if node_id in first:
-            ctx.add(
+            ctx.report(
                 "DUPLICATE_NODE_ID",
-                f'Duplicate node id: "{node_id}"',
-                f"nodes[{i}].id",
                 ("nodes", i, "id"),
                 related=[Related(f'"{node_id}" is first used by nodes[{first[node_id]}]', ("nodes", first[node_id], "id"))],
-                fix=fixes.rename_duplicate_id(ctx, i, node_id),
+                fix=_rename_duplicate_id(ctx, i, node_id),
+                id=node_id,
             )
         else:
             first[node_id] = i
 
 
-def _string_nodes(ctx: Context, text: str) -> None:
+def _string_duplicates(ctx: Context, text: str) -> None:
     """`nodes` is a string: the platform iterates it without crashing, so `oracle` reports exactly what it reports.
 
     P1 walks code points (for..of): every name is undefined, so each character after the first collides, reported at
     `nodes.indexOf(char)`, the UTF-16 offset of the character's first occurrence (a lone surrogate also matches half
-    of a pair). P2 walks UTF-16 code units: each has no id, name or type.
+    of a pair).
     """
-    if not ctx.oracle:
-        ctx.add("INVALID_NODES", 'Workflow "nodes" must be an array, got a string', "nodes", ("nodes",))
     first: dict[str, int] = {}
     offset = 0
     for ch in text:
@@ -241,10 +280,7 @@ def _string_nodes(ctx: Context, text: str) -> None:
         offset += 2 if ord(ch) > 0xFFFF else 1
     for n, ch in enumerate(text):
         if n:
-            ctx.add("DUPLICATE_NODE_NAME", 'Duplicate node name: "undefined"', f"nodes[{first[ch]}].name", ("nodes",))
-    for i in range(offset):
-        for field, code, msg in _REQUIRED:
-            ctx.add(code, msg, f"nodes[{i}].{field}", ("nodes",))
+            ctx.report("DUPLICATE_NODE_NAME", ("nodes",), path=f"nodes[{first[ch]}].name", name="undefined")
 
 
 def _kind(value: Any) -> str:
@@ -259,3 +295,30 @@ def _kind(value: Any) -> str:
     if isinstance(value, list):
         return "an array"
     return "an object"
+
+
+def _rename_duplicate(ctx: Context, index: int, name: str) -> FixPlan:
+    """Rename a later node whose name repeats an earlier one's."""
+    new = fixes.free_name(set(ctx.names), name)
+    referenced = _name_referenced(ctx, name)
+    return fixes.replace_values([(("nodes", index, "name"), "value", new)], f"Rename duplicate node to '{new}'", safe=not referenced)
+
+
+def _rename_duplicate_id(ctx: Context, index: int, node_id: str) -> FixPlan:
+    """Give a node whose id repeats an earlier one's a fresh id."""
+    n = 2
+    while f"{node_id}_{n}" in ctx.ids:
+        n += 1
+    new = f"{node_id}_{n}"
+    return fixes.replace_values([(("nodes", index, "id"), "value", new)], f"Change duplicate id to '{new}'", safe=False)
+
+
+def _name_referenced(ctx: Context, name: str) -> bool:
+    if ctx.referenced is None:
+        conns = ctx.wf.get("connections") if isinstance(ctx.wf, dict) else None
+        refs: set[str] = set()
+        if isinstance(conns, dict):
+            refs.update(conns)
+            refs.update(t for _, _, t in ctx.targets() if isinstance(t, str))
+        ctx.referenced = refs
+    return name in ctx.referenced

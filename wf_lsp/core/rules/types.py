@@ -10,57 +10,122 @@ from wf_lsp.core.context import Context
 from wf_lsp.core.findings import Pointer
 from wf_lsp.core.registry import MAX_TYPE_LENGTH, NodeType, Registry
 from wf_lsp.core.rules import fixes
+from wf_lsp.core.rules.rule import rule
+from wf_lsp.core.rules.suggest import Suggester, closest
 
 _SECRET_NAME = re.compile(r"pass(word)?|secret|token|api[_-]?key|private[_-]?key", re.I)
 _JSON_TYPES = {"string": str, "boolean": bool, "object": dict, "array": list}
 _PLACEHOLDERS: dict[str, Any] = {"string": "", "number": 0, "boolean": False, "object": {}, "array": []}
 
 
-def check(ctx: Context) -> None:
-    """Check every node's type and parameters against the registry."""
-    if ctx.oracle:
-        return
+@rule("UNIMPLEMENTED_NODE_TYPE")
+def unimplemented_node_type(ctx: Context) -> None:
+    """A node type the registry knows that nothing on the platform runs (information: the file is fine as data)."""
+    for _, _, type_id, ptr, entry, _ in _looked_at(ctx):
+        if entry is None and ctx.registry.unimplemented_reason(type_id) is not None:
+            ctx.report("UNIMPLEMENTED_NODE_TYPE", ptr, type=type_id)
+
+
+@rule("INVALID_NODE_TYPE")
+def invalid_node_type(ctx: Context) -> None:
+    """A node type no registry has, with the closest registry type as a did-you-mean and a fix."""
+    for _, _, type_id, ptr, entry, _ in _looked_at(ctx):
+        if entry is not None or ctx.registry.unimplemented_reason(type_id) is not None:
+            continue
+        guess = _suggest(ctx, type_id)
+        if guess:
+            fix = fixes.replace_value(ptr, guess, f"Change type to '{guess}'", safe=False)
+            ctx.report("INVALID_NODE_TYPE", ptr, fix=fix, variant="guess", type=type_id, guess=guess)
+        else:
+            ctx.report("INVALID_NODE_TYPE", ptr, type=type_id)
+
+
+@rule("MISSING_REQUIRED_FIELD")
+def missing_required_field(ctx: Context) -> None:
+    """A required parameter (or one of a required group) that a node of a registry type lacks."""
+    for i, node, _, _, entry, params in _looked_at(ctx):
+        if entry is not None:
+            _missing_required(ctx, i, node, entry, params)
+
+
+@rule("TYPE_MISMATCH")
+def type_mismatch(ctx: Context) -> None:
+    """A parameter value of another JSON type than the registry declares (expressions pass)."""
+    for i, _, _, _, entry, params in _looked_at(ctx):
+        if entry is not None:
+            _mismatches(ctx, i, entry, params)
+
+
+@rule("INVALID_ENUM_VALUE")
+def invalid_enum_value(ctx: Context) -> None:
+    """A parameter value outside the registry's allowed values (case-insensitively; expressions pass)."""
+    for i, _, _, _, entry, params in _looked_at(ctx):
+        if entry is not None:
+            _enum_values(ctx, i, entry, params)
+
+
+@rule("HARDCODED_SECRET")
+def hardcoded_secret(ctx: Context) -> None:
+    """A literal value in a parameter the registry marks secret, or whose name says it is one."""
+    for i, _, _, _, entry, params in _looked_at(ctx):
+        if entry is not None:
+            _secrets(ctx, i, entry, params)
+
+
+#: (node index, node, type id, pointer of the type, registry entry or None when unknown, parameters)
+Looked = tuple[int, dict[str, Any], str, Pointer, "NodeType | None", dict[str, Any]]
+
+
+def _looked_at(ctx: Context) -> list[Looked]:
+    """The nodes some registry rule may report, in order (once per run): the common case, a plain registry type
+    whose parameters pass as they are, is decided without allocating."""
+    found: list[Looked] | None = ctx.memo.get("types.looked_at")
+    if found is not None:
+        return found
+    found = ctx.memo["types.looked_at"] = []
     shapes = _shapes(ctx.registry)
     secrets = ctx.on("HARDCODED_SECRET")
     for i, node in enumerate(ctx.nodes):
         if not isinstance(node, dict):
             continue
-        # The common case first: a plain registry type whose parameters pass as they are.
         type_id = node.get("type")
         shape = shapes.get(type_id) if isinstance(type_id, str) else None
         if shape is not None and not secrets:
             params = node.get("parameters")
             if shape.passes(params if isinstance(params, dict) else _NO_PARAMS):
                 continue
-        _node(ctx, i, node, shapes, secrets)
+        looked = _look(ctx, i, node, shapes, secrets)
+        if looked is not None:
+            found.append(looked)
+    return found
 
 
 _NO_PARAMS: dict[str, Any] = {}
 
 
-def _node(ctx: Context, i: int, node: dict[str, Any], shapes: dict[str, _Shape], secrets: bool) -> None:
+def _look(ctx: Context, i: int, node: dict[str, Any], shapes: dict[str, _Shape], secrets: bool) -> Looked | None:
     type_id = node.get("type")
     if not isinstance(type_id, str) or not type_id.strip():
-        return
+        return None
     field = "type"
     if type_id in ctx.registry.categories:
         # v3 shape: `type` is a category and the plugin id sits in `nodeType`.
         type_id = node.get("nodeType")
         if not isinstance(type_id, str) or not type_id:
-            return
+            return None
         field = "nodeType"
     entry = ctx.registry.get(type_id)
     if entry is None:
-        _unknown(ctx, i, type_id, ("nodes", i, field))
-        return
+        return (i, node, type_id, ("nodes", i, field), None, _NO_PARAMS)
     params = node.get("parameters")
     if not isinstance(params, dict):
         params = {}
     shape = shapes.get(type_id) or _Shape.of(entry)
     if type_id not in ctx.registry.categories:
-        shapes[type_id] = shape  # only plain types: check() looks shapes up by `type`
+        shapes[type_id] = shape  # only plain types: _looked_at looks shapes up by `type`
     if secrets or not shape.passes(params):
-        _params(ctx, i, node, entry, params)
+        return (i, node, type_id, ("nodes", i, field), entry, params)
+    return None
 
 
 #: a parameter a registry type checks: (name, the Python types that pass without a look at expressions (None: any),
@@ -71,7 +136,7 @@ Checked = tuple[str, tuple[type, ...] | None, tuple[Any, ...]]
 @dataclass(frozen=True, slots=True)
 class _Shape:
     """What a registry type asks of a node's parameters, compiled once per registry so that the common case (nothing
-    to report) is decided without allocating; anything else goes through `_params`, which says exactly what is wrong."""
+    to report) is decided without allocating; anything else goes to the parameter rules, which say exactly what is wrong."""
 
     required: tuple[str, ...]
     checked: tuple[Checked, ...]
@@ -88,7 +153,7 @@ class _Shape:
         return cls(required, tuple(checked), entry.required_one_of)
 
     def passes(self, params: dict[str, Any]) -> bool:
-        """True when `_params` would report nothing (False may still turn out fine: an expression, a case-folded enum)."""
+        """True when the parameter rules would report nothing (False may still turn out fine: an expression, a case-folded enum)."""
         for name in self.required:
             if name not in params:
                 return False
@@ -113,22 +178,6 @@ def _shapes(registry: Registry) -> dict[str, _Shape]:
     return shapes
 
 
-def _unknown(ctx: Context, i: int, type_id: str, ptr: Pointer) -> None:
-    path = f"nodes[{i}].{ptr[-1]}"
-    if ctx.registry.unimplemented_reason(type_id) is not None:
-        ctx.add("UNIMPLEMENTED_NODE_TYPE", f'Node type "{type_id}" has no executor on the platform', path, ptr)
-        return
-    guess = _suggest(ctx, type_id)
-    hint = f"; did you mean '{guess}'?" if guess else ""
-    ctx.add(
-        "INVALID_NODE_TYPE",
-        f'Unknown node type "{type_id}"{hint}',
-        path,
-        ptr,
-        fix=fixes.replace_value(ptr, guess, f"Change type to '{guess}'", safe=False) if guess else None,
-    )
-
-
 #: distinct unknown types a document gets did-you-means for (the first ones, in document order); the rest get none
 TYPE_GUESS_BUDGET = 50
 #: distinct answers remembered per registry, across documents
@@ -151,7 +200,7 @@ def _suggest(ctx: Context, type_id: str) -> str | None:
         else:
             suggester = ctx.registry.memo.get("types.suggester")
             if suggester is None:
-                suggester = ctx.registry.memo["types.suggester"] = fixes.Suggester(ctx.registry.ids())
+                suggester = ctx.registry.memo["types.suggester"] = Suggester(ctx.registry.ids())
             guess = suggester.by_ratio(type_id, _TYPE_CUTOFF) if len(type_id) <= MAX_TYPE_LENGTH else None
             if len(memo) < _MEMO_LIMIT:
                 memo[type_id] = guess
@@ -193,61 +242,68 @@ def _json_type(value: Any) -> str:
     return "array" if isinstance(value, list) else "object"
 
 
-def _params(ctx: Context, i: int, node: dict[str, Any], entry: NodeType, params: dict[str, Any]) -> None:
+def _missing_required(ctx: Context, i: int, node: dict[str, Any], entry: NodeType, params: dict[str, Any]) -> None:
     base = f"nodes[{i}].parameters"
     for name, spec in entry.params.items():
-        if name in params and spec.type in ("any", "options") and not spec.enum:
+        if name in params or not spec.required:
             continue
-        pptr = ("nodes", i, "parameters", name)
-        if name not in params:
-            if spec.required:
-                value = spec.default if spec.default is not None else (spec.enum[0] if spec.enum else _PLACEHOLDERS.get(spec.type, ""))
-                target: Pointer = ("nodes", i, "parameters") if isinstance(node.get("parameters"), dict) else ("nodes", i)
-                key, val = (name, value) if target[-1] == "parameters" else ("parameters", {name: value})
-                ctx.add(
-                    "MISSING_REQUIRED_FIELD",
-                    f'Node "{ctx.node_label(i)}" ({entry.id}) is missing required parameter "{name}"',
-                    f"{base}.{name}",
-                    target,
-                    anchor="key",
-                    fix=fixes.insert_member(target, key, val, f"Add parameter '{name}'", safe=False),
-                )
-            continue
-        value = params[name]
-        if not _type_ok(value, spec.type):
-            ctx.add(
-                "TYPE_MISMATCH",
-                f'Parameter "{name}" of {entry.id} must be {spec.type}, got {_json_type(value)}',
-                f"{base}.{name}",
-                pptr,
+        value = spec.default if spec.default is not None else (spec.enum[0] if spec.enum else _PLACEHOLDERS.get(spec.type, ""))
+        target: Pointer = ("nodes", i, "parameters") if isinstance(node.get("parameters"), dict) else ("nodes", i)
+        key, val = (name, value) if target[-1] == "parameters" else ("parameters", {name: value})
+        ctx.report(
+            "MISSING_REQUIRED_FIELD",
+            target,
+            path=f"{base}.{name}",
+            anchor="key",
+            fix=fixes.insert_member(target, key, val, f"Add parameter '{name}'", safe=False),
+            node=ctx.node_label(i),
+            type=entry.id,
+            param=name,
+        )
+    for group in entry.required_one_of:
+        if not any(name in params for name in group):
+            ctx.report(
+                "MISSING_REQUIRED_FIELD",
+                ("nodes", i, "parameters"),
+                anchor="key",
+                variant="one_of",
+                node=ctx.node_label(i),
+                type=entry.id,
+                params=", ".join(f'"{g}"' for g in group),
             )
-        elif (
+
+
+def _checked(entry: NodeType, params: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """(name, value, spec) of every given parameter whose type or allowed values the registry declares."""
+    return [(name, params[name], spec) for name, spec in entry.params.items() if name in params and not (spec.type in ("any", "options") and not spec.enum)]
+
+
+def _mismatches(ctx: Context, i: int, entry: NodeType, params: dict[str, Any]) -> None:
+    for name, value, spec in _checked(entry, params):
+        if not _type_ok(value, spec.type):
+            pptr = ("nodes", i, "parameters", name)
+            ctx.report("TYPE_MISMATCH", pptr, param=name, type=entry.id, expected=spec.type, actual=_json_type(value))
+
+
+def _enum_values(ctx: Context, i: int, entry: NodeType, params: dict[str, Any]) -> None:
+    for name, value, spec in _checked(entry, params):
+        if (
             spec.enum
+            and _type_ok(value, spec.type)
             and not _is_expression(value)
             and value not in spec.enum
             and not (isinstance(value, str) and value.upper() in [str(e).upper() for e in spec.enum])
         ):
+            pptr = ("nodes", i, "parameters", name)
             allowed = ", ".join(fixes.dumps(e) for e in spec.enum)
-            close = fixes.closest(str(value), [str(e) for e in spec.enum])
-            ctx.add(
-                "INVALID_ENUM_VALUE",
-                f'Parameter "{name}" of {entry.id} must be one of {allowed}',
-                f"{base}.{name}",
-                pptr,
-                fix=fixes.replace_value(pptr, close, f"Change to {fixes.dumps(close)}", safe=False) if close else None,
-            )
-    for group in entry.required_one_of:
-        if not any(name in params for name in group):
-            ctx.add(
-                "MISSING_REQUIRED_FIELD",
-                f'Node "{ctx.node_label(i)}" ({entry.id}) needs one of the parameters ' + ", ".join(f'"{g}"' for g in group),
-                base,
-                ("nodes", i, "parameters"),
-                anchor="key",
-            )
-    if ctx.on("HARDCODED_SECRET"):
-        for name, value in params.items():
-            known = entry.params.get(name)
-            secret = (known is not None and known.secret) or bool(_SECRET_NAME.search(name))
-            if secret and isinstance(value, str) and value and not _is_expression(value):
-                ctx.add("HARDCODED_SECRET", f"Parameter {name} holds a literal secret", f"{base}.{name}", ("nodes", i, "parameters", name))
+            close = closest(str(value), [str(e) for e in spec.enum])
+            fix = fixes.replace_value(pptr, close, f"Change to {fixes.dumps(close)}", safe=False) if close else None
+            ctx.report("INVALID_ENUM_VALUE", pptr, fix=fix, param=name, type=entry.id, allowed=allowed)
+
+
+def _secrets(ctx: Context, i: int, entry: NodeType, params: dict[str, Any]) -> None:
+    for name, value in params.items():
+        known = entry.params.get(name)
+        secret = (known is not None and known.secret) or bool(_SECRET_NAME.search(name))
+        if secret and isinstance(value, str) and value and not _is_expression(value):
+            ctx.report("HARDCODED_SECRET", ("nodes", i, "parameters", name), name=name)

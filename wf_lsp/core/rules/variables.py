@@ -9,6 +9,7 @@ from typing import Any
 from wf_lsp.core import jsdate, jsval
 from wf_lsp.core.context import Context
 from wf_lsp.core.findings import Pointer
+from wf_lsp.core.rules.rule import rule
 
 VARIABLE_TYPES = ("string", "number", "boolean", "array", "object", "date", "any")
 _NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
@@ -23,18 +24,108 @@ _STOPS = re.compile(r"[}\n\r\u2028\u2029]")
 _QUANT_START = re.compile(r"[+*{]")
 
 
-def check(ctx: Context) -> None:
-    """Check each variable definition, in Object.entries order."""
-    variables = ctx.wf.get("variables") if isinstance(ctx.wf, dict) else None
+@rule("INVALID_VARIABLE_DEFINITION")
+def invalid_variable_definition(ctx: Context) -> None:
+    """A variable definition that is not an object (the platform's P4 checks nothing else of it)."""
+    for _name, definition, vptr, path, _ in _irregular(ctx):
+        if not isinstance(definition, (dict, list)):
+            ctx.report("INVALID_VARIABLE_DEFINITION", vptr, path=path)
+
+
+@rule("INVALID_VARIABLE_NAME")
+def invalid_variable_name(ctx: Context) -> None:
+    """A variable name that is not an identifier ([a-zA-Z_][a-zA-Z0-9_]*)."""
+    for name, _, vptr, path, is_list in _definitions(ctx):
+        if not _NAME.fullmatch(name):
+            ctx.report("INVALID_VARIABLE_NAME", vptr, path=path, anchor="key" if not is_list else "value")
+
+
+@rule("MISSING_VARIABLE_TYPE")
+def missing_variable_type(ctx: Context) -> None:
+    """A variable with no (truthy) type."""
+    for _, d, vptr, path, _ in _definitions(ctx):
+        if not jsval.truthy(d.get("type")):
+            ctx.report("MISSING_VARIABLE_TYPE", vptr + ("type",), path=f"{path}.type")
+
+
+@rule("INVALID_VARIABLE_TYPE")
+def invalid_variable_type(ctx: Context) -> None:
+    """A variable type outside VARIABLE_TYPES."""
+    for _, d, vptr, path, _ in _definitions(ctx):
+        vtype = d.get("type")
+        if jsval.truthy(vtype) and not (isinstance(vtype, str) and vtype in VARIABLE_TYPES):
+            ctx.report("INVALID_VARIABLE_TYPE", vptr + ("type",), path=f"{path}.type", type=jsval.to_str(vtype))
+
+
+@rule("VARIABLE_TYPE_MISMATCH")
+def variable_type_mismatch(ctx: Context) -> None:
+    """A default value of another type than the declared one."""
+    for _, d, vptr, path, _ in _definitions(ctx):
+        vtype = d.get("type")
+        if "defaultValue" in d and not _type_match(d["defaultValue"], vtype):
+            declared = jsval.to_str(vtype, missing="type" not in d)
+            ctx.report("VARIABLE_TYPE_MISMATCH", vptr + ("defaultValue",), path=f"{path}.defaultValue", type=declared)
+
+
+@rule("INVALID_VARIABLE_VALIDATION")
+def invalid_variable_validation(ctx: Context) -> None:
+    """A validation pattern that is truthy but not a string."""
+    for _, d, vptr, path, _ in _definitions(ctx):
+        pattern = _pattern(d)
+        if jsval.truthy(pattern) and not isinstance(pattern, str):
+            ctx.report("INVALID_VARIABLE_VALIDATION", vptr + ("validation", "pattern"), path=f"{path}.validation.pattern")
+
+
+@rule("REGEX_COMPLEXITY_WARNING")
+def regex_complexity_warning(ctx: Context) -> None:
+    """A validation pattern the platform's ReDoS heuristic scores over 100."""
+    for _, d, vptr, path, _ in _definitions(ctx):
+        pattern = _pattern(d)
+        if isinstance(pattern, str) and pattern:
+            score = regex_complexity(pattern)
+            if score > 100:
+                pptr = vptr + ("validation", "pattern")
+                ctx.report("REGEX_COMPLEXITY_WARNING", pptr, path=f"{path}.validation.pattern", score=score)
+
+
+#: (name, definition, pointer, platform path, whether `variables` is an array) of a variable some rule may report
+Variable = tuple[str, Any, Pointer, str, bool]
+
+
+def _irregular(ctx: Context) -> list[Variable]:
+    """The variables, in Object.entries order (the platform's P4), that some variable rule may report (once per run)."""
+    found: list[Variable] | None = ctx.memo.get("variables.irregular")
+    if found is not None:
+        return found
+    found = ctx.memo["variables.irregular"] = []
+    variables = ctx.wf.get("variables")
     if not jsval.truthy(variables):
-        return
+        return found
+    is_list = isinstance(variables, list)
     for name, definition in variables.items() if isinstance(variables, dict) else jsval.entries(variables):
         if not _plain(name, definition):
-            _variable(ctx, variables, name, definition)
+            vptr: Pointer = ("variables",) if isinstance(variables, str) else ("variables", int(name) if is_list else name)
+            found.append((name, definition, vptr, f"variables.{name}", is_list))
+    return found
+
+
+def _definitions(ctx: Context) -> list[Variable]:
+    """The irregular variables whose definition is an object or an array (which reads as an empty object)."""
+    found: list[Variable] | None = ctx.memo.get("variables.definitions")
+    if found is None:
+        found = ctx.memo["variables.definitions"] = [
+            (name, d if isinstance(d, dict) else {}, vptr, path, is_list) for name, d, vptr, path, is_list in _irregular(ctx) if isinstance(d, (dict, list))
+        ]
+    return found
+
+
+def _pattern(d: dict[str, Any]) -> Any:
+    validation = d.get("validation")
+    return validation.get("pattern") if isinstance(validation, dict) else None
 
 
 def _plain(name: str, definition: Any) -> bool:
-    """True when nothing below can fire (the common case, decided without allocating)."""
+    """True when no variable rule can fire (the common case, decided without allocating)."""
     if type(definition) is not dict or not (name.isascii() and name.isidentifier()):  # isidentifier: _NAME, for ASCII
         return False
     vtype = definition.get("type")
@@ -44,51 +135,6 @@ def _plain(name: str, definition: Any) -> bool:
         return False
     validation = definition.get("validation")
     return not (isinstance(validation, dict) and jsval.truthy(validation.get("pattern")))
-
-
-def _variable(ctx: Context, variables: Any, name: str, definition: Any) -> None:
-    is_list = isinstance(variables, list)
-    vptr: Pointer = ("variables",) if isinstance(variables, str) else ("variables", int(name) if is_list else name)
-    path = f"variables.{name}"
-    if not isinstance(definition, (dict, list)):
-        ctx.add("INVALID_VARIABLE_DEFINITION", "Variable definition must be an object", path, vptr)
-        return
-    if not _NAME.fullmatch(name):
-        ctx.add(
-            "INVALID_VARIABLE_NAME",
-            "Variable name must match pattern: [a-zA-Z_][a-zA-Z0-9_]*",
-            path,
-            vptr,
-            anchor="key" if not is_list else "value",
-        )
-    d: dict[str, Any] = definition if isinstance(definition, dict) else {}
-    vtype = d.get("type")
-    if not jsval.truthy(vtype):
-        ctx.add("MISSING_VARIABLE_TYPE", "Variable type is required", f"{path}.type", vptr + ("type",))
-    elif not (isinstance(vtype, str) and vtype in VARIABLE_TYPES):
-        ctx.add("INVALID_VARIABLE_TYPE", f'Invalid variable type "{jsval.to_str(vtype)}"', f"{path}.type", vptr + ("type",))
-    if "defaultValue" in d and not _type_match(d["defaultValue"], vtype):
-        ctx.add(
-            "VARIABLE_TYPE_MISMATCH",
-            f'Default value type does not match declared type "{jsval.to_str(vtype, missing="type" not in d)}"',
-            f"{path}.defaultValue",
-            vptr + ("defaultValue",),
-        )
-    validation = d.get("validation")
-    pattern = validation.get("pattern") if isinstance(validation, dict) else None
-    if jsval.truthy(pattern):
-        pptr = vptr + ("validation", "pattern")
-        if not isinstance(pattern, str):
-            ctx.add("INVALID_VARIABLE_VALIDATION", "Variable validation pattern must be a string", f"{path}.validation.pattern", pptr)
-            return
-        score = regex_complexity(pattern)
-        if score > 100:
-            ctx.add(
-                "REGEX_COMPLEXITY_WARNING",
-                f"Regex pattern is too complex (complexity: {score}). Risk of ReDoS attack.",
-                f"{path}.validation.pattern",
-                pptr,
-            )
 
 
 def regex_complexity(pattern: str) -> int:
