@@ -18,12 +18,12 @@ from hypothesis import strategies as st
 
 from tests.helpers import corpus_files
 from wf_lsp.cli import main as cli_main
-from wf_lsp.core.document import decode_bytes
 from wf_lsp.core.findings import Fix, Span
-from wf_lsp.core.fixing import fix_all
+from wf_lsp.core.fix.fixing import fix_all
 from wf_lsp.core.loader import WorkflowLoader
-from wf_lsp.core.registry import load_registry
+from wf_lsp.core.parse.document import decode_bytes
 from wf_lsp.core.result import Result
+from wf_lsp.core.rules.registry import load_registry
 from wf_lsp.core.settings import Settings
 
 # -- hypothesis profiles --------------------------------------------------------------------------

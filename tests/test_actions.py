@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from tests.helpers import CORPUS
-from wf_lsp.core.actions import ignore_edit
-from wf_lsp.core.fixing import apply_edits
+from wf_lsp.core.fix.actions import ignore_edit
+from wf_lsp.core.fix.fixing import apply_edits
 from wf_lsp.core.loader import WorkflowLoader
 
 BOOT = (CORPUS / "gameengine__packages__bootstrap__workflows__boot_default.json").read_text()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from wf_lsp.core.cachestats import CacheStats
+from wf_lsp.core.cache.cachestats import CacheStats
 from wf_lsp.core.loader import WorkflowLoader
 from wf_lsp.core.settings import Settings
 from wf_lsp.report import statistics

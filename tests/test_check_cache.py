@@ -16,7 +16,7 @@ import pytest
 
 from tests.helpers import run_cli
 from wf_lsp import __version__
-from wf_lsp.core import checkcache
+from wf_lsp.core.cache import checkcache
 
 DATA = Path(__file__).parent / "data"
 FORMATS = ("text", "json", "sarif", "github")

@@ -56,7 +56,7 @@ def _cycle(graph: dict[str, set[str]]) -> list[str]:
 
 def test_core_modules_import_no_cycle() -> None:
     graph = _imports()
-    assert "wf_lsp.core.context" in graph and "wf_lsp.core.rules.fixes" in graph["wf_lsp.core.context"]
+    assert "wf_lsp.core.rules.context" in graph and "wf_lsp.core.fix.fixes" in graph["wf_lsp.core.rules.context"]
     assert _cycle(graph) == []
 
 

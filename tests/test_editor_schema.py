@@ -12,7 +12,7 @@ import pytest
 
 from tests.helpers import CORPUS, ROOT, corpus_files
 from wf_lsp.core.engine import looks_like_workflow
-from wf_lsp.core.models import schema_text
+from wf_lsp.core.rules.models import schema_text
 from wf_lsp.lsp.documents import NEVER
 
 EXTENSION = ROOT / "vscode-extension"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import DATA, run_cli
-from wf_lsp.core.fixfiles import write_atomic
+from wf_lsp.core.fix.fixfiles import write_atomic
 
 VALID = (DATA / "ok" / "valid_default.json").read_text()
 #: two safe fixes: add the tenantId, change the variable's scope

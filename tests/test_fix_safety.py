@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from tests import fuzzkit as fk
 from tests.helpers import DATA, run_cli
 from wf_lsp.core.findings import Finding, Fix, Severity, TextEdit
-from wf_lsp.core.fixing import SYNTAX_CODES, chosen_fixes, comments, fix_verified
+from wf_lsp.core.fix.fixing import SYNTAX_CODES, chosen_fixes, comments, fix_verified
 from wf_lsp.core.loader import WorkflowLoader
 
 VALID = (DATA / "ok" / "valid_default.json").read_text()

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.helpers import DATA
-from wf_lsp.core.fixing import apply_edits, fix_all
+from wf_lsp.core.fix.fixing import apply_edits, fix_all
 from wf_lsp.core.loader import WorkflowLoader
 from wf_lsp.core.settings import Settings
 

@@ -15,11 +15,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests import fuzzkit as fk
-from wf_lsp.core.document import parse
 from wf_lsp.core.engine import analyze
-from wf_lsp.core.fixing import fix_all
-from wf_lsp.core.locate import locate, path_at, value_end
-from wf_lsp.core.textindex import TextIndex
+from wf_lsp.core.fix.fixing import fix_all
+from wf_lsp.core.parse.document import parse
+from wf_lsp.core.parse.locate import locate, path_at, value_end
+from wf_lsp.core.parse.textindex import TextIndex
 
 PROFILE_NAMES = sorted(fk.PROFILES)
 profiles = st.sampled_from(PROFILE_NAMES)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import DATA, golden_args, run_cli
-from wf_lsp.core import catalog
+from wf_lsp.core.rules import catalog
 
 ERR = sorted((DATA / "err").glob("*.json"))
 OK = sorted((DATA / "ok").glob("*.json"))

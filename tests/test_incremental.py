@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from wf_lsp.core import incremental
-from wf_lsp.core.document import parse
 from wf_lsp.core.engine import analyze
-from wf_lsp.core.incremental import CHUNK, Reparser, changed_region
 from wf_lsp.core.loader import analyze_result
-from wf_lsp.core.registry import load_registry
+from wf_lsp.core.parse import incremental
+from wf_lsp.core.parse.document import parse
+from wf_lsp.core.parse.incremental import CHUNK, Reparser, changed_region
+from wf_lsp.core.rules.registry import load_registry
 from wf_lsp.core.settings import Settings
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import ROOT
-from wf_lsp.core import document
-from wf_lsp.core.jsonerror import MAX_DEPTH, Kind, classify, too_deep
+from wf_lsp.core.parse import document
+from wf_lsp.core.parse.jsonerror import MAX_DEPTH, Kind, classify, too_deep
 
 SUPPORTED = ("3.11", "3.12", "3.13")
 CACHE = Path(os.environ.get("WF_LSP_CI_CACHE", Path.home() / ".cache" / "wf-lsp-ci"))

@@ -11,7 +11,7 @@ from typing import Any
 
 from tests import jsgen
 from tests.jsnode import bits, evaluate
-from wf_lsp.core import jsdate, jsval
+from wf_lsp.core.js import jsdate, jsval
 
 # Examples from the issue and from V8's own rules: accepted by V8, and strings Python would read as dates but V8 rejects.
 DATE_EXAMPLES = [
@@ -119,7 +119,7 @@ ORACLE_CODES = [
 
 def test_rule_docs_say_where_javascript_semantics_apply() -> None:
     from tests.helpers import run_cli
-    from wf_lsp.core import catalog
+    from wf_lsp.core.rules import catalog
 
     assert len(ORACLE_CODES) == 23
     for code in [*ORACLE_CODES, "INVALID_NODES", "INVALID_NODE", "INVALID_NODE_FIELD_TYPE", "INVALID_VARIABLE_VALIDATION"]:

@@ -14,10 +14,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests import fuzzkit as fk
-from wf_lsp.core import skeleton as sk
-from wf_lsp.core.document import parse
-from wf_lsp.core.locate import Found, locate
-from wf_lsp.core.textindex import TextIndex
+from wf_lsp.core.parse import skeleton as sk
+from wf_lsp.core.parse.document import parse
+from wf_lsp.core.parse.locate import Found, locate
+from wf_lsp.core.parse.textindex import TextIndex
 
 # -- the reference: the plain walk as it was before the speed paths, kept verbatim as the definition --------------------
 _WS = re.compile(r"[ \t\n\r]*")

@@ -12,8 +12,8 @@ import pytest
 
 from tests.helpers import ROOT
 from wf_lsp.core.loader import WorkflowLoader
-from wf_lsp.core.registry import load_registry
 from wf_lsp.core.rules import types
+from wf_lsp.core.rules.registry import load_registry
 from wf_lsp.core.settings import Settings
 
 N8N_CORPUS = ROOT.parent / "shared" / "corpus" / "n8n"
@@ -131,7 +131,7 @@ def test_a_huge_unknown_type_gets_no_suggestion_and_costs_little() -> None:
 
 def _fresh_registry() -> Any:
     """A registry with nothing remembered yet (load_registry's is shared by the whole process)."""
-    from wf_lsp.core.registry import Registry
+    from wf_lsp.core.rules.registry import Registry
 
     shared = load_registry()
     return Registry(types=shared.types, unimplemented=shared.unimplemented, categories=shared.categories, digest=shared.digest)

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from tests import fuzzkit as fk
 from tests.helpers import corpus_files
-from wf_lsp.core import document
-from wf_lsp.core.document import _NO_VALUE, _fast_value, parse
+from wf_lsp.core.parse import document
+from wf_lsp.core.parse.document import _NO_VALUE, _fast_value, parse
 
 
 def _both(text: str) -> tuple[document.Document, document.Document]:

@@ -9,7 +9,7 @@ import pytest
 
 from tests.helpers import corpus_files
 from wf_lsp.core import engine
-from wf_lsp.core.registry import load_registry
+from wf_lsp.core.rules.registry import load_registry
 from wf_lsp.core.settings import Settings
 
 REGISTRY = load_registry(())

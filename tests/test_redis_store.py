@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from tests.redis_server import RedisServer, free_port
-from wf_lsp.core.redis_store import RedisStore, mask_url, open_store
-from wf_lsp.core.store import NullStore, SharedStore
+from wf_lsp.core.cache.redis_store import RedisStore, mask_url, open_store
+from wf_lsp.core.cache.store import NullStore, SharedStore
 
 REPO = Path(__file__).resolve().parents[1]
 NS = "wf-lsp:v1"
@@ -108,7 +108,7 @@ def test_huge_batch_is_chunked_into_mgets_in_one_round_trip(redis_server: RedisS
 
 _CHILD = """
 import json, sys
-from wf_lsp.core.redis_store import RedisStore
+from wf_lsp.core.cache.redis_store import RedisStore
 store = RedisStore(sys.argv[1])
 if sys.argv[2] == "write":
     store.set_many([(sys.argv[3], b"from-child")], ttl_seconds=60)

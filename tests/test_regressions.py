@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests import fuzzkit as fk
-from wf_lsp.core.fixing import fix_all
+from wf_lsp.core.fix.fixing import fix_all
 from wf_lsp.core.loader import WorkflowLoader
 from wf_lsp.core.settings import settings_from_mapping
 

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from wf_lsp.core import brackets, document
-from wf_lsp.core.document import parse
+from wf_lsp.core.parse import brackets, document
+from wf_lsp.core.parse.document import parse
 
 _OLD_BRACKETS = re.compile(r'"(?:[^"\\\n]|\\.)*"?|[\[\]{}]')
 

@@ -7,11 +7,12 @@ import json
 import random
 from typing import Any
 
-from wf_lsp.core.context import Context
-from wf_lsp.core.document import parse
 from wf_lsp.core.engine import analyze, enabled_codes
-from wf_lsp.core.registry import load_registry
-from wf_lsp.core.rules import suggest, types
+from wf_lsp.core.fix import suggest
+from wf_lsp.core.parse.document import parse
+from wf_lsp.core.rules import types
+from wf_lsp.core.rules.context import Context
+from wf_lsp.core.rules.registry import load_registry
 from wf_lsp.core.settings import Settings
 
 REGISTRY = load_registry(())

@@ -10,13 +10,12 @@ from typing import Any
 import pytest
 
 from tests.helpers import DATA, ROOT, SPEC, golden_args, run_cli
-from wf_lsp.core import catalog
-from wf_lsp.core.context import Context, path_of
-from wf_lsp.core.document import parse
 from wf_lsp.core.engine import analyze, enabled_codes
 from wf_lsp.core.findings import Finding, Pointer
-from wf_lsp.core.registry import load_registry
-from wf_lsp.core.rules import every, rule
+from wf_lsp.core.parse.document import parse
+from wf_lsp.core.rules import catalog, every, rule
+from wf_lsp.core.rules.context import Context, path_of
+from wf_lsp.core.rules.registry import load_registry
 from wf_lsp.core.settings import Settings
 
 REGISTRY = load_registry()

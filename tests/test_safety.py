@@ -28,7 +28,7 @@ _AUDIT_SCRIPT = textwrap.dedent(
     from wf_lsp.cli import main
     from wf_lsp.core.engine import analyze
     from wf_lsp.core.loader import WorkflowLoader
-    from wf_lsp.core.registry import load_registry
+    from wf_lsp.core.rules.registry import load_registry
     from wf_lsp.core.settings import Settings
 
     hostile, benign = Path(sys.argv[1]), Path(sys.argv[2])

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import run_cli
-from wf_lsp.core.redis_store import mask_url, url_problem
+from wf_lsp.core.cache.redis_store import mask_url, url_problem
 
 CASE = Path(__file__).parent / "data" / "secrets" / "multiline_and_escaped.json"
 SECRETS = ("hunter2-NEXTLINE", "31415926535", "escaped-SECRET", "arr-SECRET", "arr2-SECRET")

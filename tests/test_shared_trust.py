@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from tests.redis_server import RedisServer
 from wf_lsp import __version__
-from wf_lsp.core import codec
+from wf_lsp.core.cache import codec
 from wf_lsp.core.findings import Finding, Fix, Severity, TextEdit
 from wf_lsp.core.loader import WorkflowLoader, content_hash
 from wf_lsp.core.result import Result
@@ -62,7 +62,7 @@ def old_style(result: Result, digest: str) -> bytes:
 
 def sealed(body: bytes, key: str, path: Path, secret: str = SECRET) -> bytes:
     """`body` sealed exactly as a holder of `secret` would seal it for `key` (a rogue holder of the team secret)."""
-    from wf_lsp.core.codec import seal
+    from wf_lsp.core.cache.codec import seal
 
     loader = WorkflowLoader(Settings(cache=CacheSettings(secret=secret)))
     digest = content_hash(path.read_text(encoding="utf-8"))

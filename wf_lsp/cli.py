@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_catalog(args)
         if args.command == "schema":
-            from wf_lsp.core.models import schema_text
+            from wf_lsp.core.rules.models import schema_text
 
             sys.stdout.write(schema_text())
             return EXIT_CLEAN
@@ -190,7 +190,7 @@ def _settings(args: argparse.Namespace, paths: list[str]) -> Any:
         changes["ignore"] = settings.ignore + tuple(IgnoreEntry(code=c.strip().upper()) for c in args.ignore.split(",") if c.strip())
     url = args.cache_url or os.environ.get("WF_LSP_REDIS_URL") or settings.cache.redis_url
     if url:
-        from wf_lsp.core.sharedcache import cache_secret, shared_cache_problem
+        from wf_lsp.core.cache.sharedcache import cache_secret, shared_cache_problem
 
         problem = shared_cache_problem(url, cache_secret(settings))
         if problem is not None:  # said once here; the workers then run without the layer
@@ -316,7 +316,7 @@ def _graph(args: argparse.Namespace) -> int:
 
 
 def _rules(args: argparse.Namespace) -> int:
-    from wf_lsp.core import catalog
+    from wf_lsp.core.rules import catalog
     from wf_lsp.report import rules as render
 
     rules = list(catalog.RULES.values())

@@ -9,8 +9,8 @@ from typing import Any
 
 def apply_fixes(args: argparse.Namespace, run: Any, paths: list[str], stdin: tuple[str, bytes] | None, settings: Any) -> tuple[Any, bytes | None]:
     """Verified fixes: diffs printed (--diff), files rewritten atomically (--fix), and stdin's fixed bytes (or None)."""
-    from wf_lsp.core.fixfiles import FixReport, fix_files, unified_diff
-    from wf_lsp.core.fixing import fix_verified
+    from wf_lsp.core.fix.fixfiles import FixReport, fix_files, unified_diff
+    from wf_lsp.core.fix.fixing import fix_verified
     from wf_lsp.core.loader import WorkflowLoader
 
     loader = WorkflowLoader(settings)

@@ -24,8 +24,8 @@ def write_summary(target: str, files: list[Any], settings: Any) -> None:
 def graph(args: argparse.Namespace, settings: Any) -> int:
     """`wf-lsp graph FILE`: exit 0 with the graph written, 2 when the file cannot be read."""
     from wf_lsp.core import graphmodel
-    from wf_lsp.core.document import decode_bytes
     from wf_lsp.core.loader import WorkflowLoader
+    from wf_lsp.core.parse.document import decode_bytes
 
     try:
         data = sys.stdin.buffer.read() if args.path == "-" else Path(args.path).read_bytes()

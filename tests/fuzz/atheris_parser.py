@@ -34,9 +34,9 @@ KNOWN_OPEN: set[tuple[str, str]] = set()
 def _load() -> dict[str, Any]:
     """Import the code under test (lazily, so atheris can instrument it) and build one loader per settings."""
     if not _loaded:
-        from wf_lsp.core import document, locate, textindex
         from wf_lsp.core.loader import WorkflowLoader
-        from wf_lsp.core.registry import load_registry
+        from wf_lsp.core.parse import document, locate, textindex
+        from wf_lsp.core.rules.registry import load_registry
         from wf_lsp.core.settings import Settings
 
         registry = load_registry(())

@@ -6,7 +6,7 @@ import random
 
 from lsprotocol import types as t
 
-from wf_lsp.core.textindex import TextIndex
+from wf_lsp.core.parse.textindex import TextIndex
 from wf_lsp.lsp.convert import PositionMapper
 
 _PIECES = ["a", "é", "😀", "\n", "\r\n", "\r", " ", "中"]

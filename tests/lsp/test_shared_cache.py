@@ -74,7 +74,7 @@ def _plant(server: RedisServer, text: str, value: bytes, seal: bool) -> None:
     loader = WorkflowLoader(Settings())
     key = loader.shared_key(text)
     if seal:
-        from wf_lsp.core.codec import seal as sealer
+        from wf_lsp.core.cache.codec import seal as sealer
 
         value = sealer(SECRET.encode(), key, content_hash(text), loader.fingerprint, __version__, value)
     assert server.client().set(key, value)

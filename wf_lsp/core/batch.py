@@ -7,13 +7,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from wf_lsp.core.cachestats import CacheStats
+from wf_lsp.core.cache.cachestats import CacheStats
 from wf_lsp.core.discover import Candidate, discover, read_candidate
 from wf_lsp.core.result import Result
 from wf_lsp.core.settings import Settings
 
 if TYPE_CHECKING:
-    from wf_lsp.core.checkcache import CheckCache
+    from wf_lsp.core.cache.checkcache import CheckCache
 
 CHUNK = 64
 PARALLEL_THRESHOLD = 96
@@ -51,8 +51,8 @@ class CheckRun:
 
 
 def _loader(settings: Settings) -> Any:
+    from wf_lsp.core.cache.sharedcache import open_shared
     from wf_lsp.core.loader import WorkflowLoader
-    from wf_lsp.core.sharedcache import open_shared
 
     return WorkflowLoader(settings, store=open_shared(settings) if settings.cache.redis_url else None)
 
@@ -63,7 +63,7 @@ def _check_chunk(settings: Settings, chunk: list[Candidate], want_text: bool = T
     The outcomes line up with the chunk; a text comes back only when it is wanted and the file has findings (the
     texts of clean files would only be pickled across for nothing).
     """
-    from wf_lsp.core.document import decode_bytes
+    from wf_lsp.core.parse.document import decode_bytes
 
     loader = _loader(settings)
     outcomes: list[Outcome] = []
@@ -115,7 +115,7 @@ def run_check(
     With `workflows_only`, named files are treated like files found in folders (a pre-commit hook hands over every
     JSON file): excluded ones and those that hold no workflow are passed over quietly.
     """
-    from wf_lsp.core.registry import load_registry
+    from wf_lsp.core.rules.registry import load_registry
 
     run = CheckRun()
     run.warnings.extend(load_registry(settings.registry).problems)
@@ -124,7 +124,7 @@ def run_check(
     candidates = found.files
     stats: list[CacheStats] = []
     if stdin is not None:
-        from wf_lsp.core.document import decode_bytes
+        from wf_lsp.core.parse.document import decode_bytes
 
         loader = _loader(settings)
         name, data = stdin
@@ -132,7 +132,7 @@ def run_check(
         stats.append(loader.cache_stats())
     cache: CheckCache | None = None
     if cache_dir is not None:
-        from wf_lsp.core.checkcache import CheckCache
+        from wf_lsp.core.cache.checkcache import CheckCache
 
         cache = CheckCache(cache_dir, settings)
     slots: list[FileResult | None] = [None] * len(candidates)
@@ -198,7 +198,7 @@ def _parallel(settings: Settings, chunks: list[list[Candidate]], want_text: bool
     from concurrent.futures import Future, ProcessPoolExecutor
 
     import wf_lsp.core.loader  # noqa: F401  (imported here once, inherited by the forked workers)
-    from wf_lsp.core.registry import load_registry
+    from wf_lsp.core.rules.registry import load_registry
 
     load_registry(settings.registry)
     out: list[ChunkResult | None] = [None] * len(chunks)
@@ -245,7 +245,7 @@ def _from_cache(cache: CheckCache, candidates: list[Candidate], slots: list[File
 
 
 def _read_text(c: Candidate, max_bytes: int) -> str | None:
-    from wf_lsp.core.document import decode_bytes
+    from wf_lsp.core.parse.document import decode_bytes
 
     data, _why = read_candidate(Candidate(c.path, True), max_bytes)
     return None if data is None else decode_bytes(data)[0]

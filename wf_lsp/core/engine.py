@@ -7,16 +7,15 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from wf_lsp.core import catalog, noderefs
-from wf_lsp.core.context import Context
-from wf_lsp.core.document import Document, parse
 from wf_lsp.core.findings import Finding, Fix, Pointer, Related, Severity, Span
-from wf_lsp.core.locate import Found, locate
 from wf_lsp.core.n8n import dialect as n8n_dialect
-from wf_lsp.core.registry import Registry
-from wf_lsp.core.rules import every, rule  # noqa: F401 (importing `every` registers every rule)
+from wf_lsp.core.parse.document import Document, parse
+from wf_lsp.core.parse.locate import Found, locate
+from wf_lsp.core.rules import catalog, every, noderefs, rule  # noqa: F401 (importing `every` registers every rule)
+from wf_lsp.core.rules.context import Context
+from wf_lsp.core.rules.registry import Registry
+from wf_lsp.core.rules.suppress import apply_suppressions
 from wf_lsp.core.settings import Settings
-from wf_lsp.core.suppress import apply_suppressions
 
 
 @dataclass(slots=True)

@@ -184,6 +184,6 @@ def _owner(f: Finding, graph: Graph, nodes: dict[int, GraphNode]) -> int | None:
 
 def of_text(text: str, result: Result | None = None, key_mode: str = "auto", max_bytes: int | None = None) -> WorkflowGraph:
     """The graph of a workflow text (parsed leniently, as the engine does: broken text is repaired first)."""
-    from wf_lsp.core.document import parse
+    from wf_lsp.core.parse.document import parse
 
     return build(parse(text, max_bytes).value, result, key_mode)

@@ -12,17 +12,17 @@ from typing import Any
 from cachetools import TTLCache
 
 from wf_lsp import __version__
-from wf_lsp.core import codec
-from wf_lsp.core.cachestats import CacheStats
-from wf_lsp.core.document import decode_bytes
+from wf_lsp.core.cache import codec
+from wf_lsp.core.cache.cachestats import CacheStats
+from wf_lsp.core.cache.sharedcache import cache_secret
+from wf_lsp.core.cache.store import NullStore, SharedStore
 from wf_lsp.core.engine import analyze
 from wf_lsp.core.findings import Finding
-from wf_lsp.core.incremental import reparser
-from wf_lsp.core.registry import Registry, load_registry
+from wf_lsp.core.parse.document import decode_bytes
+from wf_lsp.core.parse.incremental import reparser
 from wf_lsp.core.result import Result, summarize
+from wf_lsp.core.rules.registry import Registry, load_registry
 from wf_lsp.core.settings import Settings
-from wf_lsp.core.sharedcache import cache_secret
-from wf_lsp.core.store import NullStore, SharedStore
 
 _BYTES_PER_FINDING = 700
 _BYTES_PER_ENTRY = 1500

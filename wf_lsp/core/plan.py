@@ -6,9 +6,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from wf_lsp.core import noderefs
+from wf_lsp.core.fix.fixes import iter_targets
 from wf_lsp.core.n8n import dialect as n8n_dialect
-from wf_lsp.core.rules.fixes import iter_targets
+from wf_lsp.core.rules import noderefs
 from wf_lsp.core.rules.graph import parameter_references
 
 

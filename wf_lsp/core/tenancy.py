@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from wf_lsp.core import jsval
+from wf_lsp.core.js import jsval
 
 #: 1 viewer, 2 editor, 3 admin, 4 super-admin (the Next.js request scale).
 SUPER_ADMIN = 4

@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from wf_lsp.core.actions import ignore_edit
-from wf_lsp.core.catalog import RULES
-from wf_lsp.core.fixing import SYNTAX_CODES, safe_fixes
+from wf_lsp.core.fix.actions import ignore_edit
+from wf_lsp.core.fix.fixing import SYNTAX_CODES, safe_fixes
+from wf_lsp.core.rules.catalog import RULES
 from wf_lsp.lsp.convert import SOURCE, PositionMapper, edit_from_json, fix_edits, workspace_edit
 from wf_lsp.lsp.documents import UNREADABLE
 

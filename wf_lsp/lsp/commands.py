@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 from pygls.capabilities import get_capability
 
-from wf_lsp.core.document import decode_bytes
 from wf_lsp.core.findings import Severity
+from wf_lsp.core.parse.document import decode_bytes
 from wf_lsp.lsp import documents, files
 from wf_lsp.lsp.snapshot import DocumentSnapshot
 from wf_lsp.lsp.validation import Validation

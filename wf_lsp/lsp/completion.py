@@ -11,8 +11,8 @@ from pygls.capabilities import get_capability
 from wf_lsp.core.findings import Pointer
 from wf_lsp.core.n8n import catalogue, describe
 from wf_lsp.core.n8n import dialect as n8n_dialect
-from wf_lsp.core.registry import Registry
-from wf_lsp.core.vocab import OnError, TriggerKind, VariableType
+from wf_lsp.core.rules.registry import Registry
+from wf_lsp.core.rules.vocab import OnError, TriggerKind, VariableType
 from wf_lsp.lsp.hover import type_markdown
 from wf_lsp.lsp.snapshot import DocumentSnapshot, snapshot_of, workflow_doc
 

@@ -10,10 +10,10 @@ from typing import Any
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
-from wf_lsp.core import catalog
 from wf_lsp.core.findings import Finding, Fix, Span
+from wf_lsp.core.parse.textindex import TextIndex
 from wf_lsp.core.result import Result
-from wf_lsp.core.textindex import TextIndex
+from wf_lsp.core.rules import catalog
 from wf_lsp.lsp.lines import LineIndex
 
 SOURCE = "wf-lsp"

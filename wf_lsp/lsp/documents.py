@@ -14,8 +14,8 @@ from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace.position_codec import PositionCodec
 
 from wf_lsp.core.discover import Budget, Candidate, Discovery, discover, read_candidate
-from wf_lsp.core.document import decode_bytes
 from wf_lsp.core.globs import matches
+from wf_lsp.core.parse.document import decode_bytes
 from wf_lsp.core.settings import Settings
 from wf_lsp.lsp import files
 from wf_lsp.lsp.lines import LineIndex, LinesView

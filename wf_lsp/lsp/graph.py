@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import converters
 
 from wf_lsp.core import graphmodel
-from wf_lsp.core.document import decode_bytes
+from wf_lsp.core.parse.document import decode_bytes
 from wf_lsp.core.result import Result
 from wf_lsp.lsp import documents, files
 from wf_lsp.lsp.snapshot import DocumentSnapshot

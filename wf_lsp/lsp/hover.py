@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 from pygls.capabilities import get_capability
 
-from wf_lsp.core import catalog
 from wf_lsp.core.findings import Finding
 from wf_lsp.core.plan import Link
-from wf_lsp.core.registry import NodeType, Registry
+from wf_lsp.core.rules import catalog
+from wf_lsp.core.rules.registry import NodeType, Registry
 from wf_lsp.lsp.snapshot import DocumentSnapshot, snapshot_of, workflow_doc
 
 if TYPE_CHECKING:

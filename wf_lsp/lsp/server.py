@@ -18,7 +18,7 @@ from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 
 from wf_lsp import __version__
-from wf_lsp.core.cachestats import CacheStats
+from wf_lsp.core.cache.cachestats import CacheStats
 from wf_lsp.core.config import CONFIG_NAMES
 from wf_lsp.lsp import code_actions, code_lens, commands, completion, framing, graph, hover, inlay_hints, logs, memory, navigation, symbols, workers
 from wf_lsp.lsp.diagnostics import IDENTIFIER, Diagnostics

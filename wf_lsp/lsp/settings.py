@@ -337,7 +337,7 @@ def _engine_keys(data: Any) -> Any:
 def _store(settings: Settings) -> Any:
     """The shared Redis layer when a URL (the setting, else WF_LSP_REDIS_URL) and a secret are set, else none; a
     NullStore carries the reason (no secret, no Redis client), told once with the settings."""
-    from wf_lsp.core.sharedcache import cache_url, open_shared
+    from wf_lsp.core.cache.sharedcache import cache_url, open_shared
 
     if cache_url(settings) is None:
         return None

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
 from lsprotocol import types
 
-from wf_lsp.core.document import parse
 from wf_lsp.core.findings import Pointer
-from wf_lsp.core.locate import Found, locate, path_at, value_end
+from wf_lsp.core.fix.fixes import iter_targets
+from wf_lsp.core.parse.document import parse
+from wf_lsp.core.parse.locate import Found, locate, path_at, value_end
 from wf_lsp.core.plan import Graph, Plan, build_graph, plan_levels
-from wf_lsp.core.rules.fixes import iter_targets
 from wf_lsp.core.settings import Settings
 from wf_lsp.lsp import documents
 from wf_lsp.lsp.convert import PositionMapper

@@ -19,8 +19,8 @@ from typing import Any
 
 from wf_lsp.core.findings import Finding, Fix, Position, Related, Span, TextEdit
 from wf_lsp.core.loader import analyze_result
-from wf_lsp.core.registry import Registry
 from wf_lsp.core.result import Result
+from wf_lsp.core.rules.registry import Registry
 from wf_lsp.core.settings import Settings
 
 log = logging.getLogger("wf_lsp.lsp.workers")

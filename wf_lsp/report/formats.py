@@ -70,7 +70,7 @@ def skipped(run: CheckRun, limit: int = 10) -> str:
 
 def fixable(run: CheckRun) -> str:
     """The text summary's "N fixable with `--fix`" line (and how many more --unsafe-fixes would add), or nothing."""
-    from wf_lsp.core.fixfiles import fixable as count
+    from wf_lsp.core.fix.fixfiles import fixable as count
 
     safe = sum(count(fr.result.findings) for fr in run.files)
     every = sum(count(fr.result.findings, unsafe=True) for fr in run.files)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from wf_lsp.core import catalog
-from wf_lsp.core.catalog import Rule
+from wf_lsp.core.rules import catalog
+from wf_lsp.core.rules.catalog import Rule
 
 
 def as_json(rules: list[Rule]) -> str:

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from wf_lsp import __version__
-from wf_lsp.core import catalog
 from wf_lsp.core.batch import FileResult
 from wf_lsp.core.findings import Span
+from wf_lsp.core.rules import catalog
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"

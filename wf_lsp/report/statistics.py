@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from wf_lsp.core.cachestats import CacheStats
+from wf_lsp.core.cache.cachestats import CacheStats
 
 
 def render(counts: Counter[str], cache: CacheStats) -> str:

@@ -12,8 +12,8 @@ def render(files: list[FileResult], color: bool = False, snippets: bool = True) 
     lines: list[str] = []
     if not any(fr.result.findings for fr in files):
         return ""
+    from wf_lsp.core.parse.textindex import TextIndex
     from wf_lsp.core.redact import SecretSpans, line_has_secret, mask_values, visible
-    from wf_lsp.core.textindex import TextIndex
 
     for fr in files:
         index = TextIndex(fr.text) if snippets and fr.result.findings else None

@@ -9,11 +9,11 @@ from typing import Any
 
 import orjson
 
-from wf_lsp.core.context import Context
 from wf_lsp.core.findings import Related
 from wf_lsp.core.n8n import values as value_rules
 from wf_lsp.core.n8n.display import MISSING, displayed
 from wf_lsp.core.n8n.issues import Issues, issues_for
+from wf_lsp.core.rules.context import Context
 from wf_lsp.core.rules.rule import note
 
 #: What one node's parameters give: n8n's issues, values the editor rejects, parameter names the node does not have.

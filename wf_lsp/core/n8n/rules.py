@@ -6,13 +6,13 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from wf_lsp.core.context import Context
 from wf_lsp.core.findings import Related
+from wf_lsp.core.fix import fixes
+from wf_lsp.core.fix.suggest import closest
 from wf_lsp.core.n8n import catalogue as cat_mod
 from wf_lsp.core.n8n import params
-from wf_lsp.core.rules import fixes
+from wf_lsp.core.rules.context import Context
 from wf_lsp.core.rules.rule import note, report_walked, rule
-from wf_lsp.core.rules.suggest import closest
 
 STICKY_NOTE = "n8n-nodes-base.stickyNote"
 #: nodes built to loop or to leave a loop: a cycle through one of them is how n8n iterates or polls, not a mistake

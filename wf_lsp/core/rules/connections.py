@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from wf_lsp.core import jsval, noderefs
-from wf_lsp.core.context import Context, FixPlan
 from wf_lsp.core.findings import Anchor, Pointer, Related
-from wf_lsp.core.rules import fixes
+from wf_lsp.core.fix import fixes
+from wf_lsp.core.fix.suggest import closest
+from wf_lsp.core.js import jsval
+from wf_lsp.core.rules import noderefs
+from wf_lsp.core.rules.context import Context, FixPlan
 from wf_lsp.core.rules.rule import note, report_walked, rule, walked
-from wf_lsp.core.rules.suggest import closest
 
 _TARGET_TYPES = ("main", "error", "condition")
 MAX_REKEY_EDITS = 150

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from wf_lsp.core.context import Context
 from wf_lsp.core.findings import Pointer
+from wf_lsp.core.rules.context import Context
 from wf_lsp.core.rules.rule import rule
 
 # The parser finds these and words them (the position and the repair are part of the message); the rules pass them on.

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from wf_lsp.core import jsval
-from wf_lsp.core.context import Context
 from wf_lsp.core.findings import Related
+from wf_lsp.core.fix import fixes
+from wf_lsp.core.fix.suggest import closest
+from wf_lsp.core.js import jsval
 from wf_lsp.core.n8n.rules import LOOP_TYPES, STICKY_NOTE
-from wf_lsp.core.rules import fixes
 from wf_lsp.core.rules.connections import walk
+from wf_lsp.core.rules.context import Context
 from wf_lsp.core.rules.rule import rule
-from wf_lsp.core.rules.suggest import closest
 
 TRIGGER_KINDS = frozenset({"webhook", "schedule", "manual", "event", "email", "message-queue", "webhook-listen", "polling", "custom", "queue", "poll", "other"})
 MAX_CYCLES = 10

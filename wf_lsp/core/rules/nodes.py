@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from wf_lsp.core import jsval
-from wf_lsp.core.context import Context, FixPlan
 from wf_lsp.core.findings import Pointer, Related
-from wf_lsp.core.rules import fixes
+from wf_lsp.core.fix import fixes
+from wf_lsp.core.js import jsval
+from wf_lsp.core.rules.context import Context, FixPlan
 from wf_lsp.core.rules.rule import rule
 
 

@@ -6,11 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from wf_lsp.core import catalog
 from wf_lsp.core.findings import Pointer
+from wf_lsp.core.rules import catalog
 
 if TYPE_CHECKING:
-    from wf_lsp.core.context import Context
+    from wf_lsp.core.rules.context import Context
 
 # Adding a rule takes three places:
 #   1. an entry in core/data/rules.toml: severity, profiles (the only place that decides where it runs), `fix`,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wf_lsp.core.context import Context
+from wf_lsp.core.rules.context import Context
 from wf_lsp.core.rules.rule import rule
 
 MAX_NODES = 500

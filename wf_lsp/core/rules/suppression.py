@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from wf_lsp.core.context import Context
-from wf_lsp.core.rules import fixes
+from wf_lsp.core.fix import fixes
+from wf_lsp.core.rules.context import Context
 from wf_lsp.core.rules.rule import rule
 
 

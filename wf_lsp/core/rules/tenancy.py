@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from wf_lsp.core import jsval
-from wf_lsp.core.context import Context
-from wf_lsp.core.rules import fixes
+from wf_lsp.core.fix import fixes
+from wf_lsp.core.js import jsval
+from wf_lsp.core.rules.context import Context
 from wf_lsp.core.rules.rule import rule
 from wf_lsp.core.tenancy import can_access_workflow, foreign_tenants, is_placeholder, is_uuid
 

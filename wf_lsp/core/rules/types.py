@@ -6,12 +6,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from wf_lsp.core.context import Context
 from wf_lsp.core.findings import Pointer
-from wf_lsp.core.registry import MAX_TYPE_LENGTH, NodeType, Registry
-from wf_lsp.core.rules import fixes
+from wf_lsp.core.fix import fixes
+from wf_lsp.core.fix.suggest import Suggester, closest
+from wf_lsp.core.rules.context import Context
+from wf_lsp.core.rules.registry import MAX_TYPE_LENGTH, NodeType, Registry
 from wf_lsp.core.rules.rule import rule
-from wf_lsp.core.rules.suggest import Suggester, closest
 
 _SECRET_NAME = re.compile(r"pass(word)?|secret|token|api[_-]?key|private[_-]?key", re.I)
 _JSON_TYPES = {"string": str, "boolean": bool, "object": dict, "array": list}

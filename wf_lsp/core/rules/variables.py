@@ -6,9 +6,9 @@ import re
 from bisect import bisect_left
 from typing import Any
 
-from wf_lsp.core import jsdate, jsval
-from wf_lsp.core.context import Context
 from wf_lsp.core.findings import Pointer
+from wf_lsp.core.js import jsdate, jsval
+from wf_lsp.core.rules.context import Context
 from wf_lsp.core.rules.rule import rule
 
 VARIABLE_TYPES = ("string", "number", "boolean", "array", "object", "date", "any")

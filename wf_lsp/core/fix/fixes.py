@@ -9,7 +9,7 @@ from json.encoder import encode_basestring
 from typing import Any
 
 from wf_lsp.core.findings import Fix, Pointer, TextEdit
-from wf_lsp.core.locate import Found, value_end
+from wf_lsp.core.parse.locate import Found, value_end
 
 #: A fix plan: the pointers whose spans it needs, and a function from those spans to fixes.
 FixPlan = tuple[tuple[Pointer, ...], Callable[[dict[Pointer, Found], str], list[Fix]]]

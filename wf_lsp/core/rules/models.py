@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from wf_lsp import __version__
-from wf_lsp.core.vocab import OnError, TriggerKind, VariableType
+from wf_lsp.core.rules.vocab import OnError, TriggerKind, VariableType
 
 
 class _Open(BaseModel):

@@ -17,8 +17,8 @@ from typing import Any
 import orjson
 
 from wf_lsp import __version__
-from wf_lsp.core import codec
-from wf_lsp.core.cachestats import CacheStats
+from wf_lsp.core.cache import codec
+from wf_lsp.core.cache.cachestats import CacheStats
 from wf_lsp.core.result import Result
 from wf_lsp.core.settings import Settings
 
@@ -44,17 +44,19 @@ Stat = tuple[int, int, int, int]
 
 def _code_identity() -> str:
     """The wf-lsp version plus the size and mtime of every source and data file of the core (editable installs)."""
-    core = Path(__file__).parent
+    core = Path(__file__).resolve().parent.parent
     parts = [__version__]
-    for folder in (core, core / "rules", core / "data"):
+    try:
+        found = sorted(p for p in core.rglob("*") if p.suffix in (".py", ".json", ".toml") and "__pycache__" not in p.parts)
+    except OSError:
+        found = []
+        parts.append("core:?")
+    for path in found:
         try:
-            with os.scandir(folder) as it:
-                for e in sorted(it, key=lambda e: e.name):
-                    if e.name.endswith((".py", ".json", ".toml")):
-                        st = e.stat()
-                        parts.append(f"{folder.name}/{e.name}:{st.st_size}:{st.st_mtime_ns}")
+            st = path.stat()
+            parts.append(f"{path.relative_to(core).as_posix()}:{st.st_size}:{st.st_mtime_ns}")
         except OSError:
-            parts.append(f"{folder.name}:?")
+            parts.append(f"{path.relative_to(core).as_posix()}:?")
     return "\n".join(parts)
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wf_lsp.core.findings import Finding
-from wf_lsp.core.fixing import chosen_fixes, fix_verified
+from wf_lsp.core.fix.fixing import chosen_fixes, fix_verified
 
 _BOM = b"\xef\xbb\xbf"
 

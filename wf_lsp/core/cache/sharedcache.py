@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 
+from wf_lsp.core.cache.store import NullStore, SharedStore
 from wf_lsp.core.settings import Settings
-from wf_lsp.core.store import NullStore, SharedStore
 
 #: Environment variables read when the settings do not set the URL or the secret.
 URL_ENV = "WF_LSP_REDIS_URL"
@@ -51,6 +51,6 @@ def open_shared(settings: Settings) -> SharedStore:
     problem = shared_cache_problem(url, cache_secret(settings))
     if problem is not None:
         return NullStore(reason=problem)
-    from wf_lsp.core.redis_store import open_store
+    from wf_lsp.core.cache.redis_store import open_store
 
     return open_store(url, settings.cache.redis_timeout_ms)

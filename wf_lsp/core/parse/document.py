@@ -10,12 +10,12 @@ from typing import Any
 
 import orjson
 
-from wf_lsp.core import skeleton
-from wf_lsp.core.brackets import open_brackets, read
 from wf_lsp.core.findings import Finding, Severity
-from wf_lsp.core.jsonerror import MAX_DEPTH, Kind, classify, too_deep
-from wf_lsp.core.skeleton import Skeleton
-from wf_lsp.core.textindex import TextIndex
+from wf_lsp.core.parse import skeleton
+from wf_lsp.core.parse.brackets import open_brackets, read
+from wf_lsp.core.parse.jsonerror import MAX_DEPTH, Kind, classify, too_deep
+from wf_lsp.core.parse.skeleton import Skeleton
+from wf_lsp.core.parse.textindex import TextIndex
 
 #: the fast parser (None sends every text down the json path, which does all the same work, only slower)
 _orjson: Any = orjson

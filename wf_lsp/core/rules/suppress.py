@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from wf_lsp.core.context import Context
 from wf_lsp.core.findings import Finding, Pointer
 from wf_lsp.core.globs import matches
+from wf_lsp.core.rules.context import Context
 
 IGNORE_KEY = "x-wf-ignore"
 

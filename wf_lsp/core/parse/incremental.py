@@ -11,10 +11,10 @@ from typing import Any
 
 import orjson
 
-from wf_lsp.core import skeleton
-from wf_lsp.core.document import Document, parse
-from wf_lsp.core.document import _utf8_size as utf8_size
-from wf_lsp.core.jsonerror import too_deep
+from wf_lsp.core.parse import skeleton
+from wf_lsp.core.parse.document import Document, parse
+from wf_lsp.core.parse.document import _utf8_size as utf8_size
+from wf_lsp.core.parse.jsonerror import too_deep
 
 #: characters compared per step when looking for the changed region (a slice compare is a memcmp)
 CHUNK = 16384

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from wf_lsp.core.findings import Pointer, TextEdit
-from wf_lsp.core.locate import locate, value_end
-from wf_lsp.core.rules import fixes
-from wf_lsp.core.suppress import IGNORE_KEY
+from wf_lsp.core.fix import fixes
+from wf_lsp.core.parse.locate import locate, value_end
+from wf_lsp.core.rules.suppress import IGNORE_KEY
 
 _WS = " \t\r\n"
 

@@ -12,8 +12,8 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from wf_lsp.core.cache.store import NullStore, SharedStore
 from wf_lsp.core.redact import connectable_url, mask_url, url_secrets
-from wf_lsp.core.store import NullStore, SharedStore
 
 log = logging.getLogger("wf_lsp.redis")
 

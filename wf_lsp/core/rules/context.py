@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from wf_lsp.core import catalog, noderefs
-from wf_lsp.core.document import Document
 from wf_lsp.core.findings import Anchor, Finding, Pointer, Related
-from wf_lsp.core.registry import Registry
-from wf_lsp.core.rules.fixes import FixPlan, iter_targets
-from wf_lsp.core.rules.suggest import Guesses
+from wf_lsp.core.fix.fixes import FixPlan, iter_targets
+from wf_lsp.core.fix.suggest import Guesses
+from wf_lsp.core.parse.document import Document
+from wf_lsp.core.rules import catalog, noderefs
+from wf_lsp.core.rules.registry import Registry
 from wf_lsp.core.settings import Settings
 
 __all__ = ["Context", "FixPlan", "path_of"]

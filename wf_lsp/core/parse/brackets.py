@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-from wf_lsp.core.jsonerror import decode
+from wf_lsp.core.parse.jsonerror import decode
 
 #: All but the brackets document._BRACKETS finds: deleting its matches leaves those brackets, in order.
 _NOT_BRACKETS = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"?|[^\[\]{}"]+')
