@@ -55,7 +55,11 @@ PROFILES: dict[str, Settings] = {
     "strict-tenant": Settings(profile="strict", tenant_id="tenant-a", user_level=1),
     "name-keys": Settings(connection_keys="name"),
     "id-keys": Settings(connection_keys="id"),
-    "n8n": Settings(profile="strict", dialect="n8n", n8n_catalog=str(Path(__file__).resolve().parent / "data" / "n8n" / "mini-catalog.json")),
+    "n8n": Settings(
+        profile="strict",
+        dialect="n8n",
+        n8n_catalog=str(Path(__file__).resolve().parent / "data" / "n8n" / "mini-catalog.json"),
+    ),
 }
 LOADERS = {name: WorkflowLoader(s, registry=REGISTRY) for name, s in PROFILES.items()}
 
@@ -93,7 +97,9 @@ def check_span(text: str, span: Span | None, what: str) -> None:
     assert 0 <= s.offset <= e.offset <= len(text), f"{what}: span {s.offset}..{e.offset} outside a text of {len(text)}"
     if len(text) < 200_000:
         for p in (s, e):
-            assert (p.line, p.character) == _expected_position(text, p.offset), f"{what}: position {p} does not match its offset"
+            assert (p.line, p.character) == _expected_position(text, p.offset), (
+                f"{what}: position {p} does not match its offset"
+            )
 
 
 def apply_fix(text: str, fix: Fix) -> str:
@@ -260,7 +266,19 @@ def duplicate_key_text(value: Any, ptr: tuple[Any, ...], other: Any, indent: int
 
 # -- strategies -----------------------------------------------------------------------------------
 NAMES = ["Start", "Check", "Send Email", "start", "check", "A", "", " ", "Start 2", "[object Object]", "undefined", "0"]
-NODE_TYPES = ["logic.if", "core.http_request", "http-request", "encryption", "email-send", "trigger", "logic", "api.get", "logic.iff", "", " "]
+NODE_TYPES = [
+    "logic.if",
+    "core.http_request",
+    "http-request",
+    "encryption",
+    "email-send",
+    "trigger",
+    "logic",
+    "api.get",
+    "logic.iff",
+    "",
+    " ",
+]
 VARIABLE_TYPES = ["string", "number", "boolean", "array", "object", "date", "any", "integer", ""]
 KINDS = ["manual", "webhook", "schedule", "poll", "cron", ""]
 OUTPUTS = ["main", "error", "ai_tool", "success", "0"]
@@ -278,12 +296,18 @@ scalars = st.one_of(
     st.integers(min_value=-(10**25), max_value=10**25),
     _float(),
     st.text(max_size=12),
-    st.sampled_from(["[object Object]", "{{ $json.x }}", "${TENANT_ID}", "2024-01-01", "x" * 300, "a\u2028b", "\U0001f600"]),
-    st.sampled_from([float("nan"), float("inf"), float("-inf")]),  # written as NaN / Infinity: not JSON, but json.loads reads them
+    st.sampled_from(
+        ["[object Object]", "{{ $json.x }}", "${TENANT_ID}", "2024-01-01", "x" * 300, "a\u2028b", "\U0001f600"]
+    ),
+    st.sampled_from(
+        [float("nan"), float("inf"), float("-inf")]
+    ),  # written as NaN / Infinity: not JSON, but json.loads reads them
 )
 json_values = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8) | st.sampled_from(NAMES), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8) | st.sampled_from(NAMES), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -305,13 +329,33 @@ targets = _either(
     )
 )
 target_lists = _either(st.lists(targets, max_size=3))
-index_containers = _either(st.lists(target_lists, max_size=2) | st.dictionaries(st.sampled_from(INDICES), target_lists, max_size=2))
+index_containers = _either(
+    st.lists(target_lists, max_size=2) | st.dictionaries(st.sampled_from(INDICES), target_lists, max_size=2)
+)
 connections = _either(
-    st.dictionaries(st.sampled_from(NAMES + ["n1", "n2"]), _either(st.dictionaries(st.sampled_from(OUTPUTS), index_containers, max_size=2)), max_size=4)
+    st.dictionaries(
+        st.sampled_from(NAMES + ["n1", "n2"]),
+        _either(st.dictionaries(st.sampled_from(OUTPUTS), index_containers, max_size=2)),
+        max_size=4,
+    )
 )
 parameters = _either(
     st.dictionaries(
-        st.sampled_from(["condition", "url", "method", "password", "token", "name", "position", "typeVersion", "parameters", "body", "x"]),
+        st.sampled_from(
+            [
+                "condition",
+                "url",
+                "method",
+                "password",
+                "token",
+                "name",
+                "position",
+                "typeVersion",
+                "parameters",
+                "body",
+                "x",
+            ]
+        ),
         json_values,
         max_size=4,
     )
@@ -341,7 +385,11 @@ variables = _either(
                     "type": _either(st.sampled_from(VARIABLE_TYPES)),
                     "defaultValue": json_values,
                     "scope": _either(st.sampled_from(["workflow", "execution", "global"])),
-                    "validation": _either(st.fixed_dictionaries({}, optional={"pattern": _either(st.sampled_from(["a+", "(a+)+" * 30, "x|y"]))})),
+                    "validation": _either(
+                        st.fixed_dictionaries(
+                            {}, optional={"pattern": _either(st.sampled_from(["a+", "(a+)+" * 30, "x|y"]))}
+                        )
+                    ),
                     "_tenantId": _either(st.sampled_from(["tenant-a", "tenant-b"])),
                 },
             )
@@ -353,7 +401,12 @@ triggers = _either(
     st.lists(
         _either(
             st.fixed_dictionaries(
-                {}, optional={"nodeId": _either(st.sampled_from(["n1", "n9", "Start"])), "kind": _either(st.sampled_from(KINDS)), "enabled": json_values}
+                {},
+                optional={
+                    "nodeId": _either(st.sampled_from(["n1", "n9", "Start"])),
+                    "kind": _either(st.sampled_from(KINDS)),
+                    "enabled": json_values,
+                },
             )
         ),
         max_size=3,
@@ -364,7 +417,9 @@ workflows = st.fixed_dictionaries(
     optional={
         "id": _either(st.sampled_from(["wf-1", ""])),
         "name": json_values,
-        "tenantId": _either(st.sampled_from(["${TENANT_ID}", "tenant-a", "tenant-b", "", "123e4567-e89b-12d3-a456-426614174000"])),
+        "tenantId": _either(
+            st.sampled_from(["${TENANT_ID}", "tenant-a", "tenant-b", "", "123e4567-e89b-12d3-a456-426614174000"])
+        ),
         "nodes": _either(st.lists(nodes, max_size=5)),
         "connections": connections,
         "variables": variables,
@@ -422,7 +477,11 @@ def corpus_mutants(draw: st.DrawFn) -> str:
         elif op == "retype":
             value = set_at(value, ptr, draw(st.sampled_from(WRONG_TYPES) | json_values))
         elif op == "rename":
-            value = rename_at(value, ptr, draw(st.sampled_from(["", "x", "nodes", "name", "main", "0", "-1", "type"]) | st.text(max_size=5)))
+            value = rename_at(
+                value,
+                ptr,
+                draw(st.sampled_from(["", "x", "nodes", "name", "main", "0", "-1", "type"]) | st.text(max_size=5)),
+            )
         elif op == "swap":
             value = set_at(value, ptr, copy(get(value, draw(st.sampled_from(ptrs)))))
         else:

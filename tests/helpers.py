@@ -40,4 +40,16 @@ def golden_args(case: Path) -> list[str]:
     """CLI arguments of a golden case: its sidecar .toml settings if any, every severity, no snippets."""
     toml = case.with_suffix(".toml")
     cfg = ["--config", toml.name] if toml.exists() else ["--no-config"]
-    return ["check", case.name, *cfg, "--no-snippets", "-q", "--min-severity", "hint", "--jobs", "1", "--color", "never"]
+    return [
+        "check",
+        case.name,
+        *cfg,
+        "--no-snippets",
+        "-q",
+        "--min-severity",
+        "hint",
+        "--jobs",
+        "1",
+        "--color",
+        "never",
+    ]

@@ -5,18 +5,103 @@ from __future__ import annotations
 import json
 import random
 
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-ZONES = ["GMT", "UTC", "UT", "Z", "z", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT", "CET", "BST", "utcx", "gmt"]
+ZONES = [
+    "GMT",
+    "UTC",
+    "UT",
+    "Z",
+    "z",
+    "EST",
+    "EDT",
+    "CST",
+    "CDT",
+    "MST",
+    "MDT",
+    "PST",
+    "PDT",
+    "CET",
+    "BST",
+    "utcx",
+    "gmt",
+]
 # ECMAScript whitespace and line terminators, and look-alikes that are not whitespace in JavaScript.
-JS_SPACES = list("\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff")
+JS_SPACES = list(
+    "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
 NOT_JS_SPACES = list("\x1c\x1d\x1e\x1f\x85\u180e\u200b\x00")
 UNICODE_DIGITS = list("٠١٢٣٤٥٦٧٨٩۳०३০৩੩૩௩౩೩൩๓໓༣၃០᠓０１２３４５６７８９𝟎𝟏𝟗")
 ODD_NUMBERS = [
-    *("Infinity", "+Infinity", "-Infinity", "infinity", "INFINITY", "inf", "NaN", "nan", "Inf", "1e", "e5", ".", "+", "-", ""),
-    *("+-1", "--1", "1__0", "1_000", "0.5.5", "5.", ".5", "+.5", "-.5e-3", "00012", "1e+", "1E5", "1e400", "-1e-400", "0e0"),
+    *(
+        "Infinity",
+        "+Infinity",
+        "-Infinity",
+        "infinity",
+        "INFINITY",
+        "inf",
+        "NaN",
+        "nan",
+        "Inf",
+        "1e",
+        "e5",
+        ".",
+        "+",
+        "-",
+        "",
+    ),
+    *(
+        "+-1",
+        "--1",
+        "1__0",
+        "1_000",
+        "0.5.5",
+        "5.",
+        ".5",
+        "+.5",
+        "-.5e-3",
+        "00012",
+        "1e+",
+        "1E5",
+        "1e400",
+        "-1e-400",
+        "0e0",
+    ),
 ]
-SEPARATORS = [" ", " ", "-", "/", ":", ".", ",", "+", "(", ")", "T", "t", "Z", "  ", ", ", "\u00a0", "\u2028", "\t", "_"]
+SEPARATORS = [
+    " ",
+    " ",
+    "-",
+    "/",
+    ":",
+    ".",
+    ",",
+    "+",
+    "(",
+    ")",
+    "T",
+    "t",
+    "Z",
+    "  ",
+    ", ",
+    "\u00a0",
+    "\u2028",
+    "\t",
+    "_",
+]
 
 
 def _num(rng: random.Random) -> str:
@@ -48,7 +133,9 @@ def _word(rng: random.Random) -> str:
 
 
 def _iso(rng: random.Random) -> str:
-    year = rng.choice([f"{rng.randint(0, 9999):04d}", f"{rng.choice('+-')}{rng.randint(0, 300000):06d}", str(rng.randint(0, 99999))])
+    year = rng.choice(
+        [f"{rng.randint(0, 9999):04d}", f"{rng.choice('+-')}{rng.randint(0, 300000):06d}", str(rng.randint(0, 99999))]
+    )
     s = year
     if rng.random() < 0.8:
         s += f"-{rng.randint(0, 13):02d}"
@@ -60,7 +147,17 @@ def _iso(rng: random.Random) -> str:
             s += f":{rng.randint(0, 60):02d}"
             if rng.random() < 0.5:
                 s += "." + "0" * rng.randint(0, 3) + str(rng.randint(0, 10 ** rng.randint(1, 10)))
-        s += rng.choice(["", "Z", "z", f"+{rng.randint(0, 24):02d}:{rng.randint(0, 60):02d}", f"-{rng.randint(0, 2400):04d}", "+5", " GMT"])
+        s += rng.choice(
+            [
+                "",
+                "Z",
+                "z",
+                f"+{rng.randint(0, 24):02d}:{rng.randint(0, 60):02d}",
+                f"-{rng.randint(0, 2400):04d}",
+                "+5",
+                " GMT",
+            ]
+        )
     return s
 
 
@@ -90,7 +187,9 @@ def _soup(rng: random.Random) -> str:
     parts = []
     for _ in range(rng.randint(1, 8)):
         r = rng.random()
-        parts.append(_num(rng) if r < 0.45 else _word(rng) if r < 0.7 else rng.choice(SEPARATORS + JS_SPACES + NOT_JS_SPACES))
+        parts.append(
+            _num(rng) if r < 0.45 else _word(rng) if r < 0.7 else rng.choice(SEPARATORS + JS_SPACES + NOT_JS_SPACES)
+        )
     return "".join(parts)
 
 
@@ -132,7 +231,9 @@ def _numeric_core(rng: random.Random) -> str:
         return repr(rng.uniform(-1e6, 1e6) * 10.0 ** rng.randint(-30, 30))
     if r < 0.55:
         prefix = rng.choice(["0x", "0X", "0o", "0O", "0b", "0B", "-0x", "+0x", "0x_", "0"])
-        digits = "".join(rng.choice("0123456789abcdefABCDEF_") for _ in range(rng.randint(0, 40 if rng.random() < 0.9 else 300)))
+        digits = "".join(
+            rng.choice("0123456789abcdefABCDEF_") for _ in range(rng.randint(0, 40 if rng.random() < 0.9 else 300))
+        )
         return prefix + digits
     if r < 0.65:
         return rng.choice(ODD_NUMBERS)
@@ -162,7 +263,19 @@ def doubles(rng: random.Random, n: int) -> list[float]:
     format switches, subnormals, sums such as 0.1 + 0.2."""
     import struct
 
-    out: list[float] = [0.1 + 0.2, -0.0, 1e21, 1e-7, 123e-20, 2.0**53, 2.0**53 + 2, 5e-324, 1.7976931348623157e308, 0.000001, 1e20]
+    out: list[float] = [
+        0.1 + 0.2,
+        -0.0,
+        1e21,
+        1e-7,
+        123e-20,
+        2.0**53,
+        2.0**53 + 2,
+        5e-324,
+        1.7976931348623157e308,
+        0.000001,
+        1e20,
+    ]
     while len(out) < n:
         r = rng.random()
         if r < 0.3:
@@ -190,7 +303,9 @@ def json_values(rng: random.Random, depth: int = 0) -> object:
     if r < 0.35:
         return rng.choice([None, True, False])
     if r < 0.55:
-        return rng.choice([rng.randint(-(10 ** rng.randint(1, 25)), 10 ** rng.randint(1, 25)), rng.randint(-2000, 5000000)])
+        return rng.choice(
+            [rng.randint(-(10 ** rng.randint(1, 25)), 10 ** rng.randint(1, 25)), rng.randint(-2000, 5000000)]
+        )
     if r < 0.7:
         return rng.choice(doubles(rng, 12))
     return rng.choice(numeric_strings(rng, 1) + [rng.choice(["", "abc", "[object Object]", "日本", "\U0001f600"])])

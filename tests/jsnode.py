@@ -26,7 +26,9 @@ def evaluate(batches: dict[str, list[Any]]) -> dict[str, list[Any]]:
     names = list(batches)
     payload = json.dumps([{"fn": name, "inputs": batches[name]} for name in names])
     env = {"PATH": os.environ.get("PATH", ""), "TZ": "UTC", "LANG": "C"}
-    proc = subprocess.run([node_binary(), str(HARNESS)], input=payload.encode(), capture_output=True, env=env, timeout=120, check=False)
+    proc = subprocess.run(
+        [node_binary(), str(HARNESS)], input=payload.encode(), capture_output=True, env=env, timeout=120, check=False
+    )
     assert proc.returncode == 0, f"node failed: {proc.stderr.decode(errors='replace')}"
     results = json.loads(proc.stdout)
     return dict(zip(names, results, strict=True))

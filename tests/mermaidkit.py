@@ -16,7 +16,9 @@ MERMAID_PACKAGES = ["mermaid@11.17.2", "jsdom@26.1.0"]
 
 def mermaid_modules() -> Path:
     """node_modules with mermaid and jsdom (installed once into a cache folder with npm)."""
-    assert shutil.which("node") and shutil.which("npm"), "Node.js and npm are needed to check Mermaid with the real parser"
+    assert shutil.which("node") and shutil.which("npm"), (
+        "Node.js and npm are needed to check Mermaid with the real parser"
+    )
     modules = MERMAID_DIR / "node_modules"
     want = {p.rsplit("@", 1)[0]: p.rsplit("@", 1)[1] for p in MERMAID_PACKAGES}
     have = {}
@@ -26,7 +28,10 @@ def mermaid_modules() -> Path:
     if have != want:
         MERMAID_DIR.mkdir(parents=True, exist_ok=True)
         proc = subprocess.run(
-            ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(MERMAID_DIR), *MERMAID_PACKAGES], capture_output=True, timeout=600, check=False
+            ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(MERMAID_DIR), *MERMAID_PACKAGES],
+            capture_output=True,
+            timeout=600,
+            check=False,
         )
         assert proc.returncode == 0, proc.stderr.decode()[-2000:]
     return modules
@@ -35,7 +40,10 @@ def mermaid_modules() -> Path:
 def mermaid_parse(files: list[Path]) -> dict[str, dict]:  # type: ignore[type-arg]
     """Parse each file with mermaid; file -> {ok, type, error}."""
     proc = subprocess.run(
-        ["node", str(ROOT / "tests" / "mermaid_parse.mjs"), str(mermaid_modules()), *map(str, files)], capture_output=True, timeout=300, check=False
+        ["node", str(ROOT / "tests" / "mermaid_parse.mjs"), str(mermaid_modules()), *map(str, files)],
+        capture_output=True,
+        timeout=300,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr.decode()[-2000:]
     rows = [json.loads(line) for line in proc.stdout.decode().splitlines()]

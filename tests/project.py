@@ -11,7 +11,9 @@ from tests.helpers import DATA
 #: DUPLICATE_NODE_NAME at 35:15, UNREACHABLE_NODE at 35:15, INVALID_CONNECTION_TARGET_NODE at 65:21 (1-based)
 DUP = (DATA / "err" / "DUPLICATE_NODE_NAME_typed_in.json").read_text(encoding="utf-8")
 #: A workflow whose second node has a type only the project's registry file defines.
-CUSTOM = (DATA / "err" / "INVALID_NODE_TYPE_typo.json").read_text(encoding="utf-8").replace('"logic.iff"', '"acme.custom"')
+CUSTOM = (
+    (DATA / "err" / "INVALID_NODE_TYPE_typo.json").read_text(encoding="utf-8").replace('"logic.iff"', '"acme.custom"')
+)
 PYPROJECT = """\
 [project]
 name = "demo"
@@ -23,7 +25,16 @@ ignore = [{ code = "DUPLICATE_NODE_NAME", files = "legacy/*" }]
 exclude = ["generated/"]
 registry = ["tools/extra-node-types.json"]
 """
-REGISTRY = {"types": {"acme.custom": {"description": "A node type of this project.", "group": "acme", "outputs": ["main"], "params": {}}}}
+REGISTRY = {
+    "types": {
+        "acme.custom": {
+            "description": "A node type of this project.",
+            "group": "acme",
+            "outputs": ["main"],
+            "params": {},
+        }
+    }
+}
 
 #: (path relative to the project, 1-based line, 1-based column, code) of every finding the project must produce.
 EXPECTED = frozenset(

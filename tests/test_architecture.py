@@ -18,7 +18,13 @@ def test_core_imports_nothing_from_pygls_or_lsprotocol() -> None:
     for path in (PACKAGE / "core").rglob("*.py"):
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
             assert not any(n.split(".")[0] in ("pygls", "lsprotocol") for n in names), path
 
 
@@ -33,7 +39,11 @@ def test_no_print_outside_the_cli() -> None:
         if path.name == "cli.py":
             continue
         tree = ast.parse(path.read_text())
-        calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "print"]
+        calls = [
+            n
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "print"
+        ]
         assert not calls, f"{path} prints (stdout is the LSP stream)"
 
 

@@ -96,7 +96,12 @@ def test_second_run_hits_and_every_format_is_unchanged(tree: Path, tmp_path: Pat
 
 def test_exit_codes_and_options_are_unchanged(tree: Path, tmp_path: Path) -> None:
     cache = str(tmp_path / "cache")
-    for extra in (["--exit-zero"], ["-q", "--no-snippets"], ["--min-severity", "hint"], ["--select", "DUPLICATE_NODE_NAME"]):
+    for extra in (
+        ["--exit-zero"],
+        ["-q", "--no-snippets"],
+        ["--min-severity", "hint"],
+        ["--select", "DUPLICATE_NODE_NAME"],
+    ):
         plain = _run(tree, *extra, fmt="text")
         _run(tree, *extra, "--cache-dir", cache, fmt="text")
         warm = _run(tree, *extra, "--cache-dir", cache, fmt="text")
@@ -153,7 +158,13 @@ def test_same_size_rewrite_is_revalidated(tree: Path, tmp_path: Path) -> None:
 def test_settings_and_tenants_never_share_results(tree: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     files = len(list(tree.rglob("*.json")))
-    for extra in ([], ["--tenant", "acme"], ["--tenant", "other"], ["--profile", "strict"], ["--user-level", "4", "--tenant", "acme"]):
+    for extra in (
+        [],
+        ["--tenant", "acme"],
+        ["--tenant", "other"],
+        ["--profile", "strict"],
+        ["--user-level", "4", "--tenant", "acme"],
+    ):
         code, out, err = _run(tree, *extra, "--cache-dir", str(cache), "--statistics")
         assert _local(err) == (0, files), extra  # a new fingerprint: nothing from the other settings
         assert _stable("json", out) == _stable("json", _run(tree, *extra)[1]), extra
@@ -194,7 +205,9 @@ def _mac(body: bytes, key: bytes) -> bytes:
 
 
 def _foreign(version: str, fingerprint: str | None = None, fmt: int = checkcache.FORMAT) -> Callable[[bytes], bytes]:
-    return lambda key: checkcache._dumps({"format": fmt, "version": version, "fingerprint": fingerprint or "x", "entries": {}}, key)
+    return lambda key: checkcache._dumps(
+        {"format": fmt, "version": version, "fingerprint": fingerprint or "x", "entries": {}}, key
+    )
 
 
 @pytest.mark.parametrize(
@@ -272,7 +285,18 @@ def test_default_cache_folder_is_skipped_by_discovery(tree: Path) -> None:
 def test_passed_over_files_are_checked_when_named(tree: Path, tmp_path: Path) -> None:
     cache = str(tmp_path / "cache")
     _run(tree, "--cache-dir", cache)
-    args = ["check", "package.json", "settings.json", "--no-config", "--format", "json", "--jobs", "1", "--cache-dir", cache]
+    args = [
+        "check",
+        "package.json",
+        "settings.json",
+        "--no-config",
+        "--format",
+        "json",
+        "--jobs",
+        "1",
+        "--cache-dir",
+        cache,
+    ]
     plain = run_cli([*args[:-2]], cwd=tree)
     warm = run_cli(args, cwd=tree)
     assert _stable("json", warm[1]) == _stable("json", plain[1])

@@ -25,7 +25,21 @@ SECRET = "team-cache-secret"
 
 
 def _check(folder: Path, url: str, *extra: str, secret: str | None = SECRET) -> tuple[int, list[dict], str]:
-    cmd = [sys.executable, "-m", "wf_lsp", "check", str(folder), "--format", "json", "--cache-url", url, "--statistics", "--jobs", "1", *extra]
+    cmd = [
+        sys.executable,
+        "-m",
+        "wf_lsp",
+        "check",
+        str(folder),
+        "--format",
+        "json",
+        "--cache-url",
+        url,
+        "--statistics",
+        "--jobs",
+        "1",
+        *extra,
+    ]
     env = {k: v for k, v in os.environ.items() if k not in ("WF_LSP_CACHE_SECRET", "WF_LSP_REDIS_URL")}
     if secret is not None:
         env["WF_LSP_CACHE_SECRET"] = secret

@@ -25,7 +25,9 @@ import pytest
 from tests import fuzzkit as fk
 
 N_FILES = int(os.environ.get("WF_LSP_EXTREME_FILES", "100000"))
-GOOD = dict(fk.corpus())["gameengine__packages__bootstrap__workflows__n8n_skeleton.json"]  # clean under the default profile
+GOOD = dict(fk.corpus())[
+    "gameengine__packages__bootstrap__workflows__n8n_skeleton.json"
+]  # clean under the default profile
 BAD = GOOD.replace(b'"tenantId"', b'"tenantIdX"', 1)
 assert BAD != GOOD
 
@@ -67,7 +69,11 @@ def hostile(tmp_path: Path) -> Iterator[Path]:
 def _check(*args: str, timeout: float = 120) -> tuple[int, str, str, float]:
     t0 = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "wf_lsp", "check", "--no-config", *args], capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
+        [sys.executable, "-m", "wf_lsp", "check", "--no-config", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
     )
     return proc.returncode, proc.stdout, proc.stderr, time.perf_counter() - t0
 
@@ -110,7 +116,9 @@ def test_unreadable_file_fails_the_run(hostile: Path) -> None:
 def _run_as_nobody(args: list[str]) -> tuple[int, str]:
     """Run the CLI in a forked child that dropped root for the `nobody` user; (exit code, stderr)."""
     nobody = pwd.getpwnam("nobody")
-    fk.run_cli_strict(["check", "--no-config", "--jobs", "1", "-"])  # import everything the CLI needs before dropping root
+    fk.run_cli_strict(
+        ["check", "--no-config", "--jobs", "1", "-"]
+    )  # import everything the CLI needs before dropping root
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child
@@ -130,7 +138,9 @@ def _run_as_nobody(args: list[str]) -> tuple[int, str]:
     return os.waitstatus_to_exitcode(status), err
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop to another user (as a normal user chmod 000 just works)")
+@pytest.mark.skipif(
+    os.geteuid() != 0, reason="needs root to drop to another user (as a normal user chmod 000 just works)"
+)
 def test_real_chmod_000_file_read_by_an_unprivileged_user() -> None:
     root = Path(tempfile.mkdtemp(prefix="wf-lsp-perm-", dir="/tmp"))
     try:

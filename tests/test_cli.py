@@ -20,7 +20,9 @@ DUP = DATA / "err" / "DUPLICATE_NODE_NAME_typed_in.json"
 
 def _sarif_schema() -> dict:
     path = os.environ.get("WF_LSP_SARIF_SCHEMA") or str(ROOT / ".ci" / "cache" / "sarif-2.1.0-rtm.5.json")
-    assert Path(path).is_file(), f"SARIF 2.1.0 schema not found at {path}: run .ci/run (it fetches @microsoft/jest-sarif) or set WF_LSP_SARIF_SCHEMA"
+    assert Path(path).is_file(), (
+        f"SARIF 2.1.0 schema not found at {path}: run .ci/run (it fetches @microsoft/jest-sarif) or set WF_LSP_SARIF_SCHEMA"
+    )
     return json.loads(Path(path).read_text())
 
 
@@ -64,7 +66,14 @@ def test_json_format_shape() -> None:
     assert err["suggestion"] == "Use unique names for all nodes."
     assert err["fixes"][0]["title"] == "Rename duplicate node to 'Check 2'"
     s = bad["summary"]
-    assert (s["workflowId"], s["tenantId"], s["nodeCount"], s["connectionCount"], s["triggerCount"], s["variableCount"]) == (
+    assert (
+        s["workflowId"],
+        s["tenantId"],
+        s["nodeCount"],
+        s["connectionCount"],
+        s["triggerCount"],
+        s["variableCount"],
+    ) == (
         "wf_demo",
         "${TENANT_ID}",
         3,
@@ -116,7 +125,10 @@ def test_sarif_of_the_corpus_validates_against_the_sarif_schema() -> None:
 def test_github_annotations() -> None:
     code, out, _ = run_cli(["check", str(DUP), "--format", "github"])
     line = next(x for x in out.splitlines() if "DUPLICATE_NODE_NAME" in x)
-    assert line.startswith("::error file=") and ",line=35,col=15,endLine=35,endColumn=22,title=DUPLICATE_NODE_NAME::" in line
+    assert (
+        line.startswith("::error file=")
+        and ",line=35,col=15,endLine=35,endColumn=22,title=DUPLICATE_NODE_NAME::" in line
+    )
 
 
 def test_stdin_with_filename(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -134,7 +146,9 @@ def test_settings_from_pyproject_and_flags_override(tmp_path: Path) -> None:
     shutil.copy(CORPUS / "packages__audit_log__workflow__filters.json", flows / "f.json")
     code, out, _ = run_cli(["check", str(flows), "--no-snippets"])
     assert "INVALID_CONNECTION_SOURCE" in out  # oracle keys by name; this file keys by id
-    code2, out2, _ = run_cli(["check", str(flows), "--no-snippets", "--connection-keys", "auto", "--profile", "recommended"])
+    code2, out2, _ = run_cli(
+        ["check", str(flows), "--no-snippets", "--connection-keys", "auto", "--profile", "recommended"]
+    )
     assert "INVALID_CONNECTION_SOURCE" not in out2
     code3, out3, _ = run_cli(["check", str(flows), "--no-snippets", "--ignore", "INVALID_CONNECTION_SOURCE"])
     assert "INVALID_CONNECTION_SOURCE" not in out3
@@ -173,7 +187,9 @@ def test_statistics_and_parallel_runs_agree() -> None:
 def test_console_script_and_module_entry_points() -> None:
     exe = Path(sys.executable).parent / "wf-lsp"
     for cmd in ([str(exe)], [sys.executable, "-m", "wf_lsp"]):
-        proc = subprocess.run([*cmd, "check", str(DUP), "--no-snippets", "-q"], capture_output=True, text=True, timeout=60)
+        proc = subprocess.run(
+            [*cmd, "check", str(DUP), "--no-snippets", "-q"], capture_output=True, text=True, timeout=60
+        )
         assert proc.returncode == 1 and "DUPLICATE_NODE_NAME" in proc.stdout
 
 

@@ -33,7 +33,9 @@ def test_globs_and_paths_are_anchored_at_the_config_file(project: Path) -> None:
         "subfolder, ..": _findings([".."], project / "flows", project),
         "subfolder, files": _findings(["../flows", "../legacy", "custom.json"], project / "flows", project),
         "absolute": _findings([str(project)], Path("/"), project),
-        "absolute files": _findings([str(project / "flows"), str(project / "legacy" / "dup.json")], project / "tools", project),
+        "absolute files": _findings(
+            [str(project / "flows"), str(project / "legacy" / "dup.json")], project / "tools", project
+        ),
     }
     for name, (code, found, err) in runs.items():
         assert (code, found) == (1, set(EXPECTED)), f"{name}: {err}"
@@ -46,7 +48,9 @@ def test_a_registry_file_is_found_from_any_folder_and_a_missing_one_is_reported(
     (project / "tools" / "extra-node-types.json").unlink()
     code, out, err = run_cli(["check", "custom.json", "--no-snippets"], cwd=project / "flows")
     assert code == 1 and "[INVALID_NODE_TYPE]" in out
-    assert f"registry file {str(project / 'tools' / 'extra-node-types.json')!r} ignored: No such file or directory" in err
+    assert (
+        f"registry file {str(project / 'tools' / 'extra-node-types.json')!r} ignored: No such file or directory" in err
+    )
 
 
 def test_exclude_applies_to_a_folder_named_on_the_command_line(project: Path) -> None:
@@ -81,7 +85,9 @@ def test_a_gitignore_above_the_checked_folder_counts(project: Path) -> None:
         ("pyproject.toml", "[tool.wf-lsp\nprofile = 1\n", ":1:13:"),
     ],
 )
-def test_a_broken_config_file_is_a_usage_error_with_its_location(tmp_path: Path, name: str, text: str, where: str) -> None:
+def test_a_broken_config_file_is_a_usage_error_with_its_location(
+    tmp_path: Path, name: str, text: str, where: str
+) -> None:
     (tmp_path / name).write_text(text, encoding="utf-8")
     (tmp_path / "a.json").write_text(DUP, encoding="utf-8")
     code, out, err = run_cli(["check", "a.json"], cwd=tmp_path)
@@ -102,14 +108,20 @@ def test_read_config_reports_line_and_column(tmp_path: Path) -> None:
     ("preference", "profile", "severity"),
     [
         ("editorFirst", "strict", {"UNREACHABLE_NODE": "off", "DUPLICATE_NODE_NAME": "warning"}),
-        ("filesystemFirst", "oracle", {"UNREACHABLE_NODE": "off", "DUPLICATE_NODE_NAME": "warning"}),  # severity merged by code
+        (
+            "filesystemFirst",
+            "oracle",
+            {"UNREACHABLE_NODE": "off", "DUPLICATE_NODE_NAME": "warning"},
+        ),  # severity merged by code
         ("editorOnly", "strict", {"DUPLICATE_NODE_NAME": "warning"}),
     ],
 )
 def test_configuration_preference(tmp_path: Path, preference: str, profile: str, severity: dict[str, str]) -> None:
     """Editor settings override only the keys they set (editorFirst), or the file's win (filesystemFirst), or the file
     is not read (editorOnly)."""
-    (tmp_path / "wf-lsp.toml").write_text('profile = "oracle"\nseverity = { UNREACHABLE_NODE = "off" }\n', encoding="utf-8")
+    (tmp_path / "wf-lsp.toml").write_text(
+        'profile = "oracle"\nseverity = { UNREACHABLE_NODE = "off" }\n', encoding="utf-8"
+    )
     editor = {"profile": "strict", "severity": {"DUPLICATE_NODE_NAME": "warning"}}
     if preference == "editorFirst":  # a key the editor does not set comes from the file
         editor = {"profile": "strict"}
@@ -127,7 +139,11 @@ def test_workflows_only_passes_over_other_json_quietly(project: Path) -> None:
     assert (code, out) == (0, ""), err
     assert "1 file(s) checked" in err
     code, out, err = run_cli(["check", "--workflows-only", "--no-snippets", *files, "legacy/dup.json"], cwd=project)
-    assert code == 1 and out == 'legacy/dup.json:65:21: error: Target node "Respond" not found in workflow nodes [INVALID_CONNECTION_TARGET_NODE]\n'
+    assert (
+        code == 1
+        and out
+        == 'legacy/dup.json:65:21: error: Target node "Respond" not found in workflow nodes [INVALID_CONNECTION_TARGET_NODE]\n'
+    )
     # without the mode a named file is always checked: package.json is reported as no workflow
     code, out, _ = run_cli(["check", "--no-snippets", "package.json"], cwd=project)
     assert code == 1 and "package.json:" in out
@@ -153,7 +169,9 @@ def test_text_output_names_the_severity_without_snippets_or_colour(tmp_path: Pat
         ("wf-lsp.toml", b"profile = '\xff\xfe'\n", "settings file is not UTF-8"),
     ],
 )
-def test_a_settings_file_that_is_no_table_or_not_utf8_is_a_usage_error(tmp_path: Path, name: str, data: bytes, message: str) -> None:
+def test_a_settings_file_that_is_no_table_or_not_utf8_is_a_usage_error(
+    tmp_path: Path, name: str, data: bytes, message: str
+) -> None:
     (tmp_path / name).write_bytes(data)
     (tmp_path / "a.json").write_text(DUP, encoding="utf-8")
     code, out, err = run_cli(["check", "a.json"], cwd=tmp_path)
@@ -161,7 +179,9 @@ def test_a_settings_file_that_is_no_table_or_not_utf8_is_a_usage_error(tmp_path:
 
 
 def test_odd_values_in_a_settings_file_are_warnings_not_crashes(tmp_path: Path) -> None:
-    (tmp_path / "wf-lsp.toml").write_text('registry = 5\nexclude = [1]\nrespectGitignore = "yes"\nfiles = {}\n', encoding="utf-8")
+    (tmp_path / "wf-lsp.toml").write_text(
+        'registry = 5\nexclude = [1]\nrespectGitignore = "yes"\nfiles = {}\n', encoding="utf-8"
+    )
     (tmp_path / "a.json").write_text(DUP, encoding="utf-8")
     code, out, err = run_cli(["check", "a.json", "--no-snippets"], cwd=tmp_path)
     assert code == 1 and "[DUPLICATE_NODE_NAME]" in out

@@ -27,7 +27,11 @@ def _block(lang: str, marker: str) -> str:
 
 def _env() -> dict[str, str]:
     """wf-lsp on PATH (the venv's), as the recipes expect."""
-    return {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", "HOME": os.environ.get("HOME", "/root")}
+    return {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "HOME": os.environ.get("HOME", "/root"),
+    }
 
 
 def _editor(name: str) -> str:
@@ -65,13 +69,24 @@ def test_neovim_recipe_opens_the_graph_in_a_split(tmp_path: Path) -> None:
     vim.api.nvim_create_autocmd("VimEnter", {{ callback = function() try(200) end }})
     """
     init = tmp_path / "init.lua"
-    init.write_text(_block("lua", "start_client") + _block("lua", "WfGraph") + textwrap.dedent(driver), encoding="utf-8")
+    init.write_text(
+        _block("lua", "start_client") + _block("lua", "WfGraph") + textwrap.dedent(driver), encoding="utf-8"
+    )
     proc = subprocess.run(
-        [_editor("nvim"), "--headless", "--clean", "-u", str(init), str(flow)], cwd=tmp_path, env=_env(), capture_output=True, timeout=120, check=False
+        [_editor("nvim"), "--headless", "--clean", "-u", str(init), str(flow)],
+        cwd=tmp_path,
+        env=_env(),
+        capture_output=True,
+        timeout=120,
+        check=False,
     )
     assert proc.returncode == 0, (proc.returncode, proc.stdout.decode()[-2000:], proc.stderr.decode()[-2000:])
     text = out.read_text(encoding="utf-8")
-    assert text.startswith("flowchart LR\n") and "class n0,n1,n3,n4 error" in text and "✖ INVALID_CONNECTION_TARGET_NODE" in text
+    assert (
+        text.startswith("flowchart LR\n")
+        and "class n0,n1,n3,n4 error" in text
+        and "✖ INVALID_CONNECTION_TARGET_NODE" in text
+    )
 
 
 def test_emacs_recipe_opens_the_graph_in_a_buffer(tmp_path: Path) -> None:
@@ -99,7 +114,14 @@ def test_emacs_recipe_opens_the_graph_in_a_buffer(tmp_path: Path) -> None:
 """,
         encoding="utf-8",
     )
-    proc = subprocess.run([_editor("emacs"), "--batch", "-q", "-l", str(script)], cwd=tmp_path, env=_env(), capture_output=True, timeout=120, check=False)
+    proc = subprocess.run(
+        [_editor("emacs"), "--batch", "-q", "-l", str(script)],
+        cwd=tmp_path,
+        env=_env(),
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 0, (proc.returncode, proc.stdout.decode()[-2000:], proc.stderr.decode()[-2000:])
     text = out.read_text(encoding="utf-8")
     assert text.startswith("flowchart LR\n") and "class n0,n1,n3,n4 error" in text

@@ -35,7 +35,10 @@ def test_the_packaged_schema_is_the_workflow_schema_behind_the_same_test_as_the_
     _, schema = _association()
     workflow = json.loads(schema_text())
     defs = workflow.pop("$defs", {})
-    assert (schema["$schema"], schema["$id"]) == (workflow.pop("$schema"), workflow.pop("$id").replace("workflow-", "workflow-files-"))
+    assert (schema["$schema"], schema["$id"]) == (
+        workflow.pop("$schema"),
+        workflow.pop("$id").replace("workflow-", "workflow-files-"),
+    )
     assert schema["$defs"] == {**defs, "Workflow": workflow}, "stale: run `npm run schema` in vscode-extension"
     assert schema["then"] == {"$ref": "#/$defs/Workflow"}
 
@@ -101,7 +104,9 @@ def test_every_server_setting_is_a_vscode_setting_with_the_servers_default() -> 
     contributed = manifest["contributes"]["configuration"]["properties"]
     # The server's own names: camelCase of each field (the editor spells `include` as `files`/`include`).
     defaults = Settings()
-    camel = {f.name: "".join(w.capitalize() if i else w for i, w in enumerate(f.name.split("_"))) for f in fields(Settings)}
+    camel = {
+        f.name: "".join(w.capitalize() if i else w for i, w in enumerate(f.name.split("_"))) for f in fields(Settings)
+    }
     for name, key in camel.items():
         if name in ("root", "cache", "select"):  # root: where a config file sits; select: a config-file-only key
             continue

@@ -25,8 +25,22 @@ WORKFLOW: dict[str, Any] = {
     "id": "wf-1",
     "tenantId": "${TENANT_ID}",
     "nodes": [
-        {"id": "start", "name": "Start", "type": "logic.if", "typeVersion": 1, "position": [0, 0], "parameters": {"condition": "{{ $json.ok }}"}},
-        {"id": "send", "name": "Send", "type": "email-send", "typeVersion": 1, "position": [1, 0], "parameters": {"body": "hi"}},
+        {
+            "id": "start",
+            "name": "Start",
+            "type": "logic.if",
+            "typeVersion": 1,
+            "position": [0, 0],
+            "parameters": {"condition": "{{ $json.ok }}"},
+        },
+        {
+            "id": "send",
+            "name": "Send",
+            "type": "email-send",
+            "typeVersion": 1,
+            "position": [1, 0],
+            "parameters": {"body": "hi"},
+        },
     ],
     "connections": {"Start": {"main": [[{"node": "Send", "type": "main", "index": 0}]]}},
     "triggers": [{"nodeId": "start", "kind": "manual"}],
@@ -54,7 +68,9 @@ def _timed(fn: Any, *args: Any) -> tuple[Any, float]:
 
 
 def _cli(path: Path, *extra: str) -> tuple[int, str, str]:
-    code, out, err = fk.run_cli_strict(["check", str(path), "--no-config", "--jobs", "1", "--min-severity", "hint", *extra])
+    code, out, err = fk.run_cli_strict(
+        ["check", str(path), "--no-config", "--jobs", "1", "--min-severity", "hint", *extra]
+    )
     return code, out.decode("utf-8"), err.decode("utf-8")
 
 
@@ -68,7 +84,11 @@ def test_50mb_file_is_too_large_and_rejected_quickly(tmp_path: Path) -> None:
     path = tmp_path / "big.json"
     path.write_bytes(body.encode())
     (code, out, _), seconds = _timed(_cli, path)
-    assert code == 1 and out.startswith(f"{path}:1:1: error: File is over the size limit of {DEFAULT_MAX_FILE_BYTES:,} bytes") and seconds < 10
+    assert (
+        code == 1
+        and out.startswith(f"{path}:1:1: error: File is over the size limit of {DEFAULT_MAX_FILE_BYTES:,} bytes")
+        and seconds < 10
+    )
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-32"])
@@ -82,7 +102,9 @@ def test_size_limit_is_in_utf8_bytes_whatever_the_file_encoding(tmp_path: Path, 
         assert (len(text.encode()) > limit) == over
         path = tmp_path / f"f{n}.json"
         path.write_bytes(text.encode(encoding))
-        code, out, err = fk.run_cli_strict(["check", str(path), "--config", str(tmp_path / "wf-lsp.toml"), "--jobs", "1", "--min-severity", "hint"])
+        code, out, err = fk.run_cli_strict(
+            ["check", str(path), "--config", str(tmp_path / "wf-lsp.toml"), "--jobs", "1", "--min-severity", "hint"]
+        )
         lines = out.decode().splitlines()
         codes = [line.rsplit("[", 1)[-1].rstrip("]") for line in lines if line.startswith(str(path))]
         assert codes == (["FILE_TOO_LARGE"] if over else []), (encoding, n, lines, err)
@@ -157,7 +179,12 @@ def _mb_variants() -> list[tuple[str, str]]:
     big = "q" * MB
     out = [("/".join(map(str, p)), fk.dumps(fk.set_at(WORKFLOW, p, big))) for p in _MB_SLOTS]
     out.append(("connections key", fk.dumps(fk.rename_at(WORKFLOW, ("connections", "Start"), big))))
-    out.append(("duplicate names", fk.dumps(fk.set_at(fk.set_at(WORKFLOW, ("nodes", 0, "name"), big), ("nodes", 1, "name"), big))))
+    out.append(
+        (
+            "duplicate names",
+            fk.dumps(fk.set_at(fk.set_at(WORKFLOW, ("nodes", 0, "name"), big), ("nodes", 1, "name"), big)),
+        )
+    )
     return out
 
 
@@ -173,15 +200,28 @@ def test_messages_stay_short_whatever_the_value() -> None:
     long = []
     for where, text in _mb_variants():
         for profile in ("oracle", "strict-tenant"):
-            long += [(where, f.code, len(f.message)) for f in fk.LOADERS[profile].validate_text(text).findings if len(f.message) > 1000]
+            long += [
+                (where, f.code, len(f.message))
+                for f in fk.LOADERS[profile].validate_text(text).findings
+                if len(f.message) > 1000
+            ]
     assert long == []
 
 
 # -- many nodes -------------------------------------------------------------------------------------
 def _chain(n: int) -> str:
-    nodes = ",".join(f'{{"id":"n{i}","name":"N{i}","type":"audio.stop","typeVersion":1,"position":[0,0],"parameters":{{}}}}' for i in range(n))
+    nodes = ",".join(
+        f'{{"id":"n{i}","name":"N{i}","type":"audio.stop","typeVersion":1,"position":[0,0],"parameters":{{}}}}'
+        for i in range(n)
+    )
     conns = ",".join(f'"n{i}":{{"main":[[{{"node":"n{i + 1}","type":"main","index":0}}]]}}' for i in range(n - 1))
-    return '{"id":"w","tenantId":"${TENANT_ID}","nodes":[' + nodes + '],"connections":{' + conns + '},"triggers":[{"nodeId":"n0","kind":"manual"}]}'
+    return (
+        '{"id":"w","tenantId":"${TENANT_ID}","nodes":['
+        + nodes
+        + '],"connections":{'
+        + conns
+        + '},"triggers":[{"nodeId":"n0","kind":"manual"}]}'
+    )
 
 
 def test_100k_nodes() -> None:
@@ -220,13 +260,19 @@ def test_invalid_utf8_is_reported_at_the_bad_byte(tmp_path: Path) -> None:
 
 
 def _positions(result: Result) -> list[tuple[str, int, int, int, int]]:
-    return [(f.code, f.span.start.line, f.span.start.character, f.span.end.line, f.span.end.character) for f in result.findings if f.span]
+    return [
+        (f.code, f.span.start.line, f.span.start.character, f.span.end.line, f.span.end.character)
+        for f in result.findings
+        if f.span
+    ]
 
 
 BROKEN = json.dumps({**WORKFLOW, "tenantId": None, "connections": {"Start": {"main": [[{"node": "Nope"}]]}}}, indent=2)
 
 
-@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le+bom", "utf-16-be+bom", "utf-32", "utf-32-be+bom", "utf-8-sig"])
+@pytest.mark.parametrize(
+    "encoding", ["utf-16", "utf-16-le+bom", "utf-16-be+bom", "utf-32", "utf-32-be+bom", "utf-8-sig"]
+)
 def test_bom_encodings_give_the_same_diagnostics_as_utf8(tmp_path: Path, encoding: str) -> None:
     if encoding.endswith("+bom"):
         codec = encoding[: -len("+bom")]
@@ -245,7 +291,9 @@ def test_bom_encodings_give_the_same_diagnostics_as_utf8(tmp_path: Path, encodin
 
 def test_utf8_bom_in_text_is_not_a_syntax_error() -> None:
     result = _loader().validate_text("\ufeff" + BROKEN)
-    assert "JSON_SYNTAX_ERROR" not in _codes(result) and sorted(_codes(result)) == sorted(_codes(_loader().validate_text(BROKEN)))
+    assert "JSON_SYNTAX_ERROR" not in _codes(result) and sorted(_codes(result)) == sorted(
+        _codes(_loader().validate_text(BROKEN))
+    )
     fk.check_result("\ufeff" + BROKEN, result)
 
 
@@ -271,7 +319,11 @@ def test_nul_bytes(text: str, message: str) -> None:
     """A NUL gets a syntax error exactly where it is, and is shown escaped (never raw) in the message."""
     result = _loader().validate_text(text.encode())
     nul = text.index("\x00")
-    at_nul = [f for f in result.findings if f.code == "JSON_SYNTAX_ERROR" and f.span is not None and f.span.start.offset == nul]
+    at_nul = [
+        f
+        for f in result.findings
+        if f.code == "JSON_SYNTAX_ERROR" and f.span is not None and f.span.start.offset == nul
+    ]
     assert [f.message for f in at_nul] == [message], [(f.message, f.span) for f in result.findings]
     assert not any("\x00" in f.message for f in result.findings)
     fk.check_result(text, result)
@@ -295,7 +347,10 @@ def test_lone_surrogates_in_escapes_validate() -> None:
     for data in (SURROGATES, SURROGATES.encode()):
         for profile in fk.PROFILES:
             result = fk.check(data, profile)
-            assert {"INVALID_CONNECTION_TARGET_NODE", "INVALID_CONNECTION_SOURCE"} & set(_codes(result)), (profile, _codes(result))
+            assert {"INVALID_CONNECTION_TARGET_NODE", "INVALID_CONNECTION_SOURCE"} & set(_codes(result)), (
+                profile,
+                _codes(result),
+            )
     raw = json.dumps(WORKFLOW).replace("Send", "Se\ud800nd")  # a raw lone surrogate in the text itself
     fk.check(raw, "strict")
 
@@ -314,7 +369,9 @@ def test_lone_surrogates_in_every_output_format(tmp_path: Path, fmt: str) -> Non
 # -- astral characters and line endings -------------------------------------------------------------
 def test_astral_characters_before_a_diagnostic() -> None:
     prefix = "\U0001f600\U0001d11e x \U00020000"  # 3 astral characters and 3 BMP ones
-    text = json.dumps(WORKFLOW, indent=2, ensure_ascii=False).replace('"node": "Send"', f'"note": "{prefix}", "node": "Nope"')
+    text = json.dumps(WORKFLOW, indent=2, ensure_ascii=False).replace(
+        '"node": "Send"', f'"note": "{prefix}", "node": "Nope"'
+    )
     result = _loader().validate_text(text)
     bad = _only(result, "INVALID_CONNECTION_TARGET_NODE")
     assert bad.span is not None
@@ -356,7 +413,10 @@ def test_crlf_and_cr_line_endings(tmp_path: Path, newline: str) -> None:
     lf_comma = _only(_loader().validate_text(lf.replace('"Start",', '"Start"', 1)), "JSON_SYNTAX_ERROR")
     assert comma.span is not None and lf_comma.span is not None
     if newline != "\n\r":
-        assert (comma.span.start.line, comma.span.start.character) == (lf_comma.span.start.line, lf_comma.span.start.character)
+        assert (comma.span.start.line, comma.span.start.character) == (
+            lf_comma.span.start.line,
+            lf_comma.span.start.character,
+        )
     fk.check_result(broken, result)
     path = tmp_path / "cr.json"
     path.write_bytes(text.encode())
@@ -368,14 +428,18 @@ def test_crlf_and_cr_line_endings(tmp_path: Path, newline: str) -> None:
 
 
 def test_text_report_on_a_minified_file_is_fast(tmp_path: Path) -> None:
-    nodes = [{"id": f"n{i}", "name": f"N{i}", "type": "logic.if", "parameters": {"x": "y" * 10_000}} for i in range(100)]
+    nodes = [
+        {"id": f"n{i}", "name": f"N{i}", "type": "logic.if", "parameters": {"x": "y" * 10_000}} for i in range(100)
+    ]
     path = tmp_path / "minified.json"
     path.write_text(json.dumps({"id": "w", "tenantId": "t", "nodes": nodes, "connections": {}}, separators=(",", ":")))
     (code, out, _), seconds = _timed(_cli, path)
     assert code == 1 and len(out.splitlines()) == 100 and seconds < 2, seconds
 
 
-@pytest.mark.parametrize("value", ["{{" * 200_000, "{{ $json.x }" * 40_000, "$a" + "{{" * 200_000], ids=["braces", "unclosed", "dollar"])
+@pytest.mark.parametrize(
+    "value", ["{{" * 200_000, "{{ $json.x }" * 40_000, "$a" + "{{" * 200_000], ids=["braces", "unclosed", "dollar"]
+)
 def test_a_secret_that_looks_like_an_expression_stays_linear(value: str) -> None:
     """Before: the expression test `\\{\\{.*\\}\\}` backtracked from every `{{` (strict profile, a `password` parameter):
     20k `{{` took 2 s, 40k 8.6 s; 200k would take minutes."""

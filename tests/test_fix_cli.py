@@ -25,11 +25,15 @@ DUP_ID = (DATA / "err" / "DUPLICATE_NODE_ID_copy.json").read_text()  # only an u
 
 def wf_lsp(*args: str, stdin: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
     """The real command, in its own process."""
-    return subprocess.run([sys.executable, "-m", "wf_lsp", *args], input=stdin, capture_output=True, timeout=120, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "wf_lsp", *args], input=stdin, capture_output=True, timeout=120, cwd=cwd
+    )
 
 
 def fixed_by_hand(text: str) -> str:
-    return text.replace('"id": "wf_demo",', '"tenantId": "${TENANT_ID}",\n  "id": "wf_demo",', 1).replace('"scope": "global"', '"scope": "workflow"')
+    return text.replace('"id": "wf_demo",', '"tenantId": "${TENANT_ID}",\n  "id": "wf_demo",', 1).replace(
+        '"scope": "global"', '"scope": "workflow"'
+    )
 
 
 # -- stdin ----------------------------------------------------------------------------------------
@@ -37,7 +41,9 @@ def test_stdin_fix_prints_the_fixed_text_and_reports_on_stderr() -> None:
     proc = wf_lsp("check", "-", "--fix", stdin=TWO_FIXES.encode())
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout.decode()
-    assert json.loads(out)["tenantId"] == "${TENANT_ID}" and json.loads(out)["variables"]["limit"]["scope"] == "workflow"
+    assert (
+        json.loads(out)["tenantId"] == "${TENANT_ID}" and json.loads(out)["variables"]["limit"]["scope"] == "workflow"
+    )
     assert out.startswith('{\n  "tenantId": "${TENANT_ID}",\n  "id"')  # the layout kept, the member inserted in it
     assert b"applied 2 safe fix(es)" in proc.stderr and b"0 error(s)" in proc.stderr
 

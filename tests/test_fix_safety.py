@@ -159,7 +159,12 @@ def _finding(edits: list[tuple[int, int]], safe: bool = True) -> Finding:
 
 
 @fk.examples(500)
-@given(st.lists(st.tuples(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 6)), min_size=1, max_size=3), st.booleans()), max_size=12))
+@given(
+    st.lists(
+        st.tuples(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 6)), min_size=1, max_size=3), st.booleans()),
+        max_size=12,
+    )
+)
 def test_chosen_fixes_follow_the_definition(spec: list[tuple[list[tuple[int, int]], bool]]) -> None:
     findings = [_finding(edits, safe) for edits, safe in spec]
     assert chosen_fixes(findings) == _chosen_by_pairs(findings)
@@ -178,7 +183,9 @@ def test_choosing_among_many_fixes_is_linear() -> None:
 def test_the_fix_command_never_makes_a_file_worse(text: str, profile: str) -> None:
     """The same property through `wf-lsp check FILE --fix` itself (in this process), on a real file."""
     settings = fk.PROFILES[profile]
-    flags = ["--profile", settings.profile] + (["--tenant", settings.tenant_id, "--user-level", str(settings.user_level)] if settings.tenant_id else [])
+    flags = ["--profile", settings.profile] + (
+        ["--tenant", settings.tenant_id, "--user-level", str(settings.user_level)] if settings.tenant_id else []
+    )
     loader = fk.LOADERS[profile]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "wf.jsonc"

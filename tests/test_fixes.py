@@ -43,7 +43,9 @@ def test_fix_repairs_its_finding(case: str) -> None:
     fixed = apply_edits(text, fix.edits)
     json.loads(fixed)
     after = loader.validate_text(fixed)
-    assert finding.code not in {f.code for f in after.findings if f.path == finding.path}, [f.message for f in after.findings]
+    assert finding.code not in {f.code for f in after.findings if f.path == finding.path}, [
+        f.message for f in after.findings
+    ]
     assert len(after.errors) < len(before.errors) or len(after.warnings) < len(before.warnings)
 
 

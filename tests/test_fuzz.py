@@ -126,12 +126,21 @@ BASE: dict[str, Any] = {
         },
     ],
     "connections": {
-        "Start": {"main": [[{"node": "Check", "type": "main", "index": 0}]], "error": {"0": [{"node": "Send Email", "type": "main", "index": 0}]}},
+        "Start": {
+            "main": [[{"node": "Check", "type": "main", "index": 0}]],
+            "error": {"0": [{"node": "Send Email", "type": "main", "index": 0}]},
+        },
         "Check": {"main": {"0": [{"node": "Send Email", "type": "main", "index": 0}]}},
     },
     "triggers": [{"nodeId": "start", "kind": "manual", "enabled": True}],
     "variables": {
-        "limit": {"name": "limit", "type": "number", "defaultValue": 3, "scope": "workflow", "validation": {"pattern": "^[0-9]+$"}},
+        "limit": {
+            "name": "limit",
+            "type": "number",
+            "defaultValue": 3,
+            "scope": "workflow",
+            "validation": {"pattern": "^[0-9]+$"},
+        },
         "owner": {"type": "object", "defaultValue": {"_tenantId": "tenant-b"}, "scope": "workflow"},
     },
     "credentials": [{"nodeId": "check", "credentialType": "basic", "credentialId": "c1"}],
@@ -143,7 +152,21 @@ SLOTS: list[tuple[Any, ...]] = [
     (),
     ("nodes",),
     ("nodes", 0),
-    *[("nodes", 0, f) for f in ("id", "name", "type", "nodeType", "typeVersion", "position", "parameters", "timeout", "disabled", "credentials")],
+    *[
+        ("nodes", 0, f)
+        for f in (
+            "id",
+            "name",
+            "type",
+            "nodeType",
+            "typeVersion",
+            "position",
+            "parameters",
+            "timeout",
+            "disabled",
+            "credentials",
+        )
+    ],
     ("nodes", 1, "name"),
     ("nodes", 1, "id"),
     ("nodes", 0, "parameters", "condition"),
@@ -177,8 +200,30 @@ SLOTS: list[tuple[Any, ...]] = [
     ("settings",),
     ("x-wf-ignore",),
 ]
-KEY_SLOTS = [(*_C, "Start"), (*_C, "Start", "main"), (*_C, "Check", "main", "0"), ("variables", "limit"), ("nodes", 0, "parameters", "condition")]
-KEY_NAMES = ["", " ", "x", "-1", "abc", "1abc", "0.5", "main", "error", "Check", "check", "[object Object]", "constructor", "__proto__", "\U0001f600"]
+KEY_SLOTS = [
+    (*_C, "Start"),
+    (*_C, "Start", "main"),
+    (*_C, "Check", "main", "0"),
+    ("variables", "limit"),
+    ("nodes", 0, "parameters", "condition"),
+]
+KEY_NAMES = [
+    "",
+    " ",
+    "x",
+    "-1",
+    "abc",
+    "1abc",
+    "0.5",
+    "main",
+    "error",
+    "Check",
+    "check",
+    "[object Object]",
+    "constructor",
+    "__proto__",
+    "\U0001f600",
+]
 SLOT_PROFILES = ["oracle", "recommended", "strict-tenant", "id-keys"]
 
 
@@ -278,18 +323,26 @@ def cli_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @fk.examples(80)
-@given(data=fk.any_input, fmt=st.sampled_from(["text", "json", "sarif", "github"]), profile=st.sampled_from(["oracle", "recommended", "strict"]))
+@given(
+    data=fk.any_input,
+    fmt=st.sampled_from(["text", "json", "sarif", "github"]),
+    profile=st.sampled_from(["oracle", "recommended", "strict"]),
+)
 def test_cli_exits_0_or_1_on_any_file_content(cli_dir: Path, data: str | bytes, fmt: str, profile: str) -> None:
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
     target = cli_dir / "input.json"
     target.write_bytes(raw)
-    code, out, err = fk.run_cli_strict(["check", str(target), "--no-config", "--jobs", "1", "--format", fmt, "--profile", profile])
+    code, out, err = fk.run_cli_strict(
+        ["check", str(target), "--no-config", "--jobs", "1", "--format", fmt, "--profile", profile]
+    )
     assert code in (0, 1), err.decode("utf-8", "replace")
     if fmt in ("json", "sarif"):
         json.loads(out)
 
 
-@pytest.mark.parametrize("text", ['{"x-wf-ignore": "NOPE"}', '{\n  "x-wf-ignore": "NOPE"\n}'], ids=["compact", "indented"])
+@pytest.mark.parametrize(
+    "text", ['{"x-wf-ignore": "NOPE"}', '{\n  "x-wf-ignore": "NOPE"\n}'], ids=["compact", "indented"]
+)
 def test_fix_all_keeps_valid_json_when_fixes_touch(text: str) -> None:
     result = fk.LOADERS["recommended"].validate_text(text)
     fixed, n = fix_all(text, result.findings)

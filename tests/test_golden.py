@@ -35,7 +35,10 @@ def test_err_cases_match_golden_output(case: Path) -> None:
 def test_every_catalog_code_has_an_err_case_and_docs() -> None:
     stems = [p.stem for p in ERR]
     for code, rule in catalog.RULES.items():
-        assert any(s.startswith(code + "_") and not any(s.startswith(o + "_") and len(o) > len(code) for o in catalog.RULES) for s in stems), code
+        assert any(
+            s.startswith(code + "_") and not any(s.startswith(o + "_") and len(o) > len(code) for o in catalog.RULES)
+            for s in stems
+        ), code
         assert len(rule.doc) > 40 and rule.suggestion and rule.message, code
 
 
@@ -51,4 +54,6 @@ def test_rules_doc_is_up_to_date() -> None:
     from tests.helpers import ROOT
 
     code, out, _ = run_cli(["rules", "--format", "markdown"])
-    assert code == 0 and out == (ROOT / "docs" / "rules.md").read_text(), "regenerate: wf-lsp rules --format markdown > docs/rules.md"
+    assert code == 0 and out == (ROOT / "docs" / "rules.md").read_text(), (
+        "regenerate: wf-lsp rules --format markdown > docs/rules.md"
+    )

@@ -81,7 +81,11 @@ def test_model_carries_connection_types_and_output_indices_through() -> None:
     )
     g = graphmodel.build(wf)
     links = {(link.source_ref, link.type, link.output, link.input, link.target) for link in g.links}
-    assert links == {("Chat Model", "ai_languageModel", 0, 0, 0), ("Tool", "ai_tool", 0, 0, 0), ("Agent", "main", 1, 1, 3)}
+    assert links == {
+        ("Chat Model", "ai_languageModel", 0, 0, 0),
+        ("Tool", "ai_tool", 0, 0, 0),
+        ("Agent", "main", 1, 1, 3),
+    }
     out = mermaid.render(g)
     assert '-->|"ai#58;languageModel"|' not in out and '-->|"ai_languageModel"| n0' in out and '-->|"main 1"| n3' in out
 
@@ -103,7 +107,13 @@ def test_model_of_an_id_keyed_corpus_file_resolves_every_edge() -> None:
 
 
 def test_model_of_garbage_never_crashes() -> None:
-    for value in (None, [], "x", {"nodes": "x"}, {"nodes": [1, None, {"name": 3}], "connections": {"a": 1, "b": {"main": {"x": [{"node": {}}]}}}}):
+    for value in (
+        None,
+        [],
+        "x",
+        {"nodes": "x"},
+        {"nodes": [1, None, {"name": 3}], "connections": {"a": 1, "b": {"main": {"x": [{"node": {}}]}}}},
+    ):
         g = graphmodel.build(value)
         mermaid.render(g)
         dot.render(g)
@@ -116,7 +126,10 @@ def test_rendering_is_linear_in_the_graph_size() -> None:
     def ring(n: int) -> dict:  # type: ignore[type-arg]
         """A trigger into one big cycle: every node is on it (the worst case for cycle marking)."""
         nodes = [_node(f"n{i}", f"Node {i}") for i in range(n)]
-        conns = {f"Node {i}": {"main": {"0": [{"node": f"Node {(i + 1) % n}", "type": "main", "index": 0}]}} for i in range(n)}
+        conns = {
+            f"Node {i}": {"main": {"0": [{"node": f"Node {(i + 1) % n}", "type": "main", "index": 0}]}}
+            for i in range(n)
+        }
         return _wf(nodes, conns, triggers=[{"nodeId": "n0", "kind": "manual"}])
 
     def cost(n: int) -> float:
@@ -155,13 +168,17 @@ def test_problem_nodes_are_marked_in_both_pictures() -> None:
     assert "class n0,n1,n3,n4 error" in mmd and "✖ INVALID_CONNECTION_TARGET_NODE" in mmd
     assert 'x0["? #91;object Object#93;"]' in mmd and "n0 -.-> x0" in mmd
     gv = (GRAPH / "workflow__examples__python__testing_triangle__workflow.dot").read_text()
-    assert re.search(r'n0 \[label="Lint\\ntools.run_lint · step 1\\n✖ INVALID_CONNECTION_TARGET_NODE".*class="error"', gv)
+    assert re.search(
+        r'n0 \[label="Lint\\ntools.run_lint · step 1\\n✖ INVALID_CONNECTION_TARGET_NODE".*class="error"', gv
+    )
     hostile = (GRAPH / "hostile_names.mmd").read_text()
     assert "class n10 cyclic" in hostile and "on a cycle" in hostile and "linkStyle 12,13 stroke:#e67700" in hostile
     assert "class n12 warning" in hostile and "unreachable<br/>⚠ UNREACHABLE_NODE" in hostile
     # the long name is shortened in the label and kept whole in a comment
     assert "A very long node name that goes on and…" in hostile
-    assert '%% n8 = "A very long node name that goes on and on well past any sensible label width for a picture' in hostile
+    assert (
+        '%% n8 = "A very long node name that goes on and on well past any sensible label width for a picture' in hostile
+    )
 
 
 def test_hostile_names_cannot_break_out_of_labels() -> None:
@@ -209,7 +226,9 @@ def test_mermaid_parses_with_the_real_mermaid_parser(tmp_path: Path) -> None:
     # a negative control: the hostile names written raw into labels do not parse, so the parser really checks
     raw = tmp_path / "raw.mmd"
     names = [n.name for n in _model(HOSTILE).nodes]
-    raw.write_text("flowchart LR\n" + "".join(f'  n{i}["{clean(name)}"]\n' for i, name in enumerate(names)), encoding="utf-8")
+    raw.write_text(
+        "flowchart LR\n" + "".join(f'  n{i}["{clean(name)}"]\n' for i, name in enumerate(names)), encoding="utf-8"
+    )
     results = mermaid_parse([*files, raw])
     assert len(results) == len(files) + 1
     bad = {f: r["error"] for f, r in results.items() if not r["ok"] and f != str(raw)}
@@ -221,7 +240,15 @@ def test_mermaid_parses_with_the_real_mermaid_parser(tmp_path: Path) -> None:
 def _random_names(seed: int, count: int) -> list[str]:
     """Names from every character class that means something to Mermaid, DOT, Markdown or HTML, plus random Unicode."""
     rng = random.Random(seed)
-    specials = list("\"'`#%{}[]()<>|;:&\\/*_~=-.,!?@$^+ \t\n\r\u2028\u0000\u007f\u200b\ufeff") + ["end", "%%", "-->", "```", "<br/>", "\\N", "&amp;"]
+    specials = list("\"'`#%{}[]()<>|;:&\\/*_~=-.,!?@$^+ \t\n\r\u2028\u0000\u007f\u200b\ufeff") + [
+        "end",
+        "%%",
+        "-->",
+        "```",
+        "<br/>",
+        "\\N",
+        "&amp;",
+    ]
     out = []
     for _ in range(count):
         parts = []
@@ -230,7 +257,18 @@ def _random_names(seed: int, count: int) -> list[str]:
             if kind < 0.5:
                 parts.append(rng.choice(specials))
             elif kind < 0.8:
-                parts.append(chr(rng.choice([rng.randint(0x20, 0x7E), rng.randint(0xA0, 0x2FFF), rng.randint(0x1F300, 0x1FAFF), rng.randint(0xD800, 0xDFFF)])))
+                parts.append(
+                    chr(
+                        rng.choice(
+                            [
+                                rng.randint(0x20, 0x7E),
+                                rng.randint(0xA0, 0x2FFF),
+                                rng.randint(0x1F300, 0x1FAFF),
+                                rng.randint(0xD800, 0xDFFF),
+                            ]
+                        )
+                    )
+                )
             else:
                 parts.append("x" * rng.randint(1, 60))
         out.append("".join(parts))
@@ -243,7 +281,10 @@ def test_random_hostile_names_render_with_graphviz_and_mermaid(tmp_path: Path) -
     for k in range(0, len(names), 8):
         chunk = names[k : k + 8]
         nodes = [_node(f"id{i}", name) for i, name in enumerate(chunk)]
-        conns = {chunk[i]: {f"t{chunk[i + 1][:3]}": [[{"node": chunk[i + 1], "type": "main", "index": 0}]]} for i in range(len(chunk) - 1)}
+        conns = {
+            chunk[i]: {f"t{chunk[i + 1][:3]}": [[{"node": chunk[i + 1], "type": "main", "index": 0}]]}
+            for i in range(len(chunk) - 1)
+        }
         conns.setdefault(chunk[0], {})["main"] = [[{"node": chunk[-1] + "?", "type": "main", "index": 0}]]
         g = graphmodel.build(_wf(nodes, conns))
         out = tmp_path / f"g{k}.mmd"
@@ -254,7 +295,9 @@ def test_random_hostile_names_render_with_graphviz_and_mermaid(tmp_path: Path) -
     bad = {f: r.get("error") for f, r in results.items() if not r["ok"]}
     assert len(results) == len(files) and not bad, bad
     for text in dots:
-        proc = subprocess.run([_dot(), "-Tsvg"], input=text.encode("utf-8"), capture_output=True, timeout=60, check=False)
+        proc = subprocess.run(
+            [_dot(), "-Tsvg"], input=text.encode("utf-8"), capture_output=True, timeout=60, check=False
+        )
         assert proc.returncode == 0 and not proc.stderr.strip(), proc.stderr.decode()
         assert len(re.findall(r"<title>n\d+</title>", proc.stdout.decode())) >= 1
 
@@ -262,13 +305,21 @@ def test_random_hostile_names_render_with_graphviz_and_mermaid(tmp_path: Path) -
 def test_graph_cli_reads_stdin_writes_files_and_reports_bad_paths(tmp_path: Path) -> None:
     text = (CORPUS / CORPUS_CASES[3]).read_bytes()
     proc = subprocess.run(
-        [sys.executable, "-m", "wf_lsp", "graph", "-", "--no-config", "--format", "dot"], input=text, capture_output=True, timeout=60, check=False
+        [sys.executable, "-m", "wf_lsp", "graph", "-", "--no-config", "--format", "dot"],
+        input=text,
+        capture_output=True,
+        timeout=60,
+        check=False,
     )
     out = proc.stdout.decode()
-    assert proc.returncode == 0 and out.startswith("digraph workflow {") and 'tooltip="<stdin>"' in out, proc.stderr.decode()
+    assert proc.returncode == 0 and out.startswith("digraph workflow {") and 'tooltip="<stdin>"' in out, (
+        proc.stderr.decode()
+    )
     target = tmp_path / "g.mmd"
     code, out, err = run_cli(["graph", str(HOSTILE), "--no-config", "-o", str(target)])
-    assert (code, out) == (0, "") and target.read_text(encoding="utf-8") == (GRAPH / "hostile_names.mmd").read_text(encoding="utf-8"), err
+    assert (code, out) == (0, "") and target.read_text(encoding="utf-8") == (GRAPH / "hostile_names.mmd").read_text(
+        encoding="utf-8"
+    ), err
     for bad in (tmp_path / "missing.json", tmp_path):
         code, out, err = run_cli(["graph", str(bad), "--no-config"])
         assert code == 2 and out == "" and "cannot read" in err

@@ -32,11 +32,17 @@ def interpreter(version: str) -> str:
     for candidate in (CACHE / f"venv-{version}" / "bin" / "python", ROOT / ".venv" / "bin" / "python"):
         if candidate.exists() and _version(str(candidate)) == version:
             return str(candidate)
-    pytest.fail(f"no Python {version}: set WF_LSP_PYTHON_{version.replace('.', '_')}, or run .ci/pythons.sh (3.12, 3.13) or ./setup.sh (.venv)")
+    pytest.fail(
+        f"no Python {version}: set WF_LSP_PYTHON_{version.replace('.', '_')}, or run .ci/pythons.sh (3.12, 3.13) or ./setup.sh (.venv)"
+    )
 
 
 def _version(python: str) -> str:
-    check = subprocess.run([python, "-c", "import sys; print(f'{sys.version_info[0]}.{sys.version_info[1]}')"], capture_output=True, text=True)
+    check = subprocess.run(
+        [python, "-c", "import sys; print(f'{sys.version_info[0]}.{sys.version_info[1]}')"],
+        capture_output=True,
+        text=True,
+    )
     return check.stdout.strip() or check.stderr.strip()
 
 
@@ -44,7 +50,9 @@ def _dump(python: str, version: str) -> list[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""), "PYTHONHASHSEED": "0"}
     found = _version(python)
     assert found == version, f"{python} is Python {found}, not {version}"
-    run = subprocess.run([python, "-m", "tests.engine_dump"], cwd=ROOT, capture_output=True, text=True, env=env, timeout=600)
+    run = subprocess.run(
+        [python, "-m", "tests.engine_dump"], cwd=ROOT, capture_output=True, text=True, env=env, timeout=600
+    )
     assert run.returncode == 0, f"engine dump failed on {version}:\n{run.stderr[-3000:]}"
     return run.stdout.splitlines()
 
@@ -58,11 +66,20 @@ def test_every_supported_cpython_gives_the_same_findings() -> None:
         for a, b in zip(first, lines, strict=True):
             if a != b:
                 case = json.loads(a)
-                pytest.fail(f"{case['case']} ({case['profile']}): {SUPPORTED[0]} and {version} differ:\n{a[:2000]}\n{b[:2000]}")
+                pytest.fail(
+                    f"{case['case']} ({case['profile']}): {SUPPORTED[0]} and {version} differ:\n{a[:2000]}\n{b[:2000]}"
+                )
     syntax = [f["message"] for line in first for f in json.loads(line)["findings"] if f["code"] == "JSON_SYNTAX_ERROR"]
-    for expected in ("Trailing comma", "Missing comma", "Missing colon after property name", "Unterminated string (line break inside a string)"):
+    for expected in (
+        "Trailing comma",
+        "Missing comma",
+        "Missing colon after property name",
+        "Unterminated string (line break inside a string)",
+    ):
         assert expected in syntax
-    assert not [m for m in syntax if "Expecting" in m or "Illegal" in m or "delimiter" in m], "a CPython message reached a finding"
+    assert not [m for m in syntax if "Expecting" in m or "Illegal" in m or "delimiter" in m], (
+        "a CPython message reached a finding"
+    )
 
 
 @pytest.mark.parametrize(
@@ -88,7 +105,9 @@ def test_every_supported_cpython_gives_the_same_findings() -> None:
         ('["a,\\q"]', (4,), (Kind.ESCAPE, 4)),
     ],
 )
-def test_what_json_expected_is_read_from_the_text(text: str, positions: tuple[int, ...], expected: tuple[Kind, int]) -> None:
+def test_what_json_expected_is_read_from_the_text(
+    text: str, positions: tuple[int, ...], expected: tuple[Kind, int]
+) -> None:
     """The kind and place of a syntax error follow from the text and the stopping position, whichever CPython stopped."""
     try:
         json.loads(text)
@@ -104,7 +123,10 @@ def test_a_trailing_comma_leaves_the_rest_of_the_document_checked() -> None:
     text = '{"nodes": [{"id": "a", "name": "A", "type": "x", "parameters": {"v": [1, 2,]}}], "connections": {"A": {"main": 5}},}'
     doc = document.parse(text)
     assert [f.message for f in doc.syntax] == ["Trailing comma", "Trailing comma"]
-    assert doc.value == {"nodes": [{"id": "a", "name": "A", "type": "x", "parameters": {"v": [1, 2]}}], "connections": {"A": {"main": 5}}}
+    assert doc.value == {
+        "nodes": [{"id": "a", "name": "A", "type": "x", "parameters": {"v": [1, 2]}}],
+        "connections": {"A": {"main": 5}},
+    }
 
 
 @pytest.mark.parametrize(
@@ -118,7 +140,10 @@ def test_a_trailing_comma_leaves_the_rest_of_the_document_checked() -> None:
         ("[" * 40 + "]" * 40 + "{" * 30 + "}" * 30 + "[}" * 1000, False),  # past the pair rounds, mismatched brackets
         ('["' + "[" * 2000 + '"]', False),  # brackets inside a string
         ('{"a": "", "b": "x\\"", "c": "' + "{" * 2000 + '"}', False),  # empty strings, escaped quotes
-        ('["\\\\", ' + "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1) + "]", True),  # an escaped backslash ends no string
+        (
+            '["\\\\", ' + "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1) + "]",
+            True,
+        ),  # an escaped backslash ends no string
         ('{"k": "' + "[" * 450 + '", "deep": ' + "{" * 450 + '"x": 1' + "}" * 450 + "}", False),
     ],
 )

@@ -63,9 +63,17 @@ def test_date_parse_agrees_with_v8() -> None:
 def test_number_and_parse_int_agree_with_v8() -> None:
     inputs = jsgen.numeric_strings(random.Random(2), 8000)
     js = evaluate({"number": inputs, "parseInt10": inputs})
-    wrong = [(s, j, bits(jsval.to_number(s))) for s, j in zip(inputs, js["number"], strict=True) if j != bits(jsval.to_number(s))]
+    wrong = [
+        (s, j, bits(jsval.to_number(s)))
+        for s, j in zip(inputs, js["number"], strict=True)
+        if j != bits(jsval.to_number(s))
+    ]
     assert not wrong, f"Number(): {len(wrong)} of {len(inputs)} differ (input, V8, ours): {wrong[:10]}"
-    wrong = [(s, j, bits(jsval.parse_int(s))) for s, j in zip(inputs, js["parseInt10"], strict=True) if j != bits(jsval.parse_int(s))]
+    wrong = [
+        (s, j, bits(jsval.parse_int(s)))
+        for s, j in zip(inputs, js["parseInt10"], strict=True)
+        if j != bits(jsval.parse_int(s))
+    ]
     assert not wrong, f"parseInt(s, 10): {len(wrong)} of {len(inputs)} differ (input, V8, ours): {wrong[:10]}"
 
 
@@ -82,10 +90,21 @@ def test_number_to_string_agrees_with_v8() -> None:
     rng = random.Random(4)
     numbers = jsgen.doubles(rng, 6000)
     texts = [json.dumps(x) for x in numbers]
-    texts += [str(rng.randint(-(10**30), 10**30)) for _ in range(1500)] + ["9007199254740993", "-0", "-0.0", "1e21", "1e400", "1" + "0" * 400]
+    texts += [str(rng.randint(-(10**30), 10**30)) for _ in range(1500)] + [
+        "9007199254740993",
+        "-0",
+        "-0.0",
+        "1e21",
+        "1e400",
+        "1" + "0" * 400,
+    ]
     values: list[Any] = [jsgen.json_values(rng) for _ in range(4000)]
     js = evaluate({"numberText": texts, "template": values})
-    wrong = [(t, j, jsval.to_str(json.loads(t))) for t, j in zip(texts, js["numberText"], strict=True) if j != jsval.to_str(json.loads(t))]
+    wrong = [
+        (t, j, jsval.to_str(json.loads(t)))
+        for t, j in zip(texts, js["numberText"], strict=True)
+        if j != jsval.to_str(json.loads(t))
+    ]
     assert not wrong, f"Number::toString: {len(wrong)} of {len(texts)} differ (JSON text, V8, ours): {wrong[:10]}"
     wrong = [(v, j, jsval.to_str(v)) for v, j in zip(values, js["template"], strict=True) if j != jsval.to_str(v)]
     assert not wrong, f"template literal: {len(wrong)} of {len(values)} differ (value, V8, ours): {wrong[:10]}"
@@ -109,11 +128,34 @@ def test_trim_and_length_agree_with_v8() -> None:
 
 # The 23 codes of the real validator (spec 2.1).
 ORACLE_CODES = [
-    *("DUPLICATE_NODE_NAME", "MISSING_NODE_ID", "MISSING_NODE_NAME", "MISSING_NODE_TYPE", "OBJECT_SERIALIZATION_FAILURE"),
-    *("NESTED_NODE_ATTRIBUTES", "EXCESSIVE_PARAMETER_NESTING", "TIMEOUT_TOO_SHORT", "TIMEOUT_TOO_LONG", "INVALID_CONNECTION_SOURCE"),
+    *(
+        "DUPLICATE_NODE_NAME",
+        "MISSING_NODE_ID",
+        "MISSING_NODE_NAME",
+        "MISSING_NODE_TYPE",
+        "OBJECT_SERIALIZATION_FAILURE",
+    ),
+    *(
+        "NESTED_NODE_ATTRIBUTES",
+        "EXCESSIVE_PARAMETER_NESTING",
+        "TIMEOUT_TOO_SHORT",
+        "TIMEOUT_TOO_LONG",
+        "INVALID_CONNECTION_SOURCE",
+    ),
     *("INVALID_CONNECTION_FORMAT", "INVALID_OUTPUT_TYPE", "INVALID_OUTPUT_INDEX", "INVALID_CONNECTION_TARGET"),
-    *("INVALID_CONNECTION_TARGET_NODE", "INVALID_VARIABLE_DEFINITION", "INVALID_VARIABLE_NAME", "MISSING_VARIABLE_TYPE"),
-    *("INVALID_VARIABLE_TYPE", "VARIABLE_TYPE_MISMATCH", "REGEX_COMPLEXITY_WARNING", "MISSING_TENANT_ID", "GLOBAL_SCOPE_VARIABLE"),
+    *(
+        "INVALID_CONNECTION_TARGET_NODE",
+        "INVALID_VARIABLE_DEFINITION",
+        "INVALID_VARIABLE_NAME",
+        "MISSING_VARIABLE_TYPE",
+    ),
+    *(
+        "INVALID_VARIABLE_TYPE",
+        "VARIABLE_TYPE_MISMATCH",
+        "REGEX_COMPLEXITY_WARNING",
+        "MISSING_TENANT_ID",
+        "GLOBAL_SCOPE_VARIABLE",
+    ),
 ]
 
 
@@ -122,13 +164,27 @@ def test_rule_docs_say_where_javascript_semantics_apply() -> None:
     from wf_lsp.core.rules import catalog
 
     assert len(ORACLE_CODES) == 23
-    for code in [*ORACLE_CODES, "INVALID_NODES", "INVALID_NODE", "INVALID_NODE_FIELD_TYPE", "INVALID_VARIABLE_VALIDATION"]:
+    for code in [
+        *ORACLE_CODES,
+        "INVALID_NODES",
+        "INVALID_NODE",
+        "INVALID_NODE_FIELD_TYPE",
+        "INVALID_VARIABLE_VALIDATION",
+    ]:
         assert len(catalog.RULES[code].javascript) > 60, code
     code, out, _ = run_cli(["rules", "VARIABLE_TYPE_MISMATCH"])
-    assert code == 0 and "JavaScript semantics:" in out and "Date.parse" in out and "Tue, 14 Jan 2025 09:30:00 GMT" in out
+    assert (
+        code == 0 and "JavaScript semantics:" in out and "Date.parse" in out and "Tue, 14 Jan 2025 09:30:00 GMT" in out
+    )
 
 
-STRUCTURAL = {"INVALID_WORKFLOW_STRUCTURE", "INVALID_NODES", "INVALID_NODE", "INVALID_NODE_FIELD_TYPE", "INVALID_CONNECTION_TARGET"}
+STRUCTURAL = {
+    "INVALID_WORKFLOW_STRUCTURE",
+    "INVALID_NODES",
+    "INVALID_NODE",
+    "INVALID_NODE_FIELD_TYPE",
+    "INVALID_CONNECTION_TARGET",
+}
 STRUCTURAL |= {"INVALID_VARIABLE_DEFINITION", "INVALID_VARIABLE_VALIDATION"}
 
 
@@ -146,13 +202,17 @@ def test_oracle_profile_matches_recorded_verdicts_on_odd_workflows() -> None:
     assert len(records) >= 300
     crashed = 0
     for record in records:
-        got = Counter((f.code, f.path, f.severity.label, f.message) for f in loader.validate_text(record["workflow"]).findings)
+        got = Counter(
+            (f.code, f.path, f.severity.label, f.message) for f in loader.validate_text(record["workflow"]).findings
+        )
         if "crashed" in record:
             crashed += 1
             assert STRUCTURAL & {code for code, *_ in got}, (record, got)
             continue
         want = Counter(tuple(row) for row in record["errors"] + record["warnings"])
-        assert got == want, f"{record['workflow']}\nmissing {list((want - got).elements())}\nextra {list((got - want).elements())}"
+        assert got == want, (
+            f"{record['workflow']}\nmissing {list((want - got).elements())}\nextra {list((got - want).elements())}"
+        )
     assert 0 < crashed < len(records) / 2
 
 
@@ -163,7 +223,11 @@ def test_json_integers_beyond_cpythons_digit_limit_read_as_javascript_reads_them
 
     huge = "1" + "0" * 5000
     assert evaluate({"numberText": [huge, "-" + huge]})["numberText"] == ["Infinity", "-Infinity"]
-    text = '{"tenantId": "t", "nodes": [{"id": "a", "name": "A", "type": "x", "timeout": ' + huge + '}], "connections": {}}'
+    text = (
+        '{"tenantId": "t", "nodes": [{"id": "a", "name": "A", "type": "x", "timeout": '
+        + huge
+        + '}], "connections": {}}'
+    )
     findings = WorkflowLoader(Settings(profile="oracle")).validate_text(text).findings
     assert [(f.code, f.message) for f in findings] == [
         ("TIMEOUT_TOO_LONG", "Node timeout is very long (Infinityms). Maximum recommended: 3600000ms"),

@@ -35,7 +35,9 @@ class _Done(Exception):
     pass
 
 
-def reference(text: str, pointers: Any, early_exit: bool = True, skeleton: dict[Any, Found] | None = None) -> dict[Any, Found]:
+def reference(
+    text: str, pointers: Any, early_exit: bool = True, skeleton: dict[Any, Found] | None = None
+) -> dict[Any, Found]:
     wanted = set(pointers)
     if skeleton is None:
         return _from(text, wanted, (), None, early_exit)
@@ -110,7 +112,11 @@ def _visit(text: str, pos: int, node: _Trie, prefix: Any, out: dict[Any, Found],
             kstart = i
             j = ws(text, ws(text, kend).end() + 1).end()  # type: ignore[union-attr]
             child = node.children.get(key)
-            vend = _member(text, j, child, prefix + (key,), (kstart, kend), out, counter) if child is not None else int(_scan_once(text, j)[1])
+            vend = (
+                _member(text, j, child, prefix + (key,), (kstart, kend), out, counter)
+                if child is not None
+                else int(_scan_once(text, j)[1])
+            )
             i = ws(text, vend).end()  # type: ignore[union-attr]
             if text[i] == ",":
                 i = ws(text, i + 1).end()  # type: ignore[union-attr]
@@ -178,7 +184,9 @@ def _index(text: str) -> dict[Any, Found] | None:
         return None
 
 
-texts = st.one_of(fk.workflow_texts(), fk.corpus_mutants(), st.tuples(fk.json_values, fk.layouts).map(lambda v: fk.dumps(v[0], *v[1])))
+texts = st.one_of(
+    fk.workflow_texts(), fk.corpus_mutants(), st.tuples(fk.json_values, fk.layouts).map(lambda v: fk.dumps(v[0], *v[1]))
+)
 
 
 @fk.examples(200)
@@ -211,7 +219,9 @@ ODD = [
     '{"a\\"b": {"\\u0063": 1}, "x": [{"y": "\\ud83d\\ude00"}]}',
     '{"a": 1, "a": {"b": 2}, "c": {"a": 3, "a": 4}}',
     '{"\U0001f600": {"\u00e9": [1, {"z": null}]}, "k": "\U0001f600"}',
-    "  \n" + json.dumps({"nodes": [{"id": str(i), "parameters": {"p": [i, {"q": i}]}} for i in range(5)]}, indent=3) + "\n\n",
+    "  \n"
+    + json.dumps({"nodes": [{"id": str(i), "parameters": {"p": [i, {"q": i}]}} for i in range(5)]}, indent=3)
+    + "\n\n",
     "[" * 60 + "1" + "]" * 60,
     '{"a": [], "b": {}, "c": [[], {}], "d": ""}',
 ]
@@ -227,7 +237,9 @@ def test_odd_layouts_match_the_plain_walk() -> None:
 
 
 @fk.examples(200)
-@given(text=st.text(alphabet="ab \n\r\t\u00e9\U0001f600", max_size=60), offsets=st.lists(st.integers(-3, 70), max_size=12))
+@given(
+    text=st.text(alphabet="ab \n\r\t\u00e9\U0001f600", max_size=60), offsets=st.lists(st.integers(-3, 70), max_size=12)
+)
 def test_positions_of_repeated_and_unsorted_offsets(text: str, offsets: list[int]) -> None:
     """TextIndex.positions computes each distinct offset once; every answer is the line and column of its own offset."""
     got = TextIndex(text).positions(offsets)
@@ -269,7 +281,9 @@ def test_misleading_indentation_never_gives_wrong_spans() -> None:
 
 def test_the_generated_layout_is_indexed_by_indentation() -> None:
     """json.dumps(indent=2) text (the benchmark's, and most tools') keeps the fast index."""
-    value = json.loads(fk.dumps({"nodes": [{"id": "a", "x": [1, {"y": "é"}]}], "connections": {"a": {"main": {}}}, "n": 1.5}))
+    value = json.loads(
+        fk.dumps({"nodes": [{"id": "a", "x": [1, {"y": "é"}]}], "connections": {"a": {"main": {}}}, "n": 1.5})
+    )
     text = json.dumps(value, indent=2, ensure_ascii=False) + "\n"
     assert _indentation_skeleton(text) is not None
     assert _indentation_skeleton(json.dumps(value, indent=4)) is None  # any other layout: the full scan decides

@@ -24,7 +24,11 @@ from wf_lsp.core.n8n.rules import LOOP_TYPES
 from wf_lsp.core.settings import Settings
 
 HERE = Path(__file__).resolve().parent
-CORPUS = Path("/work/shared/corpus/n8n") if not (HERE.parents[2] / "shared" / "corpus" / "n8n").is_dir() else HERE.parents[2] / "shared" / "corpus" / "n8n"
+CORPUS = (
+    Path("/work/shared/corpus/n8n")
+    if not (HERE.parents[2] / "shared" / "corpus" / "n8n").is_dir()
+    else HERE.parents[2] / "shared" / "corpus" / "n8n"
+)
 INSTALL = (
     "npm install --omit=peer --ignore-scripts n8n-workflow@2.40 n8n-nodes-base@2.40 n8n-core@2.40 date-fns@2 && "
     "npm install --omit=peer --ignore-scripts @n8n/n8n-nodes-langchain@2.40"
@@ -32,8 +36,14 @@ INSTALL = (
 
 
 def _modules() -> Path:
-    path = Path(os.environ.get("WF_LSP_N8N_NODE_MODULES") or Path.home() / ".cache" / "wf-lsp-ci" / "n8n" / "node_modules")
-    missing = [p for p in ("n8n-workflow", "n8n-nodes-base", "@n8n/n8n-nodes-langchain") if not (path / p / "package.json").is_file()]
+    path = Path(
+        os.environ.get("WF_LSP_N8N_NODE_MODULES") or Path.home() / ".cache" / "wf-lsp-ci" / "n8n" / "node_modules"
+    )
+    missing = [
+        p
+        for p in ("n8n-workflow", "n8n-nodes-base", "@n8n/n8n-nodes-langchain")
+        if not (path / p / "package.json").is_file()
+    ]
     assert not missing, f"n8n packages {missing} not installed in {path}: run .ci/run, or in {path.parent}: {INSTALL}"
     assert shutil.which("node"), "Node is needed to build the n8n catalogue"
     return path
@@ -119,7 +129,11 @@ def test_parameter_issues_agree_with_n8n_on_damaged_exports(catalogue: Path, tmp
             continue
         for node in wf.get("nodes", []):
             params = node.get("parameters")
-            for mapper in (v for v in (params or {}).values() if isinstance(v, dict) and "schema" in v and isinstance(v.get("value"), dict)):
+            for mapper in (
+                v
+                for v in (params or {}).values()
+                if isinstance(v, dict) and "schema" in v and isinstance(v.get("value"), dict)
+            ):
                 for field in mapper["schema"] or []:  # resource mapper fields: values of the wrong type
                     if field.get("type") in ("number", "options", "array", "boolean"):
                         mapper["value"][field["id"]] = "not-valid"
@@ -183,12 +197,29 @@ def _node(wf: dict[str, Any], type_suffix: str) -> tuple[int, dict[str, Any]]:
 @pytest.mark.parametrize(
     ("name", "code", "edit", "where"),
     [
-        ("misspelt_type", "N8N_UNKNOWN_NODE_TYPE", lambda wf: _node(wf, ".ssh")[1].update(type="n8n-nodes-base.shh"), ("type",)),
-        ("bad_version", "N8N_UNKNOWN_TYPE_VERSION", lambda wf: _node(wf, ".telegram")[1].update(typeVersion=9.7), ("typeVersion",)),
-        ("missing_required", "N8N_PARAMETER_ISSUE", lambda wf: _node(wf, ".telegram")[1]["parameters"].update(chatId=""), ("parameters", "chatId")),
+        (
+            "misspelt_type",
+            "N8N_UNKNOWN_NODE_TYPE",
+            lambda wf: _node(wf, ".ssh")[1].update(type="n8n-nodes-base.shh"),
+            ("type",),
+        ),
+        (
+            "bad_version",
+            "N8N_UNKNOWN_TYPE_VERSION",
+            lambda wf: _node(wf, ".telegram")[1].update(typeVersion=9.7),
+            ("typeVersion",),
+        ),
+        (
+            "missing_required",
+            "N8N_PARAMETER_ISSUE",
+            lambda wf: _node(wf, ".telegram")[1]["parameters"].update(chatId=""),
+            ("parameters", "chatId"),
+        ),
     ],
 )
-def test_planted_defects_are_errors_on_the_right_node(tmp_path: Path, catalogue: Path, name: str, code: str, edit: Any, where: tuple[str, ...]) -> None:
+def test_planted_defects_are_errors_on_the_right_node(
+    tmp_path: Path, catalogue: Path, name: str, code: str, edit: Any, where: tuple[str, ...]
+) -> None:
     wf = json.loads((CORPUS / "devops_disk-space-watchdog.json").read_text())
     errors = _planted(tmp_path, catalogue, edit, name)
     assert [e.code for e in errors] == [code], [(e.code, e.message) for e in errors]
@@ -227,12 +258,16 @@ def test_planted_wrong_ai_connection_type(tmp_path: Path, catalogue: Path) -> No
     planted = tmp_path / "wrong_ai.json"
     planted.write_text(json.dumps(wf, indent=2))
     result = WorkflowLoader(Settings(n8n_catalog=str(catalogue))).validate_text(planted.read_text(), str(planted))
-    assert [e.code for e in result.errors] == ["N8N_INVALID_CONNECTION_TYPE"], [(e.code, e.message) for e in result.errors]
+    assert [e.code for e in result.errors] == ["N8N_INVALID_CONNECTION_TYPE"], [
+        (e.code, e.message) for e in result.errors
+    ]
     assert result.errors[0].pointer == ("connections", src, "ai_languageModel")
 
 
 def test_corpus_is_valid_with_the_catalogue(catalogue: Path) -> None:
-    code, out, err = run_cli(["check", str(CORPUS), "--format", "json", "--no-config", "--jobs", "1", "--n8n-catalog", str(catalogue)])
+    code, out, err = run_cli(
+        ["check", str(CORPUS), "--format", "json", "--no-config", "--jobs", "1", "--n8n-catalog", str(catalogue)]
+    )
     rows = json.loads(out)
     valid = [r for r in rows if r["valid"]]
     assert all(r["dialect"] == "n8n" for r in rows)
@@ -248,9 +283,30 @@ def test_wrong_ai_input_on_a_node_whose_inputs_are_computed(tmp_path: Path, cata
     wf = {
         "meta": {"instanceId": "x"},
         "nodes": [
-            {"id": "1", "name": "Chat", "type": "@n8n/n8n-nodes-langchain.chatTrigger", "typeVersion": 1.1, "position": [0, 0], "parameters": {}},
-            {"id": "2", "name": "Agent", "type": "@n8n/n8n-nodes-langchain.agent", "typeVersion": float(agent_version), "position": [200, 0], "parameters": {}},
-            {"id": "3", "name": "Embed", "type": "@n8n/n8n-nodes-langchain.embeddingsOpenAi", "typeVersion": 1, "position": [200, 200], "parameters": {}},
+            {
+                "id": "1",
+                "name": "Chat",
+                "type": "@n8n/n8n-nodes-langchain.chatTrigger",
+                "typeVersion": 1.1,
+                "position": [0, 0],
+                "parameters": {},
+            },
+            {
+                "id": "2",
+                "name": "Agent",
+                "type": "@n8n/n8n-nodes-langchain.agent",
+                "typeVersion": float(agent_version),
+                "position": [200, 0],
+                "parameters": {},
+            },
+            {
+                "id": "3",
+                "name": "Embed",
+                "type": "@n8n/n8n-nodes-langchain.embeddingsOpenAi",
+                "typeVersion": 1,
+                "position": [200, 200],
+                "parameters": {},
+            },
         ],
         "connections": {
             "Chat": {"main": [[{"node": "Agent", "type": "main", "index": 0}]]},
@@ -261,7 +317,9 @@ def test_wrong_ai_input_on_a_node_whose_inputs_are_computed(tmp_path: Path, cata
     path.write_text(json.dumps(wf, indent=2))
     result = WorkflowLoader(Settings(n8n_catalog=str(catalogue))).validate_text(path.read_text(), str(path))
     bad = [e for e in result.errors if e.code == "N8N_INVALID_CONNECTION_TYPE"]
-    assert len(bad) == 1 and bad[0].pointer == ("connections", "Embed", "ai_embedding", 0, 0, "type"), [(e.code, e.message) for e in result.errors]
+    assert len(bad) == 1 and bad[0].pointer == ("connections", "Embed", "ai_embedding", 0, 0, "type"), [
+        (e.code, e.message) for e in result.errors
+    ]
     assert '"Agent" has no "ai_embedding" input' in bad[0].message
 
 
@@ -272,7 +330,11 @@ def test_n8n_trigger_types_are_the_catalogues_trigger_group(catalogue: Path) -> 
 
     data = json.loads(catalogue.read_text(encoding="utf-8"))
     descriptions, types = data["descriptions"], data["types"]
-    theirs = {name for name, t in types.items() if any("trigger" in (descriptions[i].get("group") or []) for i in t["versions"].values())}
+    theirs = {
+        name
+        for name, t in types.items()
+        if any("trigger" in (descriptions[i].get("group") or []) for i in t["versions"].values())
+    }
     assert len(theirs) > 100
     assert {name for name in types if is_trigger_type(name)} == theirs
 

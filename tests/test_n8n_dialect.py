@@ -23,8 +23,22 @@ def _no_catalogue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 N8N_EXPORT = {
     "name": "Demo",
     "nodes": [
-        {"id": "a", "name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "position": [0, 0], "parameters": {}},
-        {"id": "b", "name": "Set", "type": "n8n-nodes-base.set", "typeVersion": 3.4, "position": [200, 0], "parameters": {"name": "x"}},
+        {
+            "id": "a",
+            "name": "Start",
+            "type": "n8n-nodes-base.manualTrigger",
+            "typeVersion": 1,
+            "position": [0, 0],
+            "parameters": {},
+        },
+        {
+            "id": "b",
+            "name": "Set",
+            "type": "n8n-nodes-base.set",
+            "typeVersion": 3.4,
+            "position": [200, 0],
+            "parameters": {"name": "x"},
+        },
     ],
     "connections": {"Start": {"main": [[{"node": "Set", "type": "main", "index": 0}], None]}},
     "pinData": {},
@@ -74,7 +88,12 @@ def test_n8n_export_skips_metabuilder_rules_and_shows_dialect(tmp_path: Path) ->
     assert _codes(row) == {"N8N_CATALOG_MISSING"}
     forced = _json(tmp_path, N8N_EXPORT, "--dialect", "metabuilder")
     assert forced["dialect"] == "metabuilder" and forced["valid"] is False
-    assert {"MISSING_TENANT_ID", "UNIMPLEMENTED_NODE_TYPE", "NESTED_NODE_ATTRIBUTES", "INVALID_CONNECTION_FORMAT"} <= _codes(forced)
+    assert {
+        "MISSING_TENANT_ID",
+        "UNIMPLEMENTED_NODE_TYPE",
+        "NESTED_NODE_ATTRIBUTES",
+        "INVALID_CONNECTION_FORMAT",
+    } <= _codes(forced)
 
 
 def test_dangling_connection_and_duplicate_name_stay_errors(tmp_path: Path) -> None:
@@ -88,8 +107,20 @@ def test_dangling_connection_and_duplicate_name_stay_errors(tmp_path: Path) -> N
 
 def test_ai_connection_kinds_and_sticky_notes(tmp_path: Path) -> None:
     wf = json.loads(json.dumps(N8N_EXPORT))
-    wf["nodes"].append({"id": "c", "name": "Note", "type": "n8n-nodes-base.stickyNote", "typeVersion": 1, "position": [0, 0], "parameters": {}})
-    wf["connections"]["Set"] = {"ai_tool": [[{"node": "Start", "type": "ai_tool", "index": 0}]], "bogus": [[{"node": "Start", "type": "main", "index": 0}]]}
+    wf["nodes"].append(
+        {
+            "id": "c",
+            "name": "Note",
+            "type": "n8n-nodes-base.stickyNote",
+            "typeVersion": 1,
+            "position": [0, 0],
+            "parameters": {},
+        }
+    )
+    wf["connections"]["Set"] = {
+        "ai_tool": [[{"node": "Start", "type": "ai_tool", "index": 0}]],
+        "bogus": [[{"node": "Start", "type": "main", "index": 0}]],
+    }
     row = _json(tmp_path, wf)
     bad = [f for f in row["errors"] if f["code"] == "N8N_INVALID_CONNECTION_TYPE"]  # type: ignore[attr-defined]
     assert len(bad) == 1 and '"bogus"' in bad[0]["message"]
@@ -108,7 +139,13 @@ def test_corpus_dialects_without_catalogue() -> None:
         if row["dialect"] == "n8n":
             codes |= _codes(row)
     assert by_dialect == {"n8n": {"n8n"}, "metabuilder": {"metabuilder"}}
-    assert not codes & {"INVALID_NODE_TYPE", "MISSING_TENANT_ID", "INVALID_OUTPUT_TYPE", "MISSING_NODE_ID", "UNIMPLEMENTED_NODE_TYPE"}
+    assert not codes & {
+        "INVALID_NODE_TYPE",
+        "MISSING_TENANT_ID",
+        "INVALID_OUTPUT_TYPE",
+        "MISSING_NODE_ID",
+        "UNIMPLEMENTED_NODE_TYPE",
+    }
     n8n_rows = [r for r in rows if r["dialect"] == "n8n"]
     assert len(n8n_rows) == 174
     # without a catalogue: every file parses to a result, the two published-broken ones have syntax errors
@@ -163,7 +200,15 @@ def test_a_malformed_catalogue_never_crashes_a_check(tmp_path: Path) -> None:
     wf = json.loads(json.dumps(N8N_EXPORT))
     wf["nodes"][0]["type"] = "n8n-nodes-base.demoTrigger"
     wf["nodes"][1].update(type="n8n-nodes-base.demoAction", typeVersion=3, credentials={"demoApi": {}})
-    wf["nodes"].append({"name": "Two", "type": "n8n-nodes-base.demoAction", "typeVersion": 2, "parameters": {"resource": "x"}, "credentials": {"a": {}}})
+    wf["nodes"].append(
+        {
+            "name": "Two",
+            "type": "n8n-nodes-base.demoAction",
+            "typeVersion": 2,
+            "parameters": {"resource": "x"},
+            "credentials": {"a": {}},
+        }
+    )
     row = _json(tmp_path, wf, "--n8n-catalog", str(path), "--profile", "strict")
     assert "N8N_UNKNOWN_TYPE_VERSION" in _codes(row) and "N8N_INVALID_CREDENTIAL_TYPE" in _codes(row)
 
@@ -184,7 +229,11 @@ def test_expressions_pass_except_where_n8n_takes_none(tmp_path: Path) -> None:
     action["parameters"]["resource"] = "={{ 'item' }}"  # Resource takes no expression (noDataExpression)
     row = _json(tmp_path, wf, "--n8n-catalog", str(MINI))
     found = [f for f in row["warnings"] if f["code"] == "N8N_INVALID_PARAMETER_VALUE"]  # type: ignore[attr-defined]
-    assert len(found) == 1 and "does not accept an expression" in found[0]["message"] and found[0]["path"] == "nodes[1].parameters.resource"
+    assert (
+        len(found) == 1
+        and "does not accept an expression" in found[0]["message"]
+        and found[0]["path"] == "nodes[1].parameters.resource"
+    )
 
 
 def test_a_parameter_that_takes_no_expression_reads_it_as_text() -> None:
@@ -195,7 +244,11 @@ def test_a_parameter_that_takes_no_expression_reads_it_as_text() -> None:
     assert cat is not None
     desc = cat.description("n8n-nodes-base.demoAction", 2)
     assert desc is not None
-    node = {"type": "n8n-nodes-base.demoAction", "typeVersion": 2, "parameters": {"resource": "={{ 'item' }}", "title": "x"}}
+    node = {
+        "type": "n8n-nodes-base.demoAction",
+        "typeVersion": 2,
+        "parameters": {"resource": "={{ 'item' }}", "title": "x"},
+    }
     assert params.node_issues(node, desc) == {}
     node["parameters"] = {"resource": "={{ 'list' }}"}
     assert params.resolve(desc["properties"], node["parameters"], node, desc)["resource"] == "{{ 'list' }}"

@@ -30,7 +30,11 @@ def _doc(node_types: list[str], names: list[str] | None = None, connections: dic
 
 def _type_findings(text: str, loader: WorkflowLoader | None = None) -> list[tuple[str, str, str]]:
     result = (loader or WorkflowLoader()).validate_text(text)
-    return [(f.code, f.severity.label, f.message) for f in result.findings if f.code in ("INVALID_NODE_TYPE", "UNIMPLEMENTED_NODE_TYPE")]
+    return [
+        (f.code, f.severity.label, f.message)
+        for f in result.findings
+        if f.code in ("INVALID_NODE_TYPE", "UNIMPLEMENTED_NODE_TYPE")
+    ]
 
 
 def _n8n_corpus_types() -> set[str]:
@@ -52,16 +56,38 @@ def test_every_n8n_namespace_type_is_information_never_an_error() -> None:
     """The README's promise: n8n's node types (built-in, AI, community) are known, just not runnable, seen before or not."""
     seen = sorted(_n8n_corpus_types())
     assert len(seen) > 150 and "n8n-nodes-base.set" in seen
-    made_up = ["n8n-nodes-base.set", "n8n-nodes-base.code", "n8n-nodes-base.if", "n8n-nodes-base.merge", "n8n-nodes-base.someFutureNode"]
-    made_up += ["@n8n/n8n-nodes-langchain.agent", "n8n-nodes-acme.widget", "@acme/n8n-nodes-tools.doThing", "metabuilder.somethingNew"]
+    made_up = [
+        "n8n-nodes-base.set",
+        "n8n-nodes-base.code",
+        "n8n-nodes-base.if",
+        "n8n-nodes-base.merge",
+        "n8n-nodes-base.someFutureNode",
+    ]
+    made_up += [
+        "@n8n/n8n-nodes-langchain.agent",
+        "n8n-nodes-acme.widget",
+        "@acme/n8n-nodes-tools.doThing",
+        "metabuilder.somethingNew",
+    ]
     all_types = seen + made_up
     findings = _type_findings(_doc(all_types))
-    assert [(code, severity) for code, severity, _ in findings] == [("UNIMPLEMENTED_NODE_TYPE", "information")] * len(all_types)
+    assert [(code, severity) for code, severity, _ in findings] == [("UNIMPLEMENTED_NODE_TYPE", "information")] * len(
+        all_types
+    )
 
 
 @pytest.mark.parametrize(
     "type_id",
-    ["n8n-nodes-base.", "n8n-nodes-base.has space", "n8n-nodes-base", "N8N-NODES-BASE.set", "n8n-nodes-.x", "metabuilder.", "@n8n/.agent", "custom.widget"],
+    [
+        "n8n-nodes-base.",
+        "n8n-nodes-base.has space",
+        "n8n-nodes-base",
+        "N8N-NODES-BASE.set",
+        "n8n-nodes-.x",
+        "metabuilder.",
+        "@n8n/.agent",
+        "custom.widget",
+    ],
 )
 def test_malformed_or_foreign_types_outside_the_namespaces_are_errors(type_id: str) -> None:
     assert [code for code, _, _ in _type_findings(_doc([type_id]))] == ["INVALID_NODE_TYPE"]
@@ -134,7 +160,9 @@ def _fresh_registry() -> Any:
     from wf_lsp.core.rules.registry import Registry
 
     shared = load_registry()
-    return Registry(types=shared.types, unimplemented=shared.unimplemented, categories=shared.categories, digest=shared.digest)
+    return Registry(
+        types=shared.types, unimplemented=shared.unimplemented, categories=shared.categories, digest=shared.digest
+    )
 
 
 def test_namespaces_are_documented() -> None:

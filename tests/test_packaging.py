@@ -51,19 +51,29 @@ def test_the_wheel_carries_license_types_and_urls(wheel: Path) -> None:
 def test_requires_python_matches_the_classifiers_and_ci() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert project["requires-python"] == ">=3.11,<3.14"
-    versions = sorted(c.rsplit(" :: ", 1)[1] for c in project["classifiers"] if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c))
+    versions = sorted(
+        c.rsplit(" :: ", 1)[1]
+        for c in project["classifiers"]
+        if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)
+    )
     assert versions == ["3.11", "3.12", "3.13"]
-    assert f"{sys.version_info.major}.{sys.version_info.minor}" in versions, "the tests run on a Python the package does not claim"
+    assert f"{sys.version_info.major}.{sys.version_info.minor}" in versions, (
+        "the tests run on a Python the package does not claim"
+    )
 
 
 def test_the_readme_is_fit_for_pypi() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert not re.search(r"pip install wf-lsp\b(?!\S)", readme), "wf-lsp is not on PyPI: say pipx install <path or git URL>, or the wheel"
+    assert not re.search(r"pip install wf-lsp\b(?!\S)", readme), (
+        "wf-lsp is not on PyPI: say pipx install <path or git URL>, or the wheel"
+    )
     assert "pipx install" in readme
     assert not re.search(r"\b[Ii]ssue[s]? ?#?\d+|#\d{1,4}\b", readme), "no issue numbers in the long description"
     example_end = readme.index("```\n", readme.index("```sh")) + 4  # the example command block at the top
     body = readme[example_end:]
-    dev_paths = re.findall(r"`[^`\n]*(?:\.\./shared|/work/|\.venv/|\.ci/|\btests/|\bbench/|\bwf_lsp/|vscode-extension/e2e)[^`\n]*`", body)
+    dev_paths = re.findall(
+        r"`[^`\n]*(?:\.\./shared|/work/|\.venv/|\.ci/|\btests/|\bbench/|\bwf_lsp/|vscode-extension/e2e)[^`\n]*`", body
+    )
     assert not dev_paths, f"paths into the development checkout: {dev_paths}"
     relative_links = re.findall(r"\]\((?!https?://|#)([^)]+)\)", readme)
     assert not relative_links, f"relative links do not work on PyPI: {relative_links}"

@@ -34,7 +34,9 @@ def _same(text: str) -> None:
     fast, slow = _both(text)
     # json.dumps keeps member order and tells 1 from 1.0, -0.0 from 0.0 and NaN from null: an exact comparison.
     assert json.dumps(fast.value) == json.dumps(slow.value)
-    assert [(f.code, f.message, f.offsets) for f in fast.syntax] == [(f.code, f.message, f.offsets) for f in slow.syntax]
+    assert [(f.code, f.message, f.offsets) for f in fast.syntax] == [
+        (f.code, f.message, f.offsets) for f in slow.syntax
+    ]
     assert sorted(map(sorted, fast.duplicate_keys.values())) == sorted(map(sorted, slow.duplicate_keys.values()))
     assert (fast.parsed_text, fast.insertions, fast.truncated) == (slow.parsed_text, slow.insertions, slow.truncated)
 

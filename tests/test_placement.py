@@ -35,5 +35,7 @@ def _variants(value: dict[str, Any]) -> list[str]:
 def test_walk_and_both_indexes_place_findings_identically(path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     for text in _variants(json.loads(path.read_text())):
         walk = _spans(text, monkeypatch, 10**12, 0)
-        assert _spans(text, monkeypatch, 0, 10**6) == walk  # indentation index (or a walk where the layout does not fit)
+        assert (
+            _spans(text, monkeypatch, 0, 10**6) == walk
+        )  # indentation index (or a walk where the layout does not fit)
         assert _spans(text, monkeypatch, 0, 0) == walk  # with the full-scan index allowed

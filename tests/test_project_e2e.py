@@ -20,12 +20,20 @@ from tests.project import EXPECTED, findings_of_json_output, make_project
 
 WF_LSP = str(Path(sys.executable).with_name("wf-lsp"))
 PRE_COMMIT = str(Path(sys.executable).with_name("pre-commit"))
-TEXT_LINE = re.compile(r"^(?P<path>[^\s:]+):(?P<line>\d+):(?P<col>\d+): (?:error|warning|information|hint): .* \[(?P<code>[A-Z_]+)\]$")
+TEXT_LINE = re.compile(
+    r"^(?P<path>[^\s:]+):(?P<line>\d+):(?P<col>\d+): (?:error|warning|information|hint): .* \[(?P<code>[A-Z_]+)\]$"
+)
 Found = set[tuple[str, int, int, str]]
 
 
 def _git(cwd: Path, *args: str) -> None:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
     subprocess.run(["git", *args], cwd=cwd, check=True, env=env, capture_output=True)
 
 
@@ -48,11 +56,20 @@ def _pre_commit(repo: Path, home: Path) -> subprocess.CompletedProcess[str]:
     """`pre-commit try-repo` with this checkout's hook (uncommitted changes included), on every file of `repo`."""
     env = {**os.environ, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
     env.pop("VIRTUAL_ENV", None)
-    return subprocess.run([PRE_COMMIT, "try-repo", str(ROOT), "wf-lsp", "--all-files"], cwd=repo, env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [PRE_COMMIT, "try-repo", str(ROOT), "wf-lsp", "--all-files"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def _cli(args: list[str], cwd: Path, base: Path) -> Found:
-    proc = subprocess.run([WF_LSP, "check", "--format", "json", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [WF_LSP, "check", "--format", "json", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 1, proc.stderr
     return findings_of_json_output(proc.stdout, base, cwd)
 
@@ -61,7 +78,9 @@ async def _server(folder: Path) -> Found:
     """Every finding the server reports for the folder, asked as an editor does (workspace/diagnostic)."""
     srv = await RawServer().start()
     try:
-        await srv.initialize([folder], client="neovim")  # Neovim 0.11: pull diagnostics, answers workspace/configuration
+        await srv.initialize(
+            [folder], client="neovim"
+        )  # Neovim 0.11: pull diagnostics, answers workspace/configuration
         answer = await srv.call("workspace/diagnostic", {"previousResultIds": []})
         found: Found = set()
         for report in answer["result"]["items"]:
@@ -90,7 +109,9 @@ def test_every_way_of_checking_a_project_gives_the_same_findings(tmp_path: Path,
         "check from a subfolder": _cli([".."], project / "flows", project),
         "check a subfolder's files from it": _cli(["dup.json", "custom.json", "../legacy"], project / "flows", project),
         "check with absolute paths": _cli([str(project)], Path("/"), project),
-        "check absolute files from elsewhere": _cli([str(project / "flows" / "dup.json"), str(project / "legacy")], tmp_path, project),
+        "check absolute files from elsewhere": _cli(
+            [str(project / "flows" / "dup.json"), str(project / "legacy")], tmp_path, project
+        ),
         "language server on the folder": asyncio.run(_server(project)),
     }
     hook = _pre_commit(project, pre_commit_home)
@@ -100,14 +121,20 @@ def test_every_way_of_checking_a_project_gives_the_same_findings(tmp_path: Path,
         assert found == EXPECTED, f"{how}: {sorted(found ^ EXPECTED)}"
 
 
-def test_the_pre_commit_hook_passes_a_repo_whose_only_json_is_not_workflows(tmp_path: Path, pre_commit_home: Path) -> None:
+def test_the_pre_commit_hook_passes_a_repo_whose_only_json_is_not_workflows(
+    tmp_path: Path, pre_commit_home: Path
+) -> None:
     """package.json, tsconfig.json and friends are handed to the hook (types: json) and passed over quietly."""
     repo = tmp_path / "web"
     (repo / ".github").mkdir(parents=True)
-    (repo / "package.json").write_text(json.dumps({"name": "web", "version": "1.0.0", "scripts": {"test": "jest"}}), encoding="utf-8")
+    (repo / "package.json").write_text(
+        json.dumps({"name": "web", "version": "1.0.0", "scripts": {"test": "jest"}}), encoding="utf-8"
+    )
     (repo / "tsconfig.json").write_text('{"compilerOptions": {"strict": true}}', encoding="utf-8")
     (repo / ".github" / "renovate.json").write_text('{"extends": ["config:base"]}', encoding="utf-8")
-    (repo / "flow.json").write_text((ROOT / "tests" / "data" / "ok").glob("*.json").__next__().read_text(encoding="utf-8"), encoding="utf-8")
+    (repo / "flow.json").write_text(
+        (ROOT / "tests" / "data" / "ok").glob("*.json").__next__().read_text(encoding="utf-8"), encoding="utf-8"
+    )
     proc = _pre_commit(_repo(repo), pre_commit_home)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert re.search(r"wf-lsp \(MetaBuilder workflow check\)\.+Passed", proc.stdout), proc.stdout

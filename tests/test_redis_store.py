@@ -152,7 +152,9 @@ def test_construction_is_lazy(redis_server: RedisServer, stores: StoreFactory) -
     assert store.stats()["calls"] == 0
 
 
-def test_connection_refused_fails_open_and_breaker_stops_calls(stores: StoreFactory, caplog: pytest.LogCaptureFixture) -> None:
+def test_connection_refused_fails_open_and_breaker_stops_calls(
+    stores: StoreFactory, caplog: pytest.LogCaptureFixture
+) -> None:
     store = stores(f"redis://127.0.0.1:{free_port()}/0", breaker_cooldown_s=60)
     started = time.monotonic()
     assert store.get_many([key(1), key(2)]) == [None, None]
@@ -167,7 +169,9 @@ def test_connection_refused_fails_open_and_breaker_stops_calls(stores: StoreFact
     assert len(redis_warnings(caplog)) == 1
 
 
-def test_server_dies_mid_run_then_breaker_recovers(redis_server: RedisServer, stores: StoreFactory, caplog: pytest.LogCaptureFixture) -> None:
+def test_server_dies_mid_run_then_breaker_recovers(
+    redis_server: RedisServer, stores: StoreFactory, caplog: pytest.LogCaptureFixture
+) -> None:
     store = stores(redis_server.url, breaker_cooldown_s=0.2)
     store.set_many([(key(1), b"v1")], ttl_seconds=60)
     assert store.get_many([key(1)]) == [b"v1"]
@@ -217,7 +221,9 @@ def test_slow_server_times_out_quickly(redis_server: RedisServer, stores: StoreF
 
 
 @pytest.mark.parametrize("userinfo", ["", f":{WRONG}@", f"default:{WRONG}@"])
-def test_wrong_or_missing_password(redis_server: RedisServer, stores: StoreFactory, caplog: pytest.LogCaptureFixture, userinfo: str) -> None:
+def test_wrong_or_missing_password(
+    redis_server: RedisServer, stores: StoreFactory, caplog: pytest.LogCaptureFixture, userinfo: str
+) -> None:
     caplog.set_level(logging.DEBUG, logger="wf_lsp.redis")
     redis_server.config_set("requirepass", PASSWORD)
     redis_server.client().set(key(1), b"secret-value")
@@ -235,7 +241,9 @@ def test_wrong_or_missing_password(redis_server: RedisServer, stores: StoreFacto
     assert len(redis_warnings(caplog)) == 1
 
 
-def test_right_password_works_and_is_masked(redis_server: RedisServer, stores: StoreFactory, caplog: pytest.LogCaptureFixture) -> None:
+def test_right_password_works_and_is_masked(
+    redis_server: RedisServer, stores: StoreFactory, caplog: pytest.LogCaptureFixture
+) -> None:
     redis_server.config_set("requirepass", PASSWORD)
     store = stores(f"redis://:{PASSWORD}@127.0.0.1:{redis_server.port}/0")
     store.set_many([(key(1), b"v")], ttl_seconds=60)

@@ -51,7 +51,11 @@ def test_adversarial_patterns_take_linear_time() -> None:
 
 
 def test_a_workflow_with_a_huge_brace_pattern_validates_quickly() -> None:
-    text = '{"id":"w","nodes":[],"connections":{},"variables":{"v":{"type":"string","validation":{"pattern":"' + "{" * 200_000 + '"}}}}'
+    text = (
+        '{"id":"w","nodes":[],"connections":{},"variables":{"v":{"type":"string","validation":{"pattern":"'
+        + "{" * 200_000
+        + '"}}}}'
+    )
     start = time.perf_counter()
     result = WorkflowLoader().validate_text(text)
     took = time.perf_counter() - start

@@ -68,7 +68,9 @@ def test_regression(case: Path, tmp_path: Path) -> None:
     path = tmp_path / case.name
     path.write_bytes(data)
     for fmt in ("text", "json", "sarif", "github"):
-        code, out, err = fk.run_cli_strict(["check", str(path), "--config", str(config), "--jobs", "1", "--format", fmt, "--min-severity", "hint"])
+        code, out, err = fk.run_cli_strict(
+            ["check", str(path), "--config", str(config), "--jobs", "1", "--format", fmt, "--min-severity", "hint"]
+        )
         assert code in (0, 1), err.decode("utf-8", "replace")
         if fmt in ("json", "sarif"):
             json.loads(out)

@@ -92,7 +92,25 @@ def test_lazy_deletion_index_matches_the_eager_one() -> None:
             assert lazy.lookup(word) == eager.lookup(word), (word, words)
 
 
-_VALUES: list[Any] = [None, True, False, 0, 1, -2, 1.5, "", "x", "GET", "get", "{{ $json.a }}", "$x", [], [1], {}, {"a": 1}]
+_VALUES: list[Any] = [
+    None,
+    True,
+    False,
+    0,
+    1,
+    -2,
+    1.5,
+    "",
+    "x",
+    "GET",
+    "get",
+    "{{ $json.a }}",
+    "$x",
+    [],
+    [1],
+    {},
+    {"a": 1},
+]
 
 
 def test_a_passing_shape_means_the_parameter_check_reports_nothing() -> None:
@@ -141,11 +159,24 @@ def test_unreachable_nodes_match_a_plain_search() -> None:
                 continue
             edges.append((src, dst))
         triggers = sorted({rng.randrange(n) for _ in range(rng.randint(0, 2))})
-        nodes = [{"id": f"n{i}", "name": f"N{i}", "type": "logic.if", "parameters": {"condition": "{{ 1 }}"}} for i in range(n)]
+        nodes = [
+            {"id": f"n{i}", "name": f"N{i}", "type": "logic.if", "parameters": {"condition": "{{ 1 }}"}}
+            for i in range(n)
+        ]
         connections: dict[str, Any] = {}
         for src, dst in edges:
-            connections.setdefault(f"N{src}", {"main": {"0": []}})["main"]["0"].append({"node": f"N{dst}", "type": "main", "index": 0})
-        wf = {"id": "w", "tenantId": "acme", "nodes": nodes, "connections": connections, "triggers": [{"nodeId": f"n{t}", "kind": "manual"} for t in triggers]}
-        found = {f.pointer[1] for f in analyze(json.dumps(wf), settings, REGISTRY).findings if f.code == "UNREACHABLE_NODE"}
+            connections.setdefault(f"N{src}", {"main": {"0": []}})["main"]["0"].append(
+                {"node": f"N{dst}", "type": "main", "index": 0}
+            )
+        wf = {
+            "id": "w",
+            "tenantId": "acme",
+            "nodes": nodes,
+            "connections": connections,
+            "triggers": [{"nodeId": f"n{t}", "kind": "manual"} for t in triggers],
+        }
+        found = {
+            f.pointer[1] for f in analyze(json.dumps(wf), settings, REGISTRY).findings if f.code == "UNREACHABLE_NODE"
+        }
         starts = triggers or [i for i in range(n) if all(dst != i for _, dst in edges)]
         assert found == set(range(n)) - _reachable_by_search(n, edges, starts), (edges, triggers)

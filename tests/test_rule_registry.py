@@ -30,7 +30,9 @@ def _codes(text: str, settings: Settings) -> list[str]:
 def test_an_explicit_severity_turns_a_rule_on_under_the_oracle_profile() -> None:
     # The catalog leaves MISSING_WORKFLOW_ID out of `oracle`; a severity set for it turns it on (engine.enabled_codes).
     assert "MISSING_WORKFLOW_ID" not in _codes(NO_ID, Settings(profile="oracle"))
-    assert _codes(NO_ID, Settings(profile="oracle", severity={"MISSING_WORKFLOW_ID": "warning"})) == ["MISSING_WORKFLOW_ID"]
+    assert _codes(NO_ID, Settings(profile="oracle", severity={"MISSING_WORKFLOW_ID": "warning"})) == [
+        "MISSING_WORKFLOW_ID"
+    ]
     found = analyze(NO_ID, Settings(profile="oracle", severity={"MISSING_WORKFLOW_ID": "warning"}), REGISTRY).findings
     assert [f.severity.label for f in found] == ["warning"]
 
@@ -146,8 +148,12 @@ def _golden_run(monkeypatch: pytest.MonkeyPatch) -> tuple[set[tuple[str, str | N
         monkeypatch.setenv("WF_LSP_CACHE_DIR", empty)
         folder = Path(empty)
         (folder / "wf-lsp.toml").write_text('dialect = "n8n"\n', encoding="utf-8")
-        (folder / "export.json").write_text((DATA / "err" / "N8N_UNKNOWN_NODE_TYPE_misspelt.json").read_text(), encoding="utf-8")
-        _, out, _ = run_cli(["check", "export.json", "--format", "json", "--min-severity", "hint", "--jobs", "1"], cwd=folder)
+        (folder / "export.json").write_text(
+            (DATA / "err" / "N8N_UNKNOWN_NODE_TYPE_misspelt.json").read_text(), encoding="utf-8"
+        )
+        _, out, _ = run_cli(
+            ["check", "export.json", "--format", "json", "--min-severity", "hint", "--jobs", "1"], cwd=folder
+        )
         assert [e["code"] for e in _entries(out)] == ["N8N_CATALOG_MISSING"], out
     return rendered, reported, fixed
 
@@ -167,7 +173,9 @@ def test_every_template_and_variant_is_used(golden: tuple[set[tuple[str, str | N
     assert set(catalog.RULES) <= reported
 
 
-def test_the_fix_flag_says_exactly_which_codes_offer_a_fix(golden: tuple[set[tuple[str, str | None]], set[str], set[str]]) -> None:
+def test_the_fix_flag_says_exactly_which_codes_offer_a_fix(
+    golden: tuple[set[tuple[str, str | None]], set[str], set[str]],
+) -> None:
     _, _, fixed = golden
     flagged = {code for code, r in catalog.RULES.items() if r.has_fix}
     assert sorted(flagged - fixed) == [], f"fix = true, yet no golden case gets a fix: {sorted(flagged - fixed)}"

@@ -101,15 +101,41 @@ def _hostile(port: int, port2: int, tmp: Path) -> dict[str, Any]:
         "tenantId": run,
         "name": f"${{jndi:ldap://127.0.0.1:{port2}/a}} {{0.__class__.__init__.__globals__}} %(password)s %s%n",
         "nodes": [
-            {"id": "a", "name": run, "type": "core.http_request", "parameters": {"url": url, "method": run, "body": {"$ref": f"http://127.0.0.1:{port}/ref"}}},
-            {"id": "b", "name": "B", "type": "http-request", "parameters": {"url": f"http://127.0.0.1:{port2}/", "headers": {"$ref": "file:///etc/passwd"}}},
-            {"id": "c", "name": "C", "type": "logic.if", "parameters": {"condition": "{{ $env.HOME }} {{ require('child_process').execSync('id') }}"}},
-            {"id": "d", "name": "D", "type": "code.python", "parameters": {"code": f"import os; os.system('touch {pwned}')"}},
+            {
+                "id": "a",
+                "name": run,
+                "type": "core.http_request",
+                "parameters": {"url": url, "method": run, "body": {"$ref": f"http://127.0.0.1:{port}/ref"}},
+            },
+            {
+                "id": "b",
+                "name": "B",
+                "type": "http-request",
+                "parameters": {"url": f"http://127.0.0.1:{port2}/", "headers": {"$ref": "file:///etc/passwd"}},
+            },
+            {
+                "id": "c",
+                "name": "C",
+                "type": "logic.if",
+                "parameters": {"condition": "{{ $env.HOME }} {{ require('child_process').execSync('id') }}"},
+            },
+            {
+                "id": "d",
+                "name": "D",
+                "type": "code.python",
+                "parameters": {"code": f"import os; os.system('touch {pwned}')"},
+            },
             {"id": "e", "name": "E", "type": f"file://{canary}", "nodeType": url, "parameters": {"$ref": "#/nodes/0"}},
         ],
-        "connections": {run: {"main": [[{"node": url, "type": "main", "index": 0}]]}, "B": {"main": [[{"$ref": url, "node": f"file://{canary}"}]]}},
+        "connections": {
+            run: {"main": [[{"node": url, "type": "main", "index": 0}]]},
+            "B": {"main": [[{"$ref": url, "node": f"file://{canary}"}]]},
+        },
         "triggers": [{"nodeId": "a", "kind": "webhook", "webhookUrl": url}],
-        "variables": {"v": {"type": "string", "defaultValue": run, "validation": {"pattern": "(a+)+$"}}, "w": {"$ref": f"http://127.0.0.1:{port}/var"}},
+        "variables": {
+            "v": {"type": "string", "defaultValue": run, "validation": {"pattern": "(a+)+$"}},
+            "w": {"$ref": f"http://127.0.0.1:{port}/var"},
+        },
         "credentials": [{"nodeId": "a", "credentialType": "oauth", "credentialId": url}],
         "x-wf-ignore": [run],
     }
@@ -122,7 +148,12 @@ def test_hostile_workflow_is_never_executed_fetched_or_opened(tmp_path: Path, li
     benign = tmp_path / "benign.json"
     benign.write_bytes(dict(fk.corpus())["gameengine__packages__bootstrap__workflows__n8n_skeleton.json"])
     proc = subprocess.run(
-        [sys.executable, "-c", _AUDIT_SCRIPT, str(hostile), str(benign)], capture_output=True, text=True, timeout=120, cwd=ROOT, stdin=subprocess.DEVNULL
+        [sys.executable, "-c", _AUDIT_SCRIPT, str(hostile), str(benign)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
     )
     assert proc.returncode == 0, proc.stderr
     events = json.loads(proc.stdout)
@@ -164,7 +195,13 @@ def _secret_workflow() -> str:
                 "id": "a",
                 "name": "Login",
                 "type": "core.http_request",
-                "parameters": {"url": "https://api.invalid", "method": "GET", "password": SECRETS[0], "apiKey": SECRETS[1], "timeout": "x"},
+                "parameters": {
+                    "url": "https://api.invalid",
+                    "method": "GET",
+                    "password": SECRETS[0],
+                    "apiKey": SECRETS[1],
+                    "timeout": "x",
+                },
                 "credentials": {"httpBasicAuth": {"id": "1", "name": "basic", "password": SECRETS[3]}},
                 "timeout": 5,
             },
@@ -175,7 +212,9 @@ def _secret_workflow() -> str:
             "db_password": {"type": "number", "defaultValue": SECRETS[5]},
             "api_token": {"type": "strng", "defaultValue": SECRETS[6], "scope": "global"},
         },
-        "credentials": [{"nodeId": "a", "credentialType": "basic", "credentialId": "c1", "fieldMappings": {"password": SECRETS[4]}}],
+        "credentials": [
+            {"nodeId": "a", "credentialType": "basic", "credentialId": "c1", "fieldMappings": {"password": SECRETS[4]}}
+        ],
     }
     text = json.dumps(wf, indent=2)
     # and one secret that breaks the JSON: an unquoted password value
@@ -200,7 +239,9 @@ def _leaks(text: str) -> list[str]:
 def test_reports_never_print_secret_values(tmp_path: Path, fmt: list[str]) -> None:
     path = tmp_path / "secrets.json"
     path.write_text(_secret_workflow())
-    code, out, err = fk.run_cli_strict(["check", str(path), "--no-config", "--jobs", "1", "--profile", "strict", "--min-severity", "hint", *fmt])
+    code, out, err = fk.run_cli_strict(
+        ["check", str(path), "--no-config", "--jobs", "1", "--profile", "strict", "--min-severity", "hint", *fmt]
+    )
     assert code == 1
     assert b"HARDCODED_SECRET" in out and b"JSON_SYNTAX_ERROR" in out  # the secrets are there, and reported
     assert _leaks(out.decode() + err.decode()) == []
@@ -209,7 +250,9 @@ def test_reports_never_print_secret_values(tmp_path: Path, fmt: list[str]) -> No
 def test_text_report_snippets_never_print_secret_values(tmp_path: Path) -> None:
     path = tmp_path / "secrets.json"
     path.write_text(_secret_workflow())
-    code, out, err = fk.run_cli_strict(["check", str(path), "--no-config", "--jobs", "1", "--profile", "strict", "--format", "text"])
+    code, out, err = fk.run_cli_strict(
+        ["check", str(path), "--no-config", "--jobs", "1", "--profile", "strict", "--format", "text"]
+    )
     assert code == 1 and _leaks(out.decode() + err.decode()) == []
 
 
@@ -219,14 +262,20 @@ def test_results_and_logs_never_carry_secret_values(caplog: pytest.LogCaptureFix
         result = fk.check(text, "strict")
         summary = fk.LOADERS["strict"].get_diagnostics(text)
     assert {"HARDCODED_SECRET", "JSON_SYNTAX_ERROR"} <= {f.code for f in result.findings}
-    blob = json.dumps([result.to_json("x"), summary, [f.message for f in result.findings], [r.getMessage() for r in caplog.records]])
+    blob = json.dumps(
+        [result.to_json("x"), summary, [f.message for f in result.findings], [r.getMessage() for r in caplog.records]]
+    )
     assert _leaks(blob) == []
 
 
 @pytest.mark.parametrize("key", ["password", "apiKey", "client_secret", "accessToken", "credentials", "auth"])
 def test_syntax_errors_do_not_echo_a_secret_value(key: str) -> None:
     """Regression: `"password": hunter2,` made the message "Unexpected 'hunter2'; expected a value"."""
-    for text in (f'{{"{key}": Hunter2Bare, "nodes": []}}', f'{{"{key}": [\'Hunter2Bare\'], "nodes": []}}', f'{{"a": {{"{key}"  :  Hunter2Bare}}}}'):
+    for text in (
+        f'{{"{key}": Hunter2Bare, "nodes": []}}',
+        f'{{"{key}": [\'Hunter2Bare\'], "nodes": []}}',
+        f'{{"a": {{"{key}"  :  Hunter2Bare}}}}',
+    ):
         result = fk.check(text)
         messages = [f.message for f in result.findings if f.code == "JSON_SYNTAX_ERROR"]
         assert messages and not any("Hunter2Bare" in m for m in messages), messages
@@ -240,16 +289,35 @@ ESCAPES = "\u001b[2J\u001b]0;pwned\u0007"
 def test_github_annotations_cannot_be_injected(tmp_path: Path) -> None:
     path = tmp_path / "inject.json"
     name = "X\n::error file=evil.json,line=1::injected\r\n::add-mask::x"
-    path.write_text(json.dumps({"tenantId": "t", "nodes": [{"id": "a", "name": name, "type": "logic.if"}, {"id": "b", "name": name, "type": "logic.if"}]}))
+    path.write_text(
+        json.dumps(
+            {
+                "tenantId": "t",
+                "nodes": [{"id": "a", "name": name, "type": "logic.if"}, {"id": "b", "name": name, "type": "logic.if"}],
+            }
+        )
+    )
     code, out, _ = fk.run_cli_strict(["check", str(path), "--no-config", "--jobs", "1", "--format", "github"])
-    assert code == 1 and all(line.startswith(("::error ", "::warning ", "::notice ")) for line in out.decode().splitlines())
+    assert code == 1 and all(
+        line.startswith(("::error ", "::warning ", "::notice ")) for line in out.decode().splitlines()
+    )
     assert b"evil.json" not in out.replace(b"%0A::error file=evil.json", b"")
 
 
 def test_text_report_prints_no_terminal_control_characters(tmp_path: Path) -> None:
     path = tmp_path / "escapes.json"
     path.write_text(
-        json.dumps({"tenantId": "t", "nodes": [{"id": "a", "name": ESCAPES, "type": "logic.if"}, {"id": "b", "name": ESCAPES, "type": "logic.if"}]})
+        json.dumps(
+            {
+                "tenantId": "t",
+                "nodes": [
+                    {"id": "a", "name": ESCAPES, "type": "logic.if"},
+                    {"id": "b", "name": ESCAPES, "type": "logic.if"},
+                ],
+            }
+        )
     )
-    code, out, _ = fk.run_cli_strict(["check", str(path), "--no-config", "--jobs", "1", "--format", "text", "--color", "never"])
+    code, out, _ = fk.run_cli_strict(
+        ["check", str(path), "--no-config", "--jobs", "1", "--format", "text", "--color", "never"]
+    )
     assert code == 1 and not any(b in out for b in (b"\x1b", b"\x07"))

@@ -31,7 +31,9 @@ PASSWORDS = ["pa/ss", "pa#ss", "pa?ss", "p@ss/w#rd?x", "a:b/c"]
 
 
 @pytest.mark.parametrize("password", PASSWORDS)
-@pytest.mark.parametrize("template", ["redis://:{pw}@h:6379/0", "rediss://user:{pw}@h/2?ssl_cert_reqs=none", "redis://{pw}@h:1"])
+@pytest.mark.parametrize(
+    "template", ["redis://:{pw}@h:6379/0", "rediss://user:{pw}@h/2?ssl_cert_reqs=none", "redis://{pw}@h:1"]
+)
 def test_mask_url_hides_passwords_with_reserved_characters(template: str, password: str) -> None:
     url = template.format(pw=password)
     user, colon, _ = password.partition(":")

@@ -31,7 +31,9 @@ FIXABLE = DATA / "err" / "MISSING_TENANT_ID_absent.json"
 PWNED = '{"pwned": true}\n'
 
 
-def check(*args: str, secret: str | None = SECRET, env: dict[str, str] | None = None, timeout: float = 120) -> tuple[int, str, str]:
+def check(
+    *args: str, secret: str | None = SECRET, env: dict[str, str] | None = None, timeout: float = 120
+) -> tuple[int, str, str]:
     """`python -m wf_lsp check ...` in a subprocess, with WF_LSP_CACHE_SECRET set only when `secret` is given."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("WF_LSP_")}
     if secret is not None:
@@ -104,7 +106,15 @@ def test_fix_never_applies_an_edit_from_redis(tmp_path: Path, redis_server: Redi
     assert check(str(twin), "--fix")[0] in (0, 1)  # what --fix does without any cache
     for target in (good, fixable):
         text = target.read_text(encoding="utf-8")
-        evil = Finding("MISSING_TENANT_ID", "x", "tenantId", (), "value", Severity.ERROR, fixes=[Fix("fix it", (TextEdit(0, len(text), PWNED),), True)])
+        evil = Finding(
+            "MISSING_TENANT_ID",
+            "x",
+            "tenantId",
+            (),
+            "value",
+            Severity.ERROR,
+            fixes=[Fix("fix it", (TextEdit(0, len(text), PWNED),), True)],
+        )
         result = Result([evil], True, content_hash(text), local_result(target).summary, 1.0)
         key = shared_key(target)
         body = old_style(result, content_hash(text))
@@ -136,7 +146,9 @@ def test_garbage_values_never_crash(tmp_path: Path, redis_server: RedisServer, r
     shutil.copy(BAD, bad)
     baseline = check(str(bad), "--format", "json")
     key = shared_key(bad)
-    value = raw.replace(b"%s", __version__.encode(), 1).replace(b"%s", content_hash(bad.read_text(encoding="utf-8")).encode(), 1)
+    value = raw.replace(b"%s", __version__.encode(), 1).replace(
+        b"%s", content_hash(bad.read_text(encoding="utf-8")).encode(), 1
+    )
     plant(redis_server, key, value if sealing == "unsealed" else sealed(value, key, bad))
     code, out, err = check(str(bad), "--format", "json", "--cache-url", redis_server.url)
     assert "Traceback" not in err and code == baseline[0] == 1, err
@@ -188,7 +200,9 @@ def test_a_redis_url_without_the_redis_client_goes_on_from_memory(tmp_path: Path
 PASSWORD = "pa/ss#wo?rd@x"
 
 
-def test_a_password_with_reserved_characters_works_and_is_never_printed(tmp_path: Path, redis_server: RedisServer) -> None:
+def test_a_password_with_reserved_characters_works_and_is_never_printed(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
     redis_server.config_set("requirepass", PASSWORD)
     good = tmp_path / "good.json"
     shutil.copy(GOOD, good)
@@ -206,7 +220,10 @@ def test_a_password_with_reserved_characters_works_and_is_never_printed(tmp_path
 
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=12) | st.dictionaries(st.sampled_from(list("fvwhsdxe") + ["nodeCount"]), inner, max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=12)
+        | st.dictionaries(st.sampled_from(list("fvwhsdxe") + ["nodeCount"]), inner, max_size=8)
+    ),
     max_leaves=40,
 )
 
@@ -229,7 +246,11 @@ def test_a_mutated_real_payload_decodes_to_a_checked_result_or_none(n: int, data
     result = codec.from_payload(payload, __version__, None)
     if result is not None:
         for f in result.findings:
-            assert isinstance(f.code, str) and isinstance(f.severity, Severity) and all(isinstance(p, str | int) for p in f.pointer)
+            assert (
+                isinstance(f.code, str)
+                and isinstance(f.severity, Severity)
+                and all(isinstance(p, str | int) for p in f.pointer)
+            )
             assert f.span is None or f.span.start.offset <= f.span.end.offset
         assert isinstance(result.summary["validation"]["errorCount"], int)
 

@@ -39,7 +39,10 @@ def test_summary_reports_the_run_with_a_graph_per_invalid_workflow(tmp_path: Pat
     # a section (findings and graph) per invalid file only
     sections = re.findall(r"^### ❌ `([^`]*)`$", md, flags=re.M)
     assert sorted(Path(s).name for s in sections) == sorted([BAD, "hostile 'names' | x.json"])
-    assert '| 106 | ❌ error | `INVALID_CONNECTION_TARGET_NODE` | Target node "&#91;object Object&#93;" not found in workflow nodes |' in md
+    assert (
+        '| 106 | ❌ error | `INVALID_CONNECTION_TARGET_NODE` | Target node "&#91;object Object&#93;" not found in workflow nodes |'
+        in md
+    )
     blocks = re.findall(r"^```mermaid\n(.*?)^```$", md, flags=re.M | re.S)
     assert len(blocks) == 2 and md.count("```") == 4
     assert all(b.startswith("flowchart LR\n") for b in blocks)
@@ -63,12 +66,22 @@ def test_summary_of_a_clean_run_says_so(tmp_path: Path) -> None:
     code, _, err = run_cli(["check", str(CORPUS / GOOD), "--no-config", "--summary", str(report), "-q"])
     assert code == 0, err
     md = report.read_text(encoding="utf-8")
-    assert "**✅ all workflows valid** · 1 file(s) checked · 0 error(s) · 0 warning(s)" in md and "```" not in md and "| File |" not in md
+    assert (
+        "**✅ all workflows valid** · 1 file(s) checked · 0 error(s) · 0 warning(s)" in md
+        and "```" not in md
+        and "| File |" not in md
+    )
 
 
 def test_summary_of_a_huge_invalid_workflow_leaves_the_graph_out(tmp_path: Path) -> None:
-    nodes = ",".join(f'{{"id": "n{i}", "name": "Node number {i}", "type": "metabuilder.transform", "parameters": {{}}}}' for i in range(3000))
-    conns = ",".join(f'"Node number {i}": {{"main": {{"0": [{{"node": "Node number {i + 1}", "type": "main", "index": 0}}]}}}}' for i in range(2999))
+    nodes = ",".join(
+        f'{{"id": "n{i}", "name": "Node number {i}", "type": "metabuilder.transform", "parameters": {{}}}}'
+        for i in range(3000)
+    )
+    conns = ",".join(
+        f'"Node number {i}": {{"main": {{"0": [{{"node": "Node number {i + 1}", "type": "main", "index": 0}}]}}}}'
+        for i in range(2999)
+    )
     big = tmp_path / "big.json"
     big.write_text(f'{{"name": "big", "nodes": [{nodes}], "connections": {{{conns}}}}}')
     report = tmp_path / "summary.md"
@@ -79,4 +92,7 @@ def test_summary_of_a_huge_invalid_workflow_leaves_the_graph_out(tmp_path: Path)
 
 
 def test_cells_escape_markdown_and_html() -> None:
-    assert cell("a | b <script> `x` *y* _z_ [l](u)\nnext") == "a &#124; b &lt;script&gt; &#96;x&#96; &#42;y&#42; &#95;z&#95; &#91;l&#93;(u) next"
+    assert (
+        cell("a | b <script> `x` *y* _z_ [l](u)\nnext")
+        == "a &#124; b &lt;script&gt; &#96;x&#96; &#42;y&#42; &#95;z&#95; &#91;l&#93;(u) next"
+    )

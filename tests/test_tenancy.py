@@ -40,7 +40,13 @@ def test_build_context_reports_every_problem_without_throwing() -> None:
     assert ("SCOPE_VIOLATION", "variables.g") in codes
     assert ("CROSS_TENANT_VARIABLE", "variables.cfg") in codes
     assert not ctx.valid
-    assert ctx.variables == {"cfg": {"_tenantId": "initech"}, "ok": 3, "_tenantId": "acme", "_userId": "", "_userLevel": 0}
+    assert ctx.variables == {
+        "cfg": {"_tenantId": "initech"},
+        "ok": 3,
+        "_tenantId": "acme",
+        "_userId": "",
+        "_userLevel": 0,
+    }
     msg = next(i.message for i in ctx.issues if i.code == "TENANT_MISMATCH")
     assert msg == "Forbidden: Workflow wf-9 belongs to tenant globex, user is in tenant acme"
 

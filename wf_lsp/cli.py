@@ -26,12 +26,18 @@ def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="wf-lsp", description="Validate MetaBuilder workflow JSON (CLI and language server).")
     p.add_argument("--version", action="version", version=f"wf-lsp {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    c = sub.add_parser("check", help="check workflow files and folders", description="Check workflow files; exit 0 clean, 1 problems, 2 usage, 3 internal.")
+    c = sub.add_parser(
+        "check",
+        help="check workflow files and folders",
+        description="Check workflow files; exit 0 clean, 1 problems, 2 usage, 3 internal.",
+    )
     c.add_argument("paths", nargs="*", default=None, help="files, folders, or - for stdin (default: .)")
     c.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
     c.add_argument("--profile", choices=("oracle", "recommended", "strict"))
     c.add_argument("--connection-keys", choices=("auto", "name", "id"))
-    c.add_argument("--dialect", choices=("auto", "metabuilder", "n8n"), help="workflow dialect (default auto: decided per file)")
+    c.add_argument(
+        "--dialect", choices=("auto", "metabuilder", "n8n"), help="workflow dialect (default auto: decided per file)"
+    )
     c.add_argument("--n8n-catalog", metavar="FILE", help="n8n catalogue to use (default: the newest one built)")
     c.add_argument("--select", help="comma-separated codes (or prefixes) to report, nothing else")
     c.add_argument("--ignore", help="comma-separated codes to leave out")
@@ -72,12 +78,20 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="apply the safe fixes that make nothing worse, then report what is left (stdin: print the fixed text)",
     )
-    c.add_argument("--diff", action="store_true", help="print the fixes --fix would make as a unified diff; write nothing")
+    c.add_argument(
+        "--diff", action="store_true", help="print the fixes --fix would make as a unified diff; write nothing"
+    )
     c.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff, apply unsafe fixes too")
     c.add_argument("--no-snippets", action="store_true", help="text format: one line per problem, no source excerpt")
     c.add_argument("--color", choices=("auto", "always", "never"), default="auto")
-    c.add_argument("--summary", metavar="FILE.md", help="also write a Markdown report with a graph of each invalid workflow")
-    g = sub.add_parser("graph", help="draw a workflow as Mermaid, Graphviz DOT or JSON", description="Print a workflow's graph with its problems marked.")
+    c.add_argument(
+        "--summary", metavar="FILE.md", help="also write a Markdown report with a graph of each invalid workflow"
+    )
+    g = sub.add_parser(
+        "graph",
+        help="draw a workflow as Mermaid, Graphviz DOT or JSON",
+        description="Print a workflow's graph with its problems marked.",
+    )
     g.add_argument("path", help="a workflow file, or - for stdin")
     g.add_argument("--format", choices=("mermaid", "dot", "json"), default="mermaid")
     g.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
@@ -97,14 +111,21 @@ def _parser() -> argparse.ArgumentParser:
     cat = sub.add_parser("catalog", help="build or show the n8n node catalogue")
     csub = cat.add_subparsers(dest="catalog_command", required=True, parser_class=_Parser)
     cb = csub.add_parser("build", help="read the node descriptions of installed n8n packages (needs Node)")
-    cb.add_argument("--n8n", required=True, metavar="NODE_MODULES_DIR", help="folder with n8n-nodes-base and @n8n/n8n-nodes-langchain installed")
+    cb.add_argument(
+        "--n8n",
+        required=True,
+        metavar="NODE_MODULES_DIR",
+        help="folder with n8n-nodes-base and @n8n/n8n-nodes-langchain installed",
+    )
     cb.add_argument("--out-dir", metavar="DIR", help="where to write it (default: the user cache dir)")
     cb.add_argument("--node", default="node", help="the Node executable")
     ci = csub.add_parser("info", help="say which catalogue is in force")
     ci.add_argument("--n8n-catalog", metavar="FILE")
     s = sub.add_parser("serve", help="run the language server (stdio by default)")
     s.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
-    s.add_argument("--stdio", action="store_true", help="use stdio (the default; accepted because many clients pass it)")
+    s.add_argument(
+        "--stdio", action="store_true", help="use stdio (the default; accepted because many clients pass it)"
+    )
     s.add_argument("--log-level", default="INFO")
     return p
 
@@ -153,7 +174,11 @@ def _settings(args: argparse.Namespace, paths: list[str]) -> Any:
     settings = Settings()
     problems: list[str] = []
     if not args.no_config:
-        cfg = Path(args.config) if args.config else find_config_file(Path(paths[0] if paths and paths[0] != "-" else ".").resolve())
+        cfg = (
+            Path(args.config)
+            if args.config
+            else find_config_file(Path(paths[0] if paths and paths[0] != "-" else ".").resolve())
+        )
         if cfg is not None:
             if not cfg.is_file():
                 raise _Usage(f"settings file not found: {cfg}")
@@ -187,7 +212,9 @@ def _settings(args: argparse.Namespace, paths: list[str]) -> Any:
     if args.ignore:
         from wf_lsp.core.settings import IgnoreEntry
 
-        changes["ignore"] = settings.ignore + tuple(IgnoreEntry(code=c.strip().upper()) for c in args.ignore.split(",") if c.strip())
+        changes["ignore"] = settings.ignore + tuple(
+            IgnoreEntry(code=c.strip().upper()) for c in args.ignore.split(",") if c.strip()
+        )
     url = args.cache_url or os.environ.get("WF_LSP_REDIS_URL") or settings.cache.redis_url
     if url:
         from wf_lsp.core.cache.sharedcache import cache_secret, shared_cache_problem
@@ -221,7 +248,10 @@ def _check(args: argparse.Namespace) -> int:
 
     paths = args.paths or ["."]
     if args.diff and (args.fix or args.format != "text"):
-        print("wf-lsp: error: --diff prints a patch and writes nothing: it goes with neither --fix nor --format", file=sys.stderr)
+        print(
+            "wf-lsp: error: --diff prints a patch and writes nothing: it goes with neither --fix nor --format",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     for stream in (sys.stdout, sys.stderr):
         # Lone surrogates from `\ud800` escapes in a file must not crash output (in JSON they stay valid escapes).
@@ -247,7 +277,14 @@ def _check(args: argparse.Namespace) -> int:
     want_text = args.fix or args.diff or bool(args.summary) or (args.format == "text" and not args.no_snippets)
     cache_dir = args.cache_dir or (DEFAULT_CACHE_DIR if args.cache else None)
     run = run_check(
-        paths, settings, jobs=args.jobs, progress=progress, stdin=stdin, want_text=want_text, cache_dir=cache_dir, workflows_only=args.workflows_only
+        paths,
+        settings,
+        jobs=args.jobs,
+        progress=progress,
+        stdin=stdin,
+        want_text=want_text,
+        cache_dir=cache_dir,
+        workflows_only=args.workflows_only,
     )
     if progress:
         progress.finish()
@@ -272,7 +309,9 @@ def _check(args: argparse.Namespace) -> int:
             out = sys.stderr  # stdout holds the fixed text: the report goes to stderr, as ruff does
             stdin = (stdin[0], stdin_fixed) if stdin_fixed is not None else stdin
         if report.applied:
-            run = run_check(paths, settings, jobs=args.jobs, stdin=stdin, cache_dir=cache_dir, workflows_only=args.workflows_only)
+            run = run_check(
+                paths, settings, jobs=args.jobs, stdin=stdin, cache_dir=cache_dir, workflows_only=args.workflows_only
+            )
         refused = report.refused
     from wf_lsp.report import formats
 

@@ -7,7 +7,9 @@ import sys
 from typing import Any
 
 
-def apply_fixes(args: argparse.Namespace, run: Any, paths: list[str], stdin: tuple[str, bytes] | None, settings: Any) -> tuple[Any, bytes | None]:
+def apply_fixes(
+    args: argparse.Namespace, run: Any, paths: list[str], stdin: tuple[str, bytes] | None, settings: Any
+) -> tuple[Any, bytes | None]:
     """Verified fixes: diffs printed (--diff), files rewritten atomically (--fix), and stdin's fixed bytes (or None)."""
     from wf_lsp.core.fix.fixfiles import FixReport, fix_files, unified_diff
     from wf_lsp.core.fix.fixing import fix_verified
@@ -19,7 +21,13 @@ def apply_fixes(args: argparse.Namespace, run: Any, paths: list[str], stdin: tup
         return loader.validate_batch([(path, text)], memory=False)[0].findings
 
     files = run.files[1:] if stdin is not None else run.files
-    report: FixReport = fix_files(((fr.path, fr.text, fr.result.findings) for fr in files), paths, validate, args.unsafe_fixes, write=not args.diff)
+    report: FixReport = fix_files(
+        ((fr.path, fr.text, fr.result.findings) for fr in files),
+        paths,
+        validate,
+        args.unsafe_fixes,
+        write=not args.diff,
+    )
     stdin_fixed = None
     if stdin is not None and run.files:
         fr = run.files[0]

@@ -48,7 +48,27 @@ def odd(rng: random.Random) -> Any:
 
 def name(rng: random.Random) -> Any:
     return (
-        rng.choice(["A", "B", "a b", " A", "A ", "\u00a0", "", "日", "\U0001f600", None, 1, 1.0, True, [], {}, "undefined", "C"])
+        rng.choice(
+            [
+                "A",
+                "B",
+                "a b",
+                " A",
+                "A ",
+                "\u00a0",
+                "",
+                "日",
+                "\U0001f600",
+                None,
+                1,
+                1.0,
+                True,
+                [],
+                {},
+                "undefined",
+                "C",
+            ]
+        )
         if rng.random() < 0.15
         else rng.choice(["A", "B", "C"])
     )
@@ -101,13 +121,26 @@ def conns(rng: random.Random) -> Any:
             idx = {} if rng.random() < 0.5 else []
             for _ in range(rng.randint(0, 2)):
                 tl = [
-                    rng.choice([{"node": name(rng)}, {"node": name(rng), "type": "main", "index": 0}, "A", [], {"node": ""}, {"node": odd(rng)}])
+                    rng.choice(
+                        [
+                            {"node": name(rng)},
+                            {"node": name(rng), "type": "main", "index": 0},
+                            "A",
+                            [],
+                            {"node": ""},
+                            {"node": odd(rng)},
+                        ]
+                    )
                     for _ in range(rng.randint(0, 2))
                 ]
                 if rng.random() < 0.1:
                     tl = odd(rng)
                 if isinstance(idx, dict):
-                    idx[rng.choice(["0", "1", "-1", "1abc", "0.5", " 1", "٣", "１", "-0", "abc", "", "\u00a01", "\x1c1", "+1"])] = tl
+                    idx[
+                        rng.choice(
+                            ["0", "1", "-1", "1abc", "0.5", " 1", "٣", "１", "-0", "abc", "", "\u00a01", "\x1c1", "+1"]
+                        )
+                    ] = tl
                 else:
                     idx.append(tl)
             outs[ot] = idx
@@ -127,12 +160,35 @@ def variables(rng: random.Random) -> Any:
             continue
         d = {}
         if rng.random() < 0.9:
-            d["type"] = rng.choice(["string", "number", "boolean", "array", "object", "date", "any", "integer", "", None, 1, ["date"], "Date"])
+            d["type"] = rng.choice(
+                [
+                    "string",
+                    "number",
+                    "boolean",
+                    "array",
+                    "object",
+                    "date",
+                    "any",
+                    "integer",
+                    "",
+                    None,
+                    1,
+                    ["date"],
+                    "Date",
+                ]
+            )
         if rng.random() < 0.7:
             d["defaultValue"] = rng.choice([odd(rng), rng.choice(jsgen.dates(rng, 1)), None, [], {}, "2025-01-01"])
         if rng.random() < 0.3:
             d["validation"] = rng.choice(
-                [{"pattern": "(a+)+" * rng.randint(1, 5)}, {"pattern": ""}, "x", None, {"pattern": "\U0001f600" * 60}, {"pattern": "a{1,2}\u2028{3}" * 3}]
+                [
+                    {"pattern": "(a+)+" * rng.randint(1, 5)},
+                    {"pattern": ""},
+                    "x",
+                    None,
+                    {"pattern": "\U0001f600" * 60},
+                    {"pattern": "a{1,2}\u2028{3}" * 3},
+                ]
             )
         if rng.random() < 0.2:
             d["scope"] = rng.choice(["global", "workflow"])
@@ -143,7 +199,11 @@ def variables(rng: random.Random) -> Any:
 def wf(rng: random.Random) -> Any:
     w = {}
     if rng.random() < 0.9:
-        w["nodes"] = [node(rng) for _ in range(rng.randint(0, 4))] if rng.random() < 0.9 else rng.choice(["ab", "a\U0001f600b\U0001f600", "", 5, {}, None])
+        w["nodes"] = (
+            [node(rng) for _ in range(rng.randint(0, 4))]
+            if rng.random() < 0.9
+            else rng.choice(["ab", "a\U0001f600b\U0001f600", "", 5, {}, None])
+        )
     if rng.random() < 0.9:
         w["connections"] = conns(rng)
     if rng.random() < 0.6:
@@ -157,9 +217,18 @@ def main() -> None:
     validator = str(Path(sys.argv[1]).resolve())
     rng = random.Random(12)
     texts = [json.dumps(wf(rng), ensure_ascii=False) for _ in range(int(sys.argv[2]) if len(sys.argv) > 2 else 300)]
-    proc = subprocess.run(["node", "-e", RUNNER, validator], input=json.dumps(texts), capture_output=True, text=True, env={"TZ": "UTC"}, check=True)
+    proc = subprocess.run(
+        ["node", "-e", RUNNER, validator],
+        input=json.dumps(texts),
+        capture_output=True,
+        text=True,
+        env={"TZ": "UTC"},
+        check=True,
+    )
     records = [{"workflow": t, **verdict} for t, verdict in zip(texts, json.loads(proc.stdout), strict=True)]
-    sys.stdout.write("[\n" + ",\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n]\n")  # a record a line
+    sys.stdout.write(
+        "[\n" + ",\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n]\n"
+    )  # a record a line
 
 
 if __name__ == "__main__":

@@ -76,7 +76,9 @@ def make_client() -> LanguageClient:
 CONFIG = ClientServerConfig(server_command=SERVER, client_factory=make_client)
 
 
-async def start(client: LanguageClient, caps_name: str, folders: list[Path], options: dict[str, Any] | None = None) -> t.InitializeResult:
+async def start(
+    client: LanguageClient, caps_name: str, folders: list[Path], options: dict[str, Any] | None = None
+) -> t.InitializeResult:
     """Initialize a session with recorded capabilities, workspace folders and initializationOptions."""
     caps = client_capabilities(caps_name)
     result = await client.initialize_session(
@@ -177,7 +179,9 @@ class Doc:
         else:
             assert edit.changes is not None
             edits.extend(edit.changes[self.uri])
-        spans = sorted(((self.offset(e.range.start), self.offset(e.range.end), e.new_text) for e in edits), reverse=True)
+        spans = sorted(
+            ((self.offset(e.range.start), self.offset(e.range.end), e.new_text) for e in edits), reverse=True
+        )
         for start, end, new in spans:
             self.replace(start, end, new)
 
@@ -188,16 +192,24 @@ class Doc:
 def open_doc(client: LanguageClient, path: Path | str, text: str, language: str = "json") -> Doc:
     """Open a document (the path need not exist on disk)."""
     uri = Path(path).as_uri() if not str(path).startswith(("file:", "untitled:")) else str(path)
-    client.text_document_did_open(t.DidOpenTextDocumentParams(t.TextDocumentItem(uri=uri, language_id=language, version=1, text=text)))
+    client.text_document_did_open(
+        t.DidOpenTextDocumentParams(t.TextDocumentItem(uri=uri, language_id=language, version=1, text=text))
+    )
     return Doc(client, uri, text)
 
 
-async def published(client: LanguageClient, uri: str, version: int | None = None, since: int = 0, timeout: float = TIMEOUT) -> t.PublishDiagnosticsParams:
+async def published(
+    client: LanguageClient, uri: str, version: int | None = None, since: int = 0, timeout: float = TIMEOUT
+) -> t.PublishDiagnosticsParams:
     """The latest publishDiagnostics for uri at (or past) version, among those from index `since` on, waiting for one."""
     deadline = time.monotonic() + timeout
     while True:
         history: list[t.PublishDiagnosticsParams] = client.published  # type: ignore[attr-defined]
-        hits = [p for p in history[since:] if p.uri == uri and (version is None or (p.version is not None and p.version >= version))]
+        hits = [
+            p
+            for p in history[since:]
+            if p.uri == uri and (version is None or (p.version is not None and p.version >= version))
+        ]
         if hits:
             return hits[-1]
         if time.monotonic() > deadline:
@@ -208,7 +220,9 @@ async def published(client: LanguageClient, uri: str, version: int | None = None
 async def diagnostics(doc: Doc) -> list[t.Diagnostic]:
     """The diagnostics of the document's current version: pulled where the server pulls, else the published ones."""
     if pull_mode(doc.client):
-        report = await doc.client.text_document_diagnostic_async(t.DocumentDiagnosticParams(t.TextDocumentIdentifier(doc.uri)))
+        report = await doc.client.text_document_diagnostic_async(
+            t.DocumentDiagnosticParams(t.TextDocumentIdentifier(doc.uri))
+        )
         assert isinstance(report, t.RelatedFullDocumentDiagnosticReport | t.FullDocumentDiagnosticReport)
         return list(report.items)
     return list((await published(doc.client, doc.uri, doc.version)).diagnostics)
@@ -226,7 +240,9 @@ def only(diags: list[t.Diagnostic], code: str) -> t.Diagnostic:
     return hits[0]
 
 
-async def actions(doc: Doc, diags: list[t.Diagnostic], rng: t.Range | None = None, kinds: list[str] | None = None) -> list[t.CodeAction]:
+async def actions(
+    doc: Doc, diags: list[t.Diagnostic], rng: t.Range | None = None, kinds: list[str] | None = None
+) -> list[t.CodeAction]:
     """Code actions for a range with the given diagnostics in context."""
     rng = rng or (diags[0].range if diags else t.Range(t.Position(0, 0), t.Position(0, 0)))
     result = await doc.client.text_document_code_action_async(

@@ -101,7 +101,9 @@ async def test_fixes_come_back_when_the_client_drops_data(client: LanguageClient
     text = corpus_text(BOOT).replace('"node": "Validate Schema"', '"node": "Validate Shema"')
     doc = open_doc(client, workspace / "open" / "nodata.json", text)
     bad = only(await diagnostics(doc), "INVALID_CONNECTION_TARGET_NODE")
-    stripped = t.Diagnostic(range=bad.range, message=bad.message, severity=bad.severity, code=bad.code, source=bad.source)
+    stripped = t.Diagnostic(
+        range=bad.range, message=bad.message, severity=bad.severity, code=bad.code, source=bad.source
+    )
     titles = [a.title for a in await actions(doc, [stripped])]
     assert "Retarget connection to 'Validate Schema'" in titles
     doc.close()
@@ -112,7 +114,11 @@ async def test_a_fix_too_big_for_data_is_fetched_from_the_server(client: Languag
     nodes = [{"id": f"s{i}", "name": n, "type": "config.load", "parameters": {}} for i, n in enumerate(names)]
     conns = {f"s{i}": {"main": {"0": [{"node": f"s{i + 1}", "type": "main", "index": 0}]}} for i in range(59)}
     conns["Step 0"] = conns.pop("s0")  # one key by name among 58 by id
-    doc = open_doc(client, workspace / "open" / "mixed.json", json.dumps({"tenantId": "${TENANT_ID}", "nodes": nodes, "connections": conns}, indent=2))
+    doc = open_doc(
+        client,
+        workspace / "open" / "mixed.json",
+        json.dumps({"tenantId": "${TENANT_ID}", "nodes": nodes, "connections": conns}, indent=2),
+    )
     mixed = only(await diagnostics(doc), "MIXED_CONNECTION_KEYS")
     by_name = next(f for f in mixed.data["fixes"] if f["title"] == "Key all connections by node name")
     assert by_name["edits"] == [] and by_name["deferred"] > 50  # not carried in every publish
@@ -121,6 +127,9 @@ async def test_a_fix_too_big_for_data_is_fetched_from_the_server(client: Languag
     assert edit is not None
     doc.apply(edit)
     data = json.loads(doc.text)
-    assert set(data["connections"]) == set(names[:59]) and data["connections"]["Step 0"]["main"]["0"][0]["node"] == "Step 1"
+    assert (
+        set(data["connections"]) == set(names[:59])
+        and data["connections"]["Step 0"]["main"]["0"][0]["node"] == "Step 1"
+    )
     assert "MIXED_CONNECTION_KEYS" not in {str(d.code) for d in await diagnostics(doc)}
     doc.close()

@@ -12,7 +12,19 @@ import pytest_lsp
 from lsprotocol import types as t
 from pytest_lsp import LanguageClient
 
-from tests.lsp.kit import APPROVAL, BOOT, CLIENTS, CONFIG, VARIABLES, command, corpus_text, open_doc, published, pull_mode, start
+from tests.lsp.kit import (
+    APPROVAL,
+    BOOT,
+    CLIENTS,
+    CONFIG,
+    VARIABLES,
+    command,
+    corpus_text,
+    open_doc,
+    published,
+    pull_mode,
+    start,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -35,7 +47,15 @@ async def test_tenant_diagnostics_group_every_workflow_file(client: LanguageClie
     assert {x["tenantId"] for x in report["tenants"]} == {"${TENANT_ID}", "acme-corp", "tenant-a", None}
     a = _tenant(report, "tenant-a")
     assert a["files"] == 1
-    assert a["counts"] == {"nodes": 5, "connections": 4, "triggers": 0, "variables": 0, "errors": 0, "warnings": 0, "invalidFiles": 0}
+    assert a["counts"] == {
+        "nodes": 5,
+        "connections": 4,
+        "triggers": 0,
+        "variables": 0,
+        "errors": 0,
+        "warnings": 0,
+        "invalidFiles": 0,
+    }
     acme = _tenant(report, "acme-corp")
     assert acme["counts"]["triggers"] == 1 and acme["counts"]["variables"] == 2
     assert acme["warningsByCode"] == {"TIMEOUT_TOO_SHORT": 1}
@@ -52,7 +72,9 @@ async def test_tenant_diagnostics_group_every_workflow_file(client: LanguageClie
         assert any("Workflow diagnostics by tenant" in m.message for m in client.messages)
 
 
-async def test_tenant_diagnostics_narrow_to_one_tenant_and_see_unsaved_edits(client: LanguageClient, workspace: Path) -> None:
+async def test_tenant_diagnostics_narrow_to_one_tenant_and_see_unsaved_edits(
+    client: LanguageClient, workspace: Path
+) -> None:
     path = workspace / "tenant_a_boot.json"
     doc = open_doc(client, path, path.read_text().replace('"name": "Migrate Version"', '"name": "Load Config"'))
     report = await command(client, "wf.showTenantDiagnostics", "tenant-a")
@@ -78,7 +100,9 @@ async def test_tenant_diagnostics_name_an_unknown_tenant_as_such(client: Languag
     before = len(client.messages)
     report = await command(client, "wf.showTenantDiagnostics", "no-such-tenant")
     assert report["tenants"] == []
-    assert report["problem"].startswith("unknown tenant 'no-such-tenant': no workflow file in the workspace has it (tenants: ")
+    assert report["problem"].startswith(
+        "unknown tenant 'no-such-tenant': no workflow file in the workspace has it (tenants: "
+    )
     assert "tenant-a" in report["problem"]
     if not (client.capabilities.window.show_document and client.capabilities.window.show_document.support):  # type: ignore[union-attr]
         assert any("unknown tenant 'no-such-tenant'" in m.message for m in client.messages[before:])
@@ -93,7 +117,10 @@ async def test_a_placeholder_tenant_is_shown_as_unresolved(client: LanguageClien
     assert group["tenantId"] == "${TENANT_ID}" and group["placeholder"] is True
     if client.capabilities.window.show_document and client.capabilities.window.show_document.support:  # type: ignore[union-attr]
         text = Path(client.shown_documents[shown_before].uri.removeprefix("file://")).read_text()
-        assert "## Unresolved placeholder ${TENANT_ID} (filled in at deployment)" in text and "Tenant: ${TENANT_ID}" not in text
+        assert (
+            "## Unresolved placeholder ${TENANT_ID} (filled in at deployment)" in text
+            and "Tenant: ${TENANT_ID}" not in text
+        )
     else:
         assert any("unresolved placeholder ${TENANT_ID}: " in m.message for m in client.messages)
 
@@ -141,9 +168,19 @@ async def test_execution_plan_levels_from_the_triggers(client: LanguageClient, w
     boot = open_doc(client, workspace / "open" / "plan.json", corpus_text(BOOT))
     plan = await command(client, "wf.executionPlan", boot.uri)
     assert plan["valid"] is True
-    assert plan["levels"] == [["Load Config"], ["Validate Version"], ["Migrate Version"], ["Validate Schema"], ["Build Runtime Config"]]
+    assert plan["levels"] == [
+        ["Load Config"],
+        ["Validate Version"],
+        ["Migrate Version"],
+        ["Validate Schema"],
+        ["Build Runtime Config"],
+    ]
     on_disk = await command(client, "wf.executionPlan", (workspace / APPROVAL).as_uri())
-    assert on_disk["valid"] is True and on_disk["levels"][:3] == [["Approval Request Received"], ["Validate Request Data"], ["Run Parallel Validations"]]
+    assert on_disk["valid"] is True and on_disk["levels"][:3] == [
+        ["Approval Request Received"],
+        ["Validate Request Data"],
+        ["Run Parallel Validations"],
+    ]
     # The parallel node starts its tasks (named in its parameters) in one step, with what follows it.
     assert {"Check Available Budget", "Verify User Permissions", "Run Fraud Detection"} <= set(on_disk["levels"][3])
     assert on_disk["unreachable"] == [] and on_disk["levels"][-1] == ["Return Result"]
@@ -151,7 +188,11 @@ async def test_execution_plan_levels_from_the_triggers(client: LanguageClient, w
 
 
 async def test_execution_plan_refuses_an_invalid_workflow(client: LanguageClient, workspace: Path) -> None:
-    doc = open_doc(client, workspace / "open" / "noplan.json", corpus_text(BOOT).replace('"name": "Migrate Version"', '"name": "Load Config"'))
+    doc = open_doc(
+        client,
+        workspace / "open" / "noplan.json",
+        corpus_text(BOOT).replace('"name": "Migrate Version"', '"name": "Load Config"'),
+    )
     plan = await command(client, "wf.executionPlan", doc.uri)
     assert plan["valid"] is False and "levels" not in plan
     assert {e["code"] for e in plan["errors"]} >= {"DUPLICATE_NODE_NAME", "INVALID_CONNECTION_SOURCE"}

@@ -44,13 +44,18 @@ async def _codes(srv: RawServer, path: Path, text: str | None = None, since: int
 
 
 async def _start(srv: RawServer, folder: Path, options: dict[str, Any] | None = None) -> None:
-    await srv.initialize([folder], options={"debounceMs": 10, **(options or {})}, client="visual-studio-code")  # push, watches files, answers configuration
+    await srv.initialize(
+        [folder], options={"debounceMs": 10, **(options or {})}, client="visual-studio-code"
+    )  # push, watches files, answers configuration
 
 
 async def test_the_server_reads_the_project_file_of_its_folder(server: RawServer, project: Path) -> None:
     """The same findings as `wf-lsp check`: severity off, an anchored ignore glob, exclude and the registry file."""
     await _start(server, project)
-    assert await _codes(server, project / "flows" / "dup.json") == ["DUPLICATE_NODE_NAME", "INVALID_CONNECTION_TARGET_NODE"]
+    assert await _codes(server, project / "flows" / "dup.json") == [
+        "DUPLICATE_NODE_NAME",
+        "INVALID_CONNECTION_TARGET_NODE",
+    ]
     assert await _codes(server, project / "legacy" / "dup.json") == ["INVALID_CONNECTION_TARGET_NODE"]
     assert await _codes(server, project / "flows" / "custom.json") == []
     mark = len(server.received)
@@ -62,10 +67,15 @@ async def test_the_server_reads_the_project_file_of_its_folder(server: RawServer
 
 async def test_the_server_asks_to_be_told_when_settings_files_change(server: RawServer, project: Path) -> None:
     await _start(server, project)
-    found = await server.until(lambda: [m for m in server.received if m.get("method") == "client/registerCapability"], what="registration")
+    found = await server.until(
+        lambda: [m for m in server.received if m.get("method") == "client/registerCapability"], what="registration"
+    )
     [registration] = found[0]["params"]["registrations"]
     assert registration["method"] == "workspace/didChangeWatchedFiles"
-    assert {w["globPattern"] for w in registration["registerOptions"]["watchers"]} == {"**/wf-lsp.toml", "**/pyproject.toml"}
+    assert {w["globPattern"] for w in registration["registerOptions"]["watchers"]} == {
+        "**/wf-lsp.toml",
+        "**/pyproject.toml",
+    }
 
 
 @pytest.mark.parametrize("how", ["watched", "saved"])
@@ -74,7 +84,9 @@ async def test_a_changed_settings_file_is_read_again(server: RawServer, project:
     dup = project / "flows" / "dup.json"
     assert "UNREACHABLE_NODE" not in await _codes(server, dup)
     pyproject = project / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text().replace('UNREACHABLE_NODE = "off"', 'UNREACHABLE_NODE = "error"'), encoding="utf-8")
+    pyproject.write_text(
+        pyproject.read_text().replace('UNREACHABLE_NODE = "off"', 'UNREACHABLE_NODE = "error"'), encoding="utf-8"
+    )
     mark = len(server.received)
     if how == "watched":
         server.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": pyproject.as_uri(), "type": 2}]})
@@ -86,10 +98,17 @@ async def test_a_changed_settings_file_is_read_again(server: RawServer, project:
 
 async def test_a_broken_settings_file_is_told_once_then_defaults(server: RawServer, project: Path) -> None:
     pyproject = project / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text().replace('severity = { UNREACHABLE_NODE = "off" }', "severity = { UNREACHABLE_NODE = "), encoding="utf-8")
+    pyproject.write_text(
+        pyproject.read_text().replace('severity = { UNREACHABLE_NODE = "off" }', "severity = { UNREACHABLE_NODE = "),
+        encoding="utf-8",
+    )
     await _start(server, project)
     codes = await _codes(server, project / "legacy" / "dup.json")
-    assert codes == ["DUPLICATE_NODE_NAME", "INVALID_CONNECTION_TARGET_NODE", "UNREACHABLE_NODE"]  # defaults: nothing from the file
+    assert codes == [
+        "DUPLICATE_NODE_NAME",
+        "INVALID_CONNECTION_TARGET_NODE",
+        "UNREACHABLE_NODE",
+    ]  # defaults: nothing from the file
     shown = await server.until(lambda: server.shown(), what="a message")
     assert len(shown) == 1 and shown[0]["type"] == 2
     assert f"{pyproject}:6:33: invalid TOML" in shown[0]["message"], shown[0]["message"]
@@ -120,9 +139,15 @@ def make_project_pyproject() -> str:
 async def test_configuration_preference(server: RawServer, project: Path, preference: str, expected: list[str]) -> None:
     pyproject = project / "pyproject.toml"
     pyproject.write_text(
-        pyproject.read_text().replace('severity = { UNREACHABLE_NODE = "off" }', 'severity = { UNREACHABLE_NODE = "off", DUPLICATE_NODE_NAME = "error" }')
+        pyproject.read_text().replace(
+            'severity = { UNREACHABLE_NODE = "off" }',
+            'severity = { UNREACHABLE_NODE = "off", DUPLICATE_NODE_NAME = "error" }',
+        )
     )
-    editor = {"severity": {"DUPLICATE_NODE_NAME": "warning", "UNREACHABLE_NODE": "warning"}, "configurationPreference": preference}
+    editor = {
+        "severity": {"DUPLICATE_NODE_NAME": "warning", "UNREACHABLE_NODE": "warning"},
+        "configurationPreference": preference,
+    }
     if preference == "editorFirst":  # the editor sets only one key: the file's other keys stay
         editor["severity"] = {"DUPLICATE_NODE_NAME": "warning"}
     server.configuration = lambda item: editor
@@ -144,12 +169,16 @@ async def test_once_a_workflow_always_a_workflow_while_open(server: RawServer, t
     mark = len(server.received)
     server.change(uri, 2, [{"text": cut}])
     await server.drain()
-    params = await server.until(lambda: [p for p in server.publishes(uri, mark) if p.get("version") == 2], what="v2 diagnostics")
+    params = await server.until(
+        lambda: [p for p in server.publishes(uri, mark) if p.get("version") == 2], what="v2 diagnostics"
+    )
     assert "JSON_SYNTAX_ERROR" in {d["code"] for d in params[-1]["diagnostics"]}
     mark = len(server.received)
     server.change(uri, 3, [{"text": "{}"}])  # everything selected and deleted, then braces typed
     await server.drain()
-    params = await server.until(lambda: [p for p in server.publishes(uri, mark) if p.get("version") == 3], what="v3 diagnostics")
+    params = await server.until(
+        lambda: [p for p in server.publishes(uri, mark) if p.get("version") == 3], what="v3 diagnostics"
+    )
     assert params[-1]["diagnostics"], "a document that was a workflow keeps its diagnostics while open"
     # a document never seen as a workflow is still left alone
     other = tmp_path / "data.json"
@@ -161,9 +190,16 @@ async def test_once_a_workflow_always_a_workflow_while_open(server: RawServer, t
 
 async def test_bad_values_in_the_settings_file_and_the_editor_are_one_message(server: RawServer, project: Path) -> None:
     pyproject = project / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text().replace('exclude = ["generated/"]', 'exclude = ["generated/"]\nprofile = "loud"'), encoding="utf-8")
+    pyproject.write_text(
+        pyproject.read_text().replace('exclude = ["generated/"]', 'exclude = ["generated/"]\nprofile = "loud"'),
+        encoding="utf-8",
+    )
     await _start(server, project, {"userLevel": 9})
-    assert await _codes(server, project / "legacy" / "dup.json") == ["INVALID_CONNECTION_TARGET_NODE"]  # the rest of the file applies
+    assert await _codes(server, project / "legacy" / "dup.json") == [
+        "INVALID_CONNECTION_TARGET_NODE"
+    ]  # the rest of the file applies
     await asyncio.sleep(0.3)
     [shown] = server.shown()
-    assert shown["message"].count("userLevel") == 1 and f"{pyproject}: setting 'profile'" in shown["message"], shown["message"]
+    assert shown["message"].count("userLevel") == 1 and f"{pyproject}: setting 'profile'" in shown["message"], shown[
+        "message"
+    ]

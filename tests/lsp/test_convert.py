@@ -15,7 +15,11 @@ _PIECES = ["a", "é", "😀", "\n", "\r\n", "\r", " ", "中"]
 def _expected(text: str, offset: int, encoding: str) -> t.Position:
     pos = TextIndex(text).position(offset)
     prefix = text[offset - pos.character : offset]
-    units = {"utf-8": len(prefix.encode("utf-8")), "utf-16": len(prefix.encode("utf-16-le")) // 2, "utf-32": len(prefix)}
+    units = {
+        "utf-8": len(prefix.encode("utf-8")),
+        "utf-16": len(prefix.encode("utf-16-le")) // 2,
+        "utf-32": len(prefix),
+    }
     return t.Position(pos.line, units[encoding])
 
 

@@ -71,7 +71,16 @@ async def actions_for(doc, diag: t.Diagnostic) -> list[t.CodeAction]:  # type: i
 async def test_unreachable_nodes_are_tagged_unnecessary(client: LanguageClient, workspace: Path) -> None:
     data = json.loads(corpus_text(BOOT))
     data["triggers"] = [{"nodeId": "load_config", "kind": "manual"}]
-    data["nodes"].append({"id": "orphan", "name": "Orphan", "type": "config.load", "typeVersion": 1, "position": [0, 0], "parameters": {}})
+    data["nodes"].append(
+        {
+            "id": "orphan",
+            "name": "Orphan",
+            "type": "config.load",
+            "typeVersion": 1,
+            "position": [0, 0],
+            "parameters": {},
+        }
+    )
     doc = open_doc(client, workspace / "open" / "orphan.json", json.dumps(data, indent=2))
     warn = only(await diagnostics(doc), "UNREACHABLE_NODE")
     assert warn.severity == t.DiagnosticSeverity.Warning
@@ -100,7 +109,9 @@ async def test_broken_json_is_reported_and_still_checked(client: LanguageClient,
     doc = open_doc(client, workspace / "open" / "broken.json", corpus_text(BOOT))
     await diagnostics(doc)
     at = doc.find('"Build Runtime Config"', after='"connections"')
-    doc.replace(at + len('"Build Runtime Config"'), at + len('"Build Runtime Config"') + 1, "")  # drop the comma after the target
+    doc.replace(
+        at + len('"Build Runtime Config"'), at + len('"Build Runtime Config"') + 1, ""
+    )  # drop the comma after the target
     doc.replace(at, at + 1, "")  # and the opening quote
     diags = await diagnostics(doc)
     assert "JSON_SYNTAX_ERROR" in {str(d.code) for d in diags}
@@ -114,7 +125,9 @@ async def test_closing_clears_diagnostics(client: LanguageClient, workspace: Pat
     count = len(client.published)  # type: ignore[attr-defined]
     doc.close()
     if pull_mode(client):
-        report = await client.text_document_diagnostic_async(t.DocumentDiagnosticParams(t.TextDocumentIdentifier(doc.uri)))
+        report = await client.text_document_diagnostic_async(
+            t.DocumentDiagnosticParams(t.TextDocumentIdentifier(doc.uri))
+        )
         assert list(report.items) == []
     else:
         cleared = await published(client, doc.uri, since=count)
@@ -122,9 +135,17 @@ async def test_closing_clears_diagnostics(client: LanguageClient, workspace: Pat
 
 
 async def test_package_json_and_other_json_get_nothing(client: LanguageClient, workspace: Path) -> None:
-    pkg = open_doc(client, workspace / "open" / "package.json", json.dumps({"name": "x", "nodes": [1], "connections": 2}))
-    nested = open_doc(client, workspace / "open" / "nested.json", json.dumps({"config": {"nodes": [1], "connections": {}}}))
-    marker = open_doc(client, workspace / "open" / "marker.json", corpus_text(BOOT).replace('"name": "Migrate Version"', '"name": "Load Config"'))
+    pkg = open_doc(
+        client, workspace / "open" / "package.json", json.dumps({"name": "x", "nodes": [1], "connections": 2})
+    )
+    nested = open_doc(
+        client, workspace / "open" / "nested.json", json.dumps({"config": {"nodes": [1], "connections": {}}})
+    )
+    marker = open_doc(
+        client,
+        workspace / "open" / "marker.json",
+        corpus_text(BOOT).replace('"name": "Migrate Version"', '"name": "Load Config"'),
+    )
     assert await diagnostics(marker)  # the workflow opened last is done ...
     if pull_mode(client):
         for doc in (pkg, nested):
@@ -142,14 +163,20 @@ async def test_pull_result_ids_and_unchanged_reports(client: LanguageClient, wor
     ident = t.TextDocumentIdentifier(doc.uri)
     first = await client.text_document_diagnostic_async(t.DocumentDiagnosticParams(ident))
     assert first.kind == "full" and first.result_id
-    again = await client.text_document_diagnostic_async(t.DocumentDiagnosticParams(ident, previous_result_id=first.result_id))
+    again = await client.text_document_diagnostic_async(
+        t.DocumentDiagnosticParams(ident, previous_result_id=first.result_id)
+    )
     assert again.kind == "unchanged" and again.result_id == first.result_id
     at = doc.find('"timeout"')
     doc.replace(at, at, '"x": 1, ')
-    changed = await client.text_document_diagnostic_async(t.DocumentDiagnosticParams(ident, previous_result_id=first.result_id))
+    changed = await client.text_document_diagnostic_async(
+        t.DocumentDiagnosticParams(ident, previous_result_id=first.result_id)
+    )
     assert changed.kind == "full" and changed.result_id != first.result_id
     doc.replace(at, at + len('"x": 1, '), "")  # undo: the same text gives the same result id
-    undone = await client.text_document_diagnostic_async(t.DocumentDiagnosticParams(ident, previous_result_id=first.result_id))
+    undone = await client.text_document_diagnostic_async(
+        t.DocumentDiagnosticParams(ident, previous_result_id=first.result_id)
+    )
     assert undone.kind == "unchanged"
     doc.close()
 
@@ -172,11 +199,16 @@ async def test_workspace_diagnostics_cover_files_that_are_not_open(client: Langu
 
 
 async def test_untitled_buffers_are_checked_by_content(client: LanguageClient) -> None:
-    doc = open_doc(client, "untitled:Untitled-1", corpus_text(BOOT).replace('"name": "Migrate Version"', '"name": "Load Config"'))
+    doc = open_doc(
+        client, "untitled:Untitled-1", corpus_text(BOOT).replace('"name": "Migrate Version"', '"name": "Load Config"')
+    )
     assert "DUPLICATE_NODE_NAME" in {str(d.code) for d in await diagnostics(doc)}
     doc.close()
 
 
 async def test_the_server_logs_to_the_client(client: LanguageClient) -> None:
     mode = "pull" if pull_mode(client) else "push"
-    assert any(m.message.startswith("wf_lsp.lsp.server: wf-lsp ") and f"{mode} diagnostics" in m.message for m in client.log_messages)
+    assert any(
+        m.message.startswith("wf_lsp.lsp.server: wf-lsp ") and f"{mode} diagnostics" in m.message
+        for m in client.log_messages
+    )

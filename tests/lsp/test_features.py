@@ -42,7 +42,9 @@ async def test_hover_explains_a_node_type_of_another_platform(client: LanguageCl
     text = corpus_text(BOOT).replace('"type": "config.migrate"', '"type": "n8n-nodes-base.merge"')
     doc = open_doc(client, workspace / "open" / "hover-n8n.json", text)
     shown = await _hover(doc, _inside(doc, '"n8n-nodes-base.merge"'))
-    assert shown.startswith("**n8n-nodes-base.merge** — a known node type, but no executor implements it: n8n built-in node type")
+    assert shown.startswith(
+        "**n8n-nodes-base.merge** — a known node type, but no executor implements it: n8n built-in node type"
+    )
     doc.close()
 
 
@@ -70,12 +72,18 @@ async def _complete(doc: Doc, pos: t.Position) -> list[t.CompletionItem]:
 
 
 async def test_completion_of_node_types_replaces_the_whole_value(client: LanguageClient, workspace: Path) -> None:
-    doc = open_doc(client, workspace / "open" / "complete.json", corpus_text(BOOT).replace('"type": "config.migrate"', '"type": "logic."'))
+    doc = open_doc(
+        client,
+        workspace / "open" / "complete.json",
+        corpus_text(BOOT).replace('"type": "config.migrate"', '"type": "logic."'),
+    )
     items = await _complete(doc, _inside(doc, '"logic."', shift=7))
     labels = {i.label for i in items}
     assert {"logic.if", "config.load", "string.replace"} <= labels
     item = next(i for i in items if i.label == "logic.if")
-    assert isinstance(item.text_edit, t.TextEdit) and item.text_edit.range == doc.range_of("logic.", after='"Migrate Version"')
+    assert isinstance(item.text_edit, t.TextEdit) and item.text_edit.range == doc.range_of(
+        "logic.", after='"Migrate Version"'
+    )
     doc.close()
 
 
@@ -103,7 +111,13 @@ async def test_completion_of_targets_parameters_and_enums(client: LanguageClient
 
 async def test_completion_of_parameter_names_for_the_node_type(client: LanguageClient, workspace: Path) -> None:
     data = json.loads(corpus_text(BOOT))
-    data["nodes"][2] = {"id": "check", "name": "Check", "type": "logic.if", "parameters": {"then": "x", "": 1}, "onError": "retry"}
+    data["nodes"][2] = {
+        "id": "check",
+        "name": "Check",
+        "type": "logic.if",
+        "parameters": {"then": "x", "": 1},
+        "onError": "retry",
+    }
     doc = open_doc(client, workspace / "open" / "params.json", json.dumps(data, indent=2))
     items = await _complete(doc, _inside(doc, '"": 1', shift=1))
     assert {i.label for i in items} == {"condition", "else"}  # "then" is already there
@@ -119,10 +133,16 @@ async def test_definition_and_references_between_nodes_and_connections(client: L
     target = _inside(doc, '"node": "validate-request"', shift=12)
     found = await client.text_document_definition_async(t.DefinitionParams(_ident(doc), target))
     assert isinstance(found, t.Location) and found.range == doc.range_of('"Validate Request Data"')
-    trigger = await client.text_document_definition_async(t.DefinitionParams(_ident(doc), _inside(doc, '"nodeId": "trigger-webhook"', shift=13)))
+    trigger = await client.text_document_definition_async(
+        t.DefinitionParams(_ident(doc), _inside(doc, '"nodeId": "trigger-webhook"', shift=13))
+    )
     assert isinstance(trigger, t.Location) and trigger.range == doc.range_of('"Approval Request Received"')
     refs = await client.text_document_references_async(
-        t.ReferenceParams(text_document=_ident(doc), position=_inside(doc, '"Validate Request Data"'), context=t.ReferenceContext(include_declaration=True))
+        t.ReferenceParams(
+            text_document=_ident(doc),
+            position=_inside(doc, '"Validate Request Data"'),
+            context=t.ReferenceContext(include_declaration=True),
+        )
     )
     assert refs is not None
     got = [r.range for r in refs]
@@ -156,11 +176,15 @@ async def test_prepare_rename_refuses_outside_node_names(client: LanguageClient,
         pos = _inside(doc, needle, after=after)
         assert await client.text_document_prepare_rename_async(t.PrepareRenameParams(_ident(doc), pos)) is None
     with pytest.raises(Exception, match="already exists"):
-        await client.text_document_rename_async(t.RenameParams(_ident(doc), _inside(doc, '"Validate Version"'), "Load Config"))
+        await client.text_document_rename_async(
+            t.RenameParams(_ident(doc), _inside(doc, '"Validate Version"'), "Load Config")
+        )
     doc.close()
 
 
-async def test_symbols_list_triggers_nodes_in_execution_order_and_variables(client: LanguageClient, workspace: Path) -> None:
+async def test_symbols_list_triggers_nodes_in_execution_order_and_variables(
+    client: LanguageClient, workspace: Path
+) -> None:
     doc = open_doc(client, workspace / "open" / "symbols.json", corpus_text(APPROVAL))
     tree = await client.text_document_document_symbol_async(t.DocumentSymbolParams(_ident(doc)))
     assert tree and all(isinstance(s, t.DocumentSymbol) for s in tree)
@@ -168,7 +192,11 @@ async def test_symbols_list_triggers_nodes_in_execution_order_and_variables(clie
     assert set(groups) == {"triggers", "nodes", "variables"}
     assert [c.name for c in groups["triggers"].children or []] == ["webhook → trigger-webhook"]
     nodes = groups["nodes"].children or []
-    assert [n.name for n in nodes[:3]] == ["Approval Request Received", "Validate Request Data", "Run Parallel Validations"]
+    assert [n.name for n in nodes[:3]] == [
+        "Approval Request Received",
+        "Validate Request Data",
+        "Run Parallel Validations",
+    ]
     assert nodes[-1].name == "Return Result" and nodes[0].detail == "webhook-trigger · step 1"
     assert all(n.selection_range.start.line >= n.range.start.line for n in nodes)
     assert [v.detail for v in groups["variables"].children or []] == ["string", "number"]
@@ -189,7 +217,11 @@ async def test_inlay_hints_show_the_step_and_code_lens_the_edges(client: Languag
 
 
 async def test_features_stay_out_of_other_json(client: LanguageClient, workspace: Path) -> None:
-    doc = open_doc(client, workspace / "open" / "package.json", json.dumps({"name": "x", "nodes": [{"type": "logic.if"}], "connections": {}}))
+    doc = open_doc(
+        client,
+        workspace / "open" / "package.json",
+        json.dumps({"name": "x", "nodes": [{"type": "logic.if"}], "connections": {}}),
+    )
     assert await client.text_document_hover_async(t.HoverParams(_ident(doc), _inside(doc, '"logic.if"'))) is None
     assert await client.text_document_document_symbol_async(t.DocumentSymbolParams(_ident(doc))) is None
     doc.close()

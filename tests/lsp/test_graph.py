@@ -29,19 +29,32 @@ async def test_graph_of_an_open_document_marks_the_planted_problem(client: Langu
     nodes = out["graph"]["nodes"]
     # cut off from its input, "Validate Schema" starts a second chain: nodes come in plan order
     order = [(n["name"], n["step"]) for n in nodes]
-    assert order == [("Load Config", 1), ("Validate Schema", 1), ("Validate Version", 2), ("Build Runtime Config", 2), ("Migrate Version", 3)]
+    assert order == [
+        ("Load Config", 1),
+        ("Validate Schema", 1),
+        ("Validate Version", 2),
+        ("Build Runtime Config", 2),
+        ("Migrate Version", 3),
+    ]
     bad = next(n for n in nodes if n["name"] == "Migrate Version")
     assert bad["severity"] == "error" and [f["code"] for f in bad["findings"]] == ["INVALID_CONNECTION_TARGET_NODE"]
     # the dangling edge and its stand-in, in the model and in the Mermaid text
     assert any(e["targetRef"] == "Validate Schemaa" and e["target"] is None for e in out["graph"]["edges"])
-    assert out["mermaid"].startswith("flowchart LR\n") and "class n2 error" in out["mermaid"] and "? Validate Schemaa" in out["mermaid"]
+    assert (
+        out["mermaid"].startswith("flowchart LR\n")
+        and "class n2 error" in out["mermaid"]
+        and "? Validate Schemaa" in out["mermaid"]
+    )
     # every node carries its range in the client's encoding: the name range covers the name's string
     name_range = bad["nameRange"]
     start = doc.offset(t.Position(**name_range["start"]))
     end = doc.offset(t.Position(**name_range["end"]))
     assert doc.text[start:end] == '"Migrate Version"'
     rng = bad["range"]
-    assert doc.text[doc.offset(t.Position(**rng["start"]))] == "{" and doc.text[doc.offset(t.Position(**rng["end"])) - 1] == "}"
+    assert (
+        doc.text[doc.offset(t.Position(**rng["start"]))] == "{"
+        and doc.text[doc.offset(t.Position(**rng["end"])) - 1] == "}"
+    )
     doc.close()
 
 

@@ -46,7 +46,9 @@ def test_lines_view_matches_splitlines_for_lsp_newlines() -> None:
 def test_incremental_changes_in_utf16_and_utf8() -> None:
     for encoding, column in ((t.PositionEncodingKind.Utf16, 3), (t.PositionEncodingKind.Utf8, 5)):
         doc = OpenDocument("file:///x.json", "json", 1, LineIndex('{"a":\n"😀x"}'), None)
-        change = t.TextDocumentContentChangePartial(range=t.Range(t.Position(1, column), t.Position(1, column + 1)), text="y")
+        change = t.TextDocumentContentChangePartial(
+            range=t.Range(t.Position(1, column), t.Position(1, column + 1)), text="y"
+        )
         doc.apply(change, PositionCodec(encoding))
         assert doc.text == '{"a":\n"😀y"}'
     doc.apply(t.TextDocumentContentChangeWholeDocument(text="{}"), PositionCodec())

@@ -23,7 +23,11 @@ async def test_a_cancel_for_an_answered_request_is_logged_at_debug_level(tmp_pat
         srv.notify("$/setTrace", {"value": "off"})
         await srv.drain()
         found = await srv.until(
-            lambda: [m["params"] for m in srv.notifications("window/logMessage", mark) if "Cancel notification" in m["params"]["message"]],
+            lambda: [
+                m["params"]
+                for m in srv.notifications("window/logMessage", mark)
+                if "Cancel notification" in m["params"]["message"]
+            ],
             what="the log line",
         )
         assert [m["type"] for m in found] == [4], found  # MessageType.Log: the client's debug/trace level

@@ -19,10 +19,23 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 def dangling(n: int, warnings: int = 0) -> str:
     """A workflow whose one connection list has n targets that name no node (one error each), and `warnings`
     variables in global scope (one warning each, placed before the errors)."""
-    node = {"id": "a", "name": "A", "type": "logic.if", "typeVersion": 1, "position": [0, 0], "parameters": {"condition": "x"}}
+    node = {
+        "id": "a",
+        "name": "A",
+        "type": "logic.if",
+        "typeVersion": 1,
+        "position": [0, 0],
+        "parameters": {"condition": "x"},
+    }
     targets = [{"node": f"Missing {i}", "type": "main", "index": 0} for i in range(n)]
     variables = {f"v{i}": {"type": "string", "scope": "global"} for i in range(warnings)}
-    wf = {"variables": variables, "id": "w", "tenantId": "${TENANT_ID}", "nodes": [node], "connections": {"A": {"main": {"0": targets}}}}
+    wf = {
+        "variables": variables,
+        "id": "w",
+        "tenantId": "${TENANT_ID}",
+        "nodes": [node],
+        "connections": {"A": {"main": {"0": targets}}},
+    }
     return json.dumps(wf, indent=2)
 
 
@@ -44,7 +57,9 @@ async def test_a_document_gets_at_most_1000_diagnostics_and_a_summary(client: La
     assert len(diags) == 1001
     summary = [d for d in diags if d.code == "TOO_MANY_DIAGNOSTICS"]
     assert len(summary) == 1 and diags[-1] is summary[0]
-    assert summary[0].message.startswith("503 more problem(s) not shown (500 errors, 3 warnings): at most 1,000 are shown per document")
+    assert summary[0].message.startswith(
+        "503 more problem(s) not shown (500 errors, 3 warnings): at most 1,000 are shown per document"
+    )
     assert summary[0].severity == t.DiagnosticSeverity.Error
     kept = [d for d in diags if d is not summary[0]]
     # The most severe are kept: every diagnostic shown is an error, in document order.

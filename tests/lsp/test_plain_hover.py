@@ -20,7 +20,9 @@ async def client(lsp_client: LanguageClient, tmp_path: Path) -> AsyncIterator[No
     caps.text_document.hover.content_format = [t.MarkupKind.PlainText]  # what eglot 1.9 says without markdown-mode
     root = make_workspace(tmp_path / "flows", [APPROVAL])
     lsp_client.init_result = await lsp_client.initialize_session(  # type: ignore[attr-defined]
-        t.InitializeParams(capabilities=caps, root_uri=root.as_uri(), workspace_folders=[t.WorkspaceFolder(root.as_uri(), "flows")])
+        t.InitializeParams(
+            capabilities=caps, root_uri=root.as_uri(), workspace_folders=[t.WorkspaceFolder(root.as_uri(), "flows")]
+        )
     )
     lsp_client.root = root  # type: ignore[attr-defined]
     yield
@@ -38,4 +40,6 @@ async def test_hover_is_plain_text_for_a_plain_text_client(client: LanguageClien
     assert hover.contents.kind == t.MarkupKind.PlainText
     shown = hover.contents.value
     assert shown.startswith("TIMEOUT_TOO_SHORT (warning)") and "Suggestion: Increase timeout" in shown, shown
-    assert "**" not in shown and "`" not in shown and "](" not in shown and "Rule documentation (https://" in shown, shown
+    assert "**" not in shown and "`" not in shown and "](" not in shown and "Rule documentation (https://" in shown, (
+        shown
+    )

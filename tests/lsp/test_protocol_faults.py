@@ -58,7 +58,9 @@ async def session(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Ses
 
 async def _still_serving(s: Session) -> None:
     """A normal request still gets its normal answer."""
-    answer = await s.server.call("textDocument/hover", {"textDocument": {"uri": s.probe_uri}, "position": s.probe_position}, timeout=10)
+    answer = await s.server.call(
+        "textDocument/hover", {"textDocument": {"uri": s.probe_uri}, "position": s.probe_position}, timeout=10
+    )
     assert "config.load" in answer["result"]["contents"]["value"], answer
 
 
@@ -110,26 +112,69 @@ def _notify(method: str, params: Any) -> Send:
 CASES: dict[str, tuple[Send, int | None, str | None]] = {
     # (sender, the error code of the expected response (None: none), a phrase the log must have (None: need not log))
     "invalid JSON": (_raw(frame(b'{"jsonrpc": "2.0", "id": 901, "method": ')), PARSE_ERROR, "not valid JSON"),
-    "a body that is not UTF-8": (_raw(frame(b'{"jsonrpc": "2.0", "method": "\xff\xfe"}')), PARSE_ERROR, "not valid JSON"),
-    "no jsonrpc member": (_message({"id": 902, "method": "textDocument/hover", "params": {}}), INVALID_REQUEST, "invalid JSON-RPC message"),
-    "jsonrpc 1.0": (_message({"jsonrpc": "1.0", "id": 903, "method": "shutdown"}), INVALID_REQUEST, "invalid JSON-RPC message"),
-    "a batch (array)": (_raw(frame(b'[{"jsonrpc": "2.0", "id": 904, "method": "shutdown"}]')), INVALID_REQUEST, "not an object"),
-    "an id that is an object": (_message({"jsonrpc": "2.0", "id": {"x": 1}, "method": "shutdown"}), INVALID_REQUEST, '"id" must be'),
-    "a method that is a number": (_message({"jsonrpc": "2.0", "id": 905, "method": 7}), INVALID_REQUEST, '"method" must be'),
-    "neither request nor response": (_message({"jsonrpc": "2.0", "params": {}}), INVALID_REQUEST, "no method and no id"),
+    "a body that is not UTF-8": (
+        _raw(frame(b'{"jsonrpc": "2.0", "method": "\xff\xfe"}')),
+        PARSE_ERROR,
+        "not valid JSON",
+    ),
+    "no jsonrpc member": (
+        _message({"id": 902, "method": "textDocument/hover", "params": {}}),
+        INVALID_REQUEST,
+        "invalid JSON-RPC message",
+    ),
+    "jsonrpc 1.0": (
+        _message({"jsonrpc": "1.0", "id": 903, "method": "shutdown"}),
+        INVALID_REQUEST,
+        "invalid JSON-RPC message",
+    ),
+    "a batch (array)": (
+        _raw(frame(b'[{"jsonrpc": "2.0", "id": 904, "method": "shutdown"}]')),
+        INVALID_REQUEST,
+        "not an object",
+    ),
+    "an id that is an object": (
+        _message({"jsonrpc": "2.0", "id": {"x": 1}, "method": "shutdown"}),
+        INVALID_REQUEST,
+        '"id" must be',
+    ),
+    "a method that is a number": (
+        _message({"jsonrpc": "2.0", "id": 905, "method": 7}),
+        INVALID_REQUEST,
+        '"method" must be',
+    ),
+    "neither request nor response": (
+        _message({"jsonrpc": "2.0", "params": {}}),
+        INVALID_REQUEST,
+        "no method and no id",
+    ),
     "an unknown request": (_request("wf/noSuchMethod", {}), METHOD_NOT_FOUND, "unknown method 'wf/noSuchMethod'"),
     "an unknown $/ request": (_request("$/noSuchThing", {}), METHOD_NOT_FOUND, "unknown method '$/noSuchThing'"),
-    "an unknown notification": (_notify("wf/noSuchNotification", {"x": 1}), None, "ignored notification 'wf/noSuchNotification'"),
+    "an unknown notification": (
+        _notify("wf/noSuchNotification", {"x": 1}),
+        None,
+        "ignored notification 'wf/noSuchNotification'",
+    ),
     "hover with wrong parameter types": (
         _request("textDocument/hover", {"textDocument": {"uri": 5}, "position": {"line": "three", "character": None}}),
         INVALID_PARAMS,
         "has invalid params",
     ),
     "hover without params": (_request("textDocument/hover", omit_params=True), INVALID_PARAMS, "has invalid params"),
-    "hover with params that are a string": (_request("textDocument/hover", "here"), INVALID_REQUEST, '"params" must be'),
-    "didOpen without a document": (_notify("textDocument/didOpen", {"uri": "file:///x.json"}), None, "ignored notification 'textDocument/didOpen'"),
+    "hover with params that are a string": (
+        _request("textDocument/hover", "here"),
+        INVALID_REQUEST,
+        '"params" must be',
+    ),
+    "didOpen without a document": (
+        _notify("textDocument/didOpen", {"uri": "file:///x.json"}),
+        None,
+        "ignored notification 'textDocument/didOpen'",
+    ),
     "didChange for a document never opened": (
-        _notify("textDocument/didChange", lambda s: {"textDocument": {"uri": _never(s), "version": 2}, "contentChanges": [{"text": "{}"}]}),
+        _notify(
+            "textDocument/didChange",
+            lambda s: {"textDocument": {"uri": _never(s), "version": 2}, "contentChanges": [{"text": "{}"}]},
+        ),
         None,
         "not open (ignored)",
     ),
@@ -139,12 +184,20 @@ CASES: dict[str, tuple[Send, int | None, str | None]] = {
         "not open (ignored)",
     ),
     "didChange with changes that are not a list": (
-        _notify("textDocument/didChange", lambda s: {"textDocument": {"uri": s.probe_uri, "version": 99}, "contentChanges": SECRET_TEXT}),
+        _notify(
+            "textDocument/didChange",
+            lambda s: {"textDocument": {"uri": s.probe_uri, "version": 99}, "contentChanges": SECRET_TEXT},
+        ),
         None,
         "may now differ from the editor's",
     ),
     "a didOpen without jsonrpc (its text is not logged)": (
-        _message({"method": "textDocument/didOpen", "params": {"textDocument": {"uri": "file:///s.json", "languageId": "json", "text": SECRET_TEXT}}}),
+        _message(
+            {
+                "method": "textDocument/didOpen",
+                "params": {"textDocument": {"uri": "file:///s.json", "languageId": "json", "text": SECRET_TEXT}},
+            }
+        ),
         INVALID_REQUEST,
         "members method, params",
     ),
@@ -159,13 +212,19 @@ async def test_malformed_input_is_answered_or_ignored_logged_and_survived(sessio
     seen = len(server.received)
     msg_id = send(session)
     await server.drain()
-    await _still_serving(session)  # the server keeps serving, and (messages being handled in order) has dealt with the case
+    await _still_serving(
+        session
+    )  # the server keeps serving, and (messages being handled in order) has dealt with the case
     new = server.received[seen:]
     errors = [m for m in new if "error" in m and "method" not in m]
     if code is None:
         assert not errors, f"{case}: a notification was answered: {errors}"
     else:
-        want_id = msg_id if code in (METHOD_NOT_FOUND, INVALID_PARAMS) or (code == INVALID_REQUEST and msg_id is not None) else None
+        want_id = (
+            msg_id
+            if code in (METHOD_NOT_FOUND, INVALID_PARAMS) or (code == INVALID_REQUEST and msg_id is not None)
+            else None
+        )
         assert [(m["id"], m["error"]["code"]) for m in errors] == [(want_id, code)], f"{case}: {new}"
         assert server.proc is not None and server.proc.returncode is None
     logs = server.logs(seen)
@@ -177,7 +236,10 @@ async def test_malformed_input_is_answered_or_ignored_logged_and_survived(sessio
 
 async def _edited_diagnostics(s: Session, version: int) -> list[dict[str, Any]]:
     server = s.server
-    await server.until(lambda: any(p.get("version") == version for p in server.publishes(s.edited_uri)), what=f"diagnostics of v{version}")
+    await server.until(
+        lambda: any(p.get("version") == version for p in server.publishes(s.edited_uri)),
+        what=f"diagnostics of v{version}",
+    )
     return next(p for p in reversed(server.publishes(s.edited_uri)) if p.get("version") == version)["diagnostics"]  # type: ignore[no-any-return]
 
 
@@ -199,7 +261,13 @@ async def test_odd_edits_are_applied_as_editors_do_and_logged(session: Session) 
     steps: list[tuple[int, Any, dict[str, int], str, str]] = [
         # (version, start, end, new text, log phrase)
         (version + 1, {"line": 9999, "character": 0}, {"line": 10000, "character": 5}, "\n", "past its last line"),
-        (version + 2, "the last brace", {"line": 9999, "character": 0}, "", "past its last line"),  # the JSON is broken now
+        (
+            version + 2,
+            "the last brace",
+            {"line": 9999, "character": 0},
+            "",
+            "past its last line",
+        ),  # the JSON is broken now
         (-3, {"line": 0, "character": 1}, {"line": 0, "character": 1}, " ", "not above"),
         (7, {"line": 4, "character": 6}, {"line": 3, "character": 0}, "\n", "ends before it starts"),
     ]
@@ -212,7 +280,9 @@ async def test_odd_edits_are_applied_as_editors_do_and_logged(session: Session) 
         a, b = sorted((_offset(text, start), _offset(text, end)))
         text = text[:a] + new + text[b:]
         got = await _edited_diagnostics(session, new_version)
-        assert got == expected.diagnostics(session.edited_uri, text, new_version), f"v{new_version}: the server's text is not the client's"
+        assert got == expected.diagnostics(session.edited_uri, text, new_version), (
+            f"v{new_version}: the server's text is not the client's"
+        )
         assert any(phrase in line for line in server.logs(seen)), f"nothing like {phrase!r} logged: {server.logs(seen)}"
         await _still_serving(session)
     session.edited[:] = [text, 7]
@@ -227,7 +297,9 @@ async def test_a_response_the_server_cannot_read_does_not_hang_it(session: Sessi
         server.notify("workspace/didChangeConfiguration", {"settings": None})
         await server.drain()
         # at once: the request fails instead of waiting for its 10 s timeout
-        await server.until(lambda: any("could not read settings" in line for line in server.logs(seen)), timeout=5, what="a log line")
+        await server.until(
+            lambda: any("could not read settings" in line for line in server.logs(seen)), timeout=5, what="a log line"
+        )
         assert any("cannot be read" in line for line in server.logs(seen))
     finally:
         del server.answers["workspace/configuration"]
@@ -254,7 +326,10 @@ async def test_the_client_dying_ends_the_server_promptly(tmp_path: Path) -> None
         for version in range(2, 200):  # edits still being validated, and requests in flight
             server.change(uri, version, [{"range": {"start": at, "end": at}, "text": "x"}])
             if version % 20 == 0:
-                server.request("textDocument/codeAction", {"textDocument": {"uri": uri}, "range": {"start": at, "end": at}, "context": {"diagnostics": []}})
+                server.request(
+                    "textDocument/codeAction",
+                    {"textDocument": {"uri": uri}, "range": {"start": at, "end": at}, "context": {"diagnostics": []}},
+                )
         await server.drain()
         began = time.monotonic()
         server.close_stdin()
@@ -274,13 +349,17 @@ async def test_shutdown_then_exit(tmp_path: Path) -> None:
         await server.drain()
         assert (await server.call("shutdown"))["result"] is None
         seen = len(server.received)
-        answer = await server.call("textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}})
+        answer = await server.call(
+            "textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}
+        )
         assert answer["error"]["code"] == INVALID_REQUEST and "shutting down" in answer["error"]["message"]
         server.change(uri, 2, [{"text": DUP + " "}])  # ignored
         again = await server.call("shutdown")
         assert again["error"]["code"] == INVALID_REQUEST
         assert any("after shutdown" in line for line in server.logs(seen))
-        assert not [p for p in server.publishes(uri, seen) if p.get("version") == 2], "a change after shutdown was validated"
+        assert not [p for p in server.publishes(uri, seen) if p.get("version") == 2], (
+            "a change after shutdown was validated"
+        )
         server.notify("exit")
         await server.drain()
         assert await server.wait_exit(5) == 0
@@ -302,12 +381,17 @@ async def test_requests_before_initialize_are_refused(tmp_path: Path) -> None:
     """Before initialize: requests get ServerNotInitialized, notifications are dropped; then initialize works."""
     server = await _started(tmp_path, initialize=False)
     try:
-        early = await server.call("textDocument/hover", {"textDocument": {"uri": "file:///x.json"}, "position": {"line": 0, "character": 0}})
+        early = await server.call(
+            "textDocument/hover", {"textDocument": {"uri": "file:///x.json"}, "position": {"line": 0, "character": 0}}
+        )
         assert early["error"]["code"] == NOT_INITIALIZED
         early_uri = (tmp_path / "early.json").as_uri()
         server.open(early_uri, DUP)  # dropped
         await server.initialize([tmp_path])
-        hover = await server.call("textDocument/hover", {"textDocument": {"uri": early_uri}, "position": utf16_position(DUP, DUP.index('"config.load"') + 3)})
+        hover = await server.call(
+            "textDocument/hover",
+            {"textDocument": {"uri": early_uri}, "position": utf16_position(DUP, DUP.index('"config.load"') + 3)},
+        )
         assert hover["result"] is None, "a document opened before initialize was kept"
         assert not server.publishes(early_uri)
         assert await server.shutdown_and_exit() == 0
@@ -347,7 +431,9 @@ async def test_settings_wrong_in_every_way(tmp_path: Path, shape: str) -> None:
     wrong = dict(WRONG, registry=[str(tmp_path / "missing-registry.json"), str(tmp_path / "registry.json")])
     if shape == "wrong values":
         init: Any = wrong
-        config: Any = dict(wrong, profile="strictest", debounceMs=[1])  # the client's own settings are wrong too, differently
+        config: Any = dict(
+            wrong, profile="strictest", debounceMs=[1]
+        )  # the client's own settings are wrong too, differently
     else:
         init, config = "profile=strict", 42
     server = await RawServer(configuration=lambda item: config, stderr=tmp_path / "stderr.txt").start()
@@ -397,7 +483,12 @@ async def _still_ok(server: RawServer, docs: dict[str, str]) -> None:
     expected = Expected()
     for uri, text in docs.items():
         got = server.publishes(uri)[-1]["diagnostics"]
-        assert got == expected.diagnostics(uri, text, 1, Settings()), f"{uri}: not the default settings' diagnostics: {json.dumps(got)[:300]}"
+        assert got == expected.diagnostics(uri, text, 1, Settings()), (
+            f"{uri}: not the default settings' diagnostics: {json.dumps(got)[:300]}"
+        )
     uri, text = next(iter(docs.items()))
-    hover = await server.call("textDocument/hover", {"textDocument": {"uri": uri}, "position": utf16_position(text, text.index('"config.load"') + 3)})
+    hover = await server.call(
+        "textDocument/hover",
+        {"textDocument": {"uri": uri}, "position": utf16_position(text, text.index('"config.load"') + 3)},
+    )
     assert "result" in hover and hover["result"] is not None

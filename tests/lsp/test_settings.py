@@ -11,7 +11,19 @@ import pytest_lsp
 from lsprotocol import types as t
 from pytest_lsp import LanguageClient
 
-from tests.lsp.kit import BOOT, CLIENTS, CONFIG, corpus_text, diagnostics, make_workspace, only, open_doc, published, pull_mode, start
+from tests.lsp.kit import (
+    BOOT,
+    CLIENTS,
+    CONFIG,
+    corpus_text,
+    diagnostics,
+    make_workspace,
+    only,
+    open_doc,
+    published,
+    pull_mode,
+    start,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 DUP = corpus_text(BOOT).replace('"name": "Migrate Version"', '"name": "Load Config"')
@@ -24,10 +36,14 @@ def folders(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 @pytest_lsp.fixture(scope="module", params=CLIENTS, config=CONFIG)
-async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient, folders: tuple[Path, Path]) -> AsyncIterator[None]:
+async def client(
+    request: pytest.FixtureRequest, lsp_client: LanguageClient, folders: tuple[Path, Path]
+) -> AsyncIterator[None]:
     """Two folders; folder b demotes DUPLICATE_NODE_NAME to a warning through workspace/configuration."""
     a, b = folders
-    lsp_client.set_configuration({"severity": {"DUPLICATE_NODE_NAME": "warning"}, "debounceMs": 10}, section="wf-lsp", scope_uri=b.as_uri())
+    lsp_client.set_configuration(
+        {"severity": {"DUPLICATE_NODE_NAME": "warning"}, "debounceMs": 10}, section="wf-lsp", scope_uri=b.as_uri()
+    )
     await start(lsp_client, request.param, [a, b], {"debounceMs": 10, "exclude": ["excluded/"], "include": ["*.wflow"]})
     yield
     await lsp_client.shutdown_session()
@@ -68,7 +84,9 @@ async def _changed(client: LanguageClient, doc_uri: str, since: int) -> None:
         await published(client, doc_uri, since=since)
 
 
-async def test_did_change_configuration_revalidates_open_documents(client: LanguageClient, folders: tuple[Path, Path]) -> None:
+async def test_did_change_configuration_revalidates_open_documents(
+    client: LanguageClient, folders: tuple[Path, Path]
+) -> None:
     a, _ = folders
     doc = open_doc(client, a / "change.json", DUP)
     assert only(await diagnostics(doc), "DUPLICATE_NODE_NAME").severity == t.DiagnosticSeverity.Error
@@ -81,15 +99,23 @@ async def test_did_change_configuration_revalidates_open_documents(client: Langu
     doc.close()
 
 
-async def test_bad_settings_fall_back_to_defaults_with_one_message(client: LanguageClient, folders: tuple[Path, Path]) -> None:
+async def test_bad_settings_fall_back_to_defaults_with_one_message(
+    client: LanguageClient, folders: tuple[Path, Path]
+) -> None:
     a, _ = folders
     doc = open_doc(client, a / "bad.json", DUP)
     await diagnostics(doc)
     before = len(client.messages)
-    client.set_configuration({"profile": "nope", "debounceMs": -5, "severity": {"DUPLICATE_NODE_NAME": "hint"}}, section="wf-lsp")
+    client.set_configuration(
+        {"profile": "nope", "debounceMs": -5, "severity": {"DUPLICATE_NODE_NAME": "hint"}}, section="wf-lsp"
+    )
     await _changed(client, doc.uri, len(client.published))  # type: ignore[attr-defined]
-    assert only(await diagnostics(doc), "DUPLICATE_NODE_NAME").severity == t.DiagnosticSeverity.Hint  # the good key still applies
-    client.workspace_did_change_configuration(t.DidChangeConfigurationParams(settings=None))  # the same bad values again
+    assert (
+        only(await diagnostics(doc), "DUPLICATE_NODE_NAME").severity == t.DiagnosticSeverity.Hint
+    )  # the good key still applies
+    client.workspace_did_change_configuration(
+        t.DidChangeConfigurationParams(settings=None)
+    )  # the same bad values again
     assert only(await diagnostics(doc), "DUPLICATE_NODE_NAME")
     shown = [m for m in client.messages[before:] if "wf-lsp" in m.message]
     assert len(shown) == 1 and shown[0].type == t.MessageType.Warning

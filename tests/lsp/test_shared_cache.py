@@ -20,7 +20,9 @@ async def test_results_are_shared_through_redis(caps: str, redis_server: RedisSe
     for round_ in ("cold", "warm"):  # a second editor session finds the first one's results
         client = await CONFIG.start()
         try:
-            await start(client, caps, [tmp_path], {"debounceMs": 10, "cache": {"redisUrl": redis_server.url, "secret": SECRET}})
+            await start(
+                client, caps, [tmp_path], {"debounceMs": 10, "cache": {"redisUrl": redis_server.url, "secret": SECRET}}
+            )
             doc = open_doc(client, tmp_path / "dup.json", DUP)
             assert "DUPLICATE_NODE_NAME" in {str(d.code) for d in await diagnostics(doc)}
             clean = open_doc(client, tmp_path / "clean.json", corpus_text(BOOT))
@@ -62,7 +64,15 @@ def _evil(text: str) -> bytes:
     from wf_lsp.core.result import Result
 
     local = WorkflowLoader().validate_text(text)
-    evil = Finding("MISSING_TENANT_ID", "x", "tenantId", (), "value", Severity.ERROR, fixes=[Fix("fix", (TextEdit(0, len(text), PWNED),), True)])
+    evil = Finding(
+        "MISSING_TENANT_ID",
+        "x",
+        "tenantId",
+        (),
+        "value",
+        Severity.ERROR,
+        fixes=[Fix("fix", (TextEdit(0, len(text), PWNED),), True)],
+    )
     return old_style(Result([evil], True, content_hash(text), local.summary, 1.0), content_hash(text))
 
 
@@ -81,12 +91,19 @@ def _plant(server: RedisServer, text: str, value: bytes, seal: bool) -> None:
 
 
 @pytest.mark.parametrize("seal", [False, True], ids=["unsealed", "sealed"])
-async def test_code_actions_never_offer_an_edit_from_redis(seal: bool, redis_server: RedisServer, tmp_path: Path) -> None:
+async def test_code_actions_never_offer_an_edit_from_redis(
+    seal: bool, redis_server: RedisServer, tmp_path: Path
+) -> None:
     """Fix-all and quick fixes come from this server's own validation of the text, whatever Redis holds for it."""
     _plant(redis_server, FIXABLE, _evil(FIXABLE), seal)
     client = await CONFIG.start()
     try:
-        await start(client, "visual-studio-code", [tmp_path], {"debounceMs": 10, "cache": {"redisUrl": redis_server.url, "secret": SECRET}})
+        await start(
+            client,
+            "visual-studio-code",
+            [tmp_path],
+            {"debounceMs": 10, "cache": {"redisUrl": redis_server.url, "secret": SECRET}},
+        )
         doc = open_doc(client, tmp_path / "fixable.json", FIXABLE)
         diags = await diagnostics(doc)
         whole = t.Range(t.Position(0, 0), t.Position(len(FIXABLE.splitlines()), 0))
@@ -100,8 +117,12 @@ async def test_code_actions_never_offer_an_edit_from_redis(seal: bool, redis_ser
     assert stats["sharedHits"] == 0 and stats["sharedRejected"] == 1
 
 
-@pytest.mark.parametrize("raw", [b"[" * 200_000, b'{"f":1,"v":"%s","w":true,"h":"%s","s":{},"d":0,"x":[]}'], ids=["deep", "no-summary"])
-async def test_garbage_in_redis_never_stops_diagnostics(raw: bytes, redis_server: RedisServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "raw", [b"[" * 200_000, b'{"f":1,"v":"%s","w":true,"h":"%s","s":{},"d":0,"x":[]}'], ids=["deep", "no-summary"]
+)
+async def test_garbage_in_redis_never_stops_diagnostics(
+    raw: bytes, redis_server: RedisServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The secret from the environment (WF_LSP_CACHE_SECRET); unsealed garbage, too deep to parse or without a summary,
     is rejected and the document still gets its diagnostics."""
     from wf_lsp import __version__
@@ -112,7 +133,9 @@ async def test_garbage_in_redis_never_stops_diagnostics(raw: bytes, redis_server
     monkeypatch.setenv("WF_LSP_CACHE_SECRET", SECRET)
     client = await CONFIG.start()
     try:
-        await start(client, "visual-studio-code", [tmp_path], {"debounceMs": 10, "cache": {"redisUrl": redis_server.url}})
+        await start(
+            client, "visual-studio-code", [tmp_path], {"debounceMs": 10, "cache": {"redisUrl": redis_server.url}}
+        )
         doc = open_doc(client, tmp_path / "dup.json", DUP)
         found = {str(d.code) for d in await diagnostics(doc)}
         stats = await command(client, "wf.cacheStats")
@@ -126,7 +149,9 @@ async def test_garbage_in_redis_never_stops_diagnostics(raw: bytes, redis_server
 async def test_without_a_secret_the_server_says_so_once(redis_server: RedisServer, tmp_path: Path) -> None:
     client = await CONFIG.start()
     try:
-        await start(client, "visual-studio-code", [tmp_path], {"debounceMs": 10, "cache": {"redisUrl": redis_server.url}})
+        await start(
+            client, "visual-studio-code", [tmp_path], {"debounceMs": 10, "cache": {"redisUrl": redis_server.url}}
+        )
         docs = [open_doc(client, tmp_path / f"dup{i}.json", DUP.replace("Demo", f"Demo{i}")) for i in range(3)]
         for doc in docs:
             assert "DUPLICATE_NODE_NAME" in {str(d.code) for d in await diagnostics(doc)}
@@ -146,7 +171,12 @@ async def test_a_password_with_reserved_characters_is_masked_in_every_message(tm
     url = f"redis://:pa/ss#wo?rd@127.0.0.1:{free_port()}/0"  # nothing listens: the failure is told
     client = await CONFIG.start()
     try:
-        await start(client, "visual-studio-code", [tmp_path], {"debounceMs": 10, "cache": {"redisUrl": url, "secret": SECRET, "redisTimeoutMs": 200}})
+        await start(
+            client,
+            "visual-studio-code",
+            [tmp_path],
+            {"debounceMs": 10, "cache": {"redisUrl": url, "secret": SECRET, "redisTimeoutMs": 200}},
+        )
         doc = open_doc(client, tmp_path / "dup.json", DUP)
         await diagnostics(doc)
         stats = await command(client, "wf.cacheStats")
@@ -168,9 +198,16 @@ async def test_a_redis_url_without_the_redis_client_is_told_once(redis_server: R
     from tests.lsp.kit import make_client
 
     no_redis = "import sys; sys.modules['redis'] = None; from wf_lsp.cli import main; sys.exit(main(['serve']))"
-    client = await ClientServerConfig(server_command=[sys.executable, "-c", no_redis], client_factory=make_client).start()
+    client = await ClientServerConfig(
+        server_command=[sys.executable, "-c", no_redis], client_factory=make_client
+    ).start()
     try:
-        await start(client, "visual-studio-code", [tmp_path], {"debounceMs": 10, "cache": {"redisUrl": redis_server.url, "secret": SECRET}})
+        await start(
+            client,
+            "visual-studio-code",
+            [tmp_path],
+            {"debounceMs": 10, "cache": {"redisUrl": redis_server.url, "secret": SECRET}},
+        )
         doc = open_doc(client, tmp_path / "dup.json", DUP)
         found = {str(d.code) for d in await diagnostics(doc)}
         await client.shutdown_session()

@@ -42,7 +42,9 @@ async def test_a_storm_of_changes(client: LanguageClient, workspace: Path) -> No
         if i == CHANGES // 2:  # a request in the middle of the storm
             times["asked"] = time.perf_counter()
             hover = asyncio.ensure_future(
-                client.text_document_hover_async(t.HoverParams(t.TextDocumentIdentifier(doc.uri), doc.position(doc.find('"config.load"') + 3)))
+                client.text_document_hover_async(
+                    t.HoverParams(t.TextDocumentIdentifier(doc.uri), doc.position(doc.find('"config.load"') + 3))
+                )
             )
             hover.add_done_callback(lambda _f: times.setdefault("answered", time.perf_counter()))
         if i % 50 == 0:
@@ -56,8 +58,15 @@ async def test_a_storm_of_changes(client: LanguageClient, workspace: Path) -> No
 
     final = await diagnostics(doc)
     expected = WorkflowLoader().validate_text(doc.text).findings
-    got = sorted((str(d.code), d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character) for d in final)
-    want = sorted((f.code, f.span.start.line, f.span.start.character, f.span.end.line, f.span.end.character) for f in expected if f.span)
+    got = sorted(
+        (str(d.code), d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character)
+        for d in final
+    )
+    want = sorted(
+        (f.code, f.span.start.line, f.span.start.character, f.span.end.line, f.span.end.character)
+        for f in expected
+        if f.span
+    )
     assert got == want and "DUPLICATE_NODE_NAME" in {g[0] for g in got}
     if not pull_mode(client):
         mine = [p for p in client.published if p.uri == doc.uri]  # type: ignore[attr-defined]

@@ -49,7 +49,9 @@ class Editor:
 
 def _pick_files() -> list[Path]:
     """20 corpus files spread over the corpus (the server validates a JSON file when it names "nodes" and "connections")."""
-    files = [f for f in corpus_files() if has_markers(f.read_text(encoding="utf-8"))]  # corpus_files fails loudly when it is missing
+    files = [
+        f for f in corpus_files() if has_markers(f.read_text(encoding="utf-8"))
+    ]  # corpus_files fails loudly when it is missing
     step = len(files) // DOCS
     return files[::step][:DOCS]
 
@@ -99,7 +101,11 @@ def _hover_at(rng: random.Random, ed: Editor) -> dict[str, Any]:
 
 def _action_params(ed: Editor, diagnostics: list[dict[str, Any]]) -> dict[str, Any]:
     end = utf16_position(ed.text, len(ed.text))
-    return {"textDocument": {"uri": ed.uri}, "range": {"start": {"line": 0, "character": 0}, "end": end}, "context": {"diagnostics": diagnostics}}
+    return {
+        "textDocument": {"uri": ed.uri},
+        "range": {"start": {"line": 0, "character": 0}, "end": end},
+        "context": {"diagnostics": diagnostics},
+    }
 
 
 async def test_a_storm_over_many_documents(tmp_path: Path) -> None:
@@ -118,7 +124,9 @@ async def test_a_storm_over_many_documents(tmp_path: Path) -> None:
             server.open(ed.uri, ed.text)
         await server.drain()
         # The editor had these files open before the storm: each has had its first diagnostics.
-        await server.until(lambda: all(server.publishes(ed.uri) for ed in editors), what="the first diagnostics of every document")
+        await server.until(
+            lambda: all(server.publishes(ed.uri) for ed in editors), what="the first diagnostics of every document"
+        )
 
         requests: dict[int | str, tuple[str, asyncio.Future[dict[str, Any]]]] = {}
         cancelled_ids: set[int | str] = set()
@@ -142,7 +150,9 @@ async def test_a_storm_over_many_documents(tmp_path: Path) -> None:
                 msg_id, fut = server.request("textDocument/hover", _hover_at(rng, ed))
                 requests[msg_id] = ("hover-closed", fut)
             if i in REPORTS:  # a command that waits on the client (showDocument): a cancel sent behind it always lands
-                msg_id, fut = server.request("workspace/executeCommand", {"command": "wf.showTenantDiagnostics", "arguments": []})
+                msg_id, fut = server.request(
+                    "workspace/executeCommand", {"command": "wf.showTenantDiagnostics", "arguments": []}
+                )
                 requests[msg_id] = ("report", fut)
                 server.cancel(msg_id)
                 cancelled_ids.add(msg_id)
@@ -152,7 +162,10 @@ async def test_a_storm_over_many_documents(tmp_path: Path) -> None:
                     method, params = "textDocument/hover", _hover_at(rng, ed)
                 else:
                     last = server.publishes(ed.uri)
-                    method, params = "textDocument/codeAction", _action_params(ed, last[-1]["diagnostics"] if last else [])
+                    method, params = (
+                        "textDocument/codeAction",
+                        _action_params(ed, last[-1]["diagnostics"] if last else []),
+                    )
                 msg_id, fut = server.request(method, params)
                 requests[msg_id] = (method, fut)
                 roll = rng.random()
@@ -184,14 +197,19 @@ async def test_a_storm_over_many_documents(tmp_path: Path) -> None:
                 assert answer["result"] is None, f"a hover on a closed document answered {answer['result']}"
         assert not unexpected, f"requests failed: {unexpected[:3]}"
         for msg_id in reports:
-            assert answers[list(requests).index(msg_id)]["error"]["code"] == -32800, "a cancelled command was not answered RequestCancelled"
+            assert answers[list(requests).index(msg_id)]["error"]["code"] == -32800, (
+                "a cancelled command was not answered RequestCancelled"
+            )
 
         settings = settings_from_mapping(OPTIONS)[0]
         expected = Expected()
         open_eds = [ed for ed in editors if not ed.closed]
         # Each open document ends with the diagnostics of its final text, at its final version...
         await server.until(
-            lambda: all(server.publishes(ed.uri) and server.publishes(ed.uri)[-1].get("version") == ed.version for ed in open_eds),
+            lambda: all(
+                server.publishes(ed.uri) and server.publishes(ed.uri)[-1].get("version") == ed.version
+                for ed in open_eds
+            ),
             timeout=60,
             what="the final version's diagnostics of every open document",
         )
@@ -202,7 +220,9 @@ async def test_a_storm_over_many_documents(tmp_path: Path) -> None:
         for ed in open_eds:
             mine = server.publishes(ed.uri)
             versions = [p["version"] for p in mine if p.get("version") is not None]
-            assert versions == sorted(versions), f"{ed.uri}: an older version's diagnostics were published after a newer one's"
+            assert versions == sorted(versions), (
+                f"{ed.uri}: an older version's diagnostics were published after a newer one's"
+            )
             got = mine[-1]["diagnostics"]
             want = expected.diagnostics(ed.uri, ed.text, ed.version, settings)
             assert got == want, f"{ed.uri} v{ed.version}: {json.dumps(got)[:400]} != {json.dumps(want)[:400]}"
@@ -215,7 +235,9 @@ async def test_a_storm_over_many_documents(tmp_path: Path) -> None:
             mine = server.publishes(ed.uri)
             cleared = next((k for k, p in enumerate(mine) if p.get("version") is None), None)
             assert cleared is not None, f"{ed.uri}: its close did not clear its diagnostics"
-            assert all(p.get("version") is None and p["diagnostics"] == [] for p in mine[cleared:]), f"{ed.uri}: published after its close"
+            assert all(p.get("version") is None and p["diagnostics"] == [] for p in mine[cleared:]), (
+                f"{ed.uri}: published after its close"
+            )
 
         during = [m for m in server.logs() if "closed while it was validated" in m]
         assert during, "no document was closed while it was being validated: the storm missed that case"

@@ -34,7 +34,10 @@ def test_incremental_edits_do_not_resplit_the_text() -> None:
     text = _big_text()
     assert text.count("\n") > 30_000
     line = text.count("\n", 0, len(text) // 2)
-    changes = [t.TextDocumentContentChangePartial(range=t.Range(t.Position(line, 4), t.Position(line, 4)), text="x") for _ in range(15)]
+    changes = [
+        t.TextDocumentContentChangePartial(range=t.Range(t.Position(line, 4), t.Position(line, 4)), text="x")
+        for _ in range(15)
+    ]
     theirs = TextDocument("file:///a.json", text, 1, sync_kind=t.TextDocumentSyncKind.Incremental)
     ours = OpenDocument("file:///a.json", "json", 1, LineIndex(text), None)
     codec = PositionCodec()

@@ -70,7 +70,9 @@ async def test_identical_text_under_different_tenants(tmp_path: Path) -> None:
             assert _mismatch(got["globex"]) == [1], f"{when}: globex may not access it (an error)"
             assert _mismatch(got["globex-admin"]) == [3], f"{when}: a globex super-admin may (information)"
             for name, uri in shared.items():
-                assert got[name] == expected.diagnostics(uri, text, version, _settings(name)), f"{when}: {name} got another tenant's result"
+                assert got[name] == expected.diagnostics(uri, text, version, _settings(name)), (
+                    f"{when}: {name} got another tenant's result"
+                )
 
         each_its_own("opened", SHARED, 1)
         # The same keystrokes in every copy: identical texts again, each must still be validated under its own settings.
@@ -83,12 +85,19 @@ async def test_identical_text_under_different_tenants(tmp_path: Path) -> None:
                 server.change(uri, version, [{"range": {"start": pos, "end": pos}, "text": "z"}])
             text = text[:at] + "z" + text[at:]
         await server.drain()
-        await server.until(lambda: all(server.publishes(u)[-1].get("version") == 4 for u in shared.values()), what="diagnostics of the edits")
+        await server.until(
+            lambda: all(server.publishes(u)[-1].get("version") == 4 for u in shared.values()),
+            what="diagnostics of the edits",
+        )
         each_its_own("after identical edits", text, version)
 
         # The tenant report: narrowed to globex, only globex's workflow; never a file of acme's folder or tenant.
         seen = len(server.received)
-        report = (await server.call("workspace/executeCommand", {"command": "wf.showTenantDiagnostics", "arguments": ["globex"]}))["result"]
+        report = (
+            await server.call(
+                "workspace/executeCommand", {"command": "wf.showTenantDiagnostics", "arguments": ["globex"]}
+            )
+        )["result"]
         assert [t["tenantId"] for t in report["tenants"]] == ["globex"]
         assert report["tenants"][0]["files"] == 1
         text_of_report = json.dumps(report)
@@ -99,7 +108,11 @@ async def test_identical_text_under_different_tenants(tmp_path: Path) -> None:
         assert "## Tenant: globex" in markdown and "acme" not in markdown
 
         # Narrowed to acme-corp: its four files (the three copies and its own), each counted under its folder's settings.
-        report = (await server.call("workspace/executeCommand", {"command": "wf.showTenantDiagnostics", "arguments": ["acme-corp"]}))["result"]
+        report = (
+            await server.call(
+                "workspace/executeCommand", {"command": "wf.showTenantDiagnostics", "arguments": ["acme-corp"]}
+            )
+        )["result"]
         assert [t["tenantId"] for t in report["tenants"]] == ["acme-corp"]
         acme = report["tenants"][0]
         assert acme["files"] == 4
@@ -107,10 +120,16 @@ async def test_identical_text_under_different_tenants(tmp_path: Path) -> None:
         assert acme["errorsByCode"].get("TENANT_MISMATCH") == 1, "only the globex editor's copy is forbidden"
         rows = {row["uri"]: row for row in acme["worstFiles"]}
         for name, uri in shared.items():
-            findings = expected.loader(_settings(name)).validate_text(text, (folders[name] / "shared.json").as_posix()).findings
+            findings = (
+                expected.loader(_settings(name))
+                .validate_text(text, (folders[name] / "shared.json").as_posix())
+                .findings
+            )
             errors = sum(1 for f in findings if f.severity == Severity.ERROR)
             warnings = sum(1 for f in findings if f.severity == Severity.WARNING)
-            assert (rows[uri]["errors"], rows[uri]["warnings"]) == (errors, warnings), f"{name}'s copy counted under other settings"
+            assert (rows[uri]["errors"], rows[uri]["warnings"]) == (errors, warnings), (
+                f"{name}'s copy counted under other settings"
+            )
         assert rows[shared["globex"]]["errors"] == rows[shared["acme"]]["errors"] + 1
 
         assert await server.shutdown_and_exit() == 0

@@ -49,12 +49,18 @@ async def session(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tup
 
 async def _plan(server: RawServer, uri: str) -> tuple[dict[str, object], float]:
     started = time.monotonic()
-    answer = await server.call("workspace/executeCommand", {"command": "wf.executionPlan", "arguments": [uri]}, timeout=10)
+    answer = await server.call(
+        "workspace/executeCommand", {"command": "wf.executionPlan", "arguments": [uri]}, timeout=10
+    )
     return answer["result"], time.monotonic() - started
 
 
 async def _alive(server: RawServer, folder: Path) -> None:
-    answer = await server.call("textDocument/hover", {"textDocument": {"uri": (folder / "probe.json").as_uri()}, "position": POSITION}, timeout=10)
+    answer = await server.call(
+        "textDocument/hover",
+        {"textDocument": {"uri": (folder / "probe.json").as_uri()}, "position": POSITION},
+        timeout=10,
+    )
     assert "config.load" in answer["result"]["contents"]["value"]
 
 
@@ -75,12 +81,28 @@ async def test_a_workspace_file_gets_its_plan(session: tuple[RawServer, Path]) -
         ("../outside.json", "not inside a workspace folder"),
         ("missing.json", "No such file"),
     ],
-    ids=["/etc/passwd", "/dev/zero", "a FIFO in the workspace", "a symlink out of it", "over maxFileBytes", "a file beside it", "missing"],
+    ids=[
+        "/etc/passwd",
+        "/dev/zero",
+        "a FIFO in the workspace",
+        "a symlink out of it",
+        "over maxFileBytes",
+        "a file beside it",
+        "missing",
+    ],
 )
-async def test_a_file_that_must_not_be_read_is_refused_at_once(session: tuple[RawServer, Path], target: str, why: str) -> None:
+async def test_a_file_that_must_not_be_read_is_refused_at_once(
+    session: tuple[RawServer, Path], target: str, why: str
+) -> None:
     """Before: /etc/passwd was read and quoted in the errors, /dev/zero grew the server without bound, a FIFO hung it."""
     server, folder = session
-    uri = target if target.startswith("file:") else (folder / target).resolve(strict=False).as_uri() if target.startswith("..") else (folder / target).as_uri()
+    uri = (
+        target
+        if target.startswith("file:")
+        else (folder / target).resolve(strict=False).as_uri()
+        if target.startswith("..")
+        else (folder / target).as_uri()
+    )
     result, seconds = await _plan(server, uri)
     assert result["valid"] is False and seconds < 5, (result, seconds)
     errors = result["errors"]
@@ -98,7 +120,9 @@ async def test_the_report_folder_is_removed_on_sigterm(tmp_path: Path, signum: s
     server = await RawServer(stderr=tmp_path / "stderr.txt").start()
     try:
         await server.initialize([folder])
-        answer = await server.call("workspace/executeCommand", {"command": "wf.showTenantDiagnostics", "arguments": []}, timeout=30)
+        answer = await server.call(
+            "workspace/executeCommand", {"command": "wf.showTenantDiagnostics", "arguments": []}, timeout=30
+        )
         assert answer["result"]["tenants"], answer
         shown = [m["params"]["uri"] for m in server.received if m.get("method") == "window/showDocument"]
         assert shown, "the client can show documents: the report is written to a file"
@@ -122,11 +146,15 @@ async def test_the_tenant_report_shows_text_that_is_not_utf8(tmp_path: Path) -> 
     (folder / "lone.json").write_text(json.dumps(dict(data, tenantId="acme\ud800")))  # json.dumps escapes it: \ud800
     odd = os.fsencode(folder) + b"/caf\xe9.json"  # Latin-1 bytes in a name: not UTF-8
     with open(odd, "w", encoding="utf-8") as fh:
-        fh.write(json.dumps(dict(data, tenantId="globex", nodes=data["nodes"] + data["nodes"][:1])))  # a duplicate id: listed
+        fh.write(
+            json.dumps(dict(data, tenantId="globex", nodes=data["nodes"] + data["nodes"][:1]))
+        )  # a duplicate id: listed
     server = await RawServer(stderr=tmp_path / "stderr.txt").start()
     try:
         await server.initialize([folder])
-        answer = await server.call("workspace/executeCommand", {"command": "wf.showTenantDiagnostics", "arguments": []}, timeout=30)
+        answer = await server.call(
+            "workspace/executeCommand", {"command": "wf.showTenantDiagnostics", "arguments": []}, timeout=30
+        )
         assert "result" in answer, answer
         assert sorted(t["tenantId"] for t in answer["result"]["tenants"]) == ["acme\ud800", "globex"]
         shown = [m["params"]["uri"] for m in server.received if m.get("method") == "window/showDocument"]
@@ -134,7 +162,9 @@ async def test_the_tenant_report_shows_text_that_is_not_utf8(tmp_path: Path) -> 
         assert "## Tenant: acme\\ud800" in markdown and "## Tenant: globex" in markdown, markdown
         assert "caf%E9.json" in markdown, markdown  # the file's own bytes, as Neovim names it
         rows = [r for t in answer["result"]["tenants"] for r in t["worstFiles"]]
-        assert [r["uri"].rsplit("/", 1)[1] for r in rows] == ["caf%E9.json"] and rows[0]["path"] == os.fsdecode(odd), rows
+        assert [r["uri"].rsplit("/", 1)[1] for r in rows] == ["caf%E9.json"] and rows[0]["path"] == os.fsdecode(odd), (
+            rows
+        )
         assert await server.shutdown_and_exit() == 0
     finally:
         await server.stop()
@@ -158,8 +188,12 @@ async def test_the_tenant_report_of_an_open_workflow_being_edited(tmp_path: Path
         server.open(uri, text)
         await server.until(lambda: server.publishes(uri), timeout=30, what="the document's diagnostics")
         server.change(uri, 2, [{"text": broken}])
-        await server.until(lambda: any(p.get("version") == 2 for p in server.publishes(uri)), timeout=30, what="the edit's diagnostics")
-        answer = await server.call("workspace/executeCommand", {"command": "wf.showTenantDiagnostics", "arguments": [uri]}, timeout=60)
+        await server.until(
+            lambda: any(p.get("version") == 2 for p in server.publishes(uri)), timeout=30, what="the edit's diagnostics"
+        )
+        answer = await server.call(
+            "workspace/executeCommand", {"command": "wf.showTenantDiagnostics", "arguments": [uri]}, timeout=60
+        )
         report = answer["result"]
         assert report.get("problem") is None, report.get("problem")
         rows = [r["uri"] for t in report["tenants"] for r in t["worstFiles"]]

@@ -42,7 +42,9 @@ async def _hover_answered(server: RawServer, uri: str) -> None:
     ],
     ids=["negative", "not a number", "exponent", "10^11", "5000 digits"],
 )
-async def test_a_bad_content_length_is_skipped_and_the_next_message_answered(tmp_path: Path, header: bytes, logged: str) -> None:
+async def test_a_bad_content_length_is_skipped_and_the_next_message_answered(
+    tmp_path: Path, header: bytes, logged: str
+) -> None:
     """Before: the stream stayed out of step (every later message lost: the hover timed out); 10^11 was a MemoryError."""
     server, uri = await _session(tmp_path)
     try:
@@ -52,7 +54,9 @@ async def test_a_bad_content_length_is_skipped_and_the_next_message_answered(tmp
         await _hover_answered(server, uri)
         errors = [m for m in server.logs(since) if "Content-Length" in m]
         assert any(logged in m for m in errors), server.logs(since)
-        assert not any(m.get("id") == "lost" for m in server.received), "the skipped frame's body must not be read as a message"
+        assert not any(m.get("id") == "lost" for m in server.received), (
+            "the skipped frame's body must not be read as a message"
+        )
         assert await server.shutdown_and_exit() == 0
     finally:
         await server.stop()
@@ -64,14 +68,27 @@ async def test_a_frame_over_max_message_bytes_is_skipped_whole(tmp_path: Path) -
     try:
         await _hover_answered(server, uri)
         since = len(server.received)
-        big = json.dumps({"jsonrpc": "2.0", "id": "big", "method": "textDocument/hover", "params": {"pad": "x" * 200_000}}).encode()
+        big = json.dumps(
+            {"jsonrpc": "2.0", "id": "big", "method": "textDocument/hover", "params": {"pad": "x" * 200_000}}
+        ).encode()
         server.write(frame(big))
         await _hover_answered(server, uri)
         assert any("over the maximum message size (4096 bytes" in m for m in server.logs(since)), server.logs(since)
         assert not any(m.get("id") == "big" for m in server.received)
-        small = json.dumps({"jsonrpc": "2.0", "id": "small", "method": "textDocument/hover", "params": {"textDocument": {"uri": uri}, "position": POSITION}})
+        small = json.dumps(
+            {
+                "jsonrpc": "2.0",
+                "id": "small",
+                "method": "textDocument/hover",
+                "params": {"textDocument": {"uri": uri}, "position": POSITION},
+            }
+        )
         server.write(frame(small.encode()))
-        answer = await server.until(lambda: next((m for m in server.received if m.get("id") == "small"), None), timeout=10, what="the small frame's answer")
+        answer = await server.until(
+            lambda: next((m for m in server.received if m.get("id") == "small"), None),
+            timeout=10,
+            what="the small frame's answer",
+        )
         assert "config.load" in answer["result"]["contents"]["value"]
         assert await server.shutdown_and_exit() == 0
     finally:
@@ -86,7 +103,11 @@ async def test_a_header_line_without_end_is_read_in_bounded_pieces(tmp_path: Pat
         server.write(b"X-Junk: " + b"a" * 3_000_000)
         server.write(frame(json.dumps({"jsonrpc": "2.0", "id": "after", "method": "shutdown"}).encode()))
         await server.drain()
-        answer = await server.until(lambda: next((m for m in server.received if m.get("id") == "after"), None), timeout=10, what="the answer after the junk")
+        answer = await server.until(
+            lambda: next((m for m in server.received if m.get("id") == "after"), None),
+            timeout=10,
+            what="the answer after the junk",
+        )
         assert answer["result"] is None
         assert any("header line is over" in m for m in server.logs(since)), server.logs(since)
         server.notify("exit")

@@ -86,7 +86,11 @@ async def test_hovers_on_one_document_are_answered_while_another_validates(tmp_p
                 server.change(slow, version, [{"range": {"start": start, "end": end}, "text": letter}])
                 next_edit = time.monotonic() + 0.3
             latencies.append(await _hover_ms(server, small))
-        await server.until(lambda: any(p.get("version") == version for p in server.publishes(slow)), timeout=120, what="the slow document's last diagnostics")
+        await server.until(
+            lambda: any(p.get("version") == version for p in server.publishes(slow)),
+            timeout=120,
+            what="the slow document's last diagnostics",
+        )
 
         latencies.sort()
         median, p90 = statistics.median(latencies), latencies[int(len(latencies) * 0.9)]
@@ -94,7 +98,11 @@ async def test_hovers_on_one_document_are_answered_while_another_validates(tmp_p
             f"hover on the small document: baseline median {statistics.median(baseline):.1f} ms; while the slow one validates: "
             f"{len(latencies)} hovers, median {median:.1f} ms, p90 {p90:.1f} ms, max {latencies[-1]:.1f} ms"
         )
-        assert len(latencies) >= 20 and median < 100 and p90 < 300 and latencies[-1] < 1000, (median, p90, latencies[-5:])
+        assert len(latencies) >= 20 and median < 100 and p90 < 300 and latencies[-1] < 1000, (
+            median,
+            p90,
+            latencies[-5:],
+        )
         assert children(server.proc.pid), "validation runs in worker processes"
 
         # Results are what the engine gives: the slow document's last version, and the small one's.
@@ -146,9 +154,15 @@ async def test_a_killed_worker_is_replaced_and_none_outlives_the_server(tmp_path
         for pid in workers:
             os.kill(pid, signal.SIGKILL)
         server.change(small, 2, [{"text": SMALL.replace("Load Config", "Load Settings", 1)}])
-        await server.until(lambda: any(p.get("version") == 2 for p in server.publishes(small)), timeout=60, what="diagnostics after the kill")
+        await server.until(
+            lambda: any(p.get("version") == 2 for p in server.publishes(small)),
+            timeout=60,
+            what="diagnostics after the kill",
+        )
         await server.until(lambda: server.publishes(slow, since), timeout=120, what="the slow document's diagnostics")
-        assert server.publishes(slow, since)[-1]["diagnostics"] == Expected().diagnostics(slow, text, 1, Settings(profile="strict"))
+        assert server.publishes(slow, since)[-1]["diagnostics"] == Expected().diagnostics(
+            slow, text, 1, Settings(profile="strict")
+        )
         assert any("validation worker process died" in m for m in server.logs(since)), server.logs(since)
 
         below = descendants(server.proc.pid)
@@ -163,7 +177,9 @@ async def test_a_killed_worker_is_replaced_and_none_outlives_the_server(tmp_path
         await server.stop()
 
 
-async def test_without_worker_processes_validation_runs_in_the_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_without_worker_processes_validation_runs_in_the_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Where worker processes cannot start (here /dev/shm is read-only, in a private mount namespace: no semaphores),
     the server says so once and validates in its own process: the same diagnostics, never none."""
     assert shutil.which("unshare"), "this test needs util-linux's unshare (and root) to hide /dev/shm"
@@ -175,7 +191,9 @@ async def test_without_worker_processes_validation_runs_in_the_server(tmp_path: 
         small = (tmp_path / "small.json").as_uri()
         server.open(small, SMALL)
         await server.until(lambda: server.publishes(small), timeout=30, what="the small document's diagnostics")
-        assert server.publishes(small)[-1]["diagnostics"] == Expected().diagnostics(small, SMALL, 1, Settings(profile="strict"))
+        assert server.publishes(small)[-1]["diagnostics"] == Expected().diagnostics(
+            small, SMALL, 1, Settings(profile="strict")
+        )
         assert [m for m in server.logs() if "validating in the server process instead" in m], server.logs()
         assert await server.shutdown_and_exit() == 0
     finally:

@@ -73,7 +73,14 @@ async def test_a_walk_is_cancelled_from_its_progress_bar(tmp_path: Path) -> None
         msg_id, done = server.request("workspace/executeCommand", {"command": "wf.validateWorkspace", "arguments": []})
         await server.drain()
         began = await server.until(
-            lambda: next((m["params"]["token"] for m in server.notifications("$/progress", since) if m["params"]["value"].get("kind") == "report"), None),
+            lambda: next(
+                (
+                    m["params"]["token"]
+                    for m in server.notifications("$/progress", since)
+                    if m["params"]["value"].get("kind") == "report"
+                ),
+                None,
+            ),
             timeout=30,
             what="the walk's first progress report",
         )
@@ -94,12 +101,24 @@ async def test_the_tenant_report_walk_ends_at_the_limit_with_progress(tmp_path: 
     server, uri = await _root_session(tmp_path, {"maxWorkspaceFiles": 5_000})
     try:
         since = len(server.received)
-        answer = await server.call("workspace/executeCommand", {"command": "wf.showTenantDiagnostics", "arguments": []}, timeout=120)
-        assert "result" in answer, (answer, server.logs(since)[-20:], (tmp_path / "stderr.txt").read_text(errors="replace")[-4000:])
+        answer = await server.call(
+            "workspace/executeCommand", {"command": "wf.showTenantDiagnostics", "arguments": []}, timeout=120
+        )
+        assert "result" in answer, (
+            answer,
+            server.logs(since)[-20:],
+            (tmp_path / "stderr.txt").read_text(errors="replace")[-4000:],
+        )
         result = answer["result"]
-        assert result["truncated"] is True and 5_000 < result["entriesLookedAt"] < 55_000, {k: v for k, v in result.items() if k != "tenants"}
+        assert result["truncated"] is True and 5_000 < result["entriesLookedAt"] < 55_000, {
+            k: v for k, v in result.items() if k != "tenants"
+        }
         assert any(t["files"] for t in result["tenants"]), "the open workflow document is in the report"
-        begins = [m["params"]["value"] for m in server.notifications("$/progress", since) if m["params"]["value"].get("kind") == "begin"]
+        begins = [
+            m["params"]["value"]
+            for m in server.notifications("$/progress", since)
+            if m["params"]["value"].get("kind") == "begin"
+        ]
         assert any(b["title"] == "Collecting tenant diagnostics" for b in begins), begins
         assert (await _hover_ms(server, uri)) < 1000
         assert await server.shutdown_and_exit() == 0

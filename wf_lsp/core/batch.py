@@ -119,7 +119,14 @@ def run_check(
 
     run = CheckRun()
     run.warnings.extend(load_registry(settings.registry).problems)
-    found = discover(paths, settings.exclude, settings.include, settings.root, settings.respect_gitignore, force_exclude=workflows_only)
+    found = discover(
+        paths,
+        settings.exclude,
+        settings.include,
+        settings.root,
+        settings.respect_gitignore,
+        force_exclude=workflows_only,
+    )
     run.skipped.extend(found.skipped)
     candidates = found.files
     stats: list[CacheStats] = []
@@ -145,7 +152,9 @@ def run_check(
     size = max(8, min(CHUNK, -(-len(todo) // (jobs * 16)))) if parallel else CHUNK
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
     tick = _Ticker(progress, len(candidates), len(candidates) - len(todo))
-    results = _parallel(settings, chunks, want_text, jobs, tick) if parallel else _serial(settings, chunks, want_text, tick)
+    results = (
+        _parallel(settings, chunks, want_text, jobs, tick) if parallel else _serial(settings, chunks, want_text, tick)
+    )
     for (outcomes, st), chunk in zip(results, chunks, strict=True):
         for c, (kind, text, result) in zip(chunk, outcomes, strict=True):
             if kind == SKIPPED:
@@ -192,7 +201,9 @@ def _serial(settings: Settings, chunks: list[list[Candidate]], want_text: bool, 
         yield out
 
 
-def _parallel(settings: Settings, chunks: list[list[Candidate]], want_text: bool, jobs: int, tick: _Ticker) -> list[ChunkResult]:
+def _parallel(
+    settings: Settings, chunks: list[list[Candidate]], want_text: bool, jobs: int, tick: _Ticker
+) -> list[ChunkResult]:
     """Chunks checked by `jobs - 1` forked workers and this process: workers take chunks from the front, this
     process from the back (no fork and no pickling for its share), a few queued ahead per worker."""
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -225,7 +236,9 @@ def _parallel(settings: Settings, chunks: list[list[Candidate]], want_text: bool
     return [r for r in out if r is not None]
 
 
-def _from_cache(cache: CheckCache, candidates: list[Candidate], slots: list[FileResult | None], settings: Settings, want_text: bool) -> list[Candidate]:
+def _from_cache(
+    cache: CheckCache, candidates: list[Candidate], slots: list[FileResult | None], settings: Settings, want_text: bool
+) -> list[Candidate]:
     """Fill `slots` with cached results; returns the candidates still to check (passed-over hits leave no slot)."""
     todo: list[Candidate] = []
     for i, c in enumerate(candidates):

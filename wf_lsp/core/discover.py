@@ -10,7 +10,21 @@ from pathlib import Path
 
 from wf_lsp.core.globs import GitIgnores, matches
 
-SKIP_DIRS = frozenset({"node_modules", ".git", ".hg", ".svn", ".venv", "venv", "__pycache__", ".mypy_cache", ".ruff_cache", ".tox", ".wf-lsp-cache"})
+SKIP_DIRS = frozenset(
+    {
+        "node_modules",
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "__pycache__",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".tox",
+        ".wf-lsp-cache",
+    }
+)
 EXTENSIONS = (".json", ".jsonc")
 #: Bytes that every workflow file contains (cheap pre-filter before parsing).
 MARKERS = (b'"nodes"', b'"connections"')
@@ -110,7 +124,14 @@ class _Walk:
         gitignore: bool,
         budget: Budget,
     ) -> None:
-        self.out, self.seen, self.exclude, self.include, self.root, self.gitignore = out, seen, exclude, include, root, gitignore
+        self.out, self.seen, self.exclude, self.include, self.root, self.gitignore = (
+            out,
+            seen,
+            exclude,
+            include,
+            root,
+            gitignore,
+        )
         self.budget = budget
 
     def _dropped(self, path: str, is_dir: bool, ignores: GitIgnores | None) -> bool:
@@ -129,7 +150,9 @@ class _Walk:
         budget = self.budget
         for folder, dirs, files in os.walk(top, onerror=onerror, followlinks=False):
             out.looked_at += len(dirs) + len(files)
-            if (budget.stop is not None and budget.stop()) or (budget.limit is not None and out.looked_at > budget.limit):
+            if (budget.stop is not None and budget.stop()) or (
+                budget.limit is not None and out.looked_at > budget.limit
+            ):
                 out.truncated = True
                 return
             if budget.tick is not None:
@@ -145,7 +168,9 @@ class _Walk:
             self.seen.add(ident)
             if ignores is not None and ".gitignore" in files:
                 ignores.add(folder)
-            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not self._dropped(os.path.join(folder, d), True, ignores))
+            dirs[:] = sorted(
+                d for d in dirs if d not in SKIP_DIRS and not self._dropped(os.path.join(folder, d), True, ignores)
+            )
             prefix = os.path.join(folder, "")
             for name in sorted(files):
                 full = prefix + name
@@ -180,7 +205,9 @@ def read_candidate(c: Candidate, max_bytes: int) -> tuple[bytes | None, str | No
                 data += fh.read(limit - want)
             unit = _unit(data)
             # The limit is on the text's UTF-8 size: beyond the BOM, enough UTF-16/32 that even ASCII is over it once decoded.
-            head = unit * (max_bytes + 2) if unit > 1 else max_bytes + 1 + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+            head = (
+                unit * (max_bytes + 2) if unit > 1 else max_bytes + 1 + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+            )
             if len(data) > max_bytes + 1 and unit > 1:
                 data += fh.read(head + 4 - len(data))
     except OSError as exc:

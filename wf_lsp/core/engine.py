@@ -89,7 +89,12 @@ def looks_like_workflow(value: Any) -> bool:
 
 
 def analyze(
-    text: str, settings: Settings, registry: Registry, path: str | None = None, pre: list[Finding] | None = None, doc: Document | None = None
+    text: str,
+    settings: Settings,
+    registry: Registry,
+    path: str | None = None,
+    pre: list[Finding] | None = None,
+    doc: Document | None = None,
 ) -> Analysis:
     """Validate one text (`doc`: its parse, when the caller has it); never raises for any input.
 
@@ -120,7 +125,9 @@ class PausedGC:
             gc.enable()
 
 
-def _analyze(text: str, settings: Settings, registry: Registry, path: str | None, pre: list[Finding] | None, doc: Document | None) -> Analysis:
+def _analyze(
+    text: str, settings: Settings, registry: Registry, path: str | None, pre: list[Finding] | None, doc: Document | None
+) -> Analysis:
     t0 = time.perf_counter()
     if doc is None:
         doc = parse(text, settings.max_file_bytes)
@@ -281,7 +288,9 @@ def _leading_space(text: str) -> int:
 def _span_for(text: str, spans: dict[Pointer, Found], ptr: Pointer, anchor: str, first_key: bool) -> tuple[int, int]:
     found = spans.get(ptr)
     if found is None:
-        for k in range(len(ptr) - 1, -1, -1):  # fall back to the nearest located ancestor: its key, or its value's first character
+        for k in range(
+            len(ptr) - 1, -1, -1
+        ):  # fall back to the nearest located ancestor: its key, or its value's first character
             found = spans.get(ptr[:k])
             if found is not None:
                 return found[0] if found[0] is not None else (found[1][0], found[1][0] + 1)

@@ -124,7 +124,14 @@ class Finding:
             "fixes": [f.to_json() for f in self.fixes],
         }
         if self.related:
-            out["related"] = [{"message": r.message, "path": pointer_to_path(r.pointer), "range": r.span.to_json() if r.span else None} for r in self.related]
+            out["related"] = [
+                {
+                    "message": r.message,
+                    "path": pointer_to_path(r.pointer),
+                    "range": r.span.to_json() if r.span else None,
+                }
+                for r in self.related
+            ]
         if self.tags:
             out["tags"] = list(self.tags)
         return out

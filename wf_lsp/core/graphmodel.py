@@ -182,7 +182,9 @@ def _owner(f: Finding, graph: Graph, nodes: dict[int, GraphNode]) -> int | None:
     return None
 
 
-def of_text(text: str, result: Result | None = None, key_mode: str = "auto", max_bytes: int | None = None) -> WorkflowGraph:
+def of_text(
+    text: str, result: Result | None = None, key_mode: str = "auto", max_bytes: int | None = None
+) -> WorkflowGraph:
     """The graph of a workflow text (parsed leniently, as the engine does: broken text is repaired first)."""
     from wf_lsp.core.parse.document import parse
 

@@ -32,7 +32,9 @@ _BYTES_PER_ENTRY = 1500
 Analyzer = Callable[[str, Settings, Registry, "str | None", list[Finding]], Result]
 
 
-def analyze_result(text: str, settings: Settings, registry: Registry, path: str | None, pre: list[Finding], incremental: bool = False) -> Result:
+def analyze_result(
+    text: str, settings: Settings, registry: Registry, path: str | None, pre: list[Finding], incremental: bool = False
+) -> Result:
     """Validate one text here and now: the result before any cache sees it. `incremental`: the text is the next version
     of the document at `path` (an editor's), parsed from the last one where that is safe (the same result)."""
     doc = reparser(path).parse(text, settings.max_file_bytes) if incremental and path is not None else None
@@ -59,7 +61,9 @@ class WorkflowLoader:
         self.store: SharedStore = store or NullStore()
         self.fingerprint = self.settings.fingerprint(self.registry.digest)
         cache = self.settings.cache
-        self._cache: TTLCache[Any, Result] = TTLCache(maxsize=max(1, cache.max_entries), ttl=max(1, cache.ttl_seconds), getsizeof=_weight)
+        self._cache: TTLCache[Any, Result] = TTLCache(
+            maxsize=max(1, cache.max_entries), ttl=max(1, cache.ttl_seconds), getsizeof=_weight
+        )
         self._lock = threading.Lock()
         self._inflight: dict[Any, Future[Result]] = {}
         self._limit = threading.BoundedSemaphore(max(1, max_concurrency))
@@ -211,7 +215,9 @@ class WorkflowLoader:
         except codec.Invalid:
             payload = None
         decoded = codec.from_payload(payload, __version__, digest) if payload is not None else None
-        if decoded is None or not codec.fits(decoded, text) or any(f.fixes for f in decoded.findings):  # wf-lsp never shares an edit
+        if (
+            decoded is None or not codec.fits(decoded, text) or any(f.fixes for f in decoded.findings)
+        ):  # wf-lsp never shares an edit
             with self._lock:
                 self._stats["sharedRejected"] += 1
             return None

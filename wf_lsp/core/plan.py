@@ -88,7 +88,17 @@ def build_graph(workflow: Any, key_mode: str = "auto", dialect: str = "auto") ->
             src, dst = graph.resolve(src_ref), graph.resolve(target)
             entry = conns[src_ref][otype][out][j]
             port = entry.get("index")
-            graph.links.append(Link(src, dst, str(src_ref), _ref_text(target), str(otype), _output(out), port if type(port) is int else None))
+            graph.links.append(
+                Link(
+                    src,
+                    dst,
+                    str(src_ref),
+                    _ref_text(target),
+                    str(otype),
+                    _output(out),
+                    port if type(port) is int else None,
+                )
+            )
             if src is None or dst is None:
                 continue
             if n8n and otype != "main":
@@ -98,7 +108,9 @@ def build_graph(workflow: Any, key_mode: str = "auto", dialect: str = "auto") ->
             graph.edges.append((src, dst))
     if n8n:
         graph.outside = {i for i, main in feeds.items() if not main}
-        graph.outside |= {i for i, node in enumerate(graph.nodes) if isinstance(node, dict) and node.get("type") == STICKY_NOTE}
+        graph.outside |= {
+            i for i, node in enumerate(graph.nodes) if isinstance(node, dict) and node.get("type") == STICKY_NOTE
+        }
     for src, dst in parameter_edges(graph):
         graph.edges.append((src, dst))
         graph.links.append(Link(src, dst, graph.label(src), graph.label(dst), "parameter", 0))
@@ -115,10 +127,18 @@ def build_graph(workflow: Any, key_mode: str = "auto", dialect: str = "auto") ->
             graph.starts.append(index)
     graph.triggers = list(graph.starts)
     if n8n:  # n8n has no trigger list: its trigger nodes are those of a trigger type (drawn as such)
-        graph.triggers = [i for i, node in enumerate(graph.nodes) if isinstance(node, dict) and n8n_dialect.is_trigger_type(node.get("type"))]
+        graph.triggers = [
+            i
+            for i, node in enumerate(graph.nodes)
+            if isinstance(node, dict) and n8n_dialect.is_trigger_type(node.get("type"))
+        ]
     if not graph.starts:
         incoming = {dst for _, dst in graph.edges}
-        graph.starts = [i for i, node in enumerate(graph.nodes) if isinstance(node, dict) and i not in incoming and i not in graph.outside]
+        graph.starts = [
+            i
+            for i, node in enumerate(graph.nodes)
+            if isinstance(node, dict) and i not in incoming and i not in graph.outside
+        ]
     return graph
 
 
@@ -141,7 +161,12 @@ def _output(key: str | int) -> int | str:
 
 def parameter_edges(graph: Graph) -> list[tuple[int, int]]:
     """Edges a node declares in its parameters by node id (a parallel node's `tasks[].nodeId`, a router's targets)."""
-    return [(i, dst) for i, node in enumerate(graph.nodes) if isinstance(node, dict) for dst in parameter_references(node, graph.ids)]
+    return [
+        (i, dst)
+        for i, node in enumerate(graph.nodes)
+        if isinstance(node, dict)
+        for dst in parameter_references(node, graph.ids)
+    ]
 
 
 def plan_levels(graph: Graph) -> Plan:
@@ -177,7 +202,9 @@ def plan_levels(graph: Graph) -> Plan:
                     if indegree[v] == 0:
                         nxt.add(v)
         level = sorted(nxt)
-    unreachable = [i for i, node in enumerate(graph.nodes) if isinstance(node, dict) and not reached[i] and i not in graph.outside]
+    unreachable = [
+        i for i, node in enumerate(graph.nodes) if isinstance(node, dict) and not reached[i] and i not in graph.outside
+    ]
     cyclic = [i for i in range(n) if reached[i] and not placed[i]]
     return Plan(levels, unreachable, cyclic)
 

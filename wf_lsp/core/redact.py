@@ -37,7 +37,9 @@ def looks_secret(name: object) -> bool:
 def line_has_secret(line: str, pointer: Iterable[object] = ()) -> bool:
     """A source line is sensitive when it holds a secret-looking key (escapes decoded) or belongs under one (by the
     finding's pointer)."""
-    return any(looks_secret(p) for p in pointer) or any(looks_secret(key_name(f'"{m.group(1)}"')) for m in _KEY.finditer(line))
+    return any(looks_secret(p) for p in pointer) or any(
+        looks_secret(key_name(f'"{m.group(1)}"')) for m in _KEY.finditer(line)
+    )
 
 
 def mask_values(line: str) -> str:

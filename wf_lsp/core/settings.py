@@ -260,7 +260,9 @@ def _cache(value: Any, base: CacheSettings) -> CacheSettings:
         if k in ("maxEntries", "max_entries", "ttlSeconds", "ttl_seconds", "redisTimeoutMs", "redis_timeout_ms"):
             if isinstance(v, bool) or not isinstance(v, int) or v < 0:
                 raise ValueError(f"{k} must be a non-negative integer")
-            name = {"maxEntries": "max_entries", "ttlSeconds": "ttl_seconds", "redisTimeoutMs": "redis_timeout_ms"}.get(k, k)
+            name = {"maxEntries": "max_entries", "ttlSeconds": "ttl_seconds", "redisTimeoutMs": "redis_timeout_ms"}.get(
+                k, k
+            )
             changes[name] = v
         elif k in ("redisUrl", "redis_url"):
             if v is not None and not isinstance(v, str):

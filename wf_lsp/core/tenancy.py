@@ -85,7 +85,14 @@ def build_context(workflow: Any, tenant_id: str, user_id: str = "", user_level: 
             if not isinstance(definition, dict):
                 continue
             if definition.get("scope") == "global":
-                ctx.issues.append(ContextIssue("SCOPE_VIOLATION", f"variables.{name}", "Global-scope variable will be skipped for security", "warning"))
+                ctx.issues.append(
+                    ContextIssue(
+                        "SCOPE_VIOLATION",
+                        f"variables.{name}",
+                        "Global-scope variable will be skipped for security",
+                        "warning",
+                    )
+                )
                 continue
             for owner in foreign_tenants(definition, tenant_id):
                 ctx.issues.append(
@@ -99,7 +106,14 @@ def build_context(workflow: Any, tenant_id: str, user_id: str = "", user_level: 
     ctx.variables.update({"_tenantId": tenant_id, "_userId": user_id, "_userLevel": user_level})
     creds = wf.get("credentials")
     if isinstance(creds, list) and creds:
-        ctx.issues.append(ContextIssue("INVALID_CREDENTIALS", "credentials", f"{len(creds)} credential(s) will be validated during execution", "info"))
+        ctx.issues.append(
+            ContextIssue(
+                "INVALID_CREDENTIALS",
+                "credentials",
+                f"{len(creds)} credential(s) will be validated during execution",
+                "info",
+            )
+        )
     return ctx
 
 

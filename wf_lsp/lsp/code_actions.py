@@ -71,12 +71,18 @@ def _key(r: types.Range) -> tuple[int, int, int, int]:
     return (r.start.line, r.start.character, r.end.line, r.end.character)
 
 
-def _quick_fixes(server: WfServer, doc: OpenDocument, diag: types.Diagnostic, data: dict[str, Any] | None) -> list[types.CodeAction]:
+def _quick_fixes(
+    server: WfServer, doc: OpenDocument, diag: types.Diagnostic, data: dict[str, Any] | None
+) -> list[types.CodeAction]:
     if not data or data.get("version") != doc.version:
         return []  # fixes of another version would land in the wrong place
     out = []
     for k, fix in enumerate(data.get("fixes") or []):
-        edits = _deferred(server, doc, diag, data, k) if fix.get("deferred") else [edit_from_json(e) for e in fix.get("edits", [])]
+        edits = (
+            _deferred(server, doc, diag, data, k)
+            if fix.get("deferred")
+            else [edit_from_json(e) for e in fix.get("edits", [])]
+        )
         if not edits:
             continue
         out.append(
@@ -91,11 +97,18 @@ def _quick_fixes(server: WfServer, doc: OpenDocument, diag: types.Diagnostic, da
     return out
 
 
-def _deferred(server: WfServer, doc: OpenDocument, diag: types.Diagnostic, data: dict[str, Any], k: int) -> list[types.TextEdit]:
+def _deferred(
+    server: WfServer, doc: OpenDocument, diag: types.Diagnostic, data: dict[str, Any], k: int
+) -> list[types.TextEdit]:
     """The edits of a fix too big to carry in data, from the server's result for that same version."""
     outcome = server.diagnostics.last(doc.uri)
     index = data.get("finding")
-    if outcome is None or outcome.version != data.get("version") or not isinstance(index, int) or index >= len(outcome.result.findings):
+    if (
+        outcome is None
+        or outcome.version != data.get("version")
+        or not isinstance(index, int)
+        or index >= len(outcome.result.findings)
+    ):
         return []
     finding = outcome.result.findings[index]
     if finding.code != diag.code or k >= len(finding.fixes):
@@ -103,7 +116,9 @@ def _deferred(server: WfServer, doc: OpenDocument, diag: types.Diagnostic, data:
     return fix_edits(finding.fixes[k], PositionMapper(outcome.text, server.encoding))
 
 
-def _ignores(server: WfServer, doc: OpenDocument, diags: list[types.Diagnostic], datas: list[dict[str, Any] | None]) -> list[types.CodeAction]:
+def _ignores(
+    server: WfServer, doc: OpenDocument, diags: list[types.Diagnostic], datas: list[dict[str, Any] | None]
+) -> list[types.CodeAction]:
     out = []
     done: set[tuple[str, int | None]] = set()
     for diag, data in zip(diags, datas, strict=True):
@@ -117,7 +132,12 @@ def _ignores(server: WfServer, doc: OpenDocument, diags: list[types.Diagnostic],
         done.add((code, node))
         try:
             edit = ignore_edit(doc.text, code, node)
-        except (StopIteration, ValueError, IndexError, RecursionError):  # text being typed that does not parse there: no action
+        except (
+            StopIteration,
+            ValueError,
+            IndexError,
+            RecursionError,
+        ):  # text being typed that does not parse there: no action
             continue
         if edit is None:
             continue
@@ -140,8 +160,12 @@ async def _fix_all(server: WfServer, doc: OpenDocument) -> types.CodeAction | No
     if outcome is None or not outcome.workflow or outcome.version != doc.version:
         return None
     if any(f.code in SYNTAX_CODES for f in outcome.result.findings):
-        return None  # fix-all applies unverified fixes: not on text the parser had to repair (check --fix verifies them)
-    edits = sorted((e for fix in safe_fixes(outcome.result.findings) for e in fix.edits), key=lambda e: (e.start, e.end))
+        return (
+            None  # fix-all applies unverified fixes: not on text the parser had to repair (check --fix verifies them)
+        )
+    edits = sorted(
+        (e for fix in safe_fixes(outcome.result.findings) for e in fix.edits), key=lambda e: (e.start, e.end)
+    )
     if not edits:
         return None
     mapper = PositionMapper(outcome.text, server.encoding)

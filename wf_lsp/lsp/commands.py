@@ -45,7 +45,9 @@ def register(server: WfServer) -> None:
         # A tenant name, or a document (what editors pass from a context menu or `vim.uri_from_bufnr(0)`): its tenant.
         arg = _first_str(args)
         if arg is None:
-            arg = next((a["uri"] for a in args if isinstance(a, dict) and isinstance(a.get("uri"), str) and a["uri"]), None)
+            arg = next(
+                (a["uri"] for a in args if isinstance(a, dict) and isinstance(a.get("uri"), str) and a["uri"]), None
+            )
         gathered = await _gather(server, "Collecting tenant diagnostics")
         outcomes = gathered.outcomes
         tenant, problem = arg, None
@@ -87,7 +89,11 @@ def register(server: WfServer) -> None:
         outcome = await server.diagnostics.current(uri) if uri else None
         if outcome is None or not outcome.workflow:
             return {"workflow": False, "dialect": None}
-        return {"workflow": True, "dialect": outcome.result.summary.get("dialect", "metabuilder"), "valid": outcome.result.valid}
+        return {
+            "workflow": True,
+            "dialect": outcome.result.summary.get("dialect", "metabuilder"),
+            "valid": outcome.result.valid,
+        }
 
     @server.command("wf.executionPlan")
     async def plan(*args: object) -> dict[str, Any]:
@@ -95,7 +101,10 @@ def register(server: WfServer) -> None:
         if uri is None and args and isinstance(args[0], dict):
             uri = args[0].get("uri")
         if not uri:
-            return {"valid": False, "errors": [{"code": "NO_DOCUMENT", "message": "wf.executionPlan needs a document URI"}]}
+            return {
+                "valid": False,
+                "errors": [{"code": "NO_DOCUMENT", "message": "wf.executionPlan needs a document URI"}],
+            }
         return await _plan(server, str(uri))
 
 
@@ -153,7 +162,9 @@ async def _show(server: WfServer, report: dict[str, Any], tenant: str | None) ->
     if get_capability(server.client_capabilities, "window.show_document.support", False):
         uri = documents.path_to_uri(_write(server, report, tenant))
         try:
-            await asyncio.wait_for(server.window_show_document_async(types.ShowDocumentParams(uri=uri, take_focus=True)), 10)
+            await asyncio.wait_for(
+                server.window_show_document_async(types.ShowDocumentParams(uri=uri, take_focus=True)), 10
+            )
             return
         except Exception as exc:  # fall back to a message
             log.warning("the client did not show the report: %s", exc)
@@ -204,7 +215,11 @@ class _Gathered:
 
     def account(self) -> dict[str, Any]:
         """Whether the walk was cancelled or ended at its limit, and how far it went."""
-        return {"cancelled": self.cancelled, "truncated": self.walk.truncated and not self.walk.stopped, "entriesLookedAt": self.walk.looked_at}
+        return {
+            "cancelled": self.cancelled,
+            "truncated": self.walk.truncated and not self.walk.stopped,
+            "entriesLookedAt": self.walk.looked_at,
+        }
 
 
 async def _gather(server: WfServer, title: str) -> _Gathered:
@@ -220,7 +235,9 @@ async def _gather(server: WfServer, title: str) -> _Gathered:
         progress.tokens[token] = Future()
         try:
             params = types.WorkDoneProgressCreateParams(token=token)
-            await asyncio.wait_for(server.protocol.send_request_async(types.WINDOW_WORK_DONE_PROGRESS_CREATE, params), 10)
+            await asyncio.wait_for(
+                server.protocol.send_request_async(types.WINDOW_WORK_DONE_PROGRESS_CREATE, params), 10
+            )
             progress.begin(token, types.WorkDoneProgressBegin(title=title, cancellable=True, percentage=0))
         except Exception as exc:
             log.warning("no progress for %s: %s", title.lower(), exc)
@@ -244,7 +261,12 @@ async def _gather(server: WfServer, title: str) -> _Gathered:
             outcomes.extend(await server.workspace_reports.validate_many(snaps[i : i + _CHUNK]))
             if token is not None:
                 done = min(i + _CHUNK, len(snaps))
-                progress.report(token, types.WorkDoneProgressReport(message=f"{done}/{len(snaps)} files", percentage=done * 100 // max(1, len(snaps))))
+                progress.report(
+                    token,
+                    types.WorkDoneProgressReport(
+                        message=f"{done}/{len(snaps)} files", percentage=done * 100 // max(1, len(snaps))
+                    ),
+                )
     except asyncio.CancelledError:
         cancelled = True
     finally:

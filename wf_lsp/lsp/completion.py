@@ -98,19 +98,37 @@ async def _complete(server: WfServer, params: types.CompletionParams) -> types.C
         return None
     replace = snap.range(inner) if inner is not None else snap.range((offset, offset))
     docs_ok = types.MarkupKind.Markdown in (
-        get_capability(server.client_capabilities, "text_document.completion.completion_item.documentation_format", None) or []
+        get_capability(
+            server.client_capabilities, "text_document.completion.completion_item.documentation_format", None
+        )
+        or []
     )
 
-    def item(label: str, kind: types.CompletionItemKind, detail: str | None = None, doc_md: str | None = None, text: str | None = None) -> Any:
+    def item(
+        label: str,
+        kind: types.CompletionItemKind,
+        detail: str | None = None,
+        doc_md: str | None = None,
+        text: str | None = None,
+    ) -> Any:
         insert = text if text is not None else json.dumps(label, ensure_ascii=False)[1:-1]
-        documentation = (types.MarkupContent(types.MarkupKind.Markdown, doc_md) if docs_ok else doc_md) if doc_md else None
+        documentation = (
+            (types.MarkupContent(types.MarkupKind.Markdown, doc_md) if docs_ok else doc_md) if doc_md else None
+        )
         return types.CompletionItem(
-            label=label, kind=kind, detail=detail, documentation=documentation, text_edit=types.TextEdit(range=replace, new_text=insert)
+            label=label,
+            kind=kind,
+            detail=detail,
+            documentation=documentation,
+            text_edit=types.TextEdit(range=replace, new_text=insert),
         )
 
     items: list[types.CompletionItem] = []
     settings = server.settings.for_uri(doc.uri)
-    if kind in ("type", "param", "param.slot", "param.value") and n8n_dialect.resolve(settings.dialect, snap.value) == "n8n":
+    if (
+        kind in ("type", "param", "param.slot", "param.value")
+        and n8n_dialect.resolve(settings.dialect, snap.value) == "n8n"
+    ):
         return _n8n(snap, ptr, kind, catalogue.load(settings.n8n_catalog), item)
     if kind == "type":
         items = [item(t.id, K.Class, f"{t.group} · {t.source}", type_markdown(t)) for t in registry.types.values()]
@@ -120,7 +138,9 @@ async def _complete(server: WfServer, params: types.CompletionParams) -> types.C
         for ref, at in pool.items():
             node = snap.nodes[at]
             other = node.get("name" if style == "id" else "id") if isinstance(node, dict) else None
-            items.append(item(ref, K.Reference, f"{node.get('type', '')}" + (f" · {other}" if isinstance(other, str) else "")))
+            items.append(
+                item(ref, K.Reference, f"{node.get('type', '')}" + (f" · {other}" if isinstance(other, str) else ""))
+            )
     elif kind in ENUMS:
         items = [item(v, K.EnumMember) for v in ENUMS[kind]]
     elif kind in ("param", "param.slot", "param.value"):
@@ -144,7 +164,9 @@ async def _complete(server: WfServer, params: types.CompletionParams) -> types.C
     return types.CompletionList(is_incomplete=False, items=items)
 
 
-def _n8n(snap: DocumentSnapshot, ptr: Pointer, kind: str, cat: catalogue.Catalogue | None, item: Any) -> types.CompletionList | None:
+def _n8n(
+    snap: DocumentSnapshot, ptr: Pointer, kind: str, cat: catalogue.Catalogue | None, item: Any
+) -> types.CompletionList | None:
     """Completion in an n8n export, from the catalogue: types, parameter names and option values."""
     if cat is None:
         return None
@@ -167,5 +189,12 @@ def _n8n(snap: DocumentSnapshot, ptr: Pointer, kind: str, cat: catalogue.Catalog
         for name, detail in describe.parameter_choices(desc):
             if name in present and name != (ptr[3] if kind == "param" else None):
                 continue
-            items.append(item(name, K.Property, detail, text=None if kind == "param" else f"{json.dumps(name, ensure_ascii=False)}: "))
+            items.append(
+                item(
+                    name,
+                    K.Property,
+                    detail,
+                    text=None if kind == "param" else f"{json.dumps(name, ensure_ascii=False)}: ",
+                )
+            )
     return types.CompletionList(is_incomplete=False, items=items)

@@ -51,12 +51,16 @@ class PositionMapper:
             return types.Position(line=line, character=character)
         if offset is None:
             offset = self._index().start(line) + character
-        return types.Position(line=line, character=self._codec.client_num_units(self._text[offset - character : offset]))
+        return types.Position(
+            line=line, character=self._codec.client_num_units(self._text[offset - character : offset])
+        )
 
     def span(self, span: Span) -> types.Range:
         """Client range of a core span."""
         start, end = span.start, span.end
-        return types.Range(self.position(start.line, start.character, start.offset), self.position(end.line, end.character, end.offset))
+        return types.Range(
+            self.position(start.line, start.character, start.offset), self.position(end.line, end.character, end.offset)
+        )
 
     def preload(self, offsets: list[int]) -> None:
         """Find the lines of many offsets in one pass (cheaper than a line index for a few offsets in a big text)."""
@@ -108,7 +112,9 @@ def fix_json(fix: Fix, mapper: PositionMapper) -> dict[str, Any]:
     if len(fix.edits) > MAX_EDITS_IN_DATA:
         out.update(edits=[], deferred=len(fix.edits))  # e.g. re-keying 2,000 connections: kept server-side
     else:
-        out["edits"] = [{"range": _range_json(mapper.offsets(e.start, e.end)), "newText": e.new_text} for e in fix.edits]
+        out["edits"] = [
+            {"range": _range_json(mapper.offsets(e.start, e.end)), "newText": e.new_text} for e in fix.edits
+        ]
     return out
 
 
@@ -118,16 +124,25 @@ def fix_edits(fix: Fix, mapper: PositionMapper) -> list[types.TextEdit]:
 
 
 def _range_json(r: types.Range) -> dict[str, Any]:
-    return {"start": {"line": r.start.line, "character": r.start.character}, "end": {"line": r.end.line, "character": r.end.character}}
+    return {
+        "start": {"line": r.start.line, "character": r.start.character},
+        "end": {"line": r.end.line, "character": r.end.character},
+    }
 
 
-def to_diagnostic(f: Finding, mapper: PositionMapper, uri: str, version: int | None, style: DiagnosticStyle, index: int = 0) -> types.Diagnostic:
+def to_diagnostic(
+    f: Finding, mapper: PositionMapper, uri: str, version: int | None, style: DiagnosticStyle, index: int = 0
+) -> types.Diagnostic:
     """One finding as an LSP diagnostic."""
     rule = catalog.RULES.get(f.code)
     rng = mapper.span(f.span) if f.span else types.Range(types.Position(0, 0), types.Position(0, 0))
     related = None
     if style.related and f.related:
-        related = [types.DiagnosticRelatedInformation(types.Location(uri, mapper.span(r.span)), r.message) for r in f.related if r.span is not None] or None
+        related = [
+            types.DiagnosticRelatedInformation(types.Location(uri, mapper.span(r.span)), r.message)
+            for r in f.related
+            if r.span is not None
+        ] or None
     tags = [_TAGS[t] for t in f.tags if t in _TAGS] if style.tags else []
     data: dict[str, Any] = {
         "fixes": [fix_json(fix, mapper) for fix in f.fixes],
@@ -179,7 +194,16 @@ def to_diagnostics(
     else:
         chosen = list(enumerate(findings))
     mapper = PositionMapper(text, encoding, lines)
-    mapper.preload([o for _, f in chosen for fix in f.fixes if len(fix.edits) <= MAX_EDITS_IN_DATA for e in fix.edits for o in (e.start, e.end)])
+    mapper.preload(
+        [
+            o
+            for _, f in chosen
+            for fix in f.fixes
+            if len(fix.edits) <= MAX_EDITS_IN_DATA
+            for e in fix.edits
+            for o in (e.start, e.end)
+        ]
+    )
     out = [to_diagnostic(f, mapper, uri, version, style, i) for i, f in chosen]
     if rest:
         out.append(over_limit(rest, limit, version))
@@ -207,7 +231,9 @@ def over_limit(rest: list[Finding], limit: int, version: int | None) -> types.Di
     )
 
 
-def workspace_edit(caps: types.ClientCapabilities, uri: str, version: int | None, edits: list[types.TextEdit]) -> types.WorkspaceEdit:
+def workspace_edit(
+    caps: types.ClientCapabilities, uri: str, version: int | None, edits: list[types.TextEdit]
+) -> types.WorkspaceEdit:
     """Edits to one document: versioned documentChanges when the client supports them, else plain changes."""
     td = caps.workspace.workspace_edit if caps.workspace else None
     if td is not None and td.document_changes:
@@ -220,6 +246,9 @@ def edit_from_json(edit: dict[str, Any]) -> types.TextEdit:
     """A text edit as carried in a diagnostic's data."""
     r = edit["range"]
     return types.TextEdit(
-        range=types.Range(types.Position(r["start"]["line"], r["start"]["character"]), types.Position(r["end"]["line"], r["end"]["character"])),
+        range=types.Range(
+            types.Position(r["start"]["line"], r["start"]["character"]),
+            types.Position(r["end"]["line"], r["end"]["character"]),
+        ),
         new_text=edit["newText"],
     )

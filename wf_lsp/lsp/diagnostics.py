@@ -128,7 +128,9 @@ class Diagnostics:
                 self._server.protocol.notify_json(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, params)
             else:
                 self._server.text_document_publish_diagnostics(
-                    types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=outcome.diagnostics, version=outcome.version)
+                    types.PublishDiagnosticsParams(
+                        uri=doc.uri, diagnostics=outcome.diagnostics, version=outcome.version
+                    )
                 )
             state.published = outcome.workflow
 

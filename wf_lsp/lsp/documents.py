@@ -28,7 +28,9 @@ log = logging.getLogger("wf_lsp.lsp.documents")
 JSON_LANGUAGES = frozenset({"json", "jsonc"})
 JSON_SUFFIXES = (".json", ".jsonc")
 #: Well-known JSON files that are never workflows, whatever they contain (unless an include glob names them).
-NEVER = frozenset({"package.json", "package-lock.json", "tsconfig.json", "jsconfig.json", "composer.json", ".eslintrc.json"})
+NEVER = frozenset(
+    {"package.json", "package-lock.json", "tsconfig.json", "jsconfig.json", "composer.json", ".eslintrc.json"}
+)
 MARKERS = ('"nodes"', '"connections"')
 #: Findings that mean the text did not parse: such a file still gets diagnostics if it looked like a workflow.
 UNREADABLE = frozenset({"JSON_SYNTAX_ERROR", "INVALID_ENCODING", "FILE_TOO_LARGE", "NESTING_TOO_DEEP"})
@@ -125,7 +127,12 @@ def _check_range(doc: OpenDocument, rng: types.Range) -> None:
     """Log an edit range past the last line (clamped to the end, as vscode-languageserver does) or ending before it starts."""
     lines = len(doc.lines)
     if rng.start.line >= lines or rng.end.line >= lines:
-        log.warning("edit range %s of %s is past its last line (%d): clamped to the end of the text", _show(rng), doc.uri, lines - 1)
+        log.warning(
+            "edit range %s of %s is past its last line (%d): clamped to the end of the text",
+            _show(rng),
+            doc.uri,
+            lines - 1,
+        )
     elif (rng.end.line, rng.end.character) < (rng.start.line, rng.start.character):
         log.warning("edit range %s of %s ends before it starts: taken from its end to its start", _show(rng), doc.uri)
 
@@ -235,7 +242,11 @@ def workspace_candidates(
     account; files reached through a symlink that leads out of the folders are left out (as are FIFOs and devices)."""
     out: list[WorkspaceFile] = []
     seen: set[str] = set()
-    found = discover(folders, settings.exclude, settings.include, settings.root, settings.respect_gitignore, budget=budget) if folders else None
+    found = (
+        discover(folders, settings.exclude, settings.include, settings.root, settings.respect_gitignore, budget=budget)
+        if folders
+        else None
+    )
     for cand in found.files if found else []:
         path = os.path.abspath(cand.path)
         if path in seen:

@@ -28,7 +28,9 @@ def register(server: WfServer) -> None:
 
 def markup(server: WfServer, text: str) -> types.MarkupContent:
     """Markdown when the client renders it, else the same text as plain text."""
-    formats = get_capability(server.client_capabilities, "text_document.hover.content_format", None) or [types.MarkupKind.Markdown]
+    formats = get_capability(server.client_capabilities, "text_document.hover.content_format", None) or [
+        types.MarkupKind.Markdown
+    ]
     if types.MarkupKind.Markdown in formats:
         return types.MarkupContent(kind=types.MarkupKind.Markdown, value=text)
     return types.MarkupContent(kind=types.MarkupKind.PlainText, value=plain_text(text))
@@ -58,7 +60,12 @@ def plain_text(markdown: str) -> str:
 
 def type_markdown(entry: NodeType) -> str:
     """A registry entry: description, origin, parameters (required first) and outputs."""
-    lines = [f"**{entry.id}** — {entry.description}".rstrip(" —"), "", f"_{entry.group or 'node'} · from {entry.source}_", ""]
+    lines = [
+        f"**{entry.id}** — {entry.description}".rstrip(" —"),
+        "",
+        f"_{entry.group or 'node'} · from {entry.source}_",
+        "",
+    ]
     if entry.params:
         lines += ["| Parameter | Type | Required | Default |", "| --- | --- | --- | --- |"]
         for p in sorted(entry.params.values(), key=lambda p: (not p.required, p.name)):
@@ -88,7 +95,13 @@ def _node_markdown(snap: DocumentSnapshot, index: int, registry: Registry) -> st
     step = snap.plan.step_of().get(index)
     ins = sum(1 for _, dst in snap.graph.edges if dst == index)
     outs = sum(1 for src, _ in snap.graph.edges if src == index)
-    where = f" · step {step + 1}" if step is not None else " · on a cycle" if index in snap.plan.cyclic else " · not reached from a trigger"
+    where = (
+        f" · step {step + 1}"
+        if step is not None
+        else " · on a cycle"
+        if index in snap.plan.cyclic
+        else " · not reached from a trigger"
+    )
     lines.append(f"- {ins} in · {outs} out" + where)
     inputs = [(link.source, link.source_ref, link) for link in snap.graph.links if link.target == index]
     outputs = [(link.target, link.target_ref, link) for link in snap.graph.links if link.source == index]
@@ -110,7 +123,11 @@ def _ends(snap: DocumentSnapshot, ends: list[tuple[int | None, str, Link]]) -> s
     shown = []
     for other, ref, link in ends[:_MAX_ENDS]:
         name = snap.graph.label(other) if other is not None else f"{ref} (no such node)"
-        kind = "" if link.type == "main" and link.output == 0 else f"({link.type}" + (f" {link.output}" if link.output != 0 else "") + ")"
+        kind = (
+            ""
+            if link.type == "main" and link.output == 0
+            else f"({link.type}" + (f" {link.output}" if link.output != 0 else "") + ")"
+        )
         shown.append(f"{_code(name)} {_code_free(kind)}" if kind else _code(name))
     more = f" and {len(ends) - _MAX_ENDS} more" if len(ends) > _MAX_ENDS else ""
     return ", ".join(shown) + more
@@ -163,7 +180,9 @@ async def _hover(server: WfServer, params: types.HoverParams) -> types.Hover | N
                 from wf_lsp.core.n8n import catalogue, describe
 
                 node = snap.nodes[index] if isinstance(snap.nodes[index], dict) else {}
-                parts.append(describe.type_markdown(catalogue.load(settings.n8n_catalog), type_id, node.get("typeVersion", 1)))
+                parts.append(
+                    describe.type_markdown(catalogue.load(settings.n8n_catalog), type_id, node.get("typeVersion", 1))
+                )
             elif entry is not None:
                 parts.append(type_markdown(entry))
             elif isinstance(type_id, str) and (why := registry.unimplemented_reason(type_id)) is not None:

@@ -101,7 +101,12 @@ class LineIndex:
         if self._raw is None:
             return
         delta = len(new_text) - (end - start)
-        same_lines = not _breaks(new_text) and not _breaks(old[start:end]) and old[start - 1 : start] != "\r" and old[end : end + 1] != "\n"
+        same_lines = (
+            not _breaks(new_text)
+            and not _breaks(old[start:end])
+            and old[start - 1 : start] != "\r"
+            and old[end : end + 1] != "\n"
+        )
         if same_lines:
             after = self.line_of(start) + 1
             if after >= len(self._raw) or delta == 0:

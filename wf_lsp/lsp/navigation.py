@@ -50,18 +50,24 @@ def register(server: WfServer) -> None:
         if found is None:
             return None  # only node names can be renamed
         _doc, snap, index, span = found
-        return types.PrepareRenamePlaceholder(range=snap.range((span[0] + 1, span[1] - 1)), placeholder=str(snap.nodes[index]["name"]))
+        return types.PrepareRenamePlaceholder(
+            range=snap.range((span[0] + 1, span[1] - 1)), placeholder=str(snap.nodes[index]["name"])
+        )
 
     @server.feature(types.TEXT_DOCUMENT_RENAME, types.RenameOptions(prepare_provider=True))
     async def rename(params: types.RenameParams) -> types.WorkspaceEdit | None:
         found = await _name_at(server, params.text_document.uri, params.position)
         if found is None:
-            raise JsonRpcException('Only node names can be renamed: put the cursor on a node\'s "name" value.', REQUEST_FAILED)
+            raise JsonRpcException(
+                'Only node names can be renamed: put the cursor on a node\'s "name" value.', REQUEST_FAILED
+            )
         doc, snap, index, span = found
         return _rename(server, doc, snap, index, span, params.new_name)
 
 
-async def _hit(server: WfServer, uri: str, position: types.Position) -> tuple[OpenDocument, DocumentSnapshot, Pointer, str, tuple[int, int]] | None:
+async def _hit(
+    server: WfServer, uri: str, position: types.Position
+) -> tuple[OpenDocument, DocumentSnapshot, Pointer, str, tuple[int, int]] | None:
     """The workflow document at uri, its snapshot, and the innermost member under the position."""
     doc = workflow_doc(server, uri)
     if doc is None:
@@ -71,7 +77,9 @@ async def _hit(server: WfServer, uri: str, position: types.Position) -> tuple[Op
     return None if hit is None else (doc, snap, *hit)
 
 
-async def _at(server: WfServer, uri: str, position: types.Position) -> tuple[OpenDocument, DocumentSnapshot, int, bool] | None:
+async def _at(
+    server: WfServer, uri: str, position: types.Position
+) -> tuple[OpenDocument, DocumentSnapshot, int, bool] | None:
     """The node a position refers to: from a reference, or from the node's own name or id (then decl=True)."""
     found = await _hit(server, uri, position)
     if found is None:
@@ -86,7 +94,9 @@ async def _at(server: WfServer, uri: str, position: types.Position) -> tuple[Ope
     return None
 
 
-async def _name_at(server: WfServer, uri: str, position: types.Position) -> tuple[OpenDocument, DocumentSnapshot, int, tuple[int, int]] | None:
+async def _name_at(
+    server: WfServer, uri: str, position: types.Position
+) -> tuple[OpenDocument, DocumentSnapshot, int, tuple[int, int]] | None:
     """The node whose name value (a string) is under the position."""
     found = await _hit(server, uri, position)
     if found is None:
@@ -122,7 +132,9 @@ def _ref_spans(snap: DocumentSnapshot, refs: list[Ref]) -> list[tuple[int, int]]
     return out
 
 
-def _rename(server: WfServer, doc: OpenDocument, snap: DocumentSnapshot, index: int, span: tuple[int, int], new_name: str) -> types.WorkspaceEdit:
+def _rename(
+    server: WfServer, doc: OpenDocument, snap: DocumentSnapshot, index: int, span: tuple[int, int], new_name: str
+) -> types.WorkspaceEdit:
     """The name, and every connection key, target and trigger that refers to the node by that name, in one edit."""
     old = snap.nodes[index]["name"]
     if not new_name.strip():
@@ -130,7 +142,11 @@ def _rename(server: WfServer, doc: OpenDocument, snap: DocumentSnapshot, index: 
     if new_name != old and new_name in snap.graph.names:
         raise JsonRpcException(f"A node named {new_name!r} already exists.", REQUEST_FAILED)
     token = json.dumps(new_name, ensure_ascii=False)
-    by_name = [r for r in snap.refs_to(index) if r.text == old and (r.kind != "trigger" or old not in snap.graph.ids) and snap.key_mode != "id"]
+    by_name = [
+        r
+        for r in snap.refs_to(index)
+        if r.text == old and (r.kind != "trigger" or old not in snap.graph.ids) and snap.key_mode != "id"
+    ]
     edits = [types.TextEdit(range=snap.range(span), new_text=token)]
     edits += [types.TextEdit(range=snap.range(s), new_text=token) for s in _ref_spans(snap, by_name)]
     return workspace_edit(server.client_capabilities, doc.uri, snap.version, edits)

@@ -129,7 +129,9 @@ class WfProtocol(LanguageServerProtocol):
     def handle_message(self, message: Any) -> None:
         if not isinstance(message, dict):
             log.warning("invalid JSON-RPC message (not an object): %s", _describe(message))
-            self.reply_error(None, INVALID_REQUEST, f"Invalid Request: a message must be a JSON object, not {type(message).__name__}")
+            self.reply_error(
+                None, INVALID_REQUEST, f"Invalid Request: a message must be a JSON object, not {type(message).__name__}"
+            )
             return
         method = message.get("method")
         msg_id = message.get("id")
@@ -145,7 +147,9 @@ class WfProtocol(LanguageServerProtocol):
             if "method" in message:
                 self.reply_error(good_id, INVALID_REQUEST, f"Invalid Request: {problem}")
             elif good_id in self._request_futures:  # a response is not answered: the request it answers fails instead
-                self._handle_response(good_id, None, types.ResponseError(code=INVALID_REQUEST, message=f"invalid response: {problem}"))
+                self._handle_response(
+                    good_id, None, types.ResponseError(code=INVALID_REQUEST, message=f"invalid response: {problem}")
+                )
             return
         if "method" not in message:
             self._response(message, msg_id)
@@ -157,7 +161,9 @@ class WfProtocol(LanguageServerProtocol):
             if is_request:
                 log.warning("request %s for an unknown method %r: MethodNotFound", _quote(msg_id), method)
                 self.reply_error(msg_id, METHOD_NOT_FOUND, f"Method Not Found: {method}")
-            elif method not in self._ignored_methods:  # said once per method: some clients send one with every keystroke
+            elif (
+                method not in self._ignored_methods
+            ):  # said once per method: some clients send one with every keystroke
                 self._ignored_methods.add(method)
                 log.info("ignored notification %r (unknown method)", method)
             return
@@ -169,7 +175,9 @@ class WfProtocol(LanguageServerProtocol):
                 log.warning("request %s (%s) has invalid params: %s", _quote(msg_id), method, why)
                 self.reply_error(msg_id, INVALID_PARAMS, f"Invalid params for {method}: {why}")
             elif method == types.TEXT_DOCUMENT_DID_CHANGE:  # nothing can be applied: say what that means
-                log.error("ignored a didChange with invalid params (%s): the document may now differ from the editor's", why)
+                log.error(
+                    "ignored a didChange with invalid params (%s): the document may now differ from the editor's", why
+                )
             else:
                 log.warning("ignored notification %r: invalid params: %s", method, why)
             return
@@ -197,7 +205,9 @@ class WfProtocol(LanguageServerProtocol):
         if self._shutdown:
             if is_request:
                 log.warning("request %s (%s) after shutdown: InvalidRequest", _quote(msg_id), method)
-                self.reply_error(msg_id, INVALID_REQUEST, f"Invalid Request: the server is shutting down ({method} after shutdown)")
+                self.reply_error(
+                    msg_id, INVALID_REQUEST, f"Invalid Request: the server is shutting down ({method} after shutdown)"
+                )
             else:
                 log.info("ignored notification %r after shutdown", method)
             return True
@@ -231,6 +241,8 @@ class WfProtocol(LanguageServerProtocol):
         except Exception as exc:
             why = _why(exc)
             log.warning("the client's response %s cannot be read: %s", _quote(msg_id), why)
-            self._handle_response(msg_id, None, types.ResponseError(code=INVALID_PARAMS, message=f"unreadable response: {why}"))
+            self._handle_response(
+                msg_id, None, types.ResponseError(code=INVALID_PARAMS, message=f"unreadable response: {why}")
+            )
             return
         super().handle_message(structured)

@@ -20,7 +20,21 @@ from pygls.lsp.server import LanguageServer
 from wf_lsp import __version__
 from wf_lsp.core.cache.cachestats import CacheStats
 from wf_lsp.core.config import CONFIG_NAMES
-from wf_lsp.lsp import code_actions, code_lens, commands, completion, framing, graph, hover, inlay_hints, logs, memory, navigation, symbols, workers
+from wf_lsp.lsp import (
+    code_actions,
+    code_lens,
+    commands,
+    completion,
+    framing,
+    graph,
+    hover,
+    inlay_hints,
+    logs,
+    memory,
+    navigation,
+    symbols,
+    workers,
+)
 from wf_lsp.lsp.diagnostics import IDENTIFIER, Diagnostics
 from wf_lsp.lsp.documents import DocumentStore
 from wf_lsp.lsp.protocol import PARSE_ERROR, WfProtocol
@@ -36,7 +50,9 @@ class WfServer(LanguageServer):
     protocol: WfProtocol
 
     def __init__(self, sync_kind: types.TextDocumentSyncKind = types.TextDocumentSyncKind.Incremental) -> None:
-        super().__init__("wf-lsp", __version__, text_document_sync_kind=sync_kind, protocol_cls=WfProtocol, max_workers=4)
+        super().__init__(
+            "wf-lsp", __version__, text_document_sync_kind=sync_kind, protocol_cls=WfProtocol, max_workers=4
+        )
         self.documents = DocumentStore()
         #: Validations run in worker processes (started on the first one).
         self.analyzer = workers.ProcessAnalyzer()
@@ -59,7 +75,9 @@ class WfServer(LanguageServer):
             return
         self._reporting = True
         try:
-            if source is JsonRpcException and isinstance(error, ValueError):  # json.loads failed: invalid JSON or bad UTF-8
+            if source is JsonRpcException and isinstance(
+                error, ValueError
+            ):  # json.loads failed: invalid JSON or bad UTF-8
                 log.warning("a message from the client is not valid JSON (%s): answered ParseError", error)
                 self.protocol.reply_error(None, PARSE_ERROR, f"Parse error: {error}")
             elif source is FeatureRequestError:  # the request was answered with the error already
@@ -69,7 +87,9 @@ class WfServer(LanguageServer):
                 if source is FeatureNotificationError and not self._told_internal:
                     self._told_internal = True
                     message = f"wf-lsp hit an internal error and carried on; the output log has the details: {error}"
-                    self.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=message[:500]))
+                    self.window_show_message(
+                        types.ShowMessageParams(type=types.MessageType.Error, message=message[:500])
+                    )
         finally:
             self._reporting = False
 
@@ -149,7 +169,9 @@ def build_server(sync_kind: types.TextDocumentSyncKind = types.TextDocumentSyncK
 
             @server.feature(
                 types.TEXT_DOCUMENT_DIAGNOSTIC,
-                types.DiagnosticOptions(identifier=IDENTIFIER, inter_file_dependencies=False, workspace_diagnostics=True),
+                types.DiagnosticOptions(
+                    identifier=IDENTIFIER, inter_file_dependencies=False, workspace_diagnostics=True
+                ),
             )
             async def pull(p: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
                 return await server.diagnostics.pull(p)
@@ -159,7 +181,13 @@ def build_server(sync_kind: types.TextDocumentSyncKind = types.TextDocumentSyncK
                 return await server.workspace_reports.pull(p)
 
         client = params.client_info.name if params.client_info else "unknown client"
-        log.info("wf-lsp %s for %s: %s diagnostics, %s positions", __version__, client, "push" if server.diagnostics.push else "pull", server.encoding)
+        log.info(
+            "wf-lsp %s for %s: %s diagnostics, %s positions",
+            __version__,
+            client,
+            "push" if server.diagnostics.push else "pull",
+            server.encoding,
+        )
 
     @server.feature(types.INITIALIZED)
     async def initialized(params: types.InitializedParams) -> None:
@@ -232,9 +260,13 @@ async def _watch_config_files(server: WfServer) -> None:
         return
     watchers = [types.FileSystemWatcher(glob_pattern=f"**/{name}") for name in CONFIG_NAMES]
     options = types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers)
-    registration = types.Registration(id="wf-lsp-config-files", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options)
+    registration = types.Registration(
+        id="wf-lsp-config-files", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options
+    )
     try:
-        await asyncio.wait_for(server.client_register_capability_async(types.RegistrationParams(registrations=[registration])), 10)
+        await asyncio.wait_for(
+            server.client_register_capability_async(types.RegistrationParams(registrations=[registration])), 10
+        )
     except Exception as exc:  # a client that refuses still sends didSave for files it has open
         log.info("the client does not watch settings files for us (%s): they are re-read when saved in the editor", exc)
 

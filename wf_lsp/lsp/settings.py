@@ -93,10 +93,15 @@ class SettingsManager:
                     await self._pull()
                 elif pushed is not None:
                     raw = _mapping(pushed)
-                    base, problems = settings_from_mapping(_engine_keys(raw), settings_from_mapping(_engine_keys(self._init_options))[0])
+                    base, problems = settings_from_mapping(
+                        _engine_keys(raw), settings_from_mapping(_engine_keys(self._init_options))[0]
+                    )
                     self._tell(problems, "didChangeConfiguration")
                     self.base = base
-                    self._editor = {**(self._init_options if isinstance(self._init_options, dict) else {}), **(raw if isinstance(raw, dict) else {})}
+                    self._editor = {
+                        **(self._init_options if isinstance(self._init_options, dict) else {}),
+                        **(raw if isinstance(raw, dict) else {}),
+                    }
             except Exception as exc:  # a client that fails the request must not stop validation
                 log.warning("could not read settings from the client: %s", exc)
             try:
@@ -131,14 +136,19 @@ class SettingsManager:
         folders = self.folder_uris()
         items = [types.ConfigurationItem(section=SECTION)]
         items += [types.ConfigurationItem(scope_uri=uri, section=SECTION) for uri in folders]
-        answer = await asyncio.wait_for(self._server.workspace_configuration_async(types.ConfigurationParams(items=items)), 10)
+        answer = await asyncio.wait_for(
+            self._server.workspace_configuration_async(types.ConfigurationParams(items=items)), 10
+        )
         answer = list(answer or [])
         init = settings_from_mapping(_engine_keys(self._init_options))[0]
         global_cfg = _mapping(answer[0]) if answer else None
         # None: the client has none; not an object: said so
         base, problems = settings_from_mapping(_engine_keys(global_cfg), init)
         self._tell(problems, "workspace/configuration")
-        editor = {**(self._init_options if isinstance(self._init_options, dict) else {}), **(global_cfg if isinstance(global_cfg, dict) else {})}
+        editor = {
+            **(self._init_options if isinstance(self._init_options, dict) else {}),
+            **(global_cfg if isinstance(global_cfg, dict) else {}),
+        }
         folder_settings: dict[str, Settings] = {}
         editor_folders: dict[str, dict[str, Any]] = {}
         for uri, raw in zip(folders, answer[1:], strict=False):
@@ -165,7 +175,10 @@ class SettingsManager:
             editor = self._editor_folders.get(uri, self._editor)
             preference = editor.get("configurationPreference", "editorFirst")
             if preference not in PREFERENCES:
-                self._tell([f"configurationPreference {preference!r} is not one of {', '.join(PREFERENCES)}"], "editor settings")
+                self._tell(
+                    [f"configurationPreference {preference!r} is not one of {', '.join(PREFERENCES)}"],
+                    "editor settings",
+                )
                 preference = "editorFirst"
             try:
                 settings, problems, config = project_settings(Path(path), _engine_keys(editor), preference)
@@ -196,7 +209,9 @@ class SettingsManager:
 
     def _tell(self, problems: list[str], where: str) -> None:
         """Note bad settings (defaults are used for them) to be shown once, together; never raise."""
-        problems = [p.removesuffix("; using the default").removesuffix("; using defaults") for p in problems]  # the message says so once
+        problems = [
+            p.removesuffix("; using the default").removesuffix("; using defaults") for p in problems
+        ]  # the message says so once
         fresh = [p for p in dict.fromkeys(problems) if p not in self._told]
         if not fresh:
             return
@@ -306,7 +321,12 @@ class SettingsManager:
             await asyncio.wrap_future(done)
             stats = loader.store.stats()
             if stats.get("errors"):
-                self._tell([f"shared cache {stats.get('url')} unavailable ({stats.get('last_error')}); validating with the memory cache only"], "cache")
+                self._tell(
+                    [
+                        f"shared cache {stats.get('url')} unavailable ({stats.get('last_error')}); validating with the memory cache only"
+                    ],
+                    "cache",
+                )
 
         probe = asyncio.ensure_future(told())
         self._probes.add(probe)

@@ -21,7 +21,9 @@ def register(server: WfServer) -> None:
     """Register textDocument/documentSymbol."""
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
-    async def document_symbol(params: types.DocumentSymbolParams) -> list[types.DocumentSymbol] | list[types.SymbolInformation] | None:
+    async def document_symbol(
+        params: types.DocumentSymbolParams,
+    ) -> list[types.DocumentSymbol] | list[types.SymbolInformation] | None:
         doc = workflow_doc(server, params.text_document.uri)
         if doc is None:
             return None
@@ -29,7 +31,9 @@ def register(server: WfServer) -> None:
         if not isinstance(snap.value, dict):
             return None
         tree = symbols(snap)
-        if get_capability(server.client_capabilities, "text_document.document_symbol.hierarchical_document_symbol_support", False):
+        if get_capability(
+            server.client_capabilities, "text_document.document_symbol.hierarchical_document_symbol_support", False
+        ):
             return tree
         return _flatten(doc.uri, tree)
 
@@ -50,7 +54,12 @@ def symbols(snap: DocumentSnapshot) -> list[types.DocumentSymbol]:
     out: list[types.DocumentSymbol] = []
 
     def sym(
-        name: str, detail: str | None, kind: types.SymbolKind, whole: tuple[int, int], pick: tuple[int, int] | None, children: list[Any]
+        name: str,
+        detail: str | None,
+        kind: types.SymbolKind,
+        whole: tuple[int, int],
+        pick: tuple[int, int] | None,
+        children: list[Any],
     ) -> types.DocumentSymbol:
         return types.DocumentSymbol(
             name=name,
@@ -104,9 +113,15 @@ def symbols(snap: DocumentSnapshot) -> list[types.DocumentSymbol]:
     return out
 
 
-def _flatten(uri: str, tree: Sequence[types.DocumentSymbol], container: str | None = None) -> list[types.SymbolInformation]:
+def _flatten(
+    uri: str, tree: Sequence[types.DocumentSymbol], container: str | None = None
+) -> list[types.SymbolInformation]:
     out: list[types.SymbolInformation] = []
     for s in tree:
-        out.append(types.SymbolInformation(name=s.name, kind=s.kind, location=types.Location(uri, s.range), container_name=container))
+        out.append(
+            types.SymbolInformation(
+                name=s.name, kind=s.kind, location=types.Location(uri, s.range), container_name=container
+            )
+        )
         out.extend(_flatten(uri, s.children or [], s.name))
     return out

@@ -48,7 +48,9 @@ for _cls in (Finding, Related, Fix, TextEdit, Span, Position):
 _registries: dict[str, Registry] = {}
 
 
-def _work(text: str, settings: Settings, digest: str, registry: bytes, path: str | None, pre: list[Finding]) -> tuple[Any, ...]:
+def _work(
+    text: str, settings: Settings, digest: str, registry: bytes, path: str | None, pre: list[Finding]
+) -> tuple[Any, ...]:
     """In the worker: validate and return plain data, the findings in pieces."""
     known = _registries.get(digest)
     if known is None:
@@ -115,7 +117,9 @@ class ProcessAnalyzer:
             if self._pool is None:
                 methods = multiprocessing.get_all_start_methods()
                 context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-                self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),))
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self._workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
+                )
                 log.info("started %d validation worker process(es) (%s)", self._workers, context.get_start_method())
             return self._pool
 
@@ -125,7 +129,9 @@ class ProcessAnalyzer:
             blob = self._registries[registry.digest] = pickle.dumps(replace(registry, memo={}), pickle.HIGHEST_PROTOCOL)
         return blob
 
-    def __call__(self, text: str, settings: Settings, registry: Registry, path: str | None, pre: list[Finding]) -> Result:
+    def __call__(
+        self, text: str, settings: Settings, registry: Registry, path: str | None, pre: list[Finding]
+    ) -> Result:
         """Validate in a worker (the calling thread waits without holding the GIL); a dead worker is replaced once."""
         if self._in_process:
             return analyze_result(text, settings, registry, path, pre, incremental=True)
@@ -134,10 +140,14 @@ class ProcessAnalyzer:
             pool = None
             try:
                 pool = self._executor()
-                is_workflow, summary, duration_ms, pieces = pool.submit(_work, text, settings, registry.digest, blob, path, pre).result()
+                is_workflow, summary, duration_ms, pieces = pool.submit(
+                    _work, text, settings, registry.digest, blob, path, pre
+                ).result()
                 break
             except (OSError, NotImplementedError) as exc:
-                log.error("validation worker processes cannot be started (%s): validating in the server process instead", exc)
+                log.error(
+                    "validation worker processes cannot be started (%s): validating in the server process instead", exc
+                )
                 self._in_process = True
                 return analyze_result(text, settings, registry, path, pre, incremental=True)
             except BrokenProcessPool:  # a worker died, in this job or while idle
@@ -145,7 +155,10 @@ class ProcessAnalyzer:
                     self._discard(pool)
                 if attempt == 2:
                     raise
-                log.error("a validation worker process died: starting a new one and validating %s again", path or "the document")
+                log.error(
+                    "a validation worker process died: starting a new one and validating %s again",
+                    path or "the document",
+                )
         findings: list[Finding] = []
         for piece in pieces:
             findings.extend(pickle.loads(piece))

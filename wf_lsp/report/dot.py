@@ -31,7 +31,9 @@ def render(graph: WorkflowGraph, heading: str | None = None) -> str:
     """The digraph text."""
     out = [
         "digraph workflow {",
-        "  graph [rankdir=LR, fontname=Helvetica, fontsize=11, nodesep=0.3, ranksep=0.6" + (f", tooltip={quote(clean(heading))}" if heading else "") + "];",
+        "  graph [rankdir=LR, fontname=Helvetica, fontsize=11, nodesep=0.3, ranksep=0.6"
+        + (f", tooltip={quote(clean(heading))}" if heading else "")
+        + "];",
         '  node [shape=box, style="rounded,filled", fontname=Helvetica, fontsize=11, fontcolor="#212529"];',
         '  edge [fontname=Helvetica, fontsize=9, color="#495057"];',
     ]
@@ -83,5 +85,7 @@ def _end(index: int | None, ref: str, shown: set[int], ghosts: dict[str, str], o
     if ref not in ghosts:
         ghosts[ref] = f"x{len(ghosts)}"
         tip = "missing node: " + clean(ref)
-        out.append(f'  {ghosts[ref]} [label={label("? " + shorten(clean(ref)))}, tooltip={quote(tip)}, class="missing", {STYLES["missing"]}];')
+        out.append(
+            f'  {ghosts[ref]} [label={label("? " + shorten(clean(ref)))}, tooltip={quote(tip)}, class="missing", {STYLES["missing"]}];'
+        )
     return ghosts[ref]

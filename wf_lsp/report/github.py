@@ -24,7 +24,12 @@ def render(files: list[FileResult]) -> str:
             s, e = f.span.start if f.span else None, f.span.end if f.span else None
             props = [f"file={_escape(fr.path, True)}"]
             if s and e:
-                props += [f"line={s.line + 1}", f"col={s.character + 1}", f"endLine={e.line + 1}", f"endColumn={e.character + 1}"]
+                props += [
+                    f"line={s.line + 1}",
+                    f"col={s.character + 1}",
+                    f"endLine={e.line + 1}",
+                    f"endColumn={e.character + 1}",
+                ]
             props.append(f"title={_escape(f.code, True)}")
             out.append(f"::{level} {','.join(props)}::{_escape(f.message)}")
     return "\n".join(out) + ("\n" if out else "")

@@ -38,7 +38,10 @@ def explain(r: Rule) -> str:
 
 def as_table(rules: list[Rule]) -> str:
     """`wf-lsp rules`: code, severity, fix and profiles, one line each."""
-    return "".join(f"{r.code:32} {r.severity.label:12} {'fix ' if r.has_fix else '    '}{','.join(sorted(r.profiles))}\n" for r in rules)
+    return "".join(
+        f"{r.code:32} {r.severity.label:12} {'fix ' if r.has_fix else '    '}{','.join(sorted(r.profiles))}\n"
+        for r in rules
+    )
 
 
 def as_markdown(rules: list[Rule]) -> str:
@@ -56,7 +59,10 @@ def as_markdown(rules: list[Rule]) -> str:
         "| code | severity | profiles | fix |",
         "|---|---|---|---|",
     ]
-    lines += [f"| [{r.code}](#{r.code.lower()}) | {r.severity.label} | {', '.join(sorted(r.profiles))} | {'yes' if r.has_fix else ''} |" for r in rules]
+    lines += [
+        f"| [{r.code}](#{r.code.lower()}) | {r.severity.label} | {', '.join(sorted(r.profiles))} | {'yes' if r.has_fix else ''} |"
+        for r in rules
+    ]
     for r in rules:
         lines += [
             "",

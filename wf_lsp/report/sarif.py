@@ -60,7 +60,11 @@ def render(files: list[FileResult]) -> dict[str, Any]:
                 item["ruleIndex"] = index[f.code]
             if f.related:
                 item["relatedLocations"] = [
-                    {"id": k, "message": {"text": r.message}, "physicalLocation": {"artifactLocation": dict(where), "region": _region(r.span)}}
+                    {
+                        "id": k,
+                        "message": {"text": r.message},
+                        "physicalLocation": {"artifactLocation": dict(where), "region": _region(r.span)},
+                    }
                     for k, r in enumerate(f.related)
                 ]
             results.append(item)

@@ -37,7 +37,11 @@ def render(files: list[FileResult], color: bool = False, snippets: bool = True) 
                     if line_has_secret(src, f.pointer):
                         src = mask_values(src)
                     src = visible(src)
-                    width = f.span.end.character - f.span.start.character if f.span.end.line == f.span.start.line else len(src) - f.span.start.character
+                    width = (
+                        f.span.end.character - f.span.start.character
+                        if f.span.end.line == f.span.start.line
+                        else len(src) - f.span.start.character
+                    )
                     lines.append(f"  {line:>4} | {src}")
                     lines.append("       | " + " " * f.span.start.character + "^" + "~" * max(0, width - 1))
     return "\n".join(lines) + ("\n" if lines else "")

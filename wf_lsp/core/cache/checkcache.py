@@ -47,7 +47,9 @@ def _code_identity() -> str:
     core = Path(__file__).resolve().parent.parent
     parts = [__version__]
     try:
-        found = sorted(p for p in core.rglob("*") if p.suffix in (".py", ".json", ".toml") and "__pycache__" not in p.parts)
+        found = sorted(
+            p for p in core.rglob("*") if p.suffix in (".py", ".json", ".toml") and "__pycache__" not in p.parts
+        )
     except OSError:
         found = []
         parts.append("core:?")
@@ -75,7 +77,12 @@ def _registry_sources(settings: Settings) -> str:
 
 def fingerprint(settings: Settings) -> str:
     """What a cached result depends on besides the file: settings (tenant included), registry, wf-lsp code."""
-    parts = (str(FORMAT), sys.implementation.cache_tag or "", settings.fingerprint(_registry_sources(settings)), _code_identity())
+    parts = (
+        str(FORMAT),
+        sys.implementation.cache_tag or "",
+        settings.fingerprint(_registry_sources(settings)),
+        _code_identity(),
+    )
     blob = "\0".join(parts)
     return hashlib.blake2b(blob.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
@@ -121,7 +128,9 @@ class CheckCache:
         try:
             payload = _loads(data, key)
         except _Forged:
-            self.warnings.append(f"the result cache {self.index_path} failed verification (changed outside wf-lsp); it is ignored and rewritten")
+            self.warnings.append(
+                f"the result cache {self.index_path} failed verification (changed outside wf-lsp); it is ignored and rewritten"
+            )
             self._dirty = True
             return
         except ValueError:
@@ -244,7 +253,9 @@ class CheckCache:
         with os.fdopen(fd, "rb") as fh:
             st = os.fstat(fh.fileno())
             if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077:
-                return self._distrust(f"{path} is not a private file of this user (owner uid {st.st_uid}, mode {stat.filemode(st.st_mode)})")
+                return self._distrust(
+                    f"{path} is not a private file of this user (owner uid {st.st_uid}, mode {stat.filemode(st.st_mode)})"
+                )
             key = fh.read(_KEY_BYTES + 1)
         if len(key) != _KEY_BYTES:
             return self._distrust(f"{path} is not a wf-lsp cache key")

@@ -71,7 +71,9 @@ def to_payload(result: Result, version: str, fixes: bool = True) -> dict[str, An
 
 def encode(result: Result, version: str, fixes: bool = True) -> bytes:
     """Serialize a result with the wf-lsp version that wrote it."""
-    return json.dumps(to_payload(result, version, fixes), separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass")
+    return json.dumps(to_payload(result, version, fixes), separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8", "surrogatepass"
+    )
 
 
 def loads(data: bytes) -> Any:
@@ -118,7 +120,12 @@ def _result(payload: Any, version: str, content_hash: str | None) -> Result | No
     rows, is_workflow, duration, counts = payload.get("x"), payload.get("w"), payload.get("d"), payload.get("s")
     if not isinstance(rows, list) or not isinstance(is_workflow, bool) or not isinstance(counts, dict):
         return None
-    if not isinstance(duration, int | float) or isinstance(duration, bool) or not math.isfinite(duration) or duration < 0:
+    if (
+        not isinstance(duration, int | float)
+        or isinstance(duration, bool)
+        or not math.isfinite(duration)
+        or duration < 0
+    ):
         return None
     findings = [_finding(row) for row in rows]
     summary = summarize({}, findings, float(duration))

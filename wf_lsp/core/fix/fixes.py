@@ -20,7 +20,9 @@ _WS = re.compile(r"[ \t\r\n]*")
 def dumps(value: Any) -> str:
     """JSON text for a value, keeping non-ASCII characters as they are."""
     if type(value) is str:
-        return encode_basestring(value)  # what json.dumps(value, ensure_ascii=False) returns for a string, minus its setup
+        return encode_basestring(
+            value
+        )  # what json.dumps(value, ensure_ascii=False) returns for a string, minus its setup
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -145,7 +147,13 @@ def iter_targets(conns: dict[str, Any]) -> list[tuple[Pointer, int, Any]]:
         if not isinstance(outputs, dict):
             continue
         for otype, indices in outputs.items():
-            items = indices.items() if isinstance(indices, dict) else enumerate(indices) if isinstance(indices, list) else ()
+            items = (
+                indices.items()
+                if isinstance(indices, dict)
+                else enumerate(indices)
+                if isinstance(indices, list)
+                else ()
+            )
             for x, targets in items:
                 if isinstance(targets, list):
                     for j, t in enumerate(targets):

@@ -33,7 +33,9 @@ def closest(word: str, candidates: list[str], state: Guesses | None = None) -> s
             folded = word.lower()
             hit = next((c for c in candidates if c.lower() == folded), None)
             if hit is None:
-                hits = difflib.get_close_matches(word, [c for c in candidates if len(c) <= MAX_GUESS_LENGTH], n=1, cutoff=RATIO_CUTOFF)
+                hits = difflib.get_close_matches(
+                    word, [c for c in candidates if len(c) <= MAX_GUESS_LENGTH], n=1, cutoff=RATIO_CUTOFF
+                )
                 hit = hits[0] if hits else None
     else:
         hit = (suggester or Suggester(candidates)).by_edits(word)
@@ -142,7 +144,11 @@ class _CharCounts:
             return self.words
         n = len(word)
         shared = self._shared(counts)
-        return [w for w, size, common in zip(self.words, self.lengths, shared, strict=True) if _ratio(common, size + n) >= cutoff]
+        return [
+            w
+            for w, size, common in zip(self.words, self.lengths, shared, strict=True)
+            if _ratio(common, size + n) >= cutoff
+        ]
 
 
 #: a query with more distinct characters than this is matched by plain difflib (one column per character)

@@ -8,7 +8,20 @@ from __future__ import annotations
 
 import math
 
-from wf_lsp.core.js.jsdatescan import AM_PM, END, END_TOKEN, MONTH, NUM, SPACE, TIME_SEP, WORD, ZONE, Scanner, Token, compress
+from wf_lsp.core.js.jsdatescan import (
+    AM_PM,
+    END,
+    END_TOKEN,
+    MONTH,
+    NUM,
+    SPACE,
+    TIME_SEP,
+    WORD,
+    ZONE,
+    Scanner,
+    Token,
+    compress,
+)
 
 _NONE = 2**31 - 1  # V8's kNone (kMaxInt): "no value"
 _SMI_MAX = 2**31 - 1

@@ -114,7 +114,13 @@ def tool_variant(desc: dict[str, Any], memo: dict[str, Any], index: int) -> dict
     key = f"tool:{index}"
     hit = memo.get(key)
     if hit is None:
-        hit = memo[key] = {**desc, "name": f"{desc.get('name')}Tool", "inputs": [], "outputs": ["ai_tool"], "tool": True}
+        hit = memo[key] = {
+            **desc,
+            "name": f"{desc.get('name')}Tool",
+            "inputs": [],
+            "outputs": ["ai_tool"],
+            "tool": True,
+        }
     return hit
 
 
@@ -157,7 +163,9 @@ def _read(path: Path) -> Catalogue | None:
     return Catalogue(path, labels, clean, sanitize.types(raw.get("types"), len(clean)))
 
 
-def build(node_modules: Path, out_dir: Path | None = None, node: str = "node", timeout: float = 600) -> tuple[Path, dict[str, Any]]:
+def build(
+    node_modules: Path, out_dir: Path | None = None, node: str = "node", timeout: float = 600
+) -> tuple[Path, dict[str, Any]]:
     """Run our extractor in Node over the installed n8n packages; write the catalogue; return its path and summary."""
     script = resources.files("wf_lsp.core.n8n").joinpath("extract.js")
     with resources.as_file(script) as script_path:
@@ -173,7 +181,9 @@ def build(node_modules: Path, out_dir: Path | None = None, node: str = "node", t
     raw = orjson.loads(proc.stdout)
     packages = raw.get("packages") or {}
     if not raw.get("types"):
-        raise RuntimeError(f"no n8n node descriptions found under {node_modules} (install n8n-nodes-base and @n8n/n8n-nodes-langchain there)")
+        raise RuntimeError(
+            f"no n8n node descriptions found under {node_modules} (install n8n-nodes-base and @n8n/n8n-nodes-langchain there)"
+        )
     tag = "_".join(f"{k.replace('@', '').replace('/', '-')}@{v}" for k, v in sorted(packages.items()))
     folder = out_dir or cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
@@ -181,5 +191,10 @@ def build(node_modules: Path, out_dir: Path | None = None, node: str = "node", t
     tmp = target.with_suffix(".tmp")
     tmp.write_bytes(proc.stdout)
     tmp.replace(target)
-    summary = {"packages": packages, "types": len(raw["types"]), "descriptions": len(raw["descriptions"]), "failed": raw.get("failed") or []}
+    summary = {
+        "packages": packages,
+        "types": len(raw["types"]),
+        "descriptions": len(raw["descriptions"]),
+        "failed": raw.get("failed") or [],
+    }
     return target, summary

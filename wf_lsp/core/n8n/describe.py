@@ -48,7 +48,11 @@ def type_markdown(catalogue: Catalogue | None, type_name: str, version: Any) -> 
                 lines.append(f"| … {len({str(q.get('name')) for q in props}) - MAX_ROWS} more | | | |")
                 break
             default = p.get("default")
-            shown = "" if default in (None, "", {}, []) else f"`{_cell(default if isinstance(default, str) else json.dumps(default))}`"
+            shown = (
+                ""
+                if default in (None, "", {}, [])
+                else f"`{_cell(default if isinstance(default, str) else json.dumps(default))}`"
+            )
             lines.append(f"| `{name}` | {p.get('type', '?')} | {'yes' if p.get('required') else ''} | {shown} |")
         lines.append("")
     lines.append(f"Inputs: {_kinds(desc.get('inputs'))} · Outputs: {_kinds(desc.get('outputs'))}")
@@ -74,8 +78,15 @@ def parameter_choices(desc: dict[str, Any]) -> list[tuple[str, str]]:
     """(name, detail) of a description's parameters, each name once (for completion)."""
     seen: dict[str, str] = {}
     for p in desc.get("properties") or []:
-        if isinstance(p, dict) and isinstance(p.get("name"), str) and p["name"] not in seen and p.get("type") != "notice":
-            seen[p["name"]] = f"{p.get('displayName', p['name'])} · {p.get('type', '?')}" + (" · required" if p.get("required") else "")
+        if (
+            isinstance(p, dict)
+            and isinstance(p.get("name"), str)
+            and p["name"] not in seen
+            and p.get("type") != "notice"
+        ):
+            seen[p["name"]] = f"{p.get('displayName', p['name'])} · {p.get('type', '?')}" + (
+                " · required" if p.get("required") else ""
+            )
     return list(seen.items())
 
 
@@ -97,7 +108,10 @@ def parameter_markdown(desc: dict[str, Any], name: str) -> str | None:
         return None
     p = variants[0]
     default = p.get("default")
-    lines = [f"**{p.get('displayName') or name}** (`{name}`): {p.get('type', '?')}" + (" · required" if any(v.get("required") for v in variants) else "")]
+    lines = [
+        f"**{p.get('displayName') or name}** (`{name}`): {p.get('type', '?')}"
+        + (" · required" if any(v.get("required") for v in variants) else "")
+    ]
     if p.get("description"):
         lines += ["", str(p["description"])]
     if default not in (None, "", {}, []):

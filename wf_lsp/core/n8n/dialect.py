@@ -21,7 +21,9 @@ def is_n8n_type(value: Any) -> bool:
 
 
 #: n8n types that start a workflow but whose names do not end in `Trigger` (n8n 2.40's whole catalogue: the rest do).
-_TRIGGERS_BY_NAME = frozenset({"n8n-nodes-base.webhook", "n8n-nodes-base.cron", "n8n-nodes-base.interval", "n8n-nodes-base.emailReadImap"})
+_TRIGGERS_BY_NAME = frozenset(
+    {"n8n-nodes-base.webhook", "n8n-nodes-base.cron", "n8n-nodes-base.interval", "n8n-nodes-base.emailReadImap"}
+)
 
 
 def is_trigger_type(value: Any) -> bool:

@@ -69,7 +69,11 @@ def _condition(key: str, target: Any, value: Any) -> bool:
     if key in ("gte", "lte", "gt", "lt"):
         return _compare(value, target, key)
     if key == "between":
-        return isinstance(target, dict) and _compare(value, target.get("from"), "gte") and _compare(value, target.get("to"), "lte")
+        return (
+            isinstance(target, dict)
+            and _compare(value, target.get("from"), "gte")
+            and _compare(value, target.get("to"), "lte")
+        )
     if key in ("includes", "startsWith", "endsWith", "regex"):
         if not isinstance(value, str) or not isinstance(target, str):
             return False
@@ -126,7 +130,11 @@ def _property_values(values: Any, name: str, node: dict[str, Any], desc: dict[st
 def _features(defs: Any, version: Any) -> list[Any]:
     if not isinstance(defs, dict) or not version:
         return []
-    return [name for name, cond in defs.items() if isinstance(cond, dict) and check_conditions(cond.get("@version"), [version])]
+    return [
+        name
+        for name, cond in defs.items()
+        if isinstance(cond, dict) and check_conditions(cond.get("@version"), [version])
+    ]
 
 
 def displayed(values: Any, prop: dict[str, Any], node: dict[str, Any], desc: dict[str, Any], root: Any = None) -> bool:

@@ -40,7 +40,9 @@ def _add(issues: Issues, name: str, message: str) -> None:
     issues.setdefault(name, []).append(message)
 
 
-def issues_for(props: list[dict[str, Any]], params: dict[str, Any], node: dict[str, Any], desc: dict[str, Any]) -> Issues:
+def issues_for(
+    props: list[dict[str, Any]], params: dict[str, Any], node: dict[str, Any], desc: dict[str, Any]
+) -> Issues:
     """n8n's getNodeParametersIssues over resolved parameters: parameter name -> messages."""
     issues: Issues = {}
     if node.get("disabled") is True:
@@ -51,7 +53,9 @@ def issues_for(props: list[dict[str, Any]], params: dict[str, Any], node: dict[s
     return issues
 
 
-def _issues(p: dict[str, Any], params: dict[str, Any], path: str, node: dict[str, Any], desc: dict[str, Any], issues: Issues) -> None:
+def _issues(
+    p: dict[str, Any], params: dict[str, Any], path: str, node: dict[str, Any], desc: dict[str, Any], issues: Issues
+) -> None:
     name, ptype = p.get("name"), p.get("type")
     if not isinstance(name, str):
         return
@@ -70,7 +74,11 @@ def _issues(p: dict[str, Any], params: dict[str, Any], path: str, node: dict[str
         _locator(p, value, issues)
     elif ptype == "resourceMapper" and shown:
         _mapper(p, value, issues)
-    elif isinstance(p.get("validateType"), str) and ptype not in ("resourceMapper", "filter") and not _is_expression(value):
+    elif (
+        isinstance(p.get("validateType"), str)
+        and ptype not in ("resourceMapper", "filter")
+        and not _is_expression(value)
+    ):
         error = validate.check(name, None if value is MISSING else value, p["validateType"], p.get("options"))
         if error:
             _add(issues, name, error)
@@ -111,7 +119,10 @@ def _issues(p: dict[str, Any], params: dict[str, Any], path: str, node: dict[str
 
 def _mapper(p: dict[str, Any], value: Any, issues: Issues) -> None:
     """n8n's resource mapper checks: required fields (when the mapper adds records) and each field's type."""
-    if not (isinstance(value, dict) and {"mappingMode", "schema", "value"} <= value.keys()) or value["mappingMode"] == "autoMapInputData":
+    if (
+        not (isinstance(value, dict) and {"mappingMode", "schema", "value"} <= value.keys())
+        or value["mappingMode"] == "autoMapInputData"
+    ):
         return
     options = p["typeOptions"] if isinstance(p.get("typeOptions"), dict) else {}
     mapper: dict[str, Any] = options["resourceMapper"] if isinstance(options.get("resourceMapper"), dict) else {}
@@ -130,7 +141,12 @@ def _mapper(p: dict[str, Any], value: Any, issues: Issues) -> None:
         if field.get("required") and not skip_required and (values is None or field_value is MISSING):
             errors.append(f'{word} "{_js_string(fid)}" is required')
         if not _is_expression(field_value) and field.get("type"):
-            error = validate.check(_js_string(fid), None if field_value is MISSING else field_value, str(field["type"]), field.get("options"))
+            error = validate.check(
+                _js_string(fid),
+                None if field_value is MISSING else field_value,
+                str(field["type"]),
+                field.get("options"),
+            )
             if error:
                 errors.append(error)
         if errors:

@@ -90,7 +90,12 @@ def _loaded(prop: dict[str, Any], values: dict[str, Any]) -> Any:
     """A simple parameter's value as n8n loads it: its value or default; a parameter that takes no expression reads
     an expression as the text after its "="."""
     value = _value_or_default(prop, values)
-    if prop.get("noDataExpression") and isinstance(value, str) and value.startswith("=") and not _FROM_AI_ONLY.match(value):
+    if (
+        prop.get("noDataExpression")
+        and isinstance(value, str)
+        and value.startswith("=")
+        and not _FROM_AI_ONLY.match(value)
+    ):
         return value[1:]
     return value
 
@@ -148,7 +153,11 @@ def resolve(
         if ptype == "collection":
             options: list[Any] = p["options"] if isinstance(p.get("options"), list) else []
             if (p.get("typeOptions") or {}).get("multipleValues") is True:
-                out[name] = copy.deepcopy(values[name]) if name in values else (copy.deepcopy(p["default"]) if isinstance(p.get("default"), list) else [])
+                out[name] = (
+                    copy.deepcopy(values[name])
+                    if name in values
+                    else (copy.deepcopy(p["default"]) if isinstance(p.get("default"), list) else [])
+                )
             elif name in values:
                 out[name] = resolve(options, values[name], node, desc, root, "collection", memo)
             else:
@@ -160,7 +169,9 @@ def resolve(
     return out
 
 
-def _fixed(p: dict[str, Any], values: dict[str, Any], node: dict[str, Any], desc: dict[str, Any], root: Any, memo: _Memo | None) -> dict[str, Any]:
+def _fixed(
+    p: dict[str, Any], values: dict[str, Any], node: dict[str, Any], desc: dict[str, Any], root: Any, memo: _Memo | None
+) -> dict[str, Any]:
     name = p["name"]
     given = values.get(name, MISSING)
     items = copy.deepcopy(p.get("default")) if given is MISSING or given is None else given
@@ -176,7 +187,9 @@ def _fixed(p: dict[str, Any], values: dict[str, Any], node: dict[str, Any], desc
         sub = option["values"] if isinstance(option.get("values"), list) else []
         if multiple:
             if isinstance(entries, list):
-                out[item] = [resolve(sub, e, node, desc, root, "fixedCollection", memo) for e in entries if isinstance(e, dict)]
+                out[item] = [
+                    resolve(sub, e, node, desc, root, "fixedCollection", memo) for e in entries if isinstance(e, dict)
+                ]
         else:
             temp = resolve(sub, entries, node, desc, root, "fixedCollection", memo)
             if temp:
@@ -228,7 +241,9 @@ def node_issues(node: dict[str, Any], desc: dict[str, Any], store: dict[str, Any
 TOOL_PARAMETERS = frozenset({"toolDescription", "descriptionType"})
 
 
-def check_node(ctx: Context, i: int, node: dict[str, Any], desc: dict[str, Any], store: dict[str, Any] | None = None) -> None:
+def check_node(
+    ctx: Context, i: int, node: dict[str, Any], desc: dict[str, Any], store: dict[str, Any] | None = None
+) -> None:
     """Report a node's parameter findings: n8n's issues on the parameter (or `parameters`), rejected values, unknown names."""
     given = node.get("parameters")
     values = given if isinstance(given, dict) else {}
@@ -240,7 +255,13 @@ def check_node(ctx: Context, i: int, node: dict[str, Any], desc: dict[str, Any],
     if active and issues and ctx.on("N8N_PARAMETER_ISSUE"):
         for name, messages in issues.items():
             top = name.split(".", 1)[0]
-            ptr = ("nodes", i, "parameters", top) if top in values else ("nodes", i, "parameters") if isinstance(given, dict) else ("nodes", i)
+            ptr = (
+                ("nodes", i, "parameters", top)
+                if top in values
+                else ("nodes", i, "parameters")
+                if isinstance(given, dict)
+                else ("nodes", i)
+            )
             for message in messages:
                 note(
                     ctx,
@@ -256,7 +277,14 @@ def check_node(ctx: Context, i: int, node: dict[str, Any], desc: dict[str, Any],
         for name, message in problems:
             ptr = ("nodes", i, "parameters", name)
             related = [Related(label, ("nodes", i, "type"))]
-            note(ctx, "N8N_INVALID_PARAMETER_VALUE", ptr, path=f"nodes[{i}].parameters.{name}", related=related, problem=message)
+            note(
+                ctx,
+                "N8N_INVALID_PARAMETER_VALUE",
+                ptr,
+                path=f"nodes[{i}].parameters.{name}",
+                related=related,
+                problem=message,
+            )
     if unknown and ctx.on("N8N_UNKNOWN_PARAMETER"):
         for key in unknown:
             note(ctx, "N8N_UNKNOWN_PARAMETER", ("nodes", i, "parameters", key), anchor="key", name=key, label=label)

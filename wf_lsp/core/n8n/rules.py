@@ -17,7 +17,8 @@ from wf_lsp.core.rules.rule import note, report_walked, rule
 STICKY_NOTE = "n8n-nodes-base.stickyNote"
 #: nodes built to loop or to leave a loop: a cycle through one of them is how n8n iterates or polls, not a mistake
 LOOP_TYPES = frozenset(
-    {f"n8n-nodes-base.{t}" for t in ("splitInBatches", "if", "switch", "filter", "compareDatasets")} | {"@n8n/n8n-nodes-langchain.textClassifier"}
+    {f"n8n-nodes-base.{t}" for t in ("splitInBatches", "if", "switch", "filter", "compareDatasets")}
+    | {"@n8n/n8n-nodes-langchain.textClassifier"}
 )
 _COMMUNITY = re.compile(r"(^|/)n8n-nodes-")
 _OFFICIAL = ("n8n-nodes-base.", "@n8n/n8n-nodes-langchain.")
@@ -91,7 +92,16 @@ def _export(ctx: Context) -> None:
     if catalogue is None:
         hint = cat_mod.BUILD_HINT
         if ctx.settings.n8n_catalog:
-            note(ctx, "N8N_CATALOG_MISSING", (), path="", anchor="key", variant="not_found", file=ctx.settings.n8n_catalog, hint=hint)
+            note(
+                ctx,
+                "N8N_CATALOG_MISSING",
+                (),
+                path="",
+                anchor="key",
+                variant="not_found",
+                file=ctx.settings.n8n_catalog,
+                hint=hint,
+            )
         else:
             note(ctx, "N8N_CATALOG_MISSING", (), path="", anchor="key", hint=hint)
     descs: dict[int, dict[str, Any]] = {}
@@ -116,7 +126,16 @@ def _node(ctx: Context, catalogue: cat_mod.Catalogue | None, i: int, node: dict[
         guess = closest(type_name, _type_list(ctx, catalogue), ctx.guess)
         if guess:
             fix = fixes.replace_value(tptr, guess, f'Change type to "{guess}"', safe=False)
-            note(ctx, "N8N_UNKNOWN_NODE_TYPE", tptr, fix=fix, variant="guess", type=type_name, guess=guess, catalogue=catalogue.label())
+            note(
+                ctx,
+                "N8N_UNKNOWN_NODE_TYPE",
+                tptr,
+                fix=fix,
+                variant="guess",
+                type=type_name,
+                guess=guess,
+                catalogue=catalogue.label(),
+            )
         else:
             note(ctx, "N8N_UNKNOWN_NODE_TYPE", tptr, type=type_name, catalogue=catalogue.label())
         return None
@@ -132,7 +151,9 @@ def _node(ctx: Context, catalogue: cat_mod.Catalogue | None, i: int, node: dict[
             vptr,
             path=f"nodes[{i}].typeVersion",
             related=[Related(f"{type_name} is declared here", tptr)],
-            fix=fixes.replace_value(vptr, _number(near), f"Use typeVersion {near}", safe=False) if near and "typeVersion" in node else None,
+            fix=fixes.replace_value(vptr, _number(near), f"Use typeVersion {near}", safe=False)
+            if near and "typeVersion" in node
+            else None,
             version=repr(version),
             type=type_name,
             valid=", ".join(valid),
@@ -171,13 +192,17 @@ def _accepted_credentials(desc: dict[str, Any], memo: dict[str, Any]) -> list[An
     key = id(desc)
     if key not in table:
         props = desc.get("properties") or []
-        any_type = any(isinstance(p, dict) and p.get("name") in ("nodeCredentialType", "genericAuthType") for p in props)
+        any_type = any(
+            isinstance(p, dict) and p.get("name") in ("nodeCredentialType", "genericAuthType") for p in props
+        )
         table[key] = None if any_type else [c.get("name") for c in desc.get("credentials") or [] if isinstance(c, dict)]
     found: list[Any] | None = table[key]
     return found
 
 
-def _credentials(ctx: Context, i: int, node: dict[str, Any], desc: dict[str, Any], type_name: str, memo: dict[str, Any]) -> None:
+def _credentials(
+    ctx: Context, i: int, node: dict[str, Any], desc: dict[str, Any], type_name: str, memo: dict[str, Any]
+) -> None:
     creds = node.get("credentials")
     if not isinstance(creds, dict) or not creds:
         return
@@ -189,9 +214,25 @@ def _credentials(ctx: Context, i: int, node: dict[str, Any], desc: dict[str, Any
             cptr = ("nodes", i, "credentials", name)
             if accepted:
                 names = ", ".join(a for a in accepted if isinstance(a, str))
-                note(ctx, "N8N_INVALID_CREDENTIAL_TYPE", cptr, anchor="key", type=type_name, credential=name, accepted=names)
+                note(
+                    ctx,
+                    "N8N_INVALID_CREDENTIAL_TYPE",
+                    cptr,
+                    anchor="key",
+                    type=type_name,
+                    credential=name,
+                    accepted=names,
+                )
             else:
-                note(ctx, "N8N_INVALID_CREDENTIAL_TYPE", cptr, anchor="key", variant="none", type=type_name, credential=name)
+                note(
+                    ctx,
+                    "N8N_INVALID_CREDENTIAL_TYPE",
+                    cptr,
+                    anchor="key",
+                    variant="none",
+                    type=type_name,
+                    credential=name,
+                )
 
 
 _QUOTED_KIND = re.compile(r"""['"](main|ai_[A-Za-z]+)['"]""")
@@ -238,7 +279,14 @@ def _connections(ctx: Context, catalogue: cat_mod.Catalogue | None, descs: dict[
                 continue
             optr = ("connections", src, ctype)
             if stype == STICKY_NOTE:
-                note(ctx, "N8N_INVALID_CONNECTION_TYPE", ("connections", src), anchor="key", variant="sticky_source", node=src)
+                note(
+                    ctx,
+                    "N8N_INVALID_CONNECTION_TYPE",
+                    ("connections", src),
+                    anchor="key",
+                    variant="sticky_source",
+                    node=src,
+                )
                 break
             if not _known_kind(ctype) or (souts is not None and ctype not in souts):
                 related = [Related(f"{src} is defined here", ("nodes", s, "type"))]
@@ -246,7 +294,17 @@ def _connections(ctx: Context, catalogue: cat_mod.Catalogue | None, descs: dict[
                     note(ctx, "N8N_INVALID_CONNECTION_TYPE", optr, anchor="key", related=related, node=src, type=ctype)
                 else:
                     outs = ", ".join(sorted(souts)) or "none"
-                    note(ctx, "N8N_INVALID_CONNECTION_TYPE", optr, anchor="key", related=related, variant="outputs", node=src, type=ctype, outputs=outs)
+                    note(
+                        ctx,
+                        "N8N_INVALID_CONNECTION_TYPE",
+                        optr,
+                        anchor="key",
+                        related=related,
+                        variant="outputs",
+                        node=src,
+                        type=ctype,
+                        outputs=outs,
+                    )
                 continue
             for x, targets in enumerate(indices):
                 if not isinstance(targets, list):
@@ -257,7 +315,13 @@ def _connections(ctx: Context, catalogue: cat_mod.Catalogue | None, descs: dict[
 
 
 def _target(
-    ctx: Context, descs: dict[int, dict[str, Any]], inputs: dict[int, set[str] | None], src: str, ctype: str, ptr: tuple[Any, ...], t: dict[str, Any]
+    ctx: Context,
+    descs: dict[int, dict[str, Any]],
+    inputs: dict[int, set[str] | None],
+    src: str,
+    ctype: str,
+    ptr: tuple[Any, ...],
+    t: dict[str, Any],
 ) -> None:
     name = t.get("node")
     d = ctx.names.get(name) if isinstance(name, str) else None
@@ -269,11 +333,30 @@ def _target(
     target_node = ctx.nodes[d]
     if target_node.get("type") == STICKY_NOTE:
         related = [Related(f"{name} is defined here", ("nodes", d, "type"))]
-        note(ctx, "N8N_INVALID_CONNECTION_TYPE", ptr + ("node",), path="", related=related, variant="sticky_target", node=name)
+        note(
+            ctx,
+            "N8N_INVALID_CONNECTION_TYPE",
+            ptr + ("node",),
+            path="",
+            related=related,
+            variant="sticky_target",
+            node=name,
+        )
         return
     if ttype != ctype:
         related = [Related(f"the {ctype} output of {src}", ptr[:3], anchor="key")]
-        note(ctx, "N8N_INVALID_CONNECTION_TYPE", ptr + ("type",), path="", related=related, variant="unequal", src=src, out=ctype, node=name, type=ttype)
+        note(
+            ctx,
+            "N8N_INVALID_CONNECTION_TYPE",
+            ptr + ("type",),
+            path="",
+            related=related,
+            variant="unequal",
+            src=src,
+            out=ctype,
+            node=name,
+            type=ttype,
+        )
         return
     if d in inputs:
         tins = inputs[d]
@@ -285,4 +368,15 @@ def _target(
         where = ptr + ("type",) if "type" in t else ptr + ("node",)
         related = [Related(f"{name} is defined here", ("nodes", d, "type"))]
         ins = ", ".join(sorted(tins)) or "none"
-        note(ctx, "N8N_INVALID_CONNECTION_TYPE", where, path="", related=related, variant="input", node=name, type=ttype, inputs=ins, src=src)
+        note(
+            ctx,
+            "N8N_INVALID_CONNECTION_TYPE",
+            where,
+            path="",
+            related=related,
+            variant="input",
+            node=name,
+            type=ttype,
+            inputs=ins,
+            src=src,
+        )

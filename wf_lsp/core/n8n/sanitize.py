@@ -41,7 +41,11 @@ def prop(p: dict[str, Any], depth: int = 0) -> dict[str, Any]:
             p[key] = []
             continue
         if not all(isinstance(v, dict) for v in items):
-            items = p[key] = [v if isinstance(v, dict) else {"name": str(v), "value": v} for v in items] if key == "options" else _dicts(items)
+            items = p[key] = (
+                [v if isinstance(v, dict) else {"name": str(v), "value": v} for v in items]
+                if key == "options"
+                else _dicts(items)
+            )
         for v in items:
             if "name" in v or "options" in v or "values" in v or "displayOptions" in v:
                 prop(v, depth + 1)
@@ -77,7 +81,11 @@ def types(raw: Any, count: int) -> dict[str, dict[str, Any]]:
     for name, entry in raw.items():
         if not isinstance(name, str) or not isinstance(entry, dict) or not isinstance(entry.get("versions"), dict):
             continue
-        versions = {str(k): v for k, v in entry["versions"].items() if isinstance(v, int) and not isinstance(v, bool) and 0 <= v < count and _number(k)}
+        versions = {
+            str(k): v
+            for k, v in entry["versions"].items()
+            if isinstance(v, int) and not isinstance(v, bool) and 0 <= v < count and _number(k)
+        }
         if versions:
             out[name] = {**entry, "versions": versions}
     return out

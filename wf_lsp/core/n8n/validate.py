@@ -11,7 +11,9 @@ from urllib.parse import urlsplit
 _ALNUM = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _JWT = re.compile(r"^[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_.+/=]*$")
 _URL_SCHEMES = ("http", "https", "ftp", "file")
-_NUMERIC = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^0[xX][0-9a-fA-F]+$|^0[bB][01]+$|^0[oO][0-7]+$|^[+-]?Infinity$")
+_NUMERIC = re.compile(
+    r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^0[xX][0-9a-fA-F]+$|^0[bB][01]+$|^0[oO][0-7]+$|^[+-]?Infinity$"
+)
 
 
 def js_string(value: Any) -> str:
@@ -40,7 +42,9 @@ def _js_number_ok(value: Any) -> bool:
     if isinstance(value, dict):
         return False
     if isinstance(value, list):
-        return len(value) == 0 or (len(value) == 1 and _js_number_ok(value[0] if not isinstance(value[0], list) else js_string(value[0])))
+        return len(value) == 0 or (
+            len(value) == 1 and _js_number_ok(value[0] if not isinstance(value[0], list) else js_string(value[0]))
+        )
     text = str(value).strip()
     return text == "" or bool(_NUMERIC.match(text))
 
@@ -112,7 +116,11 @@ def check(name: str, value: Any, vtype: str, options: Any = None) -> str | None:
     kind = vtype.lower()
     if kind == "string-alphanumeric":
         text = json.dumps(value, separators=(",", ":")) if isinstance(value, (dict, list)) else js_string(value)
-        return None if _ALNUM.match(text) else "Value is not a valid alphanumeric string, only letters, numbers and underscore allowed"
+        return (
+            None
+            if _ALNUM.match(text)
+            else "Value is not a valid alphanumeric string, only letters, numbers and underscore allowed"
+        )
     if kind == "number":
         return None if _js_number_ok(value) else default
     if kind == "boolean":

@@ -36,7 +36,9 @@ def _describe(value: Any) -> str:
     return "null" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def problems(props: list[Any], given: dict[str, Any], resolved: dict[str, Any], node: dict[str, Any], desc: dict[str, Any]) -> list[tuple[str, str]]:
+def problems(
+    props: list[Any], given: dict[str, Any], resolved: dict[str, Any], node: dict[str, Any], desc: dict[str, Any]
+) -> list[tuple[str, str]]:
     """(parameter name, message) for every top-level value the node sets that n8n's editor would not accept."""
     out: list[tuple[str, str]] = []
     seen: set[str] = set()
@@ -49,7 +51,9 @@ def problems(props: list[Any], given: dict[str, Any], resolved: dict[str, Any], 
         seen.add(name)
         value = given[name]
         if _expression(value) and p.get("noDataExpression") and not str(value).startswith("={{ $fromAI("):
-            out.append((name, f'"{p.get("displayName")}" does not accept an expression (n8n reads it as the text after "=")'))
+            out.append(
+                (name, f'"{p.get("displayName")}" does not accept an expression (n8n reads it as the text after "=")')
+            )
             continue
         if value is None or _expression(value):
             continue

@@ -169,7 +169,9 @@ def parse(text: str, max_bytes: int | None = None) -> Document:
     else:
         if not deep:
             doc.value = None
-            doc.syntax.append(_syntax("JSON_SYNTAX_ERROR", f"Too many syntax errors (over {MAX_REPAIRS}); stopped parsing", 0, 0))
+            doc.syntax.append(
+                _syntax("JSON_SYNTAX_ERROR", f"Too many syntax errors (over {MAX_REPAIRS}); stopped parsing", 0, 0)
+            )
     doc.parsed_text = work
     if doc.truncated:
         # The brackets closed at the end shift no position that maps back, but the text was repaired all the same:
@@ -300,7 +302,12 @@ def _repair(work: str, kind: Kind, pos: int, doc: Document, insertions: list[tup
     if kind in (Kind.KEY, Kind.VALUE, Kind.TRAILING_COMMA):
         prev = _prev_nonspace(work, pos)
         if work[pos] in "}]" and prev >= 0 and work[prev] == ",":
-            report("JSON_SYNTAX_ERROR", "Trailing comma", doc_to_original(insertions, prev), doc_to_original(insertions, prev) + 1)
+            report(
+                "JSON_SYNTAX_ERROR",
+                "Trailing comma",
+                doc_to_original(insertions, prev),
+                doc_to_original(insertions, prev) + 1,
+            )
             return work[:prev] + " " + work[prev + 1 :]
         if work[pos] in "}]" and prev >= 0 and work[prev] == ":":
             report("JSON_SYNTAX_ERROR", "Missing value", orig, orig + 1)
@@ -315,7 +322,12 @@ def _repair(work: str, kind: Kind, pos: int, doc: Document, insertions: list[tup
         token = work[pos:end].rstrip()
         end = pos + max(1, len(token))
         if kind is Kind.KEY:
-            report("JSON_SYNTAX_ERROR", "Property names must be double-quoted strings", orig, doc_to_original(insertions, end))
+            report(
+                "JSON_SYNTAX_ERROR",
+                "Property names must be double-quoted strings",
+                orig,
+                doc_to_original(insertions, end),
+            )
             # Drop the rest of this member: blank it to keep positions.
             return work[:pos] + " " * (end - pos) + work[end:] if work[pos] not in "{[" else None
         shown = "text (not shown: it may be a secret)" if _secret_member(work, pos) else _show(token)
@@ -349,10 +361,17 @@ def _repair(work: str, kind: Kind, pos: int, doc: Document, insertions: list[tup
         if ch in "\r\n":
             report("JSON_SYNTAX_ERROR", "Unterminated string (line break inside a string)", orig, orig + 1)
             return _insert(work, pos, '"', insertions)
-        report("JSON_SYNTAX_ERROR", f"Control character U+{ord(ch):04X} must be escaped in a string" if ch else "Invalid control character", orig, orig + 1)
+        report(
+            "JSON_SYNTAX_ERROR",
+            f"Control character U+{ord(ch):04X} must be escaped in a string" if ch else "Invalid control character",
+            orig,
+            orig + 1,
+        )
         return work[:pos] + " " + work[pos + 1 :]
     if kind is Kind.ESCAPE:
-        report("JSON_SYNTAX_ERROR", "Invalid \\uXXXX escape" if work[pos] == "u" else "Invalid \\escape", orig, orig + 2)
+        report(
+            "JSON_SYNTAX_ERROR", "Invalid \\uXXXX escape" if work[pos] == "u" else "Invalid \\escape", orig, orig + 2
+        )
         # json reports the escape's backslash (or the \u's backslash): replace the backslash by a space.
         bs = work.rfind("\\", 0, pos + 1)
         if bs < 0:
@@ -378,17 +397,25 @@ def _show(token: str) -> str:
 _VISIBLE = {c: f"\\u{c:04x}" for c in (*range(0x20), 0x7F)}
 
 
-def _close_truncated(work: str, pos: int, doc: Document, insertions: list[tuple[int, int]], kind: Kind, valid: int = 0) -> str | None:
+def _close_truncated(
+    work: str, pos: int, doc: Document, insertions: list[tuple[int, int]], kind: Kind, valid: int = 0
+) -> str | None:
     """The text ends early: close every open string, array and object so what is there can be checked. json read
     work[:valid] whole (0 when that is not known)."""
     stack = open_brackets(work, valid)
     orig_end = len(doc.text)
     if not stack:
-        doc.syntax.append(_syntax("JSON_SYNTAX_ERROR", "Expected a JSON value", min(orig_end, doc_to_original(insertions, pos)), orig_end))
+        doc.syntax.append(
+            _syntax(
+                "JSON_SYNTAX_ERROR", "Expected a JSON value", min(orig_end, doc_to_original(insertions, pos)), orig_end
+            )
+        )
         return None
     closers = "".join(reversed(stack))
     if not doc.truncated:
-        doc.syntax.append(_syntax("JSON_SYNTAX_ERROR", f"Unexpected end of file: '{closers}' expected", orig_end, orig_end))
+        doc.syntax.append(
+            _syntax("JSON_SYNTAX_ERROR", f"Unexpected end of file: '{closers}' expected", orig_end, orig_end)
+        )
     doc.truncated = True
     tail = work.rstrip()
     suffix = ""

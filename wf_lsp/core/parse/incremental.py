@@ -156,7 +156,9 @@ def _entry(last: _Last, start: int, end: int) -> tuple[_Where | None, tuple[int,
     return ((s, e, key, child) if s < start and end < e else None), None
 
 
-def _entry_by_layout(text: str, value: Any, start: int, end: int, anchor: tuple[int, int, int] | None) -> tuple[_Where | None, tuple[int, int, int] | None]:
+def _entry_by_layout(
+    text: str, value: Any, start: int, end: int, anchor: tuple[int, int, int] | None
+) -> tuple[_Where | None, tuple[int, int, int] | None]:
     """_entry in text that is exactly its value pretty-printed with two-space indents: there a line's indentation is
     twice the depth of its first token, and a container spans lines, so the second level is the lines indented by four.
     """

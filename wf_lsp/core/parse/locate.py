@@ -133,7 +133,16 @@ def _prune(root: _Trie, value: Any) -> int:
     return count
 
 
-def _walk(text: str, root: _Trie, base: Pointer, at: Found | None, early_exit: bool, remaining: int, valid: bool, out: dict[Pointer, Found]) -> None:
+def _walk(
+    text: str,
+    root: _Trie,
+    base: Pointer,
+    at: Found | None,
+    early_exit: bool,
+    remaining: int,
+    valid: bool,
+    out: dict[Pointer, Found],
+) -> None:
     """Record in `out` the `remaining` pointers the trie wants below `base`, whose value starts at `at` (the top when
     at is None); `valid`: the text is known to be valid JSON.
 
@@ -149,7 +158,10 @@ def _walk(text: str, root: _Trie, base: Pointer, at: Found | None, early_exit: b
         return
     found = out if root.complete else {}
     try:
-        if _visit(text, start, root, base, found, [remaining if early_exit else 1 << 60], valid) == _DONE and found is not out:
+        if (
+            _visit(text, start, root, base, found, [remaining if early_exit else 1 << 60], valid) == _DONE
+            and found is not out
+        ):
             for ptr, (key_span, (vs, ve)) in found.items():
                 if ve < 0:
                     found[ptr] = (key_span, (vs, _skip(text, vs)))
@@ -183,7 +195,16 @@ def value_end(text: str, found: Found) -> int:
         return start + 1  # text that no longer parses here (mid-edit): the first character stands for the value
 
 
-def _member(text: str, j: int, child: _Trie, ptr: Pointer, key_span: tuple[int, int] | None, out: dict[Pointer, Found], counter: list[int], valid: bool) -> int:
+def _member(
+    text: str,
+    j: int,
+    child: _Trie,
+    ptr: Pointer,
+    key_span: tuple[int, int] | None,
+    out: dict[Pointer, Found],
+    counter: list[int],
+    valid: bool,
+) -> int:
     """Handle one object member or array item that the trie wants or descends into; returns its value's end, or _DONE."""
     if child.wanted:
         out[ptr] = (key_span, (j, -1))
@@ -201,7 +222,9 @@ def _member(text: str, j: int, child: _Trie, ptr: Pointer, key_span: tuple[int, 
     return end
 
 
-def _visit(text: str, pos: int, node: _Trie, prefix: Pointer, out: dict[Pointer, Found], counter: list[int], valid: bool) -> int:
+def _visit(
+    text: str, pos: int, node: _Trie, prefix: Pointer, out: dict[Pointer, Found], counter: list[int], valid: bool
+) -> int:
     """Walk the value at pos, recording wanted descendants; returns the value's end offset.
 
     Each member costs one regex match in the common layout (a key without escapes); any other text takes the general

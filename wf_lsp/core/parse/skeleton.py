@@ -41,7 +41,13 @@ def index(text: str) -> Skeleton:
             return end
 
         ch = text[start]
-        end = _object(text, start, child) if ch == "{" else _array(text, start, key, spans, skip) if ch == "[" else skip(start)
+        end = (
+            _object(text, start, child)
+            if ch == "{"
+            else _array(text, start, key, spans, skip)
+            if ch == "["
+            else skip(start)
+        )
         spans[(key,)] = (kspan, (start, end))
         return end
 

@@ -95,7 +95,9 @@ def _walk(ctx: Context) -> None:
         else:
             src_index = _oracle_source(ctx, src, name_set)
         by_id = True
-        sptr: Pointer = ("connections", int(src) if is_list else src) if not isinstance(conns, str) else ("connections",)
+        sptr: Pointer = (
+            ("connections", int(src) if is_list else src) if not isinstance(conns, str) else ("connections",)
+        )
         if src_index is None:
             fix = _source_fix(ctx, src, sptr)
             note(ctx, "INVALID_CONNECTION_SOURCE", sptr, path=f"connections.{src}", anchor="key", fix=fix, source=src)
@@ -123,7 +125,9 @@ def _oracle_source(ctx: Context, key: str, name_set: set[Any]) -> int | None:
     return ctx.names.get(key, -1) if jsval.same_value_zero_key(key, True) in name_set else None
 
 
-def _fast_source(ctx: Context, src: str, src_index: int, outputs: dict[str, Any], primary: dict[str, int], secondary: dict[str, int]) -> bool | None:
+def _fast_source(
+    ctx: Context, src: str, src_index: int, outputs: dict[str, Any], primary: dict[str, int], secondary: dict[str, int]
+) -> bool | None:
     """Resolve one well-formed source's edges without allocating findings (references are looked up in primary, then
     secondary: see noderefs.lookups).
 
@@ -191,7 +195,17 @@ def _outputs(ctx: Context, src: str, src_index: int, sptr: Pointer, outputs: Any
                 _target(ctx, src, src_index, sptr, xptr, xpath, j, target, name_set)
 
 
-def _target(ctx: Context, src: str, src_index: int, sptr: Pointer, xptr: Pointer, xpath: str, j: int, target: Any, name_set: set[Any] | None) -> None:
+def _target(
+    ctx: Context,
+    src: str,
+    src_index: int,
+    sptr: Pointer,
+    xptr: Pointer,
+    xpath: str,
+    j: int,
+    target: Any,
+    name_set: set[Any] | None,
+) -> None:
     tptr = xptr + (j,)
     if not isinstance(target, dict) or not jsval.truthy(target.get("node")):
         fix = fixes.remove_item(xptr, j, "Remove connection target", safe=False)
@@ -235,11 +249,23 @@ def invalid_connection_target_port(ctx: Context) -> None:
     for target, tptr, xpath in _walked(ctx):
         if "type" in target and target["type"] not in _TARGET_TYPES:
             fix = fixes.replace_value(tptr + ("type",), "main", "Set target type to 'main'", safe=False)
-            ctx.report("INVALID_CONNECTION_TARGET_PORT", tptr + ("type",), path=xpath, fix=fix, type=fixes.dumps(target["type"]))
+            ctx.report(
+                "INVALID_CONNECTION_TARGET_PORT",
+                tptr + ("type",),
+                path=xpath,
+                fix=fix,
+                type=fixes.dumps(target["type"]),
+            )
         if "index" in target:
             idx = target["index"]
             if isinstance(idx, bool) or not isinstance(idx, int) or idx < 0:
-                ctx.report("INVALID_CONNECTION_TARGET_PORT", tptr + ("index",), path=xpath, variant="index", index=fixes.dumps(idx))
+                ctx.report(
+                    "INVALID_CONNECTION_TARGET_PORT",
+                    tptr + ("index",),
+                    path=xpath,
+                    variant="index",
+                    index=fixes.dumps(idx),
+                )
 
 
 @rule("MISSING_CONNECTION_TARGET_PORT")
@@ -270,11 +296,17 @@ def _source_fix(ctx: Context, src: str, sptr: Pointer) -> FixPlan | None:
             edits: list[tuple[Pointer, str, Any]] = [(sptr, "key", label)]
             outputs = ctx.wf["connections"].get(src)
             for lptr, j, node in fixes.iter_targets({src: outputs}):
-                if isinstance(node, str) and node in other and node not in (ctx.names if ctx.key_mode == "name" else ctx.ids):
+                if (
+                    isinstance(node, str)
+                    and node in other
+                    and node not in (ctx.names if ctx.key_mode == "name" else ctx.ids)
+                ):
                     new = _counterpart(ctx, other[node])
                     if new is not None:
                         edits.append((("connections",) + lptr[1:] + (j, "node"), "value", new))
-            return fixes.replace_values(edits, f"Key connection by {'name' if ctx.key_mode == 'name' else 'id'} '{label}'", safe=True)
+            return fixes.replace_values(
+                edits, f"Key connection by {'name' if ctx.key_mode == 'name' else 'id'} '{label}'", safe=True
+            )
     guess = closest(src, _candidates(ctx), ctx.guess)
     if guess is not None and guess != src:
         return fixes.replace_values([(sptr, "key", guess)], f"Change source to '{guess}'", safe=False)
@@ -297,7 +329,9 @@ def _target_fix(ctx: Context, node: Any, xptr: Pointer, j: int) -> FixPlan | Non
     if node in other and ctx.key_mode != "auto":
         label = _counterpart(ctx, other[node])
         if label is not None:
-            return fixes.combine(fixes.replace_value(nptr, label, f"Retarget connection to '{label}'", safe=True), remove)
+            return fixes.combine(
+                fixes.replace_value(nptr, label, f"Retarget connection to '{label}'", safe=True), remove
+            )
     guess = closest(node, _candidates(ctx), ctx.guess)
     if guess is not None and guess != node:
         return fixes.combine(fixes.replace_value(nptr, guess, f"Retarget connection to '{guess}'", safe=False), remove)
@@ -364,7 +398,10 @@ def _rekey_plans(ctx: Context, conns: dict[str, Any]) -> list[FixPlan | None]:
                 edits[style] = None  # a rewrite this large is a job for `check --fix` per file, not one editor action
         if edits["name"] is None and edits["id"] is None:
             break
-    return [fixes.replace_values(found, f"Key all connections by node {style}", safe=True) if found else None for style, found in edits.items()]
+    return [
+        fixes.replace_values(found, f"Key all connections by node {style}", safe=True) if found else None
+        for style, found in edits.items()
+    ]
 
 
 def _references(ctx: Context, conns: dict[str, Any]) -> Iterator[tuple[str, Pointer | None, int]]:

@@ -89,7 +89,13 @@ class Context:
             raise LookupError(f"{code} reported by the rule for {self.current or 'nothing'}")
         rule = _RULES[code]
         template = rule.message if variant is None else rule.variants[variant]  # catalog.render, inlined: a hot path
-        f = Finding(code, template.format_map(fields) if fields else template, path_of(pointer) if path is None else path, pointer, anchor)
+        f = Finding(
+            code,
+            template.format_map(fields) if fields else template,
+            path_of(pointer) if path is None else path,
+            pointer,
+            anchor,
+        )
         if related:
             f.related = related
         self.findings.append(f)

@@ -13,7 +13,22 @@ from wf_lsp.core.rules.connections import walk
 from wf_lsp.core.rules.context import Context
 from wf_lsp.core.rules.rule import rule
 
-TRIGGER_KINDS = frozenset({"webhook", "schedule", "manual", "event", "email", "message-queue", "webhook-listen", "polling", "custom", "queue", "poll", "other"})
+TRIGGER_KINDS = frozenset(
+    {
+        "webhook",
+        "schedule",
+        "manual",
+        "event",
+        "email",
+        "message-queue",
+        "webhook-listen",
+        "polling",
+        "custom",
+        "queue",
+        "poll",
+        "other",
+    }
+)
 MAX_CYCLES = 10
 
 
@@ -57,7 +72,9 @@ def unreachable_node(ctx: Context) -> None:
     """Nodes that no enabled trigger (else no node without incoming edges) reaches."""
     walk(ctx)
     if ctx.nodes:
-        starts = [index for _, trig, index in _triggers(ctx) if index is not None and trig.get("enabled", True) is not False]
+        starts = [
+            index for _, trig, index in _triggers(ctx) if index is not None and trig.get("enabled", True) is not False
+        ]
         _unreachable(ctx, _shared_adjacency(ctx), starts)
 
 
@@ -110,7 +127,9 @@ def _cycles(ctx: Context, adjacency: Adjacency) -> None:
                         ptr,
                         path="connections",
                         cycle=" -> ".join(names + [names[0]]),
-                        related=[Related(f"{ctx.node_label(n)} is part of the cycle", ("nodes", n, "name")) for n in cycle],
+                        related=[
+                            Related(f"{ctx.node_label(n)} is part of the cycle", ("nodes", n, "name")) for n in cycle
+                        ],
                     )
             else:
                 color[node] = 2

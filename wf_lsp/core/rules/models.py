@@ -52,7 +52,9 @@ class Node(_Open):
     disabled: bool | None = None
     timeout: float | None = Field(None, description="Milliseconds (the validator's reading)")
     onError: OnError | dict[str, Any] | None = Field(None, description="Error policy (legacy files use an object)")
-    x_wf_ignore: list[str] | None = Field(None, alias="x-wf-ignore", description="wf-lsp rule codes to suppress on this node")
+    x_wf_ignore: list[str] | None = Field(
+        None, alias="x-wf-ignore", description="wf-lsp rule codes to suppress on this node"
+    )
 
 
 class Trigger(_Open):
@@ -84,7 +86,9 @@ class Workflow(_Open):
     connections: dict[str, NodeConnections] = Field(default_factory=dict)
     triggers: list[Trigger] = Field(default_factory=list)
     variables: dict[str, Variable] = Field(default_factory=dict)
-    x_wf_ignore: list[str] | None = Field(None, alias="x-wf-ignore", description="wf-lsp rule codes to suppress in this file")
+    x_wf_ignore: list[str] | None = Field(
+        None, alias="x-wf-ignore", description="wf-lsp rule codes to suppress in this file"
+    )
 
 
 def workflow_schema() -> dict[str, Any]:

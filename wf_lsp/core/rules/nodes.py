@@ -182,7 +182,9 @@ def _irregular(ctx: Context) -> list[tuple[int, Any]]:
     if found is None:
         nodes = ctx.wf.get("nodes")
         found = ctx.memo["nodes.irregular"] = (
-            [(i, node) for i, node in enumerate(nodes) if type(node) is not dict or not _plain(node)] if isinstance(nodes, list) else []
+            [(i, node) for i, node in enumerate(nodes) if type(node) is not dict or not _plain(node)]
+            if isinstance(nodes, list)
+            else []
         )
     return found
 
@@ -217,7 +219,9 @@ def _parameters(ctx: Context) -> list[tuple[int, str, Any, Pointer, str]]:
             continue
         is_list, is_str = isinstance(params, list), isinstance(params, str)
         for key, value in jsval.entries(params):
-            ptr: Pointer = ("nodes", i, "parameters") if is_str else ("nodes", i, "parameters", int(key) if is_list else key)
+            ptr: Pointer = (
+                ("nodes", i, "parameters") if is_str else ("nodes", i, "parameters", int(key) if is_list else key)
+            )
             found.append((i, key, value, ptr, f"nodes[{i}].parameters.{key}"))
     return found
 
@@ -227,7 +231,9 @@ def _timeouts(ctx: Context) -> list[tuple[int, Any, float]]:
     found: list[tuple[int, Any, float]] | None = ctx.memo.get("nodes.timeouts")
     if found is None:
         found = ctx.memo["nodes.timeouts"] = [
-            (i, t, jsval.to_number(t)) for i, node in _irregular(ctx) if isinstance(node, dict) and jsval.truthy(t := node.get("timeout"))
+            (i, t, jsval.to_number(t))
+            for i, node in _irregular(ctx)
+            if isinstance(node, dict) and jsval.truthy(t := node.get("timeout"))
         ]
     return found
 
@@ -254,7 +260,9 @@ def _duplicate_ids(ctx: Context, nodes: list[Any]) -> None:
             ctx.report(
                 "DUPLICATE_NODE_ID",
                 ("nodes", i, "id"),
-                related=[Related(f'"{node_id}" is first used by nodes[{first[node_id]}]', ("nodes", first[node_id], "id"))],
+                related=[
+                    Related(f'"{node_id}" is first used by nodes[{first[node_id]}]', ("nodes", first[node_id], "id"))
+                ],
                 fix=_rename_duplicate_id(ctx, i, node_id),
                 id=node_id,
             )
@@ -301,7 +309,9 @@ def _rename_duplicate(ctx: Context, index: int, name: str) -> FixPlan:
     """Rename a later node whose name repeats an earlier one's."""
     new = fixes.free_name(set(ctx.names), name)
     referenced = _name_referenced(ctx, name)
-    return fixes.replace_values([(("nodes", index, "name"), "value", new)], f"Rename duplicate node to '{new}'", safe=not referenced)
+    return fixes.replace_values(
+        [(("nodes", index, "name"), "value", new)], f"Rename duplicate node to '{new}'", safe=not referenced
+    )
 
 
 def _rename_duplicate_id(ctx: Context, index: int, node_id: str) -> FixPlan:

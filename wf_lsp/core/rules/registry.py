@@ -85,8 +85,14 @@ class Registry:
 #: Namespaces (npm package names, and the migration script's prefix) whose node types MetaBuilder knows but cannot run,
 #: with the reason; a type is `<namespace>.<name>`, the name a letter, then letters, digits, `_` or `-`. First match wins.
 FOREIGN_NAMESPACES: tuple[tuple[str, str], ...] = (
-    (r"n8n-nodes-base", "n8n built-in node type; MetaBuilder has no executor, registry entry or plugin for n8n's nodes"),
-    (r"@n8n/n8n-nodes-langchain", "n8n AI (LangChain) node type; MetaBuilder has no executor, registry entry or plugin for n8n's nodes"),
+    (
+        r"n8n-nodes-base",
+        "n8n built-in node type; MetaBuilder has no executor, registry entry or plugin for n8n's nodes",
+    ),
+    (
+        r"@n8n/n8n-nodes-langchain",
+        "n8n AI (LangChain) node type; MetaBuilder has no executor, registry entry or plugin for n8n's nodes",
+    ),
     (
         r"(?:@[a-z0-9][a-z0-9._~-]*/)?n8n-nodes-[a-z0-9][a-z0-9._~-]*",
         "n8n community node package (n8n-nodes-<name> or @<scope>/n8n-nodes-<name>); MetaBuilder cannot run n8n nodes",
@@ -126,7 +132,9 @@ def _entry(type_id: str, raw: dict[str, Any]) -> NodeType:
     )
 
 
-def _merge(data: dict[str, Any], types: dict[str, NodeType], unimplemented: dict[str, str], categories: set[str]) -> None:
+def _merge(
+    data: dict[str, Any], types: dict[str, NodeType], unimplemented: dict[str, str], categories: set[str]
+) -> None:
     for type_id, raw in (data.get("types") or {}).items():
         if isinstance(type_id, str) and isinstance(raw, dict):
             types[type_id] = _entry(type_id, raw)
@@ -181,4 +189,6 @@ def _load_registry(extra_files: tuple[str, ...], _signatures: tuple[tuple[int, i
         texts.append(text)
         _merge(data, types, unimplemented, categories)
     digest = hashlib.blake2b("\0".join(texts).encode(), digest_size=10).hexdigest()
-    return Registry(types=types, unimplemented=unimplemented, categories=frozenset(categories), digest=digest, problems=problems)
+    return Registry(
+        types=types, unimplemented=unimplemented, categories=frozenset(categories), digest=digest, problems=problems
+    )

@@ -87,9 +87,12 @@ def plan(stage: Stage, enabled: frozenset[str]) -> Plan:
             raise LookupError(f"catalog codes with no rule function: {', '.join(missing)}")
         if len(_PLANS) > 256:
             _PLANS.clear()
-        ordered = sorted(REGISTERED, key=lambda r: MODULE_ORDER.index(r.module) if r.module in MODULE_ORDER else len(MODULE_ORDER))
+        ordered = sorted(
+            REGISTERED, key=lambda r: MODULE_ORDER.index(r.module) if r.module in MODULE_ORDER else len(MODULE_ORDER)
+        )
         plans = _PLANS[enabled] = {
-            s: tuple((r.code, r.run) for r in ordered if r.stage == s and r.wanted(enabled)) for s in ("document", "top", "workflow", "suppressed")
+            s: tuple((r.code, r.run) for r in ordered if r.stage == s and r.wanted(enabled))
+            for s in ("document", "top", "workflow", "suppressed")
         }
     return plans[stage]
 

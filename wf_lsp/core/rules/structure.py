@@ -51,4 +51,11 @@ def resource_limit(ctx: Context) -> None:
         ctx.report("RESOURCE_LIMIT_EXCEEDED", ("nodes",), anchor="key", count=len(nodes), what="nodes", limit=MAX_NODES)
     variables = ctx.wf.get("variables")
     if isinstance(variables, dict) and len(variables) > MAX_VARIABLES:
-        ctx.report("RESOURCE_LIMIT_EXCEEDED", ("variables",), anchor="key", count=len(variables), what="variables", limit=MAX_VARIABLES)
+        ctx.report(
+            "RESOURCE_LIMIT_EXCEEDED",
+            ("variables",),
+            anchor="key",
+            count=len(variables),
+            what="variables",
+            limit=MAX_VARIABLES,
+        )

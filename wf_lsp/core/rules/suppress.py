@@ -46,7 +46,8 @@ def apply_suppressions(ctx: Context, path: str | None) -> list[Finding]:
     settings_entries = [
         (e.code, _pointer_from_json(e.pointer) if e.pointer else ())
         for e in ctx.settings.ignore
-        if (e.files is None or (path is not None and matches(path, (e.files,), ctx.settings.root))) and (e.files or e.pointer)
+        if (e.files is None or (path is not None and matches(path, (e.files,), ctx.settings.root)))
+        and (e.files or e.pointer)
     ]
     if not entries and not settings_entries:
         return ctx.findings
@@ -62,5 +63,9 @@ def apply_suppressions(ctx: Context, path: str | None) -> list[Finding]:
                 hit = True
         if not hit:
             kept.append(f)
-    ctx.unused_suppressions = [(ptr, pos, code) for k, (_scope, ptr, pos, code) in enumerate(entries) if not used[k] and code != "UNUSED_SUPPRESSION"]
+    ctx.unused_suppressions = [
+        (ptr, pos, code)
+        for k, (_scope, ptr, pos, code) in enumerate(entries)
+        if not used[k] and code != "UNUSED_SUPPRESSION"
+    ]
     return kept

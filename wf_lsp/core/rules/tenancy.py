@@ -62,7 +62,9 @@ def tenant_mismatch(ctx: Context) -> None:
 def cross_tenant_variable(ctx: Context) -> None:
     """Variables tagged with another tenant's `_tenantId` (against the configured tenant, else the workflow's)."""
     tenant = ctx.wf.get("tenantId")
-    current = ctx.settings.tenant_id or (tenant if isinstance(tenant, str) and tenant and not is_placeholder(tenant) else None)
+    current = ctx.settings.tenant_id or (
+        tenant if isinstance(tenant, str) and tenant and not is_placeholder(tenant) else None
+    )
     wf = ctx.wf if isinstance(ctx.wf, dict) else {}
     variables = wf.get("variables")
     if not current or not isinstance(variables, dict):
@@ -71,7 +73,11 @@ def cross_tenant_variable(ctx: Context) -> None:
         if not isinstance(definition, dict) or not _tagged(definition):
             continue
         for owner in foreign_tenants(definition, current):
-            ptr = ("variables", name, "_tenantId") if isinstance(definition.get("_tenantId"), str) else ("variables", name, "defaultValue", "_tenantId")
+            ptr = (
+                ("variables", name, "_tenantId")
+                if isinstance(definition.get("_tenantId"), str)
+                else ("variables", name, "defaultValue", "_tenantId")
+            )
             ctx.report("CROSS_TENANT_VARIABLE", ptr, path=f"variables.{name}", name=name, owner=owner, current=current)
 
 

@@ -168,7 +168,13 @@ class _Shape:
 
 
 #: parameter types a value passes by its Python type alone; "any", "options" and unknown type words pass anything
-_EXACT_TYPES: dict[str, tuple[type, ...]] = {"number": (int, float), "string": (str,), "boolean": (bool,), "object": (dict,), "array": (list,)}
+_EXACT_TYPES: dict[str, tuple[type, ...]] = {
+    "number": (int, float),
+    "string": (str,),
+    "boolean": (bool,),
+    "object": (dict,),
+    "array": (list,),
+}
 
 
 def _shapes(registry: Registry) -> dict[str, _Shape]:
@@ -213,7 +219,11 @@ def _is_expression(value: Any) -> bool:
     regex backtracked from every `{{`): a `}}` anywhere after the first `{{`."""
     if not isinstance(value, str):
         return False
-    if len(value) > 1 and value[0] == "$" and (value[1] == "_" or ("a" <= value[1].lower() <= "z" and value[1].isascii())):
+    if (
+        len(value) > 1
+        and value[0] == "$"
+        and (value[1] == "_" or ("a" <= value[1].lower() <= "z" and value[1].isascii()))
+    ):
         return True
     start = value.find("{{")
     return start >= 0 and value.find("}}", start + 2) >= 0
@@ -247,7 +257,11 @@ def _missing_required(ctx: Context, i: int, node: dict[str, Any], entry: NodeTyp
     for name, spec in entry.params.items():
         if name in params or not spec.required:
             continue
-        value = spec.default if spec.default is not None else (spec.enum[0] if spec.enum else _PLACEHOLDERS.get(spec.type, ""))
+        value = (
+            spec.default
+            if spec.default is not None
+            else (spec.enum[0] if spec.enum else _PLACEHOLDERS.get(spec.type, ""))
+        )
         target: Pointer = ("nodes", i, "parameters") if isinstance(node.get("parameters"), dict) else ("nodes", i)
         key, val = (name, value) if target[-1] == "parameters" else ("parameters", {name: value})
         ctx.report(
@@ -275,7 +289,11 @@ def _missing_required(ctx: Context, i: int, node: dict[str, Any], entry: NodeTyp
 
 def _checked(entry: NodeType, params: dict[str, Any]) -> list[tuple[str, Any, Any]]:
     """(name, value, spec) of every given parameter whose type or allowed values the registry declares."""
-    return [(name, params[name], spec) for name, spec in entry.params.items() if name in params and not (spec.type in ("any", "options") and not spec.enum)]
+    return [
+        (name, params[name], spec)
+        for name, spec in entry.params.items()
+        if name in params and not (spec.type in ("any", "options") and not spec.enum)
+    ]
 
 
 def _mismatches(ctx: Context, i: int, entry: NodeType, params: dict[str, Any]) -> None:

@@ -73,7 +73,9 @@ def invalid_variable_validation(ctx: Context) -> None:
     for _, d, vptr, path, _ in _definitions(ctx):
         pattern = _pattern(d)
         if jsval.truthy(pattern) and not isinstance(pattern, str):
-            ctx.report("INVALID_VARIABLE_VALIDATION", vptr + ("validation", "pattern"), path=f"{path}.validation.pattern")
+            ctx.report(
+                "INVALID_VARIABLE_VALIDATION", vptr + ("validation", "pattern"), path=f"{path}.validation.pattern"
+            )
 
 
 @rule("REGEX_COMPLEXITY_WARNING")
@@ -104,7 +106,9 @@ def _irregular(ctx: Context) -> list[Variable]:
     is_list = isinstance(variables, list)
     for name, definition in variables.items() if isinstance(variables, dict) else jsval.entries(variables):
         if not _plain(name, definition):
-            vptr: Pointer = ("variables",) if isinstance(variables, str) else ("variables", int(name) if is_list else name)
+            vptr: Pointer = (
+                ("variables",) if isinstance(variables, str) else ("variables", int(name) if is_list else name)
+            )
             found.append((name, definition, vptr, f"variables.{name}", is_list))
     return found
 
@@ -114,7 +118,9 @@ def _definitions(ctx: Context) -> list[Variable]:
     found: list[Variable] | None = ctx.memo.get("variables.definitions")
     if found is None:
         found = ctx.memo["variables.definitions"] = [
-            (name, d if isinstance(d, dict) else {}, vptr, path, is_list) for name, d, vptr, path, is_list in _irregular(ctx) if isinstance(d, (dict, list))
+            (name, d if isinstance(d, dict) else {}, vptr, path, is_list)
+            for name, d, vptr, path, is_list in _irregular(ctx)
+            if isinstance(d, (dict, list))
         ]
     return found
 
