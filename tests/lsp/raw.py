@@ -74,9 +74,7 @@ def frame(body: bytes) -> bytes:
 class RawServer:
     """One server process (`wf-lsp serve` unless another command is given) and a client that speaks to it byte by byte."""
 
-    def __init__(
-        self, configuration: Callable[[dict[str, Any]], Any] | None = None, stderr: Path | None = None, command: list[str] | None = None
-    ) -> None:
+    def __init__(self, configuration: Callable[[dict[str, Any]], Any] | None = None, stderr: Path | None = None, command: list[str] | None = None) -> None:
         #: Answers workspace/configuration items (None: an empty object per item).
         self.configuration = configuration or (lambda item: {})
         self.stderr_path = stderr
