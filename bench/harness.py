@@ -105,8 +105,9 @@ def orjson_floor(text: str) -> Any:
 
 
 def counts(result: Result) -> str:
-    """Findings of a result, and how many are errors."""
-    return f"{len(result.findings)} ({len(result.errors)} err)"
+    """Findings of a result, and how many are errors (with their codes when there are one or two)."""
+    codes = ", ".join(f.code for f in result.findings) if 0 < len(result.findings) <= 2 else ""
+    return f"{len(result.findings)} ({len(result.errors)} err{': ' + codes if codes else ''})"
 
 
 def wf_lsp_cmd() -> list[str]:
