@@ -357,7 +357,8 @@ def profile_worst(rep: Report, docs: Docs) -> str:
         prof.disable()
     buf = io.StringIO()
     pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(15)
-    lines = buf.getvalue().splitlines()
+    site = str(Path(pstats.__file__).parent) + "/"
+    lines = buf.getvalue().replace(str(ROOT) + "/", "").replace(site, "").splitlines()
     start = next((i for i, line in enumerate(lines) if line.strip().startswith("ncalls")), 0)
     head = f"#### Profile of the worst line: full validation, {SHAPE_LABEL[shape]}, {n} nodes ({runs} cold runs, cProfile, top 15 by own time)"
     return "\n".join([head, "", "```", "\n".join(lines[start:]).rstrip(), "```"])
