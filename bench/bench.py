@@ -25,7 +25,9 @@ SECTIONS = ("full", "peer", "corpus", "keystroke", "startup", "check", "memory",
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--quick", action="store_true", help="development run: 100 and 1000 nodes, fewer repetitions, no memory run")
+    ap.add_argument(
+        "--quick", action="store_true", help="development run: 100 and 1000 nodes, fewer repetitions, no memory run"
+    )
     ap.add_argument("--sizes", help="comma-separated node counts (default 100,1000,5000; quick: 100,1000)")
     ap.add_argument("--shapes", help="comma-separated shapes (default all: {})".format(",".join(gen.VARIANTS)))
     ap.add_argument("--skip", default="", help="comma-separated sections to skip: " + ",".join(SECTIONS))

@@ -139,7 +139,11 @@ _TYPES: dict[str, tuple[dict[str, _P], dict[str, _P]]] = {
         {"url": _url},
         {
             "method": lambda r: r.choice(("GET", "POST", "PUT", "DELETE")),
-            "headers": lambda r: {"Authorization": "Bearer {{ $env.API_TOKEN }}", "Accept": "application/json", "X-Tenant": "{{ $context.tenantId }}"},
+            "headers": lambda r: {
+                "Authorization": "Bearer {{ $env.API_TOKEN }}",
+                "Accept": "application/json",
+                "X-Tenant": "{{ $context.tenantId }}",
+            },
             "body": lambda r: _small_object(r, 3),
         },
     ),
@@ -147,21 +151,38 @@ _TYPES: dict[str, tuple[dict[str, _P], dict[str, _P]]] = {
         {"input": _expr},
         {"out": lambda r: "parsed_" + r.choice(_FIELDS)},
     ),
-    "string.concat": ({}, {"values": lambda r: [_expr(r) for _ in range(3)], "separator": lambda r: r.choice((" ", ",", "-"))}),
+    "string.concat": (
+        {},
+        {"values": lambda r: [_expr(r) for _ in range(3)], "separator": lambda r: r.choice((" ", ",", "-"))},
+    ),
     "string.format": (
         {},
-        {"template": lambda r: f"Hello {{name}}, your {r.choice(_FIELDS)} is {{value}}", "variables": lambda r: {"name": _expr(r), "value": _expr(r)}},
+        {
+            "template": lambda r: f"Hello {{name}}, your {r.choice(_FIELDS)} is {{value}}",
+            "variables": lambda r: {"name": _expr(r), "value": _expr(r)},
+        },
     ),
     "string.replace": (
         {},
-        {"value": _expr, "search": lambda r: r.choice(_FIELDS), "replacement": lambda r: r.choice(_FIELDS), "all": lambda r: r.random() < 0.5},
+        {
+            "value": _expr,
+            "search": lambda r: r.choice(_FIELDS),
+            "replacement": lambda r: r.choice(_FIELDS),
+            "all": lambda r: r.random() < 0.5,
+        },
     ),
     "math.add": ({}, {"values": lambda r: [r.randrange(1000) for _ in range(4)]}),
     "math.round": ({}, {"value": _expr, "decimals": lambda r: r.randrange(4)}),
     "list.length": ({}, {"array": _expr}),
     "list.slice": ({}, {"array": _expr, "start": lambda r: r.randrange(5), "end": lambda r: r.randrange(5, 50)}),
-    "list.sort": ({}, {"array": _expr, "key": lambda r: r.choice(_FIELDS), "order": lambda r: r.choice(("asc", "desc"))}),
-    "dict.get": ({}, {"object": _expr, "path": lambda r: f"{r.choice(_FIELDS)}.{r.choice(_FIELDS)}", "default": lambda r: None}),
+    "list.sort": (
+        {},
+        {"array": _expr, "key": lambda r: r.choice(_FIELDS), "order": lambda r: r.choice(("asc", "desc"))},
+    ),
+    "dict.get": (
+        {},
+        {"object": _expr, "path": lambda r: f"{r.choice(_FIELDS)}.{r.choice(_FIELDS)}", "default": lambda r: None},
+    ),
     "convert.toJson": ({}, {"value": _expr, "pretty": lambda r: True, "indent": lambda r: 2}),
     "logic.equals": ({}, {"a": _expr, "b": _expr, "strict": lambda r: True}),
     # var.* in TS takes `name`, which the real validator flags as a nested node attribute: use the Python form.
@@ -195,7 +216,9 @@ def _node_name(i: int, rng: random.Random) -> str:
     return f"{rng.choice(_VERBS)} {rng.choice(_NOUNS)} {i}"
 
 
-def _params(rng: random.Random, type_name: str, table: dict[str, tuple[dict[str, _P], dict[str, _P]]]) -> dict[str, Any]:
+def _params(
+    rng: random.Random, type_name: str, table: dict[str, tuple[dict[str, _P], dict[str, _P]]]
+) -> dict[str, Any]:
     required, optional = table[type_name]
     target = rng.randint(5, 15)
     params: dict[str, Any] = {k: f(rng) for k, f in required.items()}
@@ -220,7 +243,13 @@ def build(n: int, seed: int = 0) -> dict[str, Any]:
         if i == 0:
             type_name, params = (
                 _TRIGGER_TYPE,
-                {"triggerType": "manual", "description": _sentence(rng, 10), "label": "Start", "outputKey": "trigger", "tags": ["bench"]},
+                {
+                    "triggerType": "manual",
+                    "description": _sentence(rng, 10),
+                    "label": "Start",
+                    "outputKey": "trigger",
+                    "tags": ["bench"],
+                },
             )
         elif i == n - 1 and n > 1:
             type_name = "packagerepo.respond_json"
@@ -368,7 +397,10 @@ def long_names(wf: dict[str, Any]) -> dict[str, Any]:
             size += len(words[-1]) + 1
         node["name"] = " ".join(words)[:LONG_NAME]
     wf["connections"] = {
-        id_of[src]: {out: {k: [dict(t, node=id_of[t["node"]]) for t in ts] for k, ts in outs.items()} for out, outs in entry.items()}
+        id_of[src]: {
+            out: {k: [dict(t, node=id_of[t["node"]]) for t in ts] for k, ts in outs.items()}
+            for out, outs in entry.items()
+        }
         for src, entry in wf["connections"].items()
     }
     return wf
@@ -394,7 +426,13 @@ _N8N_MAIN: tuple[tuple[str, float, Callable[[random.Random, int], dict[str, Any]
         lambda r, i: {
             "assignments": {
                 "assignments": [
-                    {"id": f"a{i}-{k}", "name": r.choice(_FIELDS), "value": f"={{{{ $json.{r.choice(_FIELDS)} }}}}", "type": "string"} for k in range(3)
+                    {
+                        "id": f"a{i}-{k}",
+                        "name": r.choice(_FIELDS),
+                        "value": f"={{{{ $json.{r.choice(_FIELDS)} }}}}",
+                        "type": "string",
+                    }
+                    for k in range(3)
                 ]
             },
             "options": {},
@@ -412,7 +450,11 @@ _N8N_MAIN: tuple[tuple[str, float, Callable[[random.Random, int], dict[str, Any]
     (
         "n8n-nodes-base.code",
         2,
-        lambda r, i: {"jsCode": f"return $input.all().map(item => ({{ json: {{ {r.choice(_FIELDS)}: item.json.{r.choice(_FIELDS)} }} }}));"},
+        lambda r, i: {
+            "jsCode": "return $input.all().map(item => ({ json: { "
+            + f"{r.choice(_FIELDS)}: item.json.{r.choice(_FIELDS)}"
+            + " } }));"
+        },
     ),
     (
         "n8n-nodes-base.if",
@@ -439,9 +481,19 @@ _N8N_MAIN: tuple[tuple[str, float, Callable[[random.Random, int], dict[str, Any]
 )
 _N8N_AGENT = "@n8n/n8n-nodes-langchain.agent"
 _N8N_AI = (
-    ("@n8n/n8n-nodes-langchain.lmChatOpenAi", 1.2, "ai_languageModel", {"model": {"__rl": True, "value": "gpt-4o-mini", "mode": "list"}, "options": {}}),
+    (
+        "@n8n/n8n-nodes-langchain.lmChatOpenAi",
+        1.2,
+        "ai_languageModel",
+        {"model": {"__rl": True, "value": "gpt-4o-mini", "mode": "list"}, "options": {}},
+    ),
     ("@n8n/n8n-nodes-langchain.memoryBufferWindow", 1.3, "ai_memory", {"contextWindowLength": 10}),
-    ("@n8n/n8n-nodes-langchain.toolHttpRequest", 1.1, "ai_tool", {"toolDescription": "Look an order up", "url": "https://api.example.com/orders"}),
+    (
+        "@n8n/n8n-nodes-langchain.toolHttpRequest",
+        1.1,
+        "ai_tool",
+        {"toolDescription": "Look an order up", "url": "https://api.example.com/orders"},
+    ),
 )
 
 

@@ -56,7 +56,11 @@ MAX_BURST = 25
 
 
 def interleaved(
-    fns: dict[str, Callable[[], Any]], setups: dict[str, Callable[[], Any]] | None = None, min_runs: int = 7, min_time: float = 0.5, max_runs: int = 3000
+    fns: dict[str, Callable[[], Any]],
+    setups: dict[str, Callable[[], Any]] | None = None,
+    min_runs: int = 7,
+    min_time: float = 0.5,
+    max_runs: int = 3000,
 ) -> dict[str, list[float]]:
     """Time several functions round-robin (so machine drift hits all alike); ms per call per function.
 
@@ -183,7 +187,21 @@ def start_redis() -> tuple[subprocess.Popen[bytes], str] | None:
     port = _free_port()
     d = tempfile.mkdtemp(prefix="wf-bench-redis-")
     proc = subprocess.Popen(
-        [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", d, "--protected-mode", "yes"],
+        [
+            exe,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            d,
+            "--protected-mode",
+            "yes",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -54,7 +54,9 @@ def rss_mb(pid: int) -> dict[str, float]:
 
 
 def server(command: list[str], stderr_path: str | None = None) -> RawServer:
-    return RawServer(configuration=lambda item: dict(OPTIONS), stderr=Path(stderr_path) if stderr_path else None, command=command)
+    return RawServer(
+        configuration=lambda item: dict(OPTIONS), stderr=Path(stderr_path) if stderr_path else None, command=command
+    )
 
 
 class Editor:

@@ -1,4 +1,4 @@
-"""What `bench/run` measures, each against its floor and budget: full validation, keystrokes, start-up, check, memory."""
+"""What `bench/run` measures against floors and budget: full validation, keystrokes, start-up, check, memory."""
 
 from __future__ import annotations
 
@@ -46,7 +46,9 @@ def _fresh(text: str) -> str:
     return (text + " ")[:-1]
 
 
-def full_validation(rep: Report, docs: Docs, peer: Peer | None, paths: dict[tuple[int, str], Path], quick: bool) -> None:
+def full_validation(
+    rep: Report, docs: Docs, peer: Peer | None, paths: dict[tuple[int, str], Path], quick: bool
+) -> None:
     """Cold `validate_text` (cache cleared, a new str each run) interleaved with orjson and VS Code's JSON service."""
     hits: list[Row] = []
     for (n, shape), text in docs.items():
@@ -57,7 +59,9 @@ def full_validation(rep: Report, docs: Docs, peer: Peer | None, paths: dict[tupl
             "orjson": lambda t=text: orjson_floor(t),
             "ours": lambda h=holder, L=cold: L.validate_text(h[0]),
         }
-        setups: dict[str, Callable[[], Any]] = {"ours": lambda t=text, h=holder, L=cold: (L.clear(), h.__setitem__(0, _fresh(t)))}
+        setups: dict[str, Callable[[], Any]] = {
+            "ours": lambda t=text, h=holder, L=cold: (L.clear(), h.__setitem__(0, _fresh(t)))
+        }
         if peer is not None:
             fns["peer"] = lambda p=paths[(n, shape)]: peer.run(p)
         if shape == "valid":
@@ -75,9 +79,17 @@ def full_validation(rep: Report, docs: Docs, peer: Peer | None, paths: dict[tupl
         misses: list[str] = []
         ok = True
         if budget is not None:
-            ok &= check(ours <= budget, f"full validation, {label}: {fms(ours)} vs ≤ {fms(budget)} ({ours / budget:.1f}× the budget)", misses)
+            ok &= check(
+                ours <= budget,
+                f"full validation, {label}: {fms(ours)} vs ≤ {fms(budget)} ({ours / budget:.1f}× the budget)",
+                misses,
+            )
         if peer_ms is not None:
-            ok &= check(ours <= BUDGET_PEER_RATIO * peer_ms, f"full validation, {label}: {peer_ms / ours:.1f}× VS Code's JSON service's speed, not 4×", misses)
+            ok &= check(
+                ours <= BUDGET_PEER_RATIO * peer_ms,
+                f"full validation, {label}: {peer_ms / ours:.1f}× VS Code's JSON service's speed, not 4×",
+                misses,
+            )
         diags = peer.diagnostics.get(str(paths[(n, shape)])) if peer is not None else None
         rep.add(
             Row(
@@ -140,7 +152,9 @@ def corpus(rep: Report, peer: Peer | None, quick: bool) -> None:
         }
         if peer is not None:
             fns["peer"] = lambda p=path: peer.run(p)
-        setups: dict[str, Callable[[], Any]] = {"ours": lambda t=text, h=holder: (loader.clear(), h.__setitem__(0, _fresh(t)))}
+        setups: dict[str, Callable[[], Any]] = {
+            "ours": lambda t=text, h=holder: (loader.clear(), h.__setitem__(0, _fresh(t)))
+        }
         times = interleaved(fns, setups, min_runs=3 if quick else 7, min_time=0.02 if quick else 0.08)
         for k in times:
             tot[k] += med(times[k])
@@ -179,7 +193,15 @@ def keystrokes(rep: Report, docs: Docs, quick: bool) -> None:
             for who, cmd in (("floor", [*latency.FLOOR, "--sync", sync]), ("ours", ours_cmd)):
                 try:
                     before = valid.get(n) if shape.startswith("broken") else None
-                    run = latency.measure_latency(cmd, text, changes=10 if quick else 30, sync=sync, max_seconds=cap, stderr_path=errlog, before=before)
+                    run = latency.measure_latency(
+                        cmd,
+                        text,
+                        changes=10 if quick else 30,
+                        sync=sync,
+                        max_seconds=cap,
+                        stderr_path=errlog,
+                        before=before,
+                    )
                     res[who] = asyncio.run(run)
                 except Exception as e:
                     res[who] = {"error": f"{type(e).__name__}: {e}"}
@@ -242,7 +264,7 @@ def startup(rep: Report, quick: bool) -> None:
 
 
 def check_cli(rep: Report, quick: bool) -> None:
-    """`wf-lsp check` over 1000 small valid files: cold on 1 and 2 workers; warm (local cache, Redis) for information."""
+    """`wf-lsp check` over 1000 small valid files: cold on 1 and 2 workers; warm (local cache, Redis) as information."""
     many = OUT / "many"
     n_files = 1000
     log(f"writing {n_files} small workflows ...")
@@ -259,14 +281,19 @@ def check_cli(rep: Report, quick: bool) -> None:
         secs = time.perf_counter() - t0
         want = 1 if target != many else n_files
         if r.returncode != 0 or f"{want} file(s) checked" not in r.stdout + r.stderr:
-            raise RuntimeError(f"{' '.join(cmd[1:])}: exit {r.returncode}, not {want} files checked: {(r.stdout + r.stderr)[-300:]}")
+            raise RuntimeError(
+                f"{' '.join(cmd[1:])}: exit {r.returncode}, not {want} files checked: {(r.stdout + r.stderr)[-300:]}"
+            )
         return secs
 
     def timed(extra: list[str], extra_env: dict[str, str] | None = None) -> float:
         return med([run(extra, many, extra_env) for _ in range(reps)])
 
     one = med([run(["--jobs", "1"], paths[0]) for _ in range(reps + 1)])
-    rows: list[tuple[str, float, int | None]] = [("cold, 1 worker", timed(["--jobs", "1"]), 1), ("cold, 2 workers", timed(["--jobs", "2"]), 2)]
+    rows: list[tuple[str, float, int | None]] = [
+        ("cold, 1 worker", timed(["--jobs", "1"]), 1),
+        ("cold, 2 workers", timed(["--jobs", "2"]), 2),
+    ]
     newest = max(max(p.stat().st_mtime, p.stat().st_ctime) for p in paths)
     time.sleep(max(0.0, newest + 2.1 - time.time()))  # the local cache trusts timestamps 2 s old
     cache_dir = tempfile.mkdtemp(prefix="wf-bench-cache-")
@@ -312,7 +339,11 @@ def memory(rep: Report, text: str, n: int, edits: int) -> None:
     errlog = str(OUT / "server-stderr.log")
     for who, cmd in (("floor", [*latency.FLOOR, "--sync", "incremental"]), ("ours", [*wf_lsp_cmd(), "serve"])):
         log(f"memory {who} {n} nodes, {edits} edits ...")
-        res[who] = asyncio.run(latency.measure_latency(cmd, text, changes=edits, warmup=0, gap_ms=1, max_seconds=600, rss_at=(10, edits), stderr_path=errlog))
+        res[who] = asyncio.run(
+            latency.measure_latency(
+                cmd, text, changes=edits, warmup=0, gap_ms=1, max_seconds=600, rss_at=(10, edits), stderr_path=errlog
+            )
+        )
     rep.raw["memory"] = res
     o, f = res["ours"], res["floor"]
     a, b = o["rss_mb"].get("after_10", 0.0), o["rss_mb"].get(f"after_{edits}", 0.0)
@@ -327,7 +358,8 @@ def memory(rep: Report, text: str, n: int, edits: int) -> None:
             vs_floor=f"growth {b - a:+.1f} MB",
             budget=f"≤ {BUDGET_RSS_MB:.0f} MB, no growth",
             ok=mark(ok),
-            miss=f"memory: peak {o['peak_rss_mb']:.0f} MB (≤ {BUDGET_RSS_MB:.0f}), growth {b - a:+.1f} MB over edits 10→{edits}",
+            miss=f"memory: peak {o['peak_rss_mb']:.0f} MB (≤ {BUDGET_RSS_MB:.0f}), "
+            f"growth {b - a:+.1f} MB over edits 10→{edits}",
         )
     )
 
@@ -360,7 +392,10 @@ def profile_worst(rep: Report, docs: Docs) -> str:
     site = str(Path(pstats.__file__).parent) + "/"
     lines = buf.getvalue().replace(str(ROOT) + "/", "").replace(site, "").splitlines()
     start = next((i for i, line in enumerate(lines) if line.strip().startswith("ncalls")), 0)
-    head = f"#### Profile of the worst line: full validation, {SHAPE_LABEL[shape]}, {n} nodes ({runs} cold runs, cProfile, top 15 by own time)"
+    head = (
+        f"#### Profile of the worst line: full validation, {SHAPE_LABEL[shape]}, {n} nodes "
+        f"({runs} cold runs, cProfile, top 15 by own time)"
+    )
     return "\n".join([head, "", "```", "\n".join(lines[start:]).rstrip(), "```"])
 
 

@@ -94,7 +94,8 @@ def check(ok: bool, text: str, misses: list[str]) -> bool:
 
 
 HEADER = (
-    "| what | shape | nodes | ours (median) | ours p95 | floor (median, p95) | vs floor | VS Code JSON | ours/VS Code | findings | budget | ok |",
+    "| what | shape | nodes | ours (median) | ours p95 | floor (median, p95) | vs floor "
+    "| VS Code JSON | ours/VS Code | findings | budget | ok |",
     "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|:-:|",
 )
 
@@ -103,25 +104,43 @@ def render(rep: Report, meta: dict[str, str]) -> str:
     lines = [
         "### wf-lsp benchmark ({})".format(meta["when"]),
         "",
-        "Machine: {} cores shared with other work (load average {}), Python {}, Node {}. Command: `{}`. Schema for VS Code's JSON service: {}.".format(
+        "Machine: {} cores shared with other work (load average {}), Python {}, Node {}. Command: `{}`. "
+        "Schema for VS Code's JSON service: {}.".format(
             os.cpu_count(), meta["load"], meta["python"], meta["node"], meta["command"], meta["schema"]
         ),
         "",
         *HEADER,
     ]
     for r in rep.rows:
-        cells = (r.what, r.shape, r.nodes, r.ours, r.p95, r.floor, r.vs_floor, r.peer, r.vs_peer, r.findings, r.budget, r.ok)
+        cells = (
+            r.what,
+            r.shape,
+            r.nodes,
+            r.ours,
+            r.p95,
+            r.floor,
+            r.vs_floor,
+            r.peer,
+            r.vs_peer,
+            r.findings,
+            r.budget,
+            r.ok,
+        )
         lines.append("| " + " | ".join(cells) + " |")
     lines += [
         "",
-        "Floors, measured in the same run: full validation — `orjson.loads` of the same text (ours ÷ floor); keystroke — "
-        "a bare pygls server (`bench/floor_server.py`) sent the same edits in the same sync mode (ours − floor). "
+        "Floors, measured in the same run: full validation — `orjson.loads` of the same text (ours ÷ floor); "
+        "keystroke — a bare pygls server (`bench/floor_server.py`) sent the same edits in the same sync mode "
+        "(ours − floor). "
         "`ours/VS Code` ≤ 0.25 means at least 4× faster than `vscode-json-languageservice` "
         "(parse + validate against our schema).",
     ]
     misses = [r.miss for r in rep.rows if r.ok == "✗" and r.miss]
     held = sum(1 for r in rep.rows if r.ok == "✓")
-    lines += ["", f"**{held} rows hold their budget, {len(misses)} miss:**" if misses else f"**All {held} budget rows hold.**"]
+    lines += [
+        "",
+        f"**{held} rows hold their budget, {len(misses)} miss:**" if misses else f"**All {held} budget rows hold.**",
+    ]
     lines += ["- " + m for m in misses]
     if rep.notes:
         lines += ["", "Notes:", ""] + ["- " + n for n in rep.notes]

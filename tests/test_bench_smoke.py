@@ -18,7 +18,8 @@ def test_bench_prints_rows_for_full_validation_and_both_keystroke_modes(tmp_path
     assert run.returncode == 0, run.stderr[-2000:]
     rows = [line for line in run.stdout.splitlines() if line.startswith("| ") and "---" not in line][1:]
     kinds = {(cells[1].strip(), cells[2].strip()) for cells in (row.split("|") for row in rows)}
-    assert kinds == {(what, "broken JSON (truncated)") for what in ("full validation", "keystroke, full sync", "keystroke, incremental sync")}, rows
+    measurements = ("full validation", "keystroke, full sync", "keystroke, incremental sync")
+    assert kinds == {(what, "broken JSON (truncated)") for what in measurements}, rows
     measured = [row.split("|")[4:7] for row in rows]  # ours, p95, floor
     assert all(cell.strip().endswith(("ms", "pygls", "orjson")) for cells in measured for cell in cells), rows
     assert (tmp_path / "table.md").read_text(encoding="utf-8").strip() == run.stdout.strip()

@@ -72,9 +72,14 @@ def frame(body: bytes) -> bytes:
 
 
 class RawServer:
-    """One server process (`wf-lsp serve` unless another command is given) and a client that speaks to it byte by byte."""
+    """One server process (`wf-lsp serve` unless told otherwise) and a client that speaks to it byte by byte."""
 
-    def __init__(self, configuration: Callable[[dict[str, Any]], Any] | None = None, stderr: Path | None = None, command: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        configuration: Callable[[dict[str, Any]], Any] | None = None,
+        stderr: Path | None = None,
+        command: list[str] | None = None,
+    ) -> None:
         #: Answers workspace/configuration items (None: an empty object per item).
         self.configuration = configuration or (lambda item: {})
         self.stderr_path = stderr
@@ -122,7 +127,14 @@ class RawServer:
         env = {k: v for k, v in os.environ.items() if k != "WF_LSP_REDIS_URL"}
         pipe = asyncio.subprocess.PIPE if stdio else asyncio.subprocess.DEVNULL
         command = (SERVER if self.command is None else self.command) + extra
-        return await asyncio.create_subprocess_exec(*command, stdin=pipe, stdout=pipe, stderr=self._stderr, env=env, limit=1 << 26)
+        return await asyncio.create_subprocess_exec(
+            *command,
+            stdin=pipe,
+            stdout=pipe,
+            stderr=self._stderr,
+            env=env,
+            limit=1 << 26,
+        )
 
     def _attach(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> RawServer:
         self._out, self._in = reader, writer
