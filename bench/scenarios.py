@@ -81,13 +81,13 @@ def full_validation(
         if budget is not None:
             ok &= check(
                 ours <= budget,
-                f"full validation, {label}: {fms(ours)} vs ≤ {fms(budget)} ({ours / budget:.1f}× the budget)",
+                f"{fms(ours)} vs ≤ {fms(budget)} ({ours / budget:.1f}× the budget)",
                 misses,
             )
         if peer_ms is not None:
             ok &= check(
                 ours <= BUDGET_PEER_RATIO * peer_ms,
-                f"full validation, {label}: {peer_ms / ours:.1f}× VS Code's JSON service's speed, not 4×",
+                f"{peer_ms / ours:.1f}× as fast as VS Code's JSON service, not 4×",
                 misses,
             )
         diags = peer.diagnostics.get(str(paths[(n, shape)])) if peer is not None else None
@@ -105,7 +105,7 @@ def full_validation(
                 findings=findings,
                 budget=(f"≤ {fms(budget)}; " if budget is not None else "") + "≥ 4× VS Code",
                 ok=mark(ok if (budget is not None or peer_ms is not None) else None),
-                miss="; ".join(misses),
+                miss=f"full validation, {label}: " + "; ".join(misses),
             )
         )
         rep.raw.setdefault("full", {})[f"{n}/{shape}"] = {
@@ -229,12 +229,12 @@ def _keystroke_row(rep: Report, n: int, shape: str, sync: str, ours: dict[str, A
     b_med, b_p95 = budget
     label = f"keystroke, {sync} sync, {SHAPE_LABEL[shape]}, {n} nodes"
     misses: list[str] = []
-    ok = check(d_med <= b_med, f"{label}: floor {d_med:+.1f} ms median vs ≤ +{b_med:.0f}", misses)
+    ok = check(d_med <= b_med, f"floor {d_med:+.1f} ms median (≤ +{b_med:.0f})", misses)
     row.budget = f"≤ floor +{b_med:.0f} ms median"
     if b_p95 is not None:
-        ok &= check(d_p95 <= b_p95, f"{label}: floor {d_p95:+.1f} ms p95 vs ≤ +{b_p95:.0f}", misses)
+        ok &= check(d_p95 <= b_p95, f"floor {d_p95:+.1f} ms p95 (≤ +{b_p95:.0f})", misses)
         row.budget += f", +{b_p95:.0f} ms p95"
-    row.ok, row.miss = mark(ok), "; ".join(misses)
+    row.ok, row.miss = mark(ok), f"{label}: " + ", ".join(misses)
     rep.add(row)
 
 
