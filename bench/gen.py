@@ -1,16 +1,33 @@
-"""Deterministic generator of benchmark workflow documents (valid, with planted errors, broken JSON) and file sets."""
+"""Deterministic generator of the benchmark's document shapes (valid, errors, unknown types, n8n, broken JSON, ...)."""
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-SIZES = (10, 100, 1000, 5000)
-VARIANTS = ("valid", "errors10", "errors_every", "broken", "unknown_few", "unknown_all")
+SIZES = (100, 1000, 5000)
+#: every document shape the benchmark measures, in table order
+VARIANTS = (
+    "valid",
+    "errors10",
+    "errors_every",
+    "unknown_few",
+    "unknown_all",
+    "n8n",
+    "broken_comma",
+    "broken_truncated",
+    "long_names",
+    "deep_params",
+)
+#: a long node name's length (characters)
+LONG_NAME = 10_000
+#: depth of the nested parameter trees in the `deep_params` shape
+DEEP = 48
 CORPUS_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "metabuilder"
 _CORPUS_FALLBACKS = (CORPUS_DIR, Path("/work/shared/corpus/metabuilder"))
 
@@ -122,7 +139,11 @@ _TYPES: dict[str, tuple[dict[str, _P], dict[str, _P]]] = {
         {"url": _url},
         {
             "method": lambda r: r.choice(("GET", "POST", "PUT", "DELETE")),
-            "headers": lambda r: {"Authorization": "Bearer {{ $env.API_TOKEN }}", "Accept": "application/json", "X-Tenant": "{{ $context.tenantId }}"},
+            "headers": lambda r: {
+                "Authorization": "Bearer {{ $env.API_TOKEN }}",
+                "Accept": "application/json",
+                "X-Tenant": "{{ $context.tenantId }}",
+            },
             "body": lambda r: _small_object(r, 3),
         },
     ),
@@ -130,21 +151,38 @@ _TYPES: dict[str, tuple[dict[str, _P], dict[str, _P]]] = {
         {"input": _expr},
         {"out": lambda r: "parsed_" + r.choice(_FIELDS)},
     ),
-    "string.concat": ({}, {"values": lambda r: [_expr(r) for _ in range(3)], "separator": lambda r: r.choice((" ", ",", "-"))}),
+    "string.concat": (
+        {},
+        {"values": lambda r: [_expr(r) for _ in range(3)], "separator": lambda r: r.choice((" ", ",", "-"))},
+    ),
     "string.format": (
         {},
-        {"template": lambda r: f"Hello {{name}}, your {r.choice(_FIELDS)} is {{value}}", "variables": lambda r: {"name": _expr(r), "value": _expr(r)}},
+        {
+            "template": lambda r: f"Hello {{name}}, your {r.choice(_FIELDS)} is {{value}}",
+            "variables": lambda r: {"name": _expr(r), "value": _expr(r)},
+        },
     ),
     "string.replace": (
         {},
-        {"value": _expr, "search": lambda r: r.choice(_FIELDS), "replacement": lambda r: r.choice(_FIELDS), "all": lambda r: r.random() < 0.5},
+        {
+            "value": _expr,
+            "search": lambda r: r.choice(_FIELDS),
+            "replacement": lambda r: r.choice(_FIELDS),
+            "all": lambda r: r.random() < 0.5,
+        },
     ),
     "math.add": ({}, {"values": lambda r: [r.randrange(1000) for _ in range(4)]}),
     "math.round": ({}, {"value": _expr, "decimals": lambda r: r.randrange(4)}),
     "list.length": ({}, {"array": _expr}),
     "list.slice": ({}, {"array": _expr, "start": lambda r: r.randrange(5), "end": lambda r: r.randrange(5, 50)}),
-    "list.sort": ({}, {"array": _expr, "key": lambda r: r.choice(_FIELDS), "order": lambda r: r.choice(("asc", "desc"))}),
-    "dict.get": ({}, {"object": _expr, "path": lambda r: f"{r.choice(_FIELDS)}.{r.choice(_FIELDS)}", "default": lambda r: None}),
+    "list.sort": (
+        {},
+        {"array": _expr, "key": lambda r: r.choice(_FIELDS), "order": lambda r: r.choice(("asc", "desc"))},
+    ),
+    "dict.get": (
+        {},
+        {"object": _expr, "path": lambda r: f"{r.choice(_FIELDS)}.{r.choice(_FIELDS)}", "default": lambda r: None},
+    ),
     "convert.toJson": ({}, {"value": _expr, "pretty": lambda r: True, "indent": lambda r: 2}),
     "logic.equals": ({}, {"a": _expr, "b": _expr, "strict": lambda r: True}),
     # var.* in TS takes `name`, which the real validator flags as a nested node attribute: use the Python form.
@@ -178,7 +216,9 @@ def _node_name(i: int, rng: random.Random) -> str:
     return f"{rng.choice(_VERBS)} {rng.choice(_NOUNS)} {i}"
 
 
-def _params(rng: random.Random, type_name: str, table: dict[str, tuple[dict[str, _P], dict[str, _P]]]) -> dict[str, Any]:
+def _params(
+    rng: random.Random, type_name: str, table: dict[str, tuple[dict[str, _P], dict[str, _P]]]
+) -> dict[str, Any]:
     required, optional = table[type_name]
     target = rng.randint(5, 15)
     params: dict[str, Any] = {k: f(rng) for k, f in required.items()}
@@ -203,7 +243,13 @@ def build(n: int, seed: int = 0) -> dict[str, Any]:
         if i == 0:
             type_name, params = (
                 _TRIGGER_TYPE,
-                {"triggerType": "manual", "description": _sentence(rng, 10), "label": "Start", "outputKey": "trigger", "tags": ["bench"]},
+                {
+                    "triggerType": "manual",
+                    "description": _sentence(rng, 10),
+                    "label": "Start",
+                    "outputKey": "trigger",
+                    "tags": ["bench"],
+                },
             )
         elif i == n - 1 and n > 1:
             type_name = "packagerepo.respond_json"
@@ -337,6 +383,170 @@ def plant_unknown_types(wf: dict[str, Any], distinct: bool) -> dict[str, Any]:
     return wf
 
 
+def long_names(wf: dict[str, Any]) -> dict[str, Any]:
+    """Every node's name is LONG_NAME characters, all distinct; connections are re-keyed by node id (which MetaBuilder's
+    "auto" keying accepts), so each long name appears once: 5000 nodes make about 56 MB, not three times that."""
+    rng = random.Random(len(wf["nodes"]))
+    id_of = {node["name"]: node["id"] for node in wf["nodes"]}
+    pool = _VERBS + _NOUNS + _FIELDS
+    for node in wf["nodes"]:
+        words = [node["name"]]
+        size = len(node["name"])
+        while size < LONG_NAME:
+            words.append(rng.choice(pool))
+            size += len(words[-1]) + 1
+        node["name"] = " ".join(words)[:LONG_NAME]
+    wf["connections"] = {
+        id_of[src]: {
+            out: {k: [dict(t, node=id_of[t["node"]]) for t in ts] for k, ts in outs.items()}
+            for out, outs in entry.items()
+        }
+        for src, entry in wf["connections"].items()
+    }
+    return wf
+
+
+def deep_params(wf: dict[str, Any]) -> dict[str, Any]:
+    """Every tenth node also carries a parameter tree DEEP levels deep (a chain of objects, one leaf at the bottom)."""
+    for i, node in enumerate(wf["nodes"]):
+        if i % 10 != 5:
+            continue
+        tree: dict[str, Any] = {"leaf": f"{{{{ $json.{_FIELDS[i % len(_FIELDS)]} }}}}"}
+        for d in range(DEEP - 1, 0, -1):
+            tree = {"level": d, "child": tree}
+        node["parameters"]["tree"] = tree
+    return wf
+
+
+#: n8n node types (about ten distinct) with a parameters factory each
+_N8N_MAIN: tuple[tuple[str, float, Callable[[random.Random, int], dict[str, Any]]], ...] = (
+    (
+        "n8n-nodes-base.set",
+        3.4,
+        lambda r, i: {
+            "assignments": {
+                "assignments": [
+                    {
+                        "id": f"a{i}-{k}",
+                        "name": r.choice(_FIELDS),
+                        "value": f"={{{{ $json.{r.choice(_FIELDS)} }}}}",
+                        "type": "string",
+                    }
+                    for k in range(3)
+                ]
+            },
+            "options": {},
+        },
+    ),
+    (
+        "n8n-nodes-base.httpRequest",
+        4.2,
+        lambda r, i: {
+            "url": f"=https://api.example.com/{r.choice(_NOUNS).lower()}/{{{{ $json.id }}}}",
+            "method": r.choice(("GET", "POST")),
+            "options": {"timeout": 10000},
+        },
+    ),
+    (
+        "n8n-nodes-base.code",
+        2,
+        lambda r, i: {
+            "jsCode": "return $input.all().map(item => ({ json: { "
+            + f"{r.choice(_FIELDS)}: item.json.{r.choice(_FIELDS)}"
+            + " } }));"
+        },
+    ),
+    (
+        "n8n-nodes-base.if",
+        2.2,
+        lambda r, i: {
+            "conditions": {
+                "options": {"caseSensitive": True},
+                "conditions": [
+                    {
+                        "id": f"c{i}",
+                        "leftValue": f"={{{{ $json.{r.choice(_FIELDS)} }}}}",
+                        "rightValue": r.randrange(100),
+                        "operator": {"type": "number", "operation": "gt"},
+                    }
+                ],
+                "combinator": "and",
+            },
+            "options": {},
+        },
+    ),
+    ("n8n-nodes-base.merge", 3, lambda r, i: {"mode": "combine", "combineBy": "combineByPosition", "options": {}}),
+    ("n8n-nodes-base.noOp", 1, lambda r, i: {}),
+    ("n8n-nodes-base.wait", 1.1, lambda r, i: {"amount": r.randrange(1, 60)}),
+)
+_N8N_AGENT = "@n8n/n8n-nodes-langchain.agent"
+_N8N_AI = (
+    (
+        "@n8n/n8n-nodes-langchain.lmChatOpenAi",
+        1.2,
+        "ai_languageModel",
+        {"model": {"__rl": True, "value": "gpt-4o-mini", "mode": "list"}, "options": {}},
+    ),
+    ("@n8n/n8n-nodes-langchain.memoryBufferWindow", 1.3, "ai_memory", {"contextWindowLength": 10}),
+    (
+        "@n8n/n8n-nodes-langchain.toolHttpRequest",
+        1.1,
+        "ai_tool",
+        {"toolDescription": "Look an order up", "url": "https://api.example.com/orders"},
+    ),
+)
+
+
+def build_n8n(n: int, seed: int = 0) -> dict[str, Any]:
+    """An n8n-style export of n nodes: a manual trigger, then a main chain of n8n-nodes-base types in which every tenth
+    node is an AI agent with a chat model, a memory and a tool attached by ai_languageModel / ai_memory / ai_tool
+    connections; connections keyed by node name in n8n's list form; no tenantId (an n8n export has none)."""
+    rng = random.Random(seed * 1_000_003 + n + 77)
+    nodes: list[dict[str, Any]] = []
+    conns: dict[str, Any] = {}
+    chain: list[str] = []
+    i = 0
+
+    def add(type_name: str, version: float, params: dict[str, Any]) -> str:
+        name = f"{type_name.rsplit('.', 1)[-1]} {len(nodes)}"
+        nodes.append(
+            {
+                "parameters": params,
+                "id": f"{rng.getrandbits(32):08x}-{len(nodes):04x}-4000-8000-{rng.getrandbits(48):012x}",
+                "name": name,
+                "type": type_name,
+                "typeVersion": version,
+                "position": [220 * (len(nodes) % 40), 200 * (len(nodes) // 40)],
+            }
+        )
+        return name
+
+    chain.append(add("n8n-nodes-base.manualTrigger", 1, {}))
+    while len(nodes) < n:
+        i += 1
+        if i % 10 == 0 and n - len(nodes) >= 4:
+            agent = add(_N8N_AGENT, 1.7, {"promptType": "define", "text": "={{ $json.question }}", "options": {}})
+            chain.append(agent)
+            for type_name, version, kind, params in _N8N_AI:
+                conns[add(type_name, version, dict(params))] = {kind: [[{"node": agent, "type": kind, "index": 0}]]}
+        else:
+            type_name, version, make_params = rng.choice(_N8N_MAIN)
+            chain.append(add(type_name, version, make_params(rng, i)))
+    for a, b in itertools.pairwise(chain):
+        conns[a] = {"main": [[{"node": b, "type": "main", "index": 0}]]}
+    return {
+        "name": f"n8n benchmark {n}",
+        "nodes": nodes,
+        "pinData": {},
+        "connections": conns,
+        "active": False,
+        "settings": {"executionOrder": "v1"},
+        "versionId": "00000000-0000-4000-8000-000000000000",
+        "meta": {"templateCredsSetupCompleted": True, "instanceId": "bench"},
+        "tags": [],
+    }
+
+
 def dumps(wf: dict[str, Any]) -> str:
     """Pretty-print as editors and the corpus do: indent 2, trailing newline."""
     return json.dumps(wf, indent=2, ensure_ascii=False) + "\n"
@@ -360,10 +570,19 @@ def make(n: int, variant: str = "valid", seed: int = 0) -> str:
         return dumps(plant_errors10(wf))
     if variant == "errors_every":
         return dumps(plant_errors_every(wf))
-    if variant == "broken":
+    if variant == "broken_comma":
         return break_json(dumps(wf))
+    if variant == "broken_truncated":
+        text = dumps(wf)
+        return text[: len(text) // 2]
     if variant in ("unknown_few", "unknown_all"):
         return dumps(plant_unknown_types(wf, distinct=variant == "unknown_all"))
+    if variant == "long_names":
+        return dumps(long_names(wf))
+    if variant == "deep_params":
+        return dumps(deep_params(wf))
+    if variant == "n8n":
+        return dumps(build_n8n(n, seed))
     raise ValueError(f"unknown variant {variant!r}")
 
 

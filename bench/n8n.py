@@ -15,12 +15,15 @@ import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from table import BUDGET_FULL_VALID_1000  # noqa: E402
 
 from wf_lsp.core.loader import WorkflowLoader  # noqa: E402
 from wf_lsp.core.n8n import catalogue  # noqa: E402
 from wf_lsp.core.settings import Settings  # noqa: E402
 
-BUDGET_MS = 20.0
+BUDGET_MS = BUDGET_FULL_VALID_1000
 #: node types with one main input and output, so the chained document is valid (as the MetaBuilder budget's is)
 SIMPLE = {
     f"n8n-nodes-base.{t}"
@@ -44,7 +47,7 @@ SIMPLE = {
         "itemLists",
         "merge",
     )
-}  # the 1000-node MetaBuilder budget (valid document), bench/bench.py BUDGET_VALIDATE
+}
 
 
 def corpus_dir() -> Path:

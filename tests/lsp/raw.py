@@ -1,5 +1,6 @@
-"""A raw JSON-RPC client over the real server's stdio: it can send anything (malformed frames, invalid messages,
-cancellations by id), never waits unless asked, and records every message the server sends."""
+"""The one raw JSON-RPC client of the tests and the benchmark, over a server's stdio or a TCP socket: it can send
+anything (malformed frames, invalid messages, cancellations by id), never waits unless asked, and records every message
+the server sends with the time it arrived."""
 
 from __future__ import annotations
 
@@ -71,16 +72,29 @@ def frame(body: bytes) -> bytes:
 
 
 class RawServer:
-    """One `wf-lsp serve` process and a client that speaks to it byte by byte."""
+    """One server process (`wf-lsp serve` unless told otherwise) and a client that speaks to it byte by byte."""
 
-    def __init__(self, configuration: Callable[[dict[str, Any]], Any] | None = None, stderr: Path | None = None) -> None:
+    def __init__(
+        self,
+        configuration: Callable[[dict[str, Any]], Any] | None = None,
+        stderr: Path | None = None,
+        command: list[str] | None = None,
+    ) -> None:
         #: Answers workspace/configuration items (None: an empty object per item).
         self.configuration = configuration or (lambda item: {})
         self.stderr_path = stderr
+        #: The server command (None: SERVER, looked up when the process starts).
+        self.command = command
         #: Whole results to answer server requests with, by method (instead of the editor-like answers below).
         self.answers: dict[str, Any] = {}
         self.proc: asyncio.subprocess.Process | None = None
         self.received: list[Message] = []
+        #: time.perf_counter() when each message in `received` had been read (before it was decoded)
+        self.arrived: list[float] = []
+        #: time.perf_counter() just before the last message was written (after it was encoded)
+        self.sent_at = 0.0
+        self._out: asyncio.StreamReader | None = None
+        self._in: asyncio.StreamWriter | None = None
         self._pending: dict[int | str, asyncio.Future[Message]] = {}
         self._ids = itertools.count(1)
         self._reader: asyncio.Task[None] | None = None
@@ -90,11 +104,40 @@ class RawServer:
 
     # -- process ------------------------------------------------------------------------------
     async def start(self) -> RawServer:
+        """Start the server and speak to it over its stdin and stdout."""
+        self.proc = await self._spawn([], stdio=True)
+        assert self.proc.stdout is not None and self.proc.stdin is not None
+        return self._attach(self.proc.stdout, self.proc.stdin)
+
+    async def start_tcp(self, port: int, timeout: float = 10.0) -> RawServer:
+        """Start the server with `--tcp 127.0.0.1:PORT` and speak to it over that socket."""
+        self.proc = await self._spawn(["--tcp", f"127.0.0.1:{port}"], stdio=False)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=1 << 26)
+                return self._attach(reader, writer)
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.05)
+
+    async def _spawn(self, extra: list[str], stdio: bool) -> asyncio.subprocess.Process:
         self._stderr = open(self.stderr_path, "ab") if self.stderr_path else asyncio.subprocess.DEVNULL  # noqa: SIM115 (closed in stop())
         env = {k: v for k, v in os.environ.items() if k != "WF_LSP_REDIS_URL"}
-        self.proc = await asyncio.create_subprocess_exec(
-            *SERVER, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=self._stderr, env=env, limit=1 << 26
+        pipe = asyncio.subprocess.PIPE if stdio else asyncio.subprocess.DEVNULL
+        command = (SERVER if self.command is None else self.command) + extra
+        return await asyncio.create_subprocess_exec(
+            *command,
+            stdin=pipe,
+            stdout=pipe,
+            stderr=self._stderr,
+            env=env,
+            limit=1 << 26,
         )
+
+    def _attach(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> RawServer:
+        self._out, self._in = reader, writer
         self._reader = asyncio.create_task(self._read_loop())
         return self
 
@@ -107,8 +150,8 @@ class RawServer:
         if self._reader is not None:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(self._reader, 5)
-        if self.proc.stdin is not None and not self.proc.stdin.is_closing():
-            self.proc.stdin.close()
+        if self._in is not None and not self._in.is_closing():
+            self._in.close()
         if self._stderr not in (None, asyncio.subprocess.DEVNULL):
             self._stderr.close()
         return code
@@ -120,18 +163,19 @@ class RawServer:
 
     def close_stdin(self) -> None:
         """The client goes away: its end of the pipe closes, nothing more is said."""
-        assert self.proc is not None and self.proc.stdin is not None
-        self.proc.stdin.close()
+        assert self._in is not None
+        self._in.close()
 
     # -- writing ------------------------------------------------------------------------------
     def write(self, data: bytes) -> None:
         """Raw bytes, framed or not."""
-        assert self.proc is not None and self.proc.stdin is not None
-        self.proc.stdin.write(data)
+        assert self._in is not None
+        self.sent_at = time.perf_counter()
+        self._in.write(data)
 
     async def drain(self) -> None:
-        assert self.proc is not None and self.proc.stdin is not None
-        await self.proc.stdin.drain()
+        assert self._in is not None
+        await self._in.drain()
 
     def send(self, message: Message) -> None:
         """A message as given (no "jsonrpc" added), framed."""
@@ -232,13 +276,15 @@ class RawServer:
                 await asyncio.wait_for(self._changed.wait(), min(left, 0.5))
 
     async def _read_loop(self) -> None:
-        assert self.proc is not None and self.proc.stdout is not None
-        out = self.proc.stdout
+        assert self._out is not None
+        out = self._out
         try:
             while True:
                 header = await out.readuntil(b"\r\n\r\n")
                 length = next(int(line.split(b":", 1)[1]) for line in header.split(b"\r\n") if line.lower().startswith(b"content-length:"))
-                self._dispatch(json.loads(await out.readexactly(length)))
+                body = await out.readexactly(length)
+                self.arrived.append(time.perf_counter())
+                self._dispatch(json.loads(body))
         except (asyncio.IncompleteReadError, ConnectionResetError):
             pass
         finally:

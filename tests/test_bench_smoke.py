@@ -1,0 +1,25 @@
+"""The benchmark harness runs end to end on tiny documents (a smoke test: it checks the table, never the speed)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_bench_prints_rows_for_full_validation_and_both_keystroke_modes(tmp_path: Path) -> None:
+    env = dict(os.environ, WF_BENCH_OUT=str(tmp_path))
+    cmd = [sys.executable, str(ROOT / "bench" / "bench.py"), "--quick", "--sizes", "10", "--shapes", "broken_truncated"]
+    cmd += ["--skip", "peer,corpus,startup,check,profile"]
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=env, cwd=ROOT)
+    assert run.returncode == 0, run.stderr[-2000:]
+    rows = [line for line in run.stdout.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    kinds = {(cells[1].strip(), cells[2].strip()) for cells in (row.split("|") for row in rows)}
+    measurements = ("full validation", "keystroke, full sync", "keystroke, incremental sync")
+    assert kinds == {(what, "broken JSON (truncated)") for what in measurements}, rows
+    measured = [row.split("|")[4:7] for row in rows]  # ours, p95, floor
+    assert all(cell.strip().endswith(("ms", "pygls", "orjson")) for cells in measured for cell in cells), rows
+    assert (tmp_path / "table.md").read_text(encoding="utf-8").strip() == run.stdout.strip()
