@@ -1,4 +1,4 @@
-"""n8n exports against the 1000-node MetaBuilder budget: full validation with the catalogue, cold and warm, and one edit."""
+"""n8n exports against the 1000-node budget: full validation with the catalogue, cold and warm, and one edit."""
 
 from __future__ import annotations
 
@@ -51,14 +51,18 @@ SIMPLE = {
 
 
 def corpus_dir() -> Path:
-    for candidate in (ROOT.parent / "shared" / "corpus" / "n8n", ROOT.parents[1] / "shared" / "corpus" / "n8n", Path("/work/shared/corpus/n8n")):
+    for candidate in (
+        ROOT.parent / "shared" / "corpus" / "n8n",
+        ROOT.parents[1] / "shared" / "corpus" / "n8n",
+        Path("/work/shared/corpus/n8n"),
+    ):
         if candidate.is_dir():
             return candidate
     raise SystemExit("n8n corpus not found")
 
 
 def build(n: int, seed: int = 0) -> dict[str, Any]:
-    """A deterministic n-node export: real nodes from the corpus (no sticky notes or triggers), chained by main connections."""
+    """A deterministic n-node export: real corpus nodes (no sticky notes or triggers), chained by main connections."""
     pool: list[dict[str, Any]] = []
     for path in sorted(corpus_dir().glob("*.json")):
         try:
@@ -66,7 +70,9 @@ def build(n: int, seed: int = 0) -> dict[str, Any]:
         except ValueError:
             continue
         for x in wf.get("nodes", []):
-            if x["type"] in SIMPLE and x.get("parameters", {}).get("language") != "python":  # legacy value n8n 2 dropped
+            if (
+                x["type"] in SIMPLE and x.get("parameters", {}).get("language") != "python"
+            ):  # legacy value n8n 2 dropped
                 pool.append(x)
     rng = random.Random(seed)
     nodes = []
@@ -74,8 +80,17 @@ def build(n: int, seed: int = 0) -> dict[str, Any]:
         node = json.loads(json.dumps(rng.choice(pool)))
         node["name"], node["id"] = f"N{i} {node['name']}", f"node-{i}"
         nodes.append(node)
-    conns = {nodes[i]["name"]: {"main": [[{"node": nodes[i + 1]["name"], "type": "main", "index": 0}]]} for i in range(n - 1)}
-    return {"name": f"bench {n}", "nodes": nodes, "connections": conns, "pinData": {}, "meta": {"instanceId": "bench"}, "versionId": "1"}
+    conns = {
+        nodes[i]["name"]: {"main": [[{"node": nodes[i + 1]["name"], "type": "main", "index": 0}]]} for i in range(n - 1)
+    }
+    return {
+        "name": f"bench {n}",
+        "nodes": nodes,
+        "connections": conns,
+        "pinData": {},
+        "meta": {"instanceId": "bench"},
+        "versionId": "1",
+    }
 
 
 def timed(fn: Any, runs: int) -> float:
@@ -111,7 +126,12 @@ def main() -> int:
         loader.clear()
         loader.validate_text(text + " " * (next(counter) % 7 + 1))
 
-    edits = iter([text.replace('"name": "N500 ', f'"name": "N500x{k} ', 1).replace('"node": "N500 ', f'"node": "N500x{k} ', 1) for k in range(args.runs)])
+    edits = iter(
+        [
+            text.replace('"name": "N500 ', f'"name": "N500x{k} ', 1).replace('"node": "N500 ', f'"node": "N500x{k} ', 1)
+            for k in range(args.runs)
+        ]
+    )
 
     def edit() -> None:
         loader.validate_text(next(edits))
@@ -126,7 +146,10 @@ def main() -> int:
         ("one node renamed (references updated)", edit_ms, BUDGET_MS),
         ("orjson.loads (floor)", floor_ms, None),
     ]
-    print(f"n8n export, {args.nodes} nodes, {len(text) / 1e6:.2f} MB, {len(result.findings)} findings, catalogue {cat_path.name}")
+    print(
+        f"n8n export, {args.nodes} nodes, {len(text) / 1e6:.2f} MB, {len(result.findings)} findings, "
+        f"catalogue {cat_path.name}"
+    )
     print("| what | ms | budget |\n|---|---|---|")
     for what, ms, budget in rows:
         verdict = "" if budget is None else f"≤ {budget:.0f} {'✓' if ms <= budget else '✗'}"

@@ -54,13 +54,19 @@ class Expected:
             self._loaders[key] = WorkflowLoader(settings)
         return self._loaders[key]
 
-    def diagnostics(self, uri: str, text: str, version: int | None, settings: Settings | None = None) -> list[dict[str, Any]]:
+    def diagnostics(
+        self, uri: str, text: str, version: int | None, settings: Settings | None = None
+    ) -> list[dict[str, Any]]:
         """The diagnostics of a document that has been seen as a workflow (a broken one keeps them), as JSON."""
         settings = settings or Settings()
         path = documents.uri_to_path(uri)
         result = self.loader(settings).validate_text(text, path)
         chosen = documents.selection(uri, "json", settings)
-        if chosen is False or (chosen is None and not documents.has_markers(text)) or not documents.is_workflow(chosen, result, True):
+        if (
+            chosen is False
+            or (chosen is None and not documents.has_markers(text))
+            or not documents.is_workflow(chosen, result, True)
+        ):
             return []
         diags = to_diagnostics(result, text, uri, version, t.PositionEncodingKind.Utf16.value, self._style)
         return self._converter.unstructure(diags, list[t.Diagnostic])  # type: ignore[no-any-return]
@@ -187,7 +193,9 @@ class RawServer:
             message["params"] = params
         self.send(message)
 
-    def request(self, method: str, params: Any = None, msg_id: int | str | None = None) -> tuple[int | str, asyncio.Future[Message]]:
+    def request(
+        self, method: str, params: Any = None, msg_id: int | str | None = None
+    ) -> tuple[int | str, asyncio.Future[Message]]:
         """Send a request without waiting; returns its id and a future for the whole response message."""
         msg_id = next(self._ids) if msg_id is None else msg_id
         fut: asyncio.Future[Message] = asyncio.get_running_loop().create_future()
@@ -215,7 +223,11 @@ class RawServer:
 
     # -- the session --------------------------------------------------------------------------
     async def initialize(
-        self, folders: list[Path] | None = None, options: Any = None, caps: dict[str, Any] | None = None, client: str = "visual-studio-code"
+        self,
+        folders: list[Path] | None = None,
+        options: Any = None,
+        caps: dict[str, Any] | None = None,
+        client: str = "visual-studio-code",
     ) -> Message:
         folders = folders or []
         params = {
@@ -240,10 +252,15 @@ class RawServer:
         return await self.wait_exit(timeout)
 
     def open(self, uri: str, text: str, version: int = 1, language: str = "json") -> None:
-        self.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": language, "version": version, "text": text}})
+        self.notify(
+            "textDocument/didOpen",
+            {"textDocument": {"uri": uri, "languageId": language, "version": version, "text": text}},
+        )
 
     def change(self, uri: str, version: int, changes: list[dict[str, Any]]) -> None:
-        self.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": changes})
+        self.notify(
+            "textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": changes}
+        )
 
     def close(self, uri: str) -> None:
         self.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
@@ -253,7 +270,11 @@ class RawServer:
         return [m for m in self.received[since:] if m.get("method") == method and "id" not in m]
 
     def publishes(self, uri: str | None = None, since: int = 0) -> list[Message]:
-        return [m["params"] for m in self.notifications("textDocument/publishDiagnostics", since) if uri is None or m["params"]["uri"] == uri]
+        return [
+            m["params"]
+            for m in self.notifications("textDocument/publishDiagnostics", since)
+            if uri is None or m["params"]["uri"] == uri
+        ]
 
     def logs(self, since: int = 0) -> list[str]:
         return [m["params"]["message"] for m in self.notifications("window/logMessage", since)]
@@ -270,7 +291,10 @@ class RawServer:
                 return value
             left = deadline - time.monotonic()
             if left <= 0:
-                raise TimeoutError(f"timed out waiting for {what}; last messages: {[m.get('method', m.get('id')) for m in self.received[-8:]]}")
+                raise TimeoutError(
+                    f"timed out waiting for {what}; last messages: "
+                    f"{[m.get('method', m.get('id')) for m in self.received[-8:]]}"
+                )
             self._changed.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), min(left, 0.5))
@@ -281,7 +305,11 @@ class RawServer:
         try:
             while True:
                 header = await out.readuntil(b"\r\n\r\n")
-                length = next(int(line.split(b":", 1)[1]) for line in header.split(b"\r\n") if line.lower().startswith(b"content-length:"))
+                length = next(
+                    int(line.split(b":", 1)[1])
+                    for line in header.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                )
                 body = await out.readexactly(length)
                 self.arrived.append(time.perf_counter())
                 self._dispatch(json.loads(body))
