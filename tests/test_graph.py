@@ -355,3 +355,23 @@ def test_every_n8n_export_renders_and_keeps_its_ai_connection_types(tmp_path: Pa
     assert len(results) == len(files) and not bad, bad
     telegram = mermaid.render(_model(n8n / "Telegram_TeleBot_KnowledgeHub.json"))
     assert '-->|"ai_languageModel"|' in telegram and '-->|"ai_tool"|' in telegram
+
+
+def test_an_n8n_graph_draws_its_ai_sub_nodes_as_nodes() -> None:
+    """Before: n8n sub-nodes (a chat model, a vector store, a text splitter: joined to their root by `ai_*`
+    connections, outside the execution plan) were drawn as "? missing" nodes although they are in `nodes`."""
+    n8n = CORPUS.parent / "n8n"
+    path = n8n / (
+        "AI_Research_RAG_and_Data_Analysis_Chat_with_GitHub_API_Documentation__RAG-Powered_Chatbot_with_Pinecone_OpenAI.json"
+    )
+    model = _model(path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    drawn = {n.name for n in model.nodes}
+    expected = {n["name"] for n in data["nodes"] if n["type"] != "n8n-nodes-base.stickyNote"}
+    assert drawn == expected, expected ^ drawn
+    assert "OpenAI Chat Model" in drawn
+    for render in (mermaid.render, dot.render):
+        text = render(model, path.name)
+        assert "missing" not in text, text
+    sub = next(n for n in model.nodes if n.name == "OpenAI Chat Model")
+    assert sub.step is None and not sub.unreachable, sub

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from wf_lsp.core.findings import Finding, Severity
-from wf_lsp.core.plan import Graph, Link, Plan, build_graph, plan_levels
+from wf_lsp.core.plan import STICKY_NOTE, Graph, Link, Plan, build_graph, plan_levels
 from wf_lsp.core.result import Result
 from wf_lsp.core.settings import Settings
 
@@ -133,7 +133,13 @@ def build(
     triggers, starts = set(graph.triggers), set(graph.starts)
     unreachable, cyclic = set(plan.unreachable), set(plan.cyclic)
     by_index: dict[int, GraphNode] = {}
-    for i in [i for level in plan.levels for i in level] + plan.cyclic + plan.unreachable:
+    # n8n sub-nodes (joined to their root by `ai_*` connections) are outside the plan, but drawn: after the plan's.
+    sub_nodes = [
+        i
+        for i in sorted(graph.outside)
+        if isinstance(graph.nodes[i], dict) and graph.nodes[i].get("type") != STICKY_NOTE
+    ]
+    for i in [i for level in plan.levels for i in level] + plan.cyclic + plan.unreachable + sub_nodes:
         node = graph.nodes[i]
         if i in by_index or not isinstance(node, dict):
             continue
