@@ -77,13 +77,35 @@ def test_diff_prints_a_patch_and_writes_nothing(tmp_path: Path) -> None:
     assert path.read_text() == fixed_by_hand(TWO_FIXES)
 
 
-@pytest.mark.parametrize("extra", [["--fix"], ["--format", "json"]])
-def test_diff_with_fix_or_a_format_is_a_usage_error(tmp_path: Path, extra: list[str]) -> None:
+def test_diff_with_a_format_is_a_usage_error(tmp_path: Path) -> None:
     path = tmp_path / "wf.json"
     path.write_text(TWO_FIXES)
-    proc = wf_lsp("check", str(path), "--diff", *extra)
+    proc = wf_lsp("check", str(path), "--diff", "--format", "json")
     assert proc.returncode == 2 and b"--diff" in proc.stderr and proc.stdout == b"", proc.stderr
     assert path.read_text() == TWO_FIXES
+
+
+def test_fix_with_diff_prints_the_patch_as_diff_does(tmp_path: Path) -> None:
+    """Before: `--fix --diff` (what ruff users type: `ruff check --fix --diff`) was a usage error. It is `--diff`:
+    the patch --fix would make, nothing written."""
+    path = tmp_path / "wf.json"
+    path.write_text(TWO_FIXES)
+    plain = wf_lsp("check", "wf.json", "--diff", cwd=tmp_path)
+    both = wf_lsp("check", "wf.json", "--fix", "--diff", cwd=tmp_path)
+    assert both.returncode == plain.returncode == 1, both.stderr
+    assert both.stdout == plain.stdout and both.stdout.startswith(b"--- wf.json")
+    assert path.read_text() == TWO_FIXES
+
+
+def test_diff_says_when_only_unsafe_fixes_would_change_the_file(tmp_path: Path) -> None:
+    """Before: `--diff` on a file with only unsafe fixes printed nothing at all; it now names `--unsafe-fixes`."""
+    path = tmp_path / "wf.json"
+    path.write_text(DUP_ID)
+    proc = wf_lsp("check", str(path), "--diff")
+    assert proc.returncode == 0 and proc.stdout == b"", proc.stderr
+    assert b"1 more fix(es) with `--diff --unsafe-fixes`" in proc.stderr, proc.stderr
+    proc = wf_lsp("check", str(path), "--diff", "--unsafe-fixes")
+    assert proc.returncode == 1 and b'"id": "check_2"' in proc.stdout, proc.stderr
 
 
 def test_diff_with_nothing_to_fix_exits_0(tmp_path: Path) -> None:
@@ -238,3 +260,24 @@ def test_stdin_fix_in_process_writes_the_text_to_a_text_stdout(monkeypatch: pyte
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(TWO_FIXES.encode()), encoding="utf-8"))
     code, out, err = run_cli(["check", "-", "--fix"])
     assert code == 0 and out == fixed_by_hand(TWO_FIXES) and "applied 2 safe fix(es)" in err
+
+
+def test_unsafe_fixes_never_make_a_duplicate_key_or_a_self_loop(tmp_path: Path) -> None:
+    """Before: a node renamed onto another's name (a real edit: "Migrate Version" typed as "Validate Version") got
+    three unsafe fixes that together re-keyed a connection onto an existing key (DUPLICATE_KEY: one block silently
+    lost) and pointed "Validate Version" at itself. A fix never re-keys onto a key that exists, nor retargets a
+    connection at its own source."""
+    from tests.helpers import CORPUS
+
+    text = (CORPUS / "gameengine__packages__bootstrap__workflows__boot_default.json").read_text(encoding="utf-8")
+    path = tmp_path / "boot.json"
+    path.write_text(text.replace('"name": "Migrate Version"', '"name": "Validate Version"', 1))
+    proc = wf_lsp("check", str(path), "--fix", "--unsafe-fixes", "--no-snippets")
+    fixed = path.read_text()
+    data = json.loads(fixed)
+    assert b"DUPLICATE_KEY" not in proc.stdout + proc.stderr, proc.stdout.decode()
+    assert fixed.count('"Validate Version": {') <= 1, fixed
+    from wf_lsp.core.fix.fixes import iter_targets
+
+    loops = [(ptr[1], node) for ptr, _, node in iter_targets(data["connections"]) if node == ptr[1]]
+    assert not loops, loops

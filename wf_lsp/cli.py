@@ -79,7 +79,9 @@ def _parser() -> argparse.ArgumentParser:
         help="apply the safe fixes that make nothing worse, then report what is left (stdin: print the fixed text)",
     )
     c.add_argument(
-        "--diff", action="store_true", help="print the fixes --fix would make as a unified diff; write nothing"
+        "--diff",
+        action="store_true",
+        help="print the fixes --fix would make as a unified diff; write nothing (also with --fix)",
     )
     c.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff, apply unsafe fixes too")
     c.add_argument("--no-snippets", action="store_true", help="text format: one line per problem, no source excerpt")
@@ -247,11 +249,8 @@ def _check(args: argparse.Namespace) -> int:
     from wf_lsp.core.findings import Severity
 
     paths = args.paths or ["."]
-    if args.diff and (args.fix or args.format != "text"):
-        print(
-            "wf-lsp: error: --diff prints a patch and writes nothing: it goes with neither --fix nor --format",
-            file=sys.stderr,
-        )
+    if args.diff and args.format != "text":  # `--fix --diff` is `--diff`, as in ruff
+        print("wf-lsp: error: --diff prints a patch and writes nothing: it does not go with --format", file=sys.stderr)
         return EXIT_USAGE
     for stream in (sys.stdout, sys.stderr):
         # Lone surrogates from `\ud800` escapes in a file must not crash output (in JSON they stay valid escapes).

@@ -49,6 +49,12 @@ def apply_fixes(
     if report.applied:
         verb = "would apply" if args.diff else "applied"
         sys.stderr.write(f"wf-lsp: {verb} {report.applied} {kind}\n")
+    if args.diff and not args.unsafe_fixes:
+        from wf_lsp.core.fix.fixfiles import fixable
+
+        more = sum(fixable(fr.result.findings, unsafe=True) - fixable(fr.result.findings) for fr in run.files)
+        if more:
+            sys.stderr.write(f"wf-lsp: {more} more fix(es) with `--diff --unsafe-fixes`\n")
     if report.rolled_back:
         sys.stderr.write(f"wf-lsp: {report.rolled_back} fix(es) not applied: each would have made its file worse\n")
     return report, stdin_fixed

@@ -308,7 +308,8 @@ def _source_fix(ctx: Context, src: str, sptr: Pointer) -> FixPlan | None:
                 edits, f"Key connection by {'name' if ctx.key_mode == 'name' else 'id'} '{label}'", safe=True
             )
     guess = closest(src, _candidates(ctx), ctx.guess)
-    if guess is not None and guess != src:
+    # Never onto a key the map has already: the two entries would be one duplicate key, and one of them lost.
+    if guess is not None and guess != src and guess not in ctx.wf["connections"]:
         return fixes.replace_values([(sptr, "key", guess)], f"Change source to '{guess}'", safe=False)
     return None
 
@@ -333,7 +334,8 @@ def _target_fix(ctx: Context, node: Any, xptr: Pointer, j: int) -> FixPlan | Non
                 fixes.replace_value(nptr, label, f"Retarget connection to '{label}'", safe=True), remove
             )
     guess = closest(node, _candidates(ctx), ctx.guess)
-    if guess is not None and guess != node:
+    # Never at the connection's own source: a guess that makes a node feed itself is a cycle, not a repair.
+    if guess is not None and guess != node and guess != xptr[1]:
         return fixes.combine(fixes.replace_value(nptr, guess, f"Retarget connection to '{guess}'", safe=False), remove)
     return remove
 
