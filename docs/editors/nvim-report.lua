@@ -11,7 +11,13 @@ io.stdout:write("waited ok=" .. tostring(ok) .. "\n" .. table.concat(out, "\n") 
 local clients = (vim.lsp.get_clients or vim.lsp.get_active_clients)()
 for _, c in ipairs(clients) do io.stdout:write("client " .. c.name .. " root " .. tostring(c.config.root_dir) .. "\n") end
 if clients[1] then
-  local res = clients[1].request_sync("workspace/executeCommand", { command = "wf.showTenantDiagnostics", arguments = { vim.uri_from_bufnr(0) } }, 10000, 0)
+  local params = { command = "wf.showTenantDiagnostics", arguments = { vim.uri_from_bufnr(0) } }
+  local res
+  if vim.fn.has("nvim-0.11") == 1 then -- a method since 0.11 (the 0.7-0.10 function form is deprecated there)
+    res = clients[1]:request_sync("workspace/executeCommand", params, 10000, 0)
+  else
+    res = clients[1].request_sync("workspace/executeCommand", params, 10000, 0)
+  end
   if res and res.result then
     for _, t in ipairs(res.result.tenants) do io.stdout:write("tenant " .. tostring(t.tenantId) .. " placeholder=" .. tostring(t.placeholder) .. " files=" .. t.files .. "\n") end
   else io.stdout:write("command: " .. vim.inspect(res) .. "\n") end
