@@ -44,7 +44,8 @@ def shared_cache_problem(url: str, secret: bytes | None) -> str | None:
 
 
 def open_shared(settings: Settings) -> SharedStore:
-    """The Redis store when a URL and a secret are set and the client is installed; otherwise a NullStore with the reason."""
+    """The Redis store when a URL and a secret are set and the client is installed; otherwise a NullStore with the
+    reason."""
     url = cache_url(settings)
     if url is None:
         return NullStore()

@@ -83,7 +83,8 @@ class Registry:
 
 
 #: Namespaces (npm package names, and the migration script's prefix) whose node types MetaBuilder knows but cannot run,
-#: with the reason; a type is `<namespace>.<name>`, the name a letter, then letters, digits, `_` or `-`. First match wins.
+#: with the reason; a type is `<namespace>.<name>`, the name a letter, then letters, digits, `_` or `-`. First match
+#: wins.
 FOREIGN_NAMESPACES: tuple[tuple[str, str], ...] = (
     (
         r"n8n-nodes-base",
