@@ -1,4 +1,5 @@
-"""Every supported CPython gives the same findings: the engine run on 3.11, 3.12 and 3.13 over broken JSON and the corpus.
+"""Every supported CPython gives the same findings: the engine run on 3.11, 3.12 and 3.13 over broken JSON and the
+corpus.
 
 The interpreters come from `WF_LSP_PYTHON_3_11` (..._3_12, ..._3_13), else the running one when its version matches,
 else the venvs `.ci/pythons.sh` caches under ~/.cache/wf-lsp-ci, else `.venv`. A missing one fails the test.
@@ -108,7 +109,8 @@ def test_every_supported_cpython_gives_the_same_findings() -> None:
 def test_what_json_expected_is_read_from_the_text(
     text: str, positions: tuple[int, ...], expected: tuple[Kind, int]
 ) -> None:
-    """The kind and place of a syntax error follow from the text and the stopping position, whichever CPython stopped."""
+    """The kind and place of a syntax error follow from the text and the stopping position, whichever CPython
+    stopped."""
     try:
         json.loads(text)
     except json.JSONDecodeError as exc:

@@ -147,7 +147,8 @@ def _visit(text: str, pos: int, node: _Trie, prefix: Any, out: dict[Any, Found],
 
 # -- the comparison ---------------------------------------------------------------------------------------------------
 def _pointers(value: Any, rng: random.Random) -> list[Any]:
-    """A random mix of pointers that exist and pointers that do not (a missing key, an index past the end, a wrong type)."""
+    """A random mix of pointers that exist and pointers that do not (a missing key, an index past the end, a wrong
+    type)."""
     present = list(fk.walk(value))
     chosen = rng.sample(present, min(len(present), rng.randint(1, 12)))
     for ptr in rng.sample(present, min(len(present), rng.randint(0, 3))):
@@ -203,7 +204,8 @@ def test_speed_paths_match_the_plain_walk(text: str, seed: int) -> None:
 @fk.examples(150)
 @given(data=fk.any_input, seed=st.integers(0, 2**32))
 def test_broken_and_odd_text_matches_the_plain_walk(data: str | bytes, seed: int) -> None:
-    """Without a value (the text may be broken mid-edit), every input gives the plain walk's answer, and never raises."""
+    """Without a value (the text may be broken mid-edit), every input gives the plain walk's answer, and never
+    raises."""
     text = fk.text_of(data)
     doc = parse(text)
     rng = random.Random(seed)

@@ -1,4 +1,5 @@
-"""A workflow file is data: nothing in it is executed, evaluated, fetched or opened; and reports never print its secrets.
+"""A workflow file is data: nothing in it is executed, evaluated, fetched or opened; and reports never print its
+secrets.
 
 The hostile-content test runs the engine and the CLI in a fresh interpreter under a `sys.addaudithook` (audit hooks
 cannot be removed, so never in the pytest process) that records every network, process, code-execution and file-open
@@ -64,7 +65,8 @@ _AUDIT_SCRIPT = textwrap.dedent(
 
 @pytest.fixture
 def listeners() -> Any:
-    """Two loopback TCP ports that the hostile workflow points at; yields (port, port, check) where check() lists connections."""
+    """Two loopback TCP ports that the hostile workflow points at; yields (port, port, check) where check() lists
+    connections."""
     socks = []
     for _ in range(2):
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -201,7 +201,8 @@ def open_doc(client: LanguageClient, path: Path | str, text: str, language: str 
 async def published(
     client: LanguageClient, uri: str, version: int | None = None, since: int = 0, timeout: float = TIMEOUT
 ) -> t.PublishDiagnosticsParams:
-    """The latest publishDiagnostics for uri at (or past) version, among those from index `since` on, waiting for one."""
+    """The latest publishDiagnostics for uri at (or past) version, among those from index `since` on, waiting for
+    one."""
     deadline = time.monotonic() + timeout
     while True:
         history: list[t.PublishDiagnosticsParams] = client.published  # type: ignore[attr-defined]

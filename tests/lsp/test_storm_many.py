@@ -1,7 +1,7 @@
-"""A storm over the real server's stdio: 2,000 edits to 20 open corpus documents from a client that never waits, hovers and
-code actions interleaved, some of them cancelled, documents closed while their validation runs. Every request is answered
-(or cancelled), nothing is published for a closed document after its close, and every open document's final diagnostics
-are those of a fresh validation of its final text."""
+"""A storm over the real server's stdio: 2,000 edits to 20 open corpus documents from a client that never waits, hovers
+and code actions interleaved, some of them cancelled, documents closed while their validation runs. Every request is
+answered (or cancelled), nothing is published for a closed document after its close, and every open document's final
+diagnostics are those of a fresh validation of its final text."""
 
 from __future__ import annotations
 
@@ -48,7 +48,8 @@ class Editor:
 
 
 def _pick_files() -> list[Path]:
-    """20 corpus files spread over the corpus (the server validates a JSON file when it names "nodes" and "connections")."""
+    """20 corpus files spread over the corpus (the server validates a JSON file when it names "nodes" and
+    "connections")."""
     files = [
         f for f in corpus_files() if has_markers(f.read_text(encoding="utf-8"))
     ]  # corpus_files fails loudly when it is missing
