@@ -1,4 +1,4 @@
-"""locate's speed paths (one-regex members, pruning by the parsed value, stopping early) give exactly the plain walk's spans."""
+"""locate's speed paths (one-regex members, pruning by the parsed value, early stops) give the plain walk's spans."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from wf_lsp.core.parse.document import parse
 from wf_lsp.core.parse.locate import Found, locate
 from wf_lsp.core.parse.textindex import TextIndex
 
-# -- the reference: the plain walk as it was before the speed paths, kept verbatim as the definition --------------------
+# -- the reference: the plain walk as it was before the speed paths, kept verbatim as the definition ------------------
 _WS = re.compile(r"[ \t\n\r]*")
 _scanstring: Any = getattr(json.decoder, "scanstring")  # noqa: B009
 _scan_once: Any = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
@@ -259,7 +259,7 @@ def test_root_span_ignores_trailing_whitespace_of_any_length() -> None:
         assert locate(text, [()]) == reference(text, [()]) == {(): (None, (0, len(text.rstrip())))}
 
 
-# -- the indentation skeleton only vouches for layouts it can prove --------------------------------------------------------
+# -- the indentation skeleton only vouches for layouts it can prove ---------------------------------------------------
 MISLEADING = [
     # a nested member at the top level's indentation, before the real one
     '{\n  "a": {\n  "b": 1\n  },\n  "b": 2\n}',

@@ -1,4 +1,4 @@
-"""Project configuration files: finding `wf-lsp.toml` / `[tool.wf-lsp]`, reading them strictly, anchoring their paths."""
+"""Project configuration files: finding `wf-lsp.toml` / `[tool.wf-lsp]`, reading them strictly, anchoring paths."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Settings from initializationOptions, workspace/configuration (per folder) and didChangeConfiguration; one loader per set."""
+"""Settings from initializationOptions, workspace/configuration (per folder), didChangeConfiguration; a loader each."""
 
 from __future__ import annotations
 

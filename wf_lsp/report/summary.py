@@ -1,4 +1,4 @@
-"""Markdown report of a check run (for `$GITHUB_STEP_SUMMARY` or a pull-request comment), with a graph per invalid file."""
+"""Markdown report of a check run (for `$GITHUB_STEP_SUMMARY` or a pull-request comment), a graph per invalid file."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Turning the shared cache on: a Redis URL, a secret to authenticate values, and the Redis client, or one message why not."""
+"""Turning the shared cache on: a Redis URL, a secret to authenticate values and the Redis client, or why not."""
 
 from __future__ import annotations
 

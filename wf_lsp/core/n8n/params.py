@@ -1,4 +1,4 @@
-"""n8n's parameter issues (the editor's warning triangles): defaults resolved under display rules, then required checks."""
+"""n8n's parameter issues (the editor's warning triangles): defaults resolved by display rules, then required checks."""
 
 from __future__ import annotations
 
