@@ -326,7 +326,8 @@ class SettingsManager:
             if stats.get("errors"):
                 self._tell(
                     [
-                        f"shared cache {stats.get('url')} unavailable ({stats.get('last_error')}); validating with the memory cache only"
+                        f"shared cache {stats.get('url')} unavailable ({stats.get('last_error')}); "
+                        "validating with the memory cache only"
                     ],
                     "cache",
                 )

@@ -30,15 +30,18 @@ def shared_cache_problem(url: str, secret: bytes | None) -> str | None:
 
     if secret is None:
         return (
-            f"the shared cache {mask_url(url)} is off: it needs a secret to authenticate what other processes store there; "
-            f"set the same `cache.secret` setting (or the {SECRET_ENV} environment variable) on every machine that uses it"
+            f"the shared cache {mask_url(url)} is off: "
+            "it needs a secret to authenticate what other processes store there; "
+            f"set the same `cache.secret` setting (or the {SECRET_ENV} environment variable) "
+            "on every machine that uses it"
         )
     try:
         import redis  # noqa: F401
     except ImportError:
         return (
             f"the shared cache {mask_url(url)} is off: the Redis client is not installed "
-            "(add `redis` to wf-lsp's environment: `pipx inject wf-lsp redis` or `pip install redis`); validating with the memory cache only"
+            "(add `redis` to wf-lsp's environment: `pipx inject wf-lsp redis` or `pip install redis`); "
+            "validating with the memory cache only"
         )
     return None
 

@@ -94,7 +94,10 @@ def decode_bytes(data: bytes) -> tuple[str, Finding | None]:
         at = len(body[: exc.start].decode(enc, errors="replace"))
         finding = Finding(
             code="INVALID_ENCODING",
-            message=f"File is not valid {enc.upper()}: byte 0x{body[exc.start]:02x} at byte offset {exc.start + skip} cannot be decoded",
+            message=(
+                f"File is not valid {enc.upper()}: byte 0x{body[exc.start]:02x} "
+                f"at byte offset {exc.start + skip} cannot be decoded"
+            ),
             path="",
             pointer=(),
             offsets=(at, at + 1),

@@ -100,7 +100,8 @@ FOREIGN_NAMESPACES: tuple[tuple[str, str], ...] = (
     ),
     (
         r"metabuilder",
-        "the n8n migration script writes metabuilder.<legacy type> for every legacy node type; only metabuilder.trigger has an executor",
+        "the n8n migration script writes metabuilder.<legacy type> for every legacy node type; "
+        "only metabuilder.trigger has an executor",
     ),
 )
 #: longer type strings are never classified by namespace, nor given suggestions (npm names have at most 214 characters)
