@@ -144,7 +144,8 @@ def test_workflows_only_passes_over_other_json_quietly(project: Path) -> None:
     assert (
         code == 1
         and out
-        == 'legacy/dup.json:65:21: error: Target node "Respond" not found in workflow nodes [INVALID_CONNECTION_TARGET_NODE]\n'
+        == 'legacy/dup.json:65:21: error: Target node "Respond" not found in workflow nodes '
+        "[INVALID_CONNECTION_TARGET_NODE]\n"
     )
     # without the mode a named file is always checked: package.json is reported as no workflow
     code, out, _ = run_cli(["check", "--no-snippets", "package.json"], cwd=project)

@@ -34,7 +34,8 @@ def interpreter(version: str) -> str:
         if candidate.exists() and _version(str(candidate)) == version:
             return str(candidate)
     pytest.fail(
-        f"no Python {version}: set WF_LSP_PYTHON_{version.replace('.', '_')}, or run .ci/pythons.sh (3.12, 3.13) or ./setup.sh (.venv)"
+        f"no Python {version}: set WF_LSP_PYTHON_{version.replace('.', '_')}, "
+        "or run .ci/pythons.sh (3.12, 3.13) or ./setup.sh (.venv)"
     )
 
 
@@ -122,7 +123,10 @@ def test_what_json_expected_is_read_from_the_text(
 
 
 def test_a_trailing_comma_leaves_the_rest_of_the_document_checked() -> None:
-    text = '{"nodes": [{"id": "a", "name": "A", "type": "x", "parameters": {"v": [1, 2,]}}], "connections": {"A": {"main": 5}},}'
+    text = (
+        '{"nodes": [{"id": "a", "name": "A", "type": "x", "parameters": {"v": [1, 2,]}}], '
+        '"connections": {"A": {"main": 5}},}'
+    )
     doc = document.parse(text)
     assert [f.message for f in doc.syntax] == ["Trailing comma", "Trailing comma"]
     assert doc.value == {

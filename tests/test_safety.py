@@ -33,7 +33,8 @@ _AUDIT_SCRIPT = textwrap.dedent(
     from wf_lsp.core.settings import Settings
 
     hostile, benign = Path(sys.argv[1]), Path(sys.argv[2])
-    profiles = [Settings(profile=p) for p in ("oracle", "recommended", "strict")] + [Settings(profile="strict", tenant_id="t-1", user_level=4)]
+    profiles = [Settings(profile=p) for p in ("oracle", "recommended", "strict")]
+    profiles += [Settings(profile="strict", tenant_id="t-1", user_level=4)]
     registry = load_registry(())
 
     def everything(path):
@@ -47,9 +48,10 @@ _AUDIT_SCRIPT = textwrap.dedent(
                 main(["check", str(path), "--no-config", "--jobs", "1", "--profile", "strict", "--format", fmt])
 
     everything(benign)  # warm up: every import and lazy load happens before the hook is installed
-    WATCH = ("socket.", "subprocess.", "os.system", "os.exec", "os.spawn", "os.posix_spawn", "os.fork", "os.kill", "ctypes.",
-             "urllib.", "http.", "ftplib.", "smtplib.", "open", "exec", "compile", "import", "builtins.input", "os.putenv",
-             "os.remove", "os.rename", "os.chmod", "shutil.", "webbrowser.", "pty.", "sqlite3.")
+    WATCH = ("socket.", "subprocess.", "os.system", "os.exec", "os.spawn", "os.posix_spawn", "os.fork", "os.kill",
+             "ctypes.", "urllib.", "http.", "ftplib.", "smtplib.", "open", "exec", "compile", "import",
+             "builtins.input", "os.putenv", "os.remove", "os.rename", "os.chmod", "shutil.", "webbrowser.", "pty.",
+             "sqlite3.")
     events = []
 
     def hook(event, args):

@@ -141,7 +141,8 @@ async def test_a_storm_over_many_documents(tmp_path: Path) -> None:
             ed.version += 1
             if closing is None:
                 server.change(ed.uri, ed.version, _edit(rng, ed))
-            else:  # pasted a big workflow, then closed while it is validated (after the 20 ms debounce; it takes ~100 ms)
+            else:
+                # pasted a big workflow, then closed while it is validated (after the 20 ms debounce; it takes ~100 ms)
                 ed.text = _big(ed.original)
                 server.change(ed.uri, ed.version, [{"text": ed.text}])
                 await server.drain()
@@ -245,7 +246,8 @@ async def test_a_storm_over_many_documents(tmp_path: Path) -> None:
         assert await server.shutdown_and_exit() == 0
         # For the record (shown with -s): how hard the storm was.
         print(
-            f"\nstorm: {EDITS} edits to {DOCS} documents sent in {sent_s:.2f}s; {len(requests)} requests, {cancelled} cancelled;",
+            f"\nstorm: {EDITS} edits to {DOCS} documents sent in {sent_s:.2f}s; "
+            f"{len(requests)} requests, {cancelled} cancelled;",
             f"{len(during)} documents closed while validated",
         )
     finally:
