@@ -18,8 +18,10 @@ _BASE = """{
   "name": "Broken",
   "tenantId": "acme",
   "nodes": [
-    {"id": "a", "name": "Start", "type": "metabuilder.trigger", "typeVersion": 1, "position": [0, 0], "parameters": {"tags": ["x", "y"]}},
-    {"id": "b", "name": "Check", "type": "logic.if", "typeVersion": 1, "position": [200, 0], "parameters": {"condition": "{{ $json.ok }}"}},
+    {"id": "a", "name": "Start", "type": "metabuilder.trigger", "typeVersion": 1, "position": [0, 0], \
+"parameters": {"tags": ["x", "y"]}},
+    {"id": "b", "name": "Check", "type": "logic.if", "typeVersion": 1, "position": [200, 0], \
+"parameters": {"condition": "{{ $json.ok }}"}},
     {"id": "c", "name": "Done", "type": "n8n-nodes-base.set", "typeVersion": 1, "position": [400, 0], "parameters": {}}
   ],
   "connections": {

@@ -1,4 +1,4 @@
-"""Shared pieces of the robustness tests: hypothesis profiles, input strategies, mutations and the invariants every result keeps."""
+"""Shared pieces of the robustness tests: hypothesis profiles, input strategies, mutations, invariants of results."""
 
 from __future__ import annotations
 

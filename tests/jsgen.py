@@ -41,7 +41,8 @@ ZONES = [
 ]
 # ECMAScript whitespace and line terminators, and look-alikes that are not whitespace in JavaScript.
 JS_SPACES = list(
-    "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+    "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000\ufeff"
 )
 NOT_JS_SPACES = list("\x1c\x1d\x1e\x1f\x85\u180e\u200b\x00")
 UNICODE_DIGITS = list("٠١٢٣٤٥٦٧٨٩۳०३০৩੩૩௩౩೩൩๓໓༣၃០᠓０１２３４５６７８９𝟎𝟏𝟗")
@@ -174,9 +175,11 @@ def _human(rng: random.Random) -> str:
     forms = [
         f"{month} {rng.randint(0, 32)}, {rng.randint(0, 3000)}",
         f"{rng.randint(0, 32)} {month} {rng.randint(0, 3000)}",
-        f"{rng.randint(0, 3000)}/{rng.randint(0, 13):02d}/{rng.randint(0, 32):02d} {rng.randint(0, 25)}:{rng.randint(0, 60):02d}",
+        f"{rng.randint(0, 3000)}/{rng.randint(0, 13):02d}/{rng.randint(0, 32):02d} "
+        f"{rng.randint(0, 25)}:{rng.randint(0, 60):02d}",
         f"{rng.randint(0, 13)}/{rng.randint(0, 32)}/{rng.randint(0, 120)}",
-        f"{month[:3]} {rng.randint(0, 32)} {rng.randint(0, 3000)} {rng.randint(0, 13)}:{rng.randint(0, 60):02d} {rng.choice(['am', 'pm', 'AM', 'PM'])}",
+        f"{month[:3]} {rng.randint(0, 32)} {rng.randint(0, 3000)} "
+        f"{rng.randint(0, 13)}:{rng.randint(0, 60):02d} {rng.choice(['am', 'pm', 'AM', 'PM'])}",
         f"{rng.randint(0, 32)}-{month[:3]}-{rng.randint(0, 99):02d}",
         f"{rng.randint(0, 13)}.{rng.randint(0, 32)}.{rng.randint(0, 3000)}",
     ]

@@ -1,4 +1,4 @@
-"""The atheris fuzz target runs without atheris: 200 random inputs through TestOneInput (the long run is documented there)."""
+"""The atheris fuzz target runs without atheris: 200 random inputs through TestOneInput (long runs: see the target)."""
 
 from __future__ import annotations
 

@@ -31,7 +31,8 @@ def _no_racy_window(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
-    """Every err and ok case (without sidecar settings), a broken workflow, non-workflow JSON, a BOM and a bad encoding."""
+    """Every err and ok case (without sidecar settings), a broken workflow, non-workflow JSON, a BOM and a bad
+    encoding."""
     root = tmp_path / "tree"
     (root / "err").mkdir(parents=True)
     (root / "ok").mkdir()

@@ -21,7 +21,8 @@ DUP = DATA / "err" / "DUPLICATE_NODE_NAME_typed_in.json"
 def _sarif_schema() -> dict:
     path = os.environ.get("WF_LSP_SARIF_SCHEMA") or str(ROOT / ".ci" / "cache" / "sarif-2.1.0-rtm.5.json")
     assert Path(path).is_file(), (
-        f"SARIF 2.1.0 schema not found at {path}: run .ci/run (it fetches @microsoft/jest-sarif) or set WF_LSP_SARIF_SCHEMA"
+        f"SARIF 2.1.0 schema not found at {path}: "
+        "run .ci/run (it fetches @microsoft/jest-sarif) or set WF_LSP_SARIF_SCHEMA"
     )
     return json.loads(Path(path).read_text())
 

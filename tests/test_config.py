@@ -26,7 +26,8 @@ def _findings(args: list[str], cwd: Path, base: Path) -> tuple[int, set[tuple[st
 
 
 def test_globs_and_paths_are_anchored_at_the_config_file(project: Path) -> None:
-    """`ignore = [{files = "legacy/*"}]`, `exclude`, `registry` and `.gitignore` give one answer however the paths are spelled."""
+    """`ignore = [{files = "legacy/*"}]`, `exclude`, `registry` and `.gitignore` give one answer however the paths are
+    spelled."""
     runs = {
         "root, no paths": _findings([], project, project),
         "root, .": _findings(["."], project, project),
@@ -133,7 +134,8 @@ def test_configuration_preference(tmp_path: Path, preference: str, profile: str,
 
 
 def test_workflows_only_passes_over_other_json_quietly(project: Path) -> None:
-    """What the pre-commit hook runs: every JSON file is handed over; only workflows are checked, excluded ones are not."""
+    """What the pre-commit hook runs: every JSON file is handed over; only workflows are checked, excluded ones are
+    not."""
     files = ["package.json", "tsconfig.json", "tools/extra-node-types.json", "generated/dup.json", "flows/custom.json"]
     code, out, err = run_cli(["check", "--workflows-only", "--no-snippets", *files], cwd=project)
     assert (code, out) == (0, ""), err
@@ -142,7 +144,8 @@ def test_workflows_only_passes_over_other_json_quietly(project: Path) -> None:
     assert (
         code == 1
         and out
-        == 'legacy/dup.json:65:21: error: Target node "Respond" not found in workflow nodes [INVALID_CONNECTION_TARGET_NODE]\n'
+        == 'legacy/dup.json:65:21: error: Target node "Respond" not found in workflow nodes '
+        "[INVALID_CONNECTION_TARGET_NODE]\n"
     )
     # without the mode a named file is always checked: package.json is reported as no workflow
     code, out, _ = run_cli(["check", "--no-snippets", "package.json"], cwd=project)

@@ -1,4 +1,4 @@
-"""The README's graph recipes run in the real editors: Neovim (headless) and Emacs (batch, eglot) open the Mermaid text."""
+"""The README's graph recipes in the real editors: Neovim (headless) and Emacs (batch, eglot) open the Mermaid text."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Extreme inputs: huge files, deep nesting, huge strings, many nodes, odd encodings, NULs, surrogates, astral text, CR/CRLF.
+"""Extreme inputs: huge files, deep nesting, huge strings, many nodes, odd encodings, NULs, surrogates, astral text,
+CR/CRLF.
 
 Each gets a sensible diagnostic within the size and time limits. Time bounds are loose (CI machines are shared);
 the measured figures are in the hardening report. Set WF_LSP_EXTREME_NODES=100000 to give 100,000 nodes a finding each.
@@ -94,7 +95,8 @@ def test_50mb_file_is_too_large_and_rejected_quickly(tmp_path: Path) -> None:
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-32"])
 @pytest.mark.parametrize("char", ["a", "é", "€", "\U0001f600"], ids=["ascii", "2-byte", "3-byte", "astral"])
 def test_size_limit_is_in_utf8_bytes_whatever_the_file_encoding(tmp_path: Path, encoding: str, char: str) -> None:
-    """Regression: the limit was compared with characters, and an over-limit file was cut mid-character and mis-parsed."""
+    """Regression: the limit was compared with characters, and an over-limit file was cut mid-character and
+    mis-parsed."""
     limit = 400
     (tmp_path / "wf-lsp.toml").write_text(f"maxFileBytes = {limit}\n")
     for n, over in ((limit // 4 - 20, False), (limit + 10, True)):
@@ -232,7 +234,8 @@ def test_100k_nodes() -> None:
 
 
 def test_many_nodes_with_a_finding_each() -> None:
-    """One finding per node (each misses a required parameter) on one long line stays linear (it was quadratic in TextIndex)."""
+    """One finding per node (each misses a required parameter) on one long line stays linear (it was quadratic in
+    TextIndex)."""
     n = int(os.environ.get("WF_LSP_EXTREME_NODES", "20000"))
     text = _chain(n).replace('"audio.stop"', '"logic.if"')
     result, seconds = _timed(_loader().validate_text, text)
@@ -357,7 +360,8 @@ def test_lone_surrogates_in_escapes_validate() -> None:
 
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
 def test_lone_surrogates_in_every_output_format(tmp_path: Path, fmt: str) -> None:
-    """Regression: messages carrying lone surrogates made every writer raise UnicodeEncodeError (exit 3) on a UTF-8 stdout."""
+    """Regression: messages carrying lone surrogates made every writer raise UnicodeEncodeError (exit 3) on a UTF-8
+    stdout."""
     path = tmp_path / "surrogates.json"
     path.write_bytes(fk.SURROGATE_WORKFLOW)
     code, out, err = _cli(path, "--format", fmt)
@@ -441,7 +445,8 @@ def test_text_report_on_a_minified_file_is_fast(tmp_path: Path) -> None:
     "value", ["{{" * 200_000, "{{ $json.x }" * 40_000, "$a" + "{{" * 200_000], ids=["braces", "unclosed", "dollar"]
 )
 def test_a_secret_that_looks_like_an_expression_stays_linear(value: str) -> None:
-    """Before: the expression test `\\{\\{.*\\}\\}` backtracked from every `{{` (strict profile, a `password` parameter):
+    """Before: the expression test `\\{\\{.*\\}\\}` backtracked from every `{{` (strict profile, a `password`
+    parameter):
     20k `{{` took 2 s, 40k 8.6 s; 200k would take minutes."""
     data = json.loads(json.dumps(WORKFLOW))
     data["nodes"][1]["parameters"]["password"] = value
@@ -452,7 +457,8 @@ def test_a_secret_that_looks_like_an_expression_stays_linear(value: str) -> None
 
 @pytest.mark.parametrize("seed", range(3))
 def test_the_expression_test_agrees_with_its_regex(seed: int) -> None:
-    """The linear expression test answers what `\\{\\{.*\\}\\}|^\\$[A-Za-z_]` (re.S) answers, on random short strings."""
+    """The linear expression test answers what `\\{\\{.*\\}\\}|^\\$[A-Za-z_]` (re.S) answers, on random short
+    strings."""
     import random
     import re
 

@@ -1,4 +1,4 @@
-"""`wf-lsp check --fix`, `--diff` and `--unsafe-fixes` through the real command: stdin, atomic writes, a full disk, symlinks."""
+"""`wf-lsp check --fix`, `--diff`, `--unsafe-fixes` via the real command: stdin, atomic writes, full disk, symlinks."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`--fix` never makes a file worse: fixes on repaired text, rollback after revalidation, comments kept (property test)."""
+"""`--fix` never makes a file worse: fixes on repaired text, rollback after revalidation, comments kept (property)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Fixes: each mechanical fix really repairs its finding, edits stay valid JSON, and safe fixes never make things worse."""
+"""Fixes: each mechanical fix repairs its finding, edits stay valid JSON, and safe fixes never make things worse."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Fuzzing the parser, every rule, the fixes and the CLI: nothing raises, spans stay inside the text, fixes keep JSON valid.
+"""Fuzzing the parser, every rule, the fixes and the CLI: nothing raises, spans stay inside the text, fixes keep JSON
+valid.
 
 CI runs the derandomized "ci" hypothesis profile (about a minute). The long run is a separate command:
     WF_LSP_FUZZ=long WF_LSP_FUZZ_SCALE=200 .venv/bin/python -m pytest tests/test_fuzz.py -p no:cacheprovider -q
@@ -66,7 +67,8 @@ def test_random_byte_flips(data: bytes, profile: str) -> None:
 @fk.examples(150)
 @given(data=fk.any_input, probes=st.lists(st.integers(min_value=-5, max_value=70_000), min_size=1, max_size=8))
 def test_positions_and_paths_at_any_offset(data: str | bytes, probes: list[int]) -> None:
-    """The position layer (TextIndex, locate.path_at, as hover and code actions use them) never raises and stays in the text."""
+    """The position layer (TextIndex, locate.path_at, as hover and code actions use them) never raises and stays in the
+    text."""
     text = fk.text_of(data)
     index = TextIndex(text)
     offsets = [p % (len(text) + 1) if p >= 0 else p for p in probes]
@@ -263,7 +265,8 @@ def test_every_key_the_spec_reads_with_odd_names(ptr: tuple[Any, ...]) -> None:
 
 @pytest.mark.parametrize("container", ["[", '{"parameters":', '{"a":'], ids=["array", "param-object", "object"])
 def test_deepest_parseable_nesting_at_every_typed_place(container: str) -> None:
-    """Values nested as deep as the parser accepts, at each place a rule reads: no rule may recurse into a RecursionError."""
+    """Values nested as deep as the parser accepts, at each place a rule reads: no rule may recurse into a
+    RecursionError."""
     close = "]" if container == "[" else "}"
     leaf = "1" if container == "[" else '"x"'
     for ptr in SLOTS[1:]:

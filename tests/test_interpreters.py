@@ -1,4 +1,5 @@
-"""Every supported CPython gives the same findings: the engine run on 3.11, 3.12 and 3.13 over broken JSON and the corpus.
+"""Every supported CPython gives the same findings: the engine run on 3.11, 3.12 and 3.13 over broken JSON and the
+corpus.
 
 The interpreters come from `WF_LSP_PYTHON_3_11` (..._3_12, ..._3_13), else the running one when its version matches,
 else the venvs `.ci/pythons.sh` caches under ~/.cache/wf-lsp-ci, else `.venv`. A missing one fails the test.
@@ -33,7 +34,8 @@ def interpreter(version: str) -> str:
         if candidate.exists() and _version(str(candidate)) == version:
             return str(candidate)
     pytest.fail(
-        f"no Python {version}: set WF_LSP_PYTHON_{version.replace('.', '_')}, or run .ci/pythons.sh (3.12, 3.13) or ./setup.sh (.venv)"
+        f"no Python {version}: set WF_LSP_PYTHON_{version.replace('.', '_')}, "
+        "or run .ci/pythons.sh (3.12, 3.13) or ./setup.sh (.venv)"
     )
 
 
@@ -108,7 +110,8 @@ def test_every_supported_cpython_gives_the_same_findings() -> None:
 def test_what_json_expected_is_read_from_the_text(
     text: str, positions: tuple[int, ...], expected: tuple[Kind, int]
 ) -> None:
-    """The kind and place of a syntax error follow from the text and the stopping position, whichever CPython stopped."""
+    """The kind and place of a syntax error follow from the text and the stopping position, whichever CPython
+    stopped."""
     try:
         json.loads(text)
     except json.JSONDecodeError as exc:
@@ -120,7 +123,10 @@ def test_what_json_expected_is_read_from_the_text(
 
 
 def test_a_trailing_comma_leaves_the_rest_of_the_document_checked() -> None:
-    text = '{"nodes": [{"id": "a", "name": "A", "type": "x", "parameters": {"v": [1, 2,]}}], "connections": {"A": {"main": 5}},}'
+    text = (
+        '{"nodes": [{"id": "a", "name": "A", "type": "x", "parameters": {"v": [1, 2,]}}], '
+        '"connections": {"A": {"main": 5}},}'
+    )
     doc = document.parse(text)
     assert [f.message for f in doc.syntax] == ["Trailing comma", "Trailing comma"]
     assert doc.value == {

@@ -13,7 +13,8 @@ from tests import jsgen
 from tests.jsnode import bits, evaluate
 from wf_lsp.core.js import jsdate, jsval
 
-# Examples from the issue and from V8's own rules: accepted by V8, and strings Python would read as dates but V8 rejects.
+# Examples from the issue and from V8's own rules: accepted by V8, and strings Python would read as dates but V8
+# rejects.
 DATE_EXAMPLES = [
     "Tue, 14 Jan 2025 09:30:00 GMT",
     "June 1, 2025",

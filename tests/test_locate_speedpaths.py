@@ -1,4 +1,4 @@
-"""locate's speed paths (one-regex members, pruning by the parsed value, stopping early) give exactly the plain walk's spans."""
+"""locate's speed paths (one-regex members, pruning by the parsed value, early stops) give the plain walk's spans."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from wf_lsp.core.parse.document import parse
 from wf_lsp.core.parse.locate import Found, locate
 from wf_lsp.core.parse.textindex import TextIndex
 
-# -- the reference: the plain walk as it was before the speed paths, kept verbatim as the definition --------------------
+# -- the reference: the plain walk as it was before the speed paths, kept verbatim as the definition ------------------
 _WS = re.compile(r"[ \t\n\r]*")
 _scanstring: Any = getattr(json.decoder, "scanstring")  # noqa: B009
 _scan_once: Any = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
@@ -147,7 +147,8 @@ def _visit(text: str, pos: int, node: _Trie, prefix: Any, out: dict[Any, Found],
 
 # -- the comparison ---------------------------------------------------------------------------------------------------
 def _pointers(value: Any, rng: random.Random) -> list[Any]:
-    """A random mix of pointers that exist and pointers that do not (a missing key, an index past the end, a wrong type)."""
+    """A random mix of pointers that exist and pointers that do not (a missing key, an index past the end, a wrong
+    type)."""
     present = list(fk.walk(value))
     chosen = rng.sample(present, min(len(present), rng.randint(1, 12)))
     for ptr in rng.sample(present, min(len(present), rng.randint(0, 3))):
@@ -203,7 +204,8 @@ def test_speed_paths_match_the_plain_walk(text: str, seed: int) -> None:
 @fk.examples(150)
 @given(data=fk.any_input, seed=st.integers(0, 2**32))
 def test_broken_and_odd_text_matches_the_plain_walk(data: str | bytes, seed: int) -> None:
-    """Without a value (the text may be broken mid-edit), every input gives the plain walk's answer, and never raises."""
+    """Without a value (the text may be broken mid-edit), every input gives the plain walk's answer, and never
+    raises."""
     text = fk.text_of(data)
     doc = parse(text)
     rng = random.Random(seed)
@@ -257,7 +259,7 @@ def test_root_span_ignores_trailing_whitespace_of_any_length() -> None:
         assert locate(text, [()]) == reference(text, [()]) == {(): (None, (0, len(text.rstrip())))}
 
 
-# -- the indentation skeleton only vouches for layouts it can prove --------------------------------------------------------
+# -- the indentation skeleton only vouches for layouts it can prove ---------------------------------------------------
 MISLEADING = [
     # a nested member at the top level's indentation, before the real one
     '{\n  "a": {\n  "b": 1\n  },\n  "b": 2\n}',

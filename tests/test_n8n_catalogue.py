@@ -271,8 +271,8 @@ def test_corpus_is_valid_with_the_catalogue(catalogue: Path) -> None:
     rows = json.loads(out)
     valid = [r for r in rows if r["valid"]]
     assert all(r["dialect"] == "n8n" for r in rows)
-    # invalid: 16 files where n8n itself shows parameter issues (13 files), 2 not valid JSON, node versions the catalogue lacks,
-    # and one self-loop; everything else is valid
+    # invalid: 16 files where n8n itself shows parameter issues (13 files), 2 not valid JSON, node versions the
+    # catalogue lacks, and one self-loop; everything else is valid
     assert len(valid) >= 150, [(Path(r["file"]).name, [e["code"] for e in r["errors"]]) for r in rows if not r["valid"]]
 
 

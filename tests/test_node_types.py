@@ -53,7 +53,8 @@ def _n8n_corpus_types() -> set[str]:
 
 
 def test_every_n8n_namespace_type_is_information_never_an_error() -> None:
-    """The README's promise: n8n's node types (built-in, AI, community) are known, just not runnable, seen before or not."""
+    """The README's promise: n8n's node types (built-in, AI, community) are known, just not runnable, seen before or
+    not."""
     seen = sorted(_n8n_corpus_types())
     assert len(seen) > 150 and "n8n-nodes-base.set" in seen
     made_up = [

@@ -36,12 +36,18 @@ def test_the_real_validators_crash_inputs_become_structural_diagnostics() -> Non
     cases = {
         '{"tenantId": "t", "connections": {}}': "INVALID_NODES",
         '{"tenantId": "t", "nodes": [null], "connections": {}}': "INVALID_NODE",
-        '{"tenantId": "t", "nodes": [{"id": 7, "name": "a", "type": "x"}], "connections": {}}': "INVALID_NODE_FIELD_TYPE",
-        '{"tenantId": "t", "nodes": [{"id": "a", "name": "A", "type": "x"}], "connections": {"A": {"main": {"0": [null]}}}}': "INVALID_CONNECTION_TARGET",
-        '{"tenantId": "t", "nodes": [], "connections": {}, "variables": {"v": null}}': "INVALID_VARIABLE_DEFINITION",
-        '{"tenantId": "t", "nodes": [], "connections": {}, "variables": {"v": {"type": "string", "validation": {"pattern": 3}}}}': (
-            "INVALID_VARIABLE_VALIDATION"
+        '{"tenantId": "t", "nodes": [{"id": 7, "name": "a", "type": "x"}], "connections": {}}': (
+            "INVALID_NODE_FIELD_TYPE"
         ),
+        (
+            '{"tenantId": "t", "nodes": [{"id": "a", "name": "A", "type": "x"}], '
+            '"connections": {"A": {"main": {"0": [null]}}}}'
+        ): "INVALID_CONNECTION_TARGET",
+        '{"tenantId": "t", "nodes": [], "connections": {}, "variables": {"v": null}}': "INVALID_VARIABLE_DEFINITION",
+        (
+            '{"tenantId": "t", "nodes": [], "connections": {}, '
+            '"variables": {"v": {"type": "string", "validation": {"pattern": 3}}}}'
+        ): "INVALID_VARIABLE_VALIDATION",
     }
     for text, code in cases.items():
         assert code in {f.code for f in LOADER.validate_text(text).findings}, text

@@ -1,4 +1,4 @@
-"""The rules' fast paths answer exactly what the plain computations they shortcut would (did-you-mean, shapes, graphs)."""
+"""The rules' fast paths answer what the plain computations they shortcut would (did-you-mean, shapes, graphs)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""A workflow file is data: nothing in it is executed, evaluated, fetched or opened; and reports never print its secrets.
+"""A workflow file is data: nothing in it is executed, evaluated, fetched or opened; and reports never print its
+secrets.
 
 The hostile-content test runs the engine and the CLI in a fresh interpreter under a `sys.addaudithook` (audit hooks
 cannot be removed, so never in the pytest process) that records every network, process, code-execution and file-open
@@ -32,7 +33,8 @@ _AUDIT_SCRIPT = textwrap.dedent(
     from wf_lsp.core.settings import Settings
 
     hostile, benign = Path(sys.argv[1]), Path(sys.argv[2])
-    profiles = [Settings(profile=p) for p in ("oracle", "recommended", "strict")] + [Settings(profile="strict", tenant_id="t-1", user_level=4)]
+    profiles = [Settings(profile=p) for p in ("oracle", "recommended", "strict")]
+    profiles += [Settings(profile="strict", tenant_id="t-1", user_level=4)]
     registry = load_registry(())
 
     def everything(path):
@@ -46,9 +48,10 @@ _AUDIT_SCRIPT = textwrap.dedent(
                 main(["check", str(path), "--no-config", "--jobs", "1", "--profile", "strict", "--format", fmt])
 
     everything(benign)  # warm up: every import and lazy load happens before the hook is installed
-    WATCH = ("socket.", "subprocess.", "os.system", "os.exec", "os.spawn", "os.posix_spawn", "os.fork", "os.kill", "ctypes.",
-             "urllib.", "http.", "ftplib.", "smtplib.", "open", "exec", "compile", "import", "builtins.input", "os.putenv",
-             "os.remove", "os.rename", "os.chmod", "shutil.", "webbrowser.", "pty.", "sqlite3.")
+    WATCH = ("socket.", "subprocess.", "os.system", "os.exec", "os.spawn", "os.posix_spawn", "os.fork", "os.kill",
+             "ctypes.", "urllib.", "http.", "ftplib.", "smtplib.", "open", "exec", "compile", "import",
+             "builtins.input", "os.putenv", "os.remove", "os.rename", "os.chmod", "shutil.", "webbrowser.", "pty.",
+             "sqlite3.")
     events = []
 
     def hook(event, args):
@@ -64,7 +67,8 @@ _AUDIT_SCRIPT = textwrap.dedent(
 
 @pytest.fixture
 def listeners() -> Any:
-    """Two loopback TCP ports that the hostile workflow points at; yields (port, port, check) where check() lists connections."""
+    """Two loopback TCP ports that the hostile workflow points at; yields (port, port, check) where check() lists
+    connections."""
     socks = []
     for _ in range(2):
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

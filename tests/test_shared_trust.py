@@ -1,5 +1,5 @@
-"""The shared cache is a trust boundary: values planted in a real Redis (with redis-py, under the loader's own keys) never
-change a verdict, never crash, and never put an edit into a file; without a secret the layer stays off."""
+"""The shared cache is a trust boundary: values planted in a real Redis (with redis-py, under the loader's own keys)
+never change a verdict, never crash, and never put an edit into a file; without a secret the layer stays off."""
 
 from __future__ import annotations
 

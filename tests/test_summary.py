@@ -40,8 +40,8 @@ def test_summary_reports_the_run_with_a_graph_per_invalid_workflow(tmp_path: Pat
     sections = re.findall(r"^### ❌ `([^`]*)`$", md, flags=re.M)
     assert sorted(Path(s).name for s in sections) == sorted([BAD, "hostile 'names' | x.json"])
     assert (
-        '| 106 | ❌ error | `INVALID_CONNECTION_TARGET_NODE` | Target node "&#91;object Object&#93;" not found in workflow nodes |'
-        in md
+        "| 106 | ❌ error | `INVALID_CONNECTION_TARGET_NODE` | "
+        'Target node "&#91;object Object&#93;" not found in workflow nodes |' in md
     )
     blocks = re.findall(r"^```mermaid\n(.*?)^```$", md, flags=re.M | re.S)
     assert len(blocks) == 2 and md.count("```") == 4

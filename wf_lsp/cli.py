@@ -54,7 +54,10 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: CPU count)")
     c.add_argument(
         "--cache-url",
-        help="shared Redis cache, e.g. redis://localhost:6379/0 (or WF_LSP_REDIS_URL); used only with a secret (cache.secret or WF_LSP_CACHE_SECRET)",
+        help=(
+            "shared Redis cache, e.g. redis://localhost:6379/0 (or WF_LSP_REDIS_URL); "
+            "used only with a secret (cache.secret or WF_LSP_CACHE_SECRET)"
+        ),
     )
     c.add_argument(
         "--cache",
@@ -69,7 +72,10 @@ def _parser() -> argparse.ArgumentParser:
         "--workflows-only",
         "--only-workflows",
         action="store_true",
-        help="check named files only when they hold a workflow and are not excluded; pass over the rest quietly (pre-commit)",
+        help=(
+            "check named files only when they hold a workflow and are not excluded; "
+            "pass over the rest quietly (pre-commit)"
+        ),
     )
     c.add_argument("--no-respect-gitignore", action="store_true", help="also check files that .gitignore files ignore")
     c.add_argument("--quiet", "-q", action="store_true", help="print only the findings")

@@ -1,6 +1,7 @@
 """Coverage-guided fuzz target (atheris/libFuzzer) for the parser, the position layer and the whole engine.
 
-CI only smoke-tests TestOneInput without atheris (tests/test_atheris_target.py). To fuzz for real, for as long as you like:
+CI only smoke-tests TestOneInput without atheris (tests/test_atheris_target.py). To fuzz for real, for as long as you
+like:
 
     .venv/bin/pip install atheris
     mkdir -p /tmp/wf-seeds && cp ../shared/corpus/metabuilder/*.json tests/data/regressions/*.json /tmp/wf-seeds/
@@ -26,8 +27,8 @@ import traceback
 from typing import Any
 
 _loaded: dict[str, Any] = {}
-#: Crashes already reported and pinned by strict xfail tests, as (file, function) of the raising frame: skipped so a long
-#: run goes on finding new ones (WF_LSP_FUZZ_STRICT=1 stops on them too). Empty this as the bugs get fixed.
+#: Crashes already reported and pinned by strict xfail tests, as (file, function) of the raising frame: skipped so a
+#: long run goes on finding new ones (WF_LSP_FUZZ_STRICT=1 stops on them too). Empty this as the bugs get fixed.
 KNOWN_OPEN: set[tuple[str, str]] = set()
 
 

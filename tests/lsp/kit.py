@@ -24,7 +24,8 @@ TIMEOUT = 20.0
 
 #: Corpus files the tests edit, by role.
 BOOT = "gameengine__packages__bootstrap__workflows__boot_default.json"  # 5 nodes, a name-keyed chain
-APPROVAL = "packages__examples__workflows__complex_approval_flow.workflow.json"  # id-keyed, triggers, variables, tenant acme-corp
+# id-keyed, triggers, variables, tenant acme-corp
+APPROVAL = "packages__examples__workflows__complex_approval_flow.workflow.json"
 VARIABLES = "docs__N8N_VARIABLES_EXAMPLE.json"  # no tenantId, a global variable: two safe fixes
 PROFILE = "packages__dashboard__workflow__fetch_user_profile.json"  # id-keyed array connections
 
@@ -201,7 +202,8 @@ def open_doc(client: LanguageClient, path: Path | str, text: str, language: str 
 async def published(
     client: LanguageClient, uri: str, version: int | None = None, since: int = 0, timeout: float = TIMEOUT
 ) -> t.PublishDiagnosticsParams:
-    """The latest publishDiagnostics for uri at (or past) version, among those from index `since` on, waiting for one."""
+    """The latest publishDiagnostics for uri at (or past) version, among those from index `since` on, waiting for
+    one."""
     deadline = time.monotonic() + timeout
     while True:
         history: list[t.PublishDiagnosticsParams] = client.published  # type: ignore[attr-defined]

@@ -86,7 +86,8 @@ async def test_tenant_diagnostics_narrow_to_one_tenant_and_see_unsaved_edits(
 
 
 async def test_tenant_diagnostics_of_a_document_uri(client: LanguageClient, workspace: Path) -> None:
-    """Editors pass the document (VS Code from a context menu, Neovim `vim.uri_from_bufnr(0)`): its tenant is reported."""
+    """Editors pass the document (VS Code from a context menu, Neovim `vim.uri_from_bufnr(0)`): its tenant is
+    reported."""
     path = workspace / "tenant_a_boot.json"
     for arg in (path.as_uri(), {"uri": path.as_uri()}, [path.as_uri()]):
         report = await command(client, "wf.showTenantDiagnostics", arg)

@@ -130,7 +130,8 @@ def make_project_pyproject() -> str:
 @pytest.mark.parametrize(
     ("preference", "expected"),
     [
-        # editor: DUPLICATE_NODE_NAME as a warning, profile oracle; file: UNREACHABLE_NODE off, profile recommended (default)
+        # editor: DUPLICATE_NODE_NAME as a warning, profile oracle; file: UNREACHABLE_NODE off, profile recommended
+        # (default)
         ("editorFirst", ["DUPLICATE_NODE_NAME:2", "INVALID_CONNECTION_TARGET_NODE:1"]),
         ("filesystemFirst", ["DUPLICATE_NODE_NAME:1", "INVALID_CONNECTION_TARGET_NODE:1"]),
         ("editorOnly", ["DUPLICATE_NODE_NAME:2", "INVALID_CONNECTION_TARGET_NODE:1", "UNREACHABLE_NODE:2"]),

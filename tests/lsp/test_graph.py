@@ -1,4 +1,4 @@
-"""The graph over the real server: the `wf.graph` command (model, node ranges, Mermaid) and hover's place in the graph."""
+"""The graph over the real server: the `wf.graph` command (model, node ranges, Mermaid) and hover's graph place."""
 
 from __future__ import annotations
 

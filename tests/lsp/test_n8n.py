@@ -1,4 +1,4 @@
-"""The n8n dialect in the editor: diagnostics from the catalogue, and hover with the type's catalogue entry and the dialect."""
+"""The n8n dialect in the editor: diagnostics from the catalogue, hover with the type's catalogue entry and dialect."""
 
 from __future__ import annotations
 

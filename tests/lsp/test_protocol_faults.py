@@ -1,6 +1,7 @@
 """Protocol faults against the real server over stdio, written byte by byte: malformed and invalid messages, unknown
 methods, wrong parameter types, edits that make no sense; the client dying; shutdown and exit in and out of order; and
-settings that are wrong in every way. The server answers as JSON-RPC and LSP say, logs what it saw, and keeps serving."""
+settings that are wrong in every way. The server answers as JSON-RPC and LSP say, logs what it saw, and keeps
+serving."""
 
 from __future__ import annotations
 
@@ -244,7 +245,8 @@ async def _edited_diagnostics(s: Session, version: int) -> list[dict[str, Any]]:
 
 
 def _offset(text: str, pos: dict[str, int]) -> int:
-    """vscode-languageserver's TextDocument.offsetAt (ASCII text): past the last line is the end, past a line's end its end."""
+    """vscode-languageserver's TextDocument.offsetAt (ASCII text): past the last line is the end, past a line's end its
+    end."""
     starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
     if pos["line"] >= len(starts):
         return len(text)

@@ -1,4 +1,4 @@
-"""Settings end to end: initializationOptions, per-folder workspace/configuration, didChangeConfiguration, bad values."""
+"""Settings end to end: initializationOptions, per-folder workspace/configuration, didChangeConfiguration, bad input."""
 
 from __future__ import annotations
 

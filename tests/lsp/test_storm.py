@@ -1,4 +1,4 @@
-"""A storm of 500 changes to one document: the server stays responsive and the final diagnostics match the final text."""
+"""A storm of 500 changes to one document: the server stays responsive, the final diagnostics match the final text."""
 
 from __future__ import annotations
 

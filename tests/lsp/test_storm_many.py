@@ -1,7 +1,7 @@
-"""A storm over the real server's stdio: 2,000 edits to 20 open corpus documents from a client that never waits, hovers and
-code actions interleaved, some of them cancelled, documents closed while their validation runs. Every request is answered
-(or cancelled), nothing is published for a closed document after its close, and every open document's final diagnostics
-are those of a fresh validation of its final text."""
+"""A storm over the real server's stdio: 2,000 edits to 20 open corpus documents from a client that never waits, hovers
+and code actions interleaved, some of them cancelled, documents closed while their validation runs. Every request is
+answered (or cancelled), nothing is published for a closed document after its close, and every open document's final
+diagnostics are those of a fresh validation of its final text."""
 
 from __future__ import annotations
 
@@ -48,7 +48,8 @@ class Editor:
 
 
 def _pick_files() -> list[Path]:
-    """20 corpus files spread over the corpus (the server validates a JSON file when it names "nodes" and "connections")."""
+    """20 corpus files spread over the corpus (the server validates a JSON file when it names "nodes" and
+    "connections")."""
     files = [
         f for f in corpus_files() if has_markers(f.read_text(encoding="utf-8"))
     ]  # corpus_files fails loudly when it is missing
@@ -140,7 +141,8 @@ async def test_a_storm_over_many_documents(tmp_path: Path) -> None:
             ed.version += 1
             if closing is None:
                 server.change(ed.uri, ed.version, _edit(rng, ed))
-            else:  # pasted a big workflow, then closed while it is validated (after the 20 ms debounce; it takes ~100 ms)
+            else:
+                # pasted a big workflow, then closed while it is validated (after the 20 ms debounce; it takes ~100 ms)
                 ed.text = _big(ed.original)
                 server.change(ed.uri, ed.version, [{"text": ed.text}])
                 await server.drain()
@@ -244,7 +246,8 @@ async def test_a_storm_over_many_documents(tmp_path: Path) -> None:
         assert await server.shutdown_and_exit() == 0
         # For the record (shown with -s): how hard the storm was.
         print(
-            f"\nstorm: {EDITS} edits to {DOCS} documents sent in {sent_s:.2f}s; {len(requests)} requests, {cancelled} cancelled;",
+            f"\nstorm: {EDITS} edits to {DOCS} documents sent in {sent_s:.2f}s; "
+            f"{len(requests)} requests, {cancelled} cancelled;",
             f"{len(during)} documents closed while validated",
         )
     finally:

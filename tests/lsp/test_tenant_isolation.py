@@ -107,7 +107,8 @@ async def test_identical_text_under_different_tenants(tmp_path: Path) -> None:
         markdown = Path(shown[0]["params"]["uri"].removeprefix("file://")).read_text()
         assert "## Tenant: globex" in markdown and "acme" not in markdown
 
-        # Narrowed to acme-corp: its four files (the three copies and its own), each counted under its folder's settings.
+        # Narrowed to acme-corp: its four files (the three copies and its own), each counted under its folder's
+        # settings.
         report = (
             await server.call(
                 "workspace/executeCommand", {"command": "wf.showTenantDiagnostics", "arguments": ["acme-corp"]}

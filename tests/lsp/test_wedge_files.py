@@ -94,7 +94,8 @@ async def test_a_workspace_file_gets_its_plan(session: tuple[RawServer, Path]) -
 async def test_a_file_that_must_not_be_read_is_refused_at_once(
     session: tuple[RawServer, Path], target: str, why: str
 ) -> None:
-    """Before: /etc/passwd was read and quoted in the errors, /dev/zero grew the server without bound, a FIFO hung it."""
+    """Before: /etc/passwd was read and quoted in the errors, /dev/zero grew the server without bound, a FIFO hung
+    it."""
     server, folder = session
     uri = (
         target

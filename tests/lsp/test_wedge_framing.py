@@ -1,5 +1,6 @@
 """Frames the client gets wrong, against the real server over stdio: a Content-Length that is negative, not a number,
-absurdly large or over maxMessageBytes is logged as an error, skipped to the next header, and the server keeps serving."""
+absurdly large or over maxMessageBytes is logged as an error, skipped to the next header, and the server keeps
+serving."""
 
 from __future__ import annotations
 
@@ -45,7 +46,8 @@ async def _hover_answered(server: RawServer, uri: str) -> None:
 async def test_a_bad_content_length_is_skipped_and_the_next_message_answered(
     tmp_path: Path, header: bytes, logged: str
 ) -> None:
-    """Before: the stream stayed out of step (every later message lost: the hover timed out); 10^11 was a MemoryError."""
+    """Before: the stream stayed out of step (every later message lost: the hover timed out); 10^11 was a
+    MemoryError."""
     server, uri = await _session(tmp_path)
     try:
         since = len(server.received)

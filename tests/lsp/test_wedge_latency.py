@@ -95,7 +95,8 @@ async def test_hovers_on_one_document_are_answered_while_another_validates(tmp_p
         latencies.sort()
         median, p90 = statistics.median(latencies), latencies[int(len(latencies) * 0.9)]
         print(
-            f"hover on the small document: baseline median {statistics.median(baseline):.1f} ms; while the slow one validates: "
+            f"hover on the small document: baseline median {statistics.median(baseline):.1f} ms; "
+            "while the slow one validates: "
             f"{len(latencies)} hovers, median {median:.1f} ms, p90 {p90:.1f} ms, max {latencies[-1]:.1f} ms"
         )
         assert len(latencies) >= 20 and median < 100 and p90 < 300 and latencies[-1] < 1000, (

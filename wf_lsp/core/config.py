@@ -1,4 +1,4 @@
-"""Project configuration files: finding `wf-lsp.toml` / `[tool.wf-lsp]`, reading them strictly, anchoring their paths."""
+"""Project configuration files: finding `wf-lsp.toml` / `[tool.wf-lsp]`, reading them strictly, anchoring paths."""
 
 from __future__ import annotations
 
@@ -70,7 +70,8 @@ def _mentions_us(path: Path) -> bool:
 
 
 def read_config(path: Path) -> Config:
-    """The settings table of a file (the whole of `wf-lsp.toml`, `[tool.wf-lsp]` of a pyproject); ConfigError if broken."""
+    """The settings table of a file (the whole of `wf-lsp.toml`, `[tool.wf-lsp]` of a pyproject); ConfigError if
+    broken."""
     path = path.absolute()
     try:
         text = path.read_bytes().decode("utf-8")

@@ -55,7 +55,8 @@ class Discovery:
 
 @dataclass(slots=True)
 class Budget:
-    """Bounds on a walk: at most `limit` entries looked at; `stop()` asked before each folder; `tick(n)` told the count."""
+    """Bounds on a walk: at most `limit` entries looked at; `stop()` asked before each folder; `tick(n)` told the
+    count."""
 
     limit: int | None = None
     stop: Callable[[], bool] | None = None
@@ -204,7 +205,8 @@ def read_candidate(c: Candidate, max_bytes: int) -> tuple[bytes | None, str | No
             if len(data) == want < limit:
                 data += fh.read(limit - want)
             unit = _unit(data)
-            # The limit is on the text's UTF-8 size: beyond the BOM, enough UTF-16/32 that even ASCII is over it once decoded.
+            # The limit is on the text's UTF-8 size: beyond the BOM, enough UTF-16/32 that even ASCII is over it once
+            # decoded.
             head = (
                 unit * (max_bytes + 2) if unit > 1 else max_bytes + 1 + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
             )

@@ -21,7 +21,8 @@ _QUERY_SECRET = re.compile(r"(?i)([?&](?:password|pass|pwd)=)([^&]*)")
 
 
 def key_name(token: str) -> str:
-    """A key as JSON spells it (quotes and escapes included) decoded to its name; the raw text when it does not decode."""
+    """A key as JSON spells it (quotes and escapes included) decoded to its name; the raw text when it does not
+    decode."""
     try:
         name = json.loads(token if token.endswith('"') and len(token) > 1 else token + '"')
     except (ValueError, RecursionError):
@@ -129,7 +130,8 @@ def _split_url(url: str) -> tuple[str, str | None, str]:
 
 
 def mask_url(url: str) -> str:
-    """`url` with its password (userinfo, or a `password=` query value) replaced by `***`; safe for logs and messages."""
+    """`url` with its password (userinfo, or a `password=` query value) replaced by `***`; safe for logs and
+    messages."""
     head, userinfo, rest = _split_url(url)
     rest = _QUERY_SECRET.sub(r"\1***", rest)
     if userinfo is None:

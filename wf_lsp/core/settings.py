@@ -63,7 +63,8 @@ class Settings:
     registry: tuple[str, ...] = ()
     #: skip what `.gitignore` files ignore when walking folders
     respect_gitignore: bool = True
-    #: the folder `ignore` file globs, `include` and `exclude` are anchored at (the config file's); None: the current one
+    #: the folder `ignore` file globs, `include` and `exclude` are anchored at (the config file's); None: the current
+    #: one
     root: str | None = None
     debounce_ms: int = 150
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES

@@ -1,4 +1,4 @@
-"""Code actions: a quick fix per fix carried in a diagnostic, "Fix all safe problems", and "Ignore CODE for this node"."""
+"""Code actions: a quick fix per fix in a diagnostic, "Fix all safe problems", and "Ignore CODE for this node"."""
 
 from __future__ import annotations
 

@@ -56,7 +56,8 @@ def register(server: WfServer) -> None:
         report = tenant_report(outcomes if problem is None else [], server.cache_stats(), tenant)
         if problem is None and tenant is not None and not report["tenants"]:
             known = sorted({tenants.tenant_of(o.result) or NO_TENANT for o in outcomes})
-            problem = f"unknown tenant {tenant!r}: no workflow file in the workspace has it (tenants: {', '.join(known) or 'none'})"
+            listed = ", ".join(known) or "none"
+            problem = f"unknown tenant {tenant!r}: no workflow file in the workspace has it (tenants: {listed})"
         if problem is not None:
             report["problem"] = problem
         report.update(gathered.account())

@@ -100,7 +100,8 @@ class DocumentStore:
         return doc
 
     def change(self, params: types.DidChangeTextDocumentParams, codec: PositionCodec) -> OpenDocument | None:
-        """Apply a didChange; unknown documents are ignored, odd versions and ranges applied as editors do, each logged."""
+        """Apply a didChange; unknown documents are ignored, odd versions and ranges applied as editors do, each
+        logged."""
         uri, version = params.text_document.uri, params.text_document.version
         doc = self._docs.get(uri)
         if doc is None:
@@ -124,7 +125,8 @@ class DocumentStore:
 
 
 def _check_range(doc: OpenDocument, rng: types.Range) -> None:
-    """Log an edit range past the last line (clamped to the end, as vscode-languageserver does) or ending before it starts."""
+    """Log an edit range past the last line (clamped to the end, as vscode-languageserver does) or ending before it
+    starts."""
     lines = len(doc.lines)
     if rng.start.line >= lines or rng.end.line >= lines:
         log.warning(
@@ -163,7 +165,8 @@ def uri_to_path(uri: str) -> str | None:
 
 
 def path_to_uri(path: str) -> str:
-    """file: URI of a path; a name that is not UTF-8 (surrogate-escaped by os.fsdecode) keeps its bytes, percent-encoded."""
+    """file: URI of a path; a name that is not UTF-8 (surrogate-escaped by os.fsdecode) keeps its bytes,
+    percent-encoded."""
     try:
         path.encode("utf-8")
     except UnicodeEncodeError:
@@ -199,7 +202,8 @@ def unreadable(result: Result) -> bool:
 
 def is_workflow(chosen: bool | None, result: Result, seen_before: bool = False) -> bool:
     """Whether a validated text gets diagnostics: forced by a glob, or its top level is a workflow, or it was one
-    since it was opened (once a workflow, always a workflow while open: the user is mid-edit), or it is a broken text."""
+    since it was opened (once a workflow, always a workflow while open: the user is mid-edit), or it is a broken
+    text."""
     if chosen is not None:
         return chosen
     return result.is_workflow or seen_before or (result.summary.get("nodeCount", 0) == 0 and unreadable(result))

@@ -1,4 +1,4 @@
-"""Files the server reads on a client's word: regular files inside the workspace folders, bounded, never a device or FIFO."""
+"""Files the server reads on a client's word: regular files in workspace folders, bounded, never a device or FIFO."""
 
 from __future__ import annotations
 

@@ -151,7 +151,10 @@ def rule_markdown(f: Finding) -> str:
     rule = catalog.RULES.get(f.code)
     if rule is None:
         return f"**{f.code}**: {f.message}"
-    return f"**{f.code}** ({f.severity.label}) — {rule.doc}\n\n_Suggestion:_ {f.suggestion or rule.suggestion}\n\n[Rule documentation]({rule.url})"
+    return (
+        f"**{f.code}** ({f.severity.label}) — {rule.doc}\n\n"
+        f"_Suggestion:_ {f.suggestion or rule.suggestion}\n\n[Rule documentation]({rule.url})"
+    )
 
 
 async def _hover(server: WfServer, params: types.HoverParams) -> types.Hover | None:

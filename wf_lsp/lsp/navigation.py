@@ -1,4 +1,4 @@
-"""Go to definition, find references and rename between nodes and the connection keys, targets and triggers naming them."""
+"""Go to definition, find references and rename between nodes and the connection keys, targets, triggers naming them."""
 
 from __future__ import annotations
 

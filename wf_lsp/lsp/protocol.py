@@ -75,9 +75,9 @@ class WfProtocol(LanguageServerProtocol):
     pygls structures messages inside `json.loads` (as its object hook), so a request whose params have the wrong types
     raises before its id is known and is never answered; a message without `"jsonrpc"` crashes the handler; requests
     after `shutdown` are dropped in silence. Here the hook keeps plain objects and `handle_message` checks the top level
-    first: invalid messages get InvalidRequest, unknown methods MethodNotFound, bad params InvalidParams, requests before
-    `initialize` ServerNotInitialized and after `shutdown` InvalidRequest, each with a log line; notifications that
-    cannot be handled are ignored (as the spec says) with a log line."""
+    first: invalid messages get InvalidRequest, unknown methods MethodNotFound, bad params InvalidParams, requests
+    before `initialize` ServerNotInitialized and after `shutdown` InvalidRequest, each with a log line; notifications
+    that cannot be handled are ignored (as the spec says) with a log line."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -235,7 +235,8 @@ class WfProtocol(LanguageServerProtocol):
         return self._converter.structure(data, kind)
 
     def _response(self, message: dict[str, Any], msg_id: Any) -> None:
-        """A response from the client; one that cannot be read fails the server's pending request instead of hanging it."""
+        """A response from the client; one that cannot be read fails the server's pending request instead of hanging
+        it."""
         try:
             structured = self._structure(message)
         except Exception as exc:

@@ -66,7 +66,8 @@ class WfServer(LanguageServer):
 
     @property
     def exit_code(self) -> int:
-        """0 when the client asked to shut down before the connection ended (exit, or stdin closed), else 1 (as LSP says)."""
+        """0 when the client asked to shut down before the connection ended (exit, or stdin closed), else 1 (as LSP
+        says)."""
         return 0 if self.protocol.shutdown_received else 1
 
     def report_server_error(self, error: Exception, source: Any) -> None:

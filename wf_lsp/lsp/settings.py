@@ -1,4 +1,4 @@
-"""Settings from initializationOptions, workspace/configuration (per folder) and didChangeConfiguration; one loader per set."""
+"""Settings from initializationOptions, workspace/configuration (per folder), didChangeConfiguration; a loader each."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ log = logging.getLogger("wf_lsp.lsp.settings")
 SECTION = "wf-lsp"
 #: How long bad settings given at initialize wait for the client's workspace settings, to be shown in the same message.
 HOLD_SECONDS = 5.0
-#: Longest wait for the shared cache to answer its first call, beyond its own timeout (name resolution is not bounded by it).
+#: Longest wait for the shared cache to answer its first call, beyond its own timeout (name resolution is not bounded by
+#: it).
 PROBE_GRACE_SECONDS = 2.0
 PROBE_KEY = "wf-lsp:v1:probe"
 #: Keys an editor may send that are the client's business, not the server's.
@@ -84,7 +85,8 @@ class SettingsManager:
         return bool(get_capability(self._server.client_capabilities, "workspace.configuration", False))
 
     async def refresh(self, pushed: Any = None) -> bool:
-        """Re-read the settings (pulled per folder when the client can, else the pushed ones); True when they changed."""
+        """Re-read the settings (pulled per folder when the client can, else the pushed ones); True when they
+        changed."""
         before = (self.base, dict(self._folders))
         self._holding += 1
         try:
@@ -194,7 +196,8 @@ class SettingsManager:
         self.config_files = files
 
     async def reread_files(self) -> bool:
-        """A settings file changed on disk: read every folder's again (a fixed file's error may be shown again later)."""
+        """A settings file changed on disk: read every folder's again (a fixed file's error may be shown again
+        later)."""
         before = dict(self._folders)
         self._told = {t for t in self._told if not t.endswith("; its settings are not used")}
         self._holding += 1
@@ -323,7 +326,8 @@ class SettingsManager:
             if stats.get("errors"):
                 self._tell(
                     [
-                        f"shared cache {stats.get('url')} unavailable ({stats.get('last_error')}); validating with the memory cache only"
+                        f"shared cache {stats.get('url')} unavailable ({stats.get('last_error')}); "
+                        "validating with the memory cache only"
                     ],
                     "cache",
                 )

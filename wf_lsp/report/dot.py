@@ -86,6 +86,7 @@ def _end(index: int | None, ref: str, shown: set[int], ghosts: dict[str, str], o
         ghosts[ref] = f"x{len(ghosts)}"
         tip = "missing node: " + clean(ref)
         out.append(
-            f'  {ghosts[ref]} [label={label("? " + shorten(clean(ref)))}, tooltip={quote(tip)}, class="missing", {STYLES["missing"]}];'
+            f"  {ghosts[ref]} [label={label('? ' + shorten(clean(ref)))}, tooltip={quote(tip)}, "
+            f'class="missing", {STYLES["missing"]}];'
         )
     return ghosts[ref]

@@ -17,7 +17,8 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def clean(text: str) -> str:
-    """One printable line: runs of white space, line breaks and other controls become one space, lone surrogates U+FFFD."""
+    """One printable line: runs of white space, line breaks and other controls become one space, lone surrogates
+    U+FFFD."""
     return _SURROGATE.sub("\ufffd", _CONTROL.sub(" ", text))
 
 

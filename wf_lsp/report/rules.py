@@ -31,7 +31,8 @@ def explain(r: Rule) -> str:
     """`wf-lsp rules CODE`: one rule in full."""
     js = f"JavaScript semantics: {r.javascript}\n\n" if r.javascript else ""
     return (
-        f"{r.code} ({r.severity.label}; profiles: {', '.join(sorted(r.profiles))}; fix: {'yes' if r.has_fix else 'no'})\n\n"
+        f"{r.code} ({r.severity.label}; profiles: {', '.join(sorted(r.profiles))}; "
+        f"fix: {'yes' if r.has_fix else 'no'})\n\n"
         f"Message: {r.message}\nSuggestion: {catalog.suggestion_for(r.code)}\n\n{r.doc}\n\n{js}{r.url}\n"
     )
 
@@ -53,14 +54,16 @@ def as_markdown(rules: list[Rule]) -> str:
         "Profiles: `oracle` reproduces the real MetaBuilder validator exactly; `recommended` (default) adds what the",
         "platform's docs promise; `strict` adds advisories. Change any severity with the `severity` setting.",
         "Where the real validator's answer depends on JavaScript (truthiness, `trim()`, `parseInt`, number printing,",
-        "`Date.parse`, iteration of odd shapes), each rule's *JavaScript semantics* says how; wf-lsp reproduces it, checked",
+        "`Date.parse`, iteration of odd shapes), each rule's *JavaScript semantics* says how; "
+        "wf-lsp reproduces it, checked",
         "against Node.",
         "",
         "| code | severity | profiles | fix |",
         "|---|---|---|---|",
     ]
     lines += [
-        f"| [{r.code}](#{r.code.lower()}) | {r.severity.label} | {', '.join(sorted(r.profiles))} | {'yes' if r.has_fix else ''} |"
+        f"| [{r.code}](#{r.code.lower()}) | {r.severity.label} | "
+        f"{', '.join(sorted(r.profiles))} | {'yes' if r.has_fix else ''} |"
         for r in rules
     ]
     for r in rules:

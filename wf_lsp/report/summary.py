@@ -1,4 +1,4 @@
-"""Markdown report of a check run (for `$GITHUB_STEP_SUMMARY` or a pull-request comment), with a graph per invalid file."""
+"""Markdown report of a check run (for `$GITHUB_STEP_SUMMARY` or a pull-request comment), a graph per invalid file."""
 
 from __future__ import annotations
 
@@ -60,7 +60,8 @@ def render(
             codes = list(dict.fromkeys(f.code for f in fr.result.findings if f.severity <= Severity.WARNING))
             more = f" +{len(codes) - 6}" if len(codes) > 6 else ""
             out.append(
-                f"| `{_code(fr.path, True)}` | {len(fr.result.errors)} | {len(fr.result.warnings)} | {', '.join(codes[:6])}{more} |"
+                f"| `{_code(fr.path, True)}` | {len(fr.result.errors)} | {len(fr.result.warnings)} | "
+                f"{', '.join(codes[:6])}{more} |"
             )
         out.append("")
     for fr in invalid[:MAX_SECTIONS]:
@@ -96,7 +97,8 @@ def _section(fr: FileResult, graph_of: Callable[[FileResult], WorkflowGraph | No
         out += ["_No nodes to draw._", ""]
     elif len(text) > MAX_MERMAID:
         out += [
-            f"_The graph ({len(graph.nodes)} nodes) is too big for a Mermaid block: draw it with `wf-lsp graph FILE --format dot`._",
+            f"_The graph ({len(graph.nodes)} nodes) is too big for a Mermaid block: "
+            "draw it with `wf-lsp graph FILE --format dot`._",
             "",
         ]
     else:

@@ -1,4 +1,4 @@
-"""The human text format: `path:line:col: severity: message [CODE]` then the source line and a caret (like gcc, actionlint)."""
+"""The human text format: `path:line:col: severity: message [CODE]`, the source line, a caret (like gcc, actionlint)."""
 
 from __future__ import annotations
 

@@ -129,7 +129,8 @@ class CheckCache:
             payload = _loads(data, key)
         except _Forged:
             self.warnings.append(
-                f"the result cache {self.index_path} failed verification (changed outside wf-lsp); it is ignored and rewritten"
+                f"the result cache {self.index_path} failed verification (changed outside wf-lsp); "
+                "it is ignored and rewritten"
             )
             self._dirty = True
             return
@@ -254,7 +255,8 @@ class CheckCache:
             st = os.fstat(fh.fileno())
             if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077:
                 return self._distrust(
-                    f"{path} is not a private file of this user (owner uid {st.st_uid}, mode {stat.filemode(st.st_mode)})"
+                    f"{path} is not a private file of this user "
+                    f"(owner uid {st.st_uid}, mode {stat.filemode(st.st_mode)})"
                 )
             key = fh.read(_KEY_BYTES + 1)
         if len(key) != _KEY_BYTES:

@@ -1,4 +1,4 @@
-"""Turning the shared cache on: a Redis URL, a secret to authenticate values, and the Redis client, or one message why not."""
+"""Turning the shared cache on: a Redis URL, a secret to authenticate values and the Redis client, or why not."""
 
 from __future__ import annotations
 
@@ -30,21 +30,25 @@ def shared_cache_problem(url: str, secret: bytes | None) -> str | None:
 
     if secret is None:
         return (
-            f"the shared cache {mask_url(url)} is off: it needs a secret to authenticate what other processes store there; "
-            f"set the same `cache.secret` setting (or the {SECRET_ENV} environment variable) on every machine that uses it"
+            f"the shared cache {mask_url(url)} is off: "
+            "it needs a secret to authenticate what other processes store there; "
+            f"set the same `cache.secret` setting (or the {SECRET_ENV} environment variable) "
+            "on every machine that uses it"
         )
     try:
         import redis  # noqa: F401
     except ImportError:
         return (
             f"the shared cache {mask_url(url)} is off: the Redis client is not installed "
-            "(add `redis` to wf-lsp's environment: `pipx inject wf-lsp redis` or `pip install redis`); validating with the memory cache only"
+            "(add `redis` to wf-lsp's environment: `pipx inject wf-lsp redis` or `pip install redis`); "
+            "validating with the memory cache only"
         )
     return None
 
 
 def open_shared(settings: Settings) -> SharedStore:
-    """The Redis store when a URL and a secret are set and the client is installed; otherwise a NullStore with the reason."""
+    """The Redis store when a URL and a secret are set and the client is installed; otherwise a NullStore with the
+    reason."""
     url = cache_url(settings)
     if url is None:
         return NullStore()

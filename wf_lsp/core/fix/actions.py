@@ -13,7 +13,8 @@ _WS = " \t\r\n"
 
 
 def ignore_edit(text: str, code: str, node_index: int | None = None) -> TextEdit | None:
-    """The edit that adds `code` to `x-wf-ignore` on nodes[node_index] (or the top-level object): None if already there."""
+    """The edit that adds `code` to `x-wf-ignore` on nodes[node_index] (or the top-level object): None if already
+    there."""
     code = code.upper()
     obj: Pointer = ("nodes", node_index) if node_index is not None else ()
     key: Pointer = (*obj, IGNORE_KEY)

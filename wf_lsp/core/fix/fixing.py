@@ -56,7 +56,8 @@ def safe_fixes(findings: Iterable[Finding]) -> list[Fix]:
 
 
 def fix_all(text: str, findings: Iterable[Finding]) -> tuple[str, int]:
-    """Text with every non-conflicting safe fix applied, and how many fixes that was (not verified: see fix_verified)."""
+    """Text with every non-conflicting safe fix applied, and how many fixes that was (not verified: see
+    fix_verified)."""
     fixes = safe_fixes(findings)
     return apply_edits(text, [e for f in fixes for e in f.edits]), len(fixes)
 

@@ -18,7 +18,10 @@ from wf_lsp.core.n8n import sanitize
 
 FORMAT = 1
 _NAME = re.compile(r"^n8n-catalog-.*\.json$")
-BUILD_HINT = "build one with `wf-lsp catalog build --n8n NODE_MODULES_DIR` (a folder where n8n-nodes-base and @n8n/n8n-nodes-langchain are installed)"
+BUILD_HINT = (
+    "build one with `wf-lsp catalog build --n8n NODE_MODULES_DIR` "
+    "(a folder where n8n-nodes-base and @n8n/n8n-nodes-langchain are installed)"
+)
 
 
 def cache_dir() -> Path:
@@ -182,7 +185,8 @@ def build(
     packages = raw.get("packages") or {}
     if not raw.get("types"):
         raise RuntimeError(
-            f"no n8n node descriptions found under {node_modules} (install n8n-nodes-base and @n8n/n8n-nodes-langchain there)"
+            f"no n8n node descriptions found under {node_modules} "
+            "(install n8n-nodes-base and @n8n/n8n-nodes-langchain there)"
         )
     tag = "_".join(f"{k.replace('@', '').replace('/', '-')}@{v}" for k, v in sorted(packages.items()))
     folder = out_dir or cache_dir()

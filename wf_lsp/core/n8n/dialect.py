@@ -16,7 +16,8 @@ _N8N_PREFIXES = ("n8n-nodes-", "@n8n/")
 
 
 def is_n8n_type(value: Any) -> bool:
-    """A type from an n8n package: `n8n-nodes-base.*`, `@n8n/n8n-nodes-langchain.*` or a community `n8n-nodes-<vendor>.*`."""
+    """A type from an n8n package: `n8n-nodes-base.*`, `@n8n/n8n-nodes-langchain.*` or a community
+    `n8n-nodes-<vendor>.*`."""
     return isinstance(value, str) and value.startswith(_N8N_PREFIXES) and "." in value
 
 

@@ -1,4 +1,4 @@
-"""n8n's getNodeParametersIssues over resolved parameters: required values, resource locators and mappers, value types."""
+"""n8n's getNodeParametersIssues over resolved parameters: required values, resource locators, mappers, types."""
 
 from __future__ import annotations
 

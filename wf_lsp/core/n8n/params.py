@@ -1,4 +1,4 @@
-"""n8n's parameter issues (the editor's warning triangles): defaults resolved under display rules, then required checks."""
+"""n8n's parameter issues (the editor's warning triangles): defaults resolved by display rules, then required checks."""
 
 from __future__ import annotations
 
@@ -198,7 +198,8 @@ def _fixed(
 
 
 def node_report(node: dict[str, Any], desc: dict[str, Any], store: dict[str, Any] | None = None) -> NodeReport:
-    """Everything about one node's parameters (memoised per type version and parameters in `store`, a catalogue's memo)."""
+    """Everything about one node's parameters (memoised per type version and parameters in `store`, a catalogue's
+    memo)."""
     memo: _Memo | None = None
     key: tuple[Any, ...] | None = None
     if store is not None:
@@ -244,7 +245,8 @@ TOOL_PARAMETERS = frozenset({"toolDescription", "descriptionType"})
 def check_node(
     ctx: Context, i: int, node: dict[str, Any], desc: dict[str, Any], store: dict[str, Any] | None = None
 ) -> None:
-    """Report a node's parameter findings: n8n's issues on the parameter (or `parameters`), rejected values, unknown names."""
+    """Report a node's parameter findings: n8n's issues on the parameter (or `parameters`), rejected values, unknown
+    names."""
     given = node.get("parameters")
     values = given if isinstance(given, dict) else {}
     issues, problems, unknown = node_report(node, desc, store)

@@ -1,4 +1,4 @@
-"""Rules for n8n exports: node types, type versions, credentials, parameters and connection types, from the catalogue."""
+"""Rules for n8n exports: node types, type versions, credentials, parameters, connection types, from the catalogue."""
 
 from __future__ import annotations
 

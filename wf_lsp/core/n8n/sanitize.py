@@ -1,4 +1,4 @@
-"""A catalogue file is data from disk: coerce its shape once at load so no rule meets a list where it needs an object."""
+"""A catalogue file is data from disk: coerce its shape at load so no rule meets a list where it needs an object."""
 
 from __future__ import annotations
 

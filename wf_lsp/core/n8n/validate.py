@@ -1,4 +1,4 @@
-"""n8n's `validateType` checks of a parameter value (number, boolean, alphanumeric, object, array, options, url, jwt)."""
+"""n8n's `validateType` checks of parameter values (number, boolean, alphanumeric, object, array, options, url, jwt)."""
 
 from __future__ import annotations
 

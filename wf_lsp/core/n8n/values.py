@@ -1,4 +1,4 @@
-"""Parameter values n8n's editor rejects: a value outside an options list, a value of the wrong type (expressions pass)."""
+"""Parameter values n8n's editor rejects: a value outside an options list, or of the wrong type (expressions pass)."""
 
 from __future__ import annotations
 

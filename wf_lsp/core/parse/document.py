@@ -92,9 +92,10 @@ def decode_bytes(data: bytes) -> tuple[str, Finding | None]:
         text = body.decode(enc, errors="replace")
         # Position of the first bad byte, in code points of the replaced text.
         at = len(body[: exc.start].decode(enc, errors="replace"))
+        bad = f"byte 0x{body[exc.start]:02x} at byte offset {exc.start + skip}"
         finding = Finding(
             code="INVALID_ENCODING",
-            message=f"File is not valid {enc.upper()}: byte 0x{body[exc.start]:02x} at byte offset {exc.start + skip} cannot be decoded",
+            message=f"File is not valid {enc.upper()}: {bad} cannot be decoded",
             path="",
             pointer=(),
             offsets=(at, at + 1),

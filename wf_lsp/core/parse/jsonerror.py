@@ -2,9 +2,9 @@
 
 # CPython's json module words its errors differently from one release to the next (3.13 says "Illegal trailing comma
 # before end of array" where 3.12 says "Expecting value", and points at the comma instead of the bracket), so the repair
-# never reads the message. It takes only the position, which is where the parser stopped: everything before it is a valid
-# prefix of a JSON text. What the parser expected there follows from the text just before it (the previous token), and
-# in the few cases that also depend on the enclosing container, from one probe with the C parser whose outcome is a
+# never reads the message. It takes only the position, which is where the parser stopped: everything before it is a
+# valid prefix of a JSON text. What the parser expected there follows from the text just before it (the previous token),
+# and in the few cases that also depend on the enclosing container, from one probe with the C parser whose outcome is a
 # position, never a message.
 
 from __future__ import annotations
@@ -138,7 +138,8 @@ def _prev_nonspace(text: str, pos: int) -> int:
 
 def _inside_string(text: str, pos: int) -> bool:
     """Whether pos (where the parser stopped) lies inside a string: a quote placed there closes it and the parser gets
-    past it; outside a string the quote would open one that never ends, or be out of place, so the parser stops at it."""
+    past it; outside a string the quote would open one that never ends, or be out of place, so the parser stops at
+    it."""
     try:
         decode(_PROBE, text[:pos] + '"')
     except json.JSONDecodeError as exc:

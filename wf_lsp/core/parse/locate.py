@@ -147,7 +147,8 @@ def _walk(
     at is None); `valid`: the text is known to be valid JSON.
 
     A walk that misses a wanted pointer never stops early, so every end is known then: when the trie was pruned
-    (some pointer is certainly missing), the ends a walk that stopped early left open are filled in, for the same answer.
+    (some pointer is certainly missing), the ends a walk that stopped early left open are filled in, for the same
+    answer.
     """
     start = at[1][0] if at is not None else _WS.match(text, 0).end()  # type: ignore[union-attr]
     if start >= len(text):
@@ -205,7 +206,8 @@ def _member(
     counter: list[int],
     valid: bool,
 ) -> int:
-    """Handle one object member or array item that the trie wants or descends into; returns its value's end, or _DONE."""
+    """Handle one object member or array item that the trie wants or descends into; returns its value's end, or
+    _DONE."""
     if child.wanted:
         out[ptr] = (key_span, (j, -1))
         if not child.children and text[j] not in "{[":
@@ -298,7 +300,8 @@ def _general_member(text: str, i: int) -> tuple[str, int, int, int]:
 
 
 def path_at(text: str, offset: int) -> tuple[Pointer, str, tuple[int, int]] | None:
-    """The innermost member at a text offset: its pointer, whether the offset is on the 'key' or 'value', and that span."""
+    """The innermost member at a text offset: its pointer, whether the offset is on the 'key' or 'value', and that
+    span."""
     ws = _WS.match
     pos = ws(text, 0).end()  # type: ignore[union-attr]
     prefix: Pointer = ()

@@ -204,8 +204,8 @@ def _keyed(text: str, first: int, indent: str, keys: list[str]) -> dict[str, tup
 
 
 def _items(text: str, first: int, indent: str, items: list[Any]) -> list[int] | None:
-    """Item starts of an array of objects or arrays, by indentation: in the canonical layout each such item starts a line
-    of its own, and nothing else in the array does (so every item must be a container of the first one's kind)."""
+    """Item starts of an array of objects or arrays, by indentation: in the canonical layout each such item starts a
+    line of its own, and nothing else in the array does (so every item must be a container of the first one's kind)."""
     opener = text[first]
     kind = dict if opener == "{" else list if opener == "[" else None
     if kind is None or not all(type(item) is kind for item in items):

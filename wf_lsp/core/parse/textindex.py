@@ -45,7 +45,8 @@ class TextIndex:
         line, last, line_start = 0, 0, 0
         for o in distinct:
             c = o if 0 <= o <= n else min(max(o, 0), n)
-            # Only the stretch since the previous offset can hold a newer line start: linear overall, even on one long line.
+            # Only the stretch since the previous offset can hold a newer line start: linear overall, even on one long
+            # line.
             newlines = text.count("\n", last, c)
             if newlines:
                 line += newlines

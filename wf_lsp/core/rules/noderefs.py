@@ -1,4 +1,4 @@
-"""How connections and triggers name nodes: the first index of each name and id, and resolution by connection-key mode."""
+"""How connections and triggers name nodes: the first index of each name and id, resolution by connection-key mode."""
 
 from __future__ import annotations
 

@@ -153,7 +153,8 @@ def _duplicate_names(ctx: Context, nodes: list[Any]) -> None:
                 seen[key] = i
                 continue
             first = seen[key]
-        # The platform reports nodes.indexOf(node): for a primitive, the first strictly equal element (1 and true differ).
+        # The platform reports nodes.indexOf(node): for a primitive, the first strictly equal element (1 and true
+        # differ).
         if isinstance(node, (dict, list)):
             index = i
         else:

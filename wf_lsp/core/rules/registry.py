@@ -83,7 +83,8 @@ class Registry:
 
 
 #: Namespaces (npm package names, and the migration script's prefix) whose node types MetaBuilder knows but cannot run,
-#: with the reason; a type is `<namespace>.<name>`, the name a letter, then letters, digits, `_` or `-`. First match wins.
+#: with the reason; a type is `<namespace>.<name>`, the name a letter, then letters, digits, `_` or `-`. First match
+#: wins.
 FOREIGN_NAMESPACES: tuple[tuple[str, str], ...] = (
     (
         r"n8n-nodes-base",
@@ -99,7 +100,8 @@ FOREIGN_NAMESPACES: tuple[tuple[str, str], ...] = (
     ),
     (
         r"metabuilder",
-        "the n8n migration script writes metabuilder.<legacy type> for every legacy node type; only metabuilder.trigger has an executor",
+        "the n8n migration script writes metabuilder.<legacy type> for every legacy node type; "
+        "only metabuilder.trigger has an executor",
     ),
 )
 #: longer type strings are never classified by namespace, nor given suggestions (npm names have at most 214 characters)

@@ -136,7 +136,8 @@ Checked = tuple[str, tuple[type, ...] | None, tuple[Any, ...]]
 @dataclass(frozen=True, slots=True)
 class _Shape:
     """What a registry type asks of a node's parameters, compiled once per registry so that the common case (nothing
-    to report) is decided without allocating; anything else goes to the parameter rules, which say exactly what is wrong."""
+    to report) is decided without allocating; anything else goes to the parameter rules, which say exactly what is
+    wrong."""
 
     required: tuple[str, ...]
     checked: tuple[Checked, ...]
@@ -153,7 +154,8 @@ class _Shape:
         return cls(required, tuple(checked), entry.required_one_of)
 
     def passes(self, params: dict[str, Any]) -> bool:
-        """True when the parameter rules would report nothing (False may still turn out fine: an expression, a case-folded enum)."""
+        """True when the parameter rules would report nothing (False may still turn out fine: an expression, a
+        case-folded enum)."""
         for name in self.required:
             if name not in params:
                 return False

@@ -15,8 +15,8 @@ VARIABLE_TYPES = ("string", "number", "boolean", "array", "object", "date", "any
 _NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 _JS_DOT = r"[^\n\r\u2028\u2029]"
 _JS_WS = r"[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
-#: The platform's stacked-quantifier pattern, /(\+|\*|\{.*?\})\s*(\+|\*|\{.*?\})/g: matches are counted by stacked_quantifiers
-#: in O(n log n); the regex itself backtracks quadratically (a 50 kB run of "{" took 9 s).
+#: The platform's stacked-quantifier pattern, /(\+|\*|\{.*?\})\s*(\+|\*|\{.*?\})/g: matches are counted by
+#: stacked_quantifiers in O(n log n); the regex itself backtracks quadratically (a 50 kB run of "{" took 9 s).
 NESTED_QUANT = re.compile(rf"(\+|\*|\{{{_JS_DOT}*?\}}){_JS_WS}*(\+|\*|\{{{_JS_DOT}*?\}})")
 _WS_RUN = re.compile(rf"{_JS_WS}*")
 #: what ends a `{.*?}` quantifier: its closing brace, or a line end (JavaScript's `.` matches no line terminator)
