@@ -179,7 +179,10 @@ def test_statistics_and_parallel_runs_agree() -> None:
     corpus_files()
     code1, out1, _ = run_cli(["check", str(CORPUS), "--format", "json", "--jobs", "1"])
     code2, out2, _ = run_cli(["check", str(CORPUS), "--format", "json", "--jobs", "2"])
-    strip = lambda out: sorted((d["file"], json.dumps(d["errors"]), json.dumps(d["warnings"])) for d in json.loads(out))
+
+    def strip(out: str) -> list[tuple[str, str, str]]:
+        return sorted((d["file"], json.dumps(d["errors"]), json.dumps(d["warnings"])) for d in json.loads(out))
+
     assert code1 == code2 == 1 and strip(out1) == strip(out2)
     code, out, _ = run_cli(["check", str(CORPUS), "--statistics", "-q", "--no-snippets"])
     assert "INVALID_CONNECTION_TARGET_NODE" in out and "cache:" in out
