@@ -157,9 +157,20 @@ async def test_package_json_and_other_json_get_nothing(client: LanguageClient, w
 
 
 async def test_pull_result_ids_and_unchanged_reports(client: LanguageClient, workspace: Path) -> None:
-    if not pull_mode(client):
-        pytest.skip("this client takes pushed diagnostics")
+    """A pull client gets result ids and `unchanged` reports; a push client is offered no pull at all and gets every
+    version's diagnostics pushed, stamped with that version."""
     doc = open_doc(client, workspace / "open" / "pull.json", corpus_text(APPROVAL))
+    if not pull_mode(client):
+        assert client.init_result.capabilities.diagnostic_provider is None  # type: ignore[attr-defined]
+        first = await published(client, doc.uri, version=1)
+        assert "TIMEOUT_TOO_SHORT" in {str(d.code) for d in first.diagnostics}
+        at = doc.find('"timeout"')
+        doc.replace(at, at, '"x": 1, ')
+        second = await published(client, doc.uri, version=doc.version)
+        assert second.version == doc.version == 2
+        assert [str(d.code) for d in second.diagnostics] == [str(d.code) for d in first.diagnostics]
+        doc.close()
+        return
     ident = t.TextDocumentIdentifier(doc.uri)
     first = await client.text_document_diagnostic_async(t.DocumentDiagnosticParams(ident))
     assert first.kind == "full" and first.result_id
@@ -182,9 +193,19 @@ async def test_pull_result_ids_and_unchanged_reports(client: LanguageClient, wor
 
 
 async def test_workspace_diagnostics_cover_files_that_are_not_open(client: LanguageClient, workspace: Path) -> None:
-    if not pull_mode(client):
-        pytest.skip("this client takes pushed diagnostics")
+    """A pull client's workspace/diagnostic covers the workflow files that are not open (and no other JSON); a push
+    client gets the same files' diagnostics pushed by wf.validateWorkspace."""
     open_one = open_doc(client, (workspace / APPROVAL), corpus_text(APPROVAL))
+    if not pull_mode(client):
+        since = len(client.published)  # type: ignore[attr-defined]
+        await client.workspace_execute_command_async(t.ExecuteCommandParams(command="wf.validateWorkspace"))
+        single = (workspace / "workflow__examples__python__single_pass__workflow.json").as_uri()
+        pushed = await published(client, single, since=since)
+        assert "MISSING_TENANT_ID" in {str(d.code) for d in pushed.diagnostics}
+        uris = {p.uri for p in client.published[since:]}  # type: ignore[attr-defined]
+        assert (workspace / "package.json").as_uri() not in uris and (workspace / "settings.json").as_uri() not in uris
+        open_one.close()
+        return
     report = await client.workspace_diagnostic_async(t.WorkspaceDiagnosticParams(previous_result_ids=[]))
     uris = {item.uri for item in report.items}
     assert (workspace / "workflow__examples__python__single_pass__workflow.json").as_uri() in uris
