@@ -392,6 +392,7 @@ def test_astral_characters_before_a_diagnostic() -> None:
 def test_astral_characters_at_the_lsp_edge() -> None:
     """The server's position mapper turns the code-point span into the right UTF-16 range."""
     from wf_lsp.lsp import convert
+
     text = '{"nodes": [], "tenantId": "t", "connections": {"\U0001f600\U0001f600": {"main": [[{"node": "x"}]]}}}'
     result = _loader().validate_text(text)
     bad = _only(result, "INVALID_CONNECTION_SOURCE")
