@@ -202,6 +202,24 @@ def test_speed_paths_match_the_plain_walk(text: str, seed: int) -> None:
 
 
 @fk.examples(150)
+@given(text=texts, seed=st.integers(0, 2**32))
+def test_one_member_per_node_matches_the_plain_walk(text: str, seed: int) -> None:
+    """With a skeleton, a node or entry asked for one member by key (a finding on every node's type) takes a shortcut
+    that must give the plain walk's spans: present keys, missing keys, and keys of members that are objects."""
+    doc = parse(text)
+    if doc.value is None or doc.duplicate_keys:
+        return
+    rng = random.Random(seed)
+    bases = [p for p in fk.walk(doc.value) if len(p) == 2]
+    pointers: list[Any] = []
+    for base in rng.sample(bases, min(len(bases), 8)):
+        inner = fk.get(doc.value, base)
+        keys = list(inner) if isinstance(inner, dict) else []
+        pointers.append(base + (rng.choice([*keys, "zz", "type", "0"]),))
+    _assert_same(doc.parsed_text, pointers, doc.value, False)
+
+
+@fk.examples(150)
 @given(data=fk.any_input, seed=st.integers(0, 2**32))
 def test_broken_and_odd_text_matches_the_plain_walk(data: str | bytes, seed: int) -> None:
     """Without a value (the text may be broken mid-edit), every input gives the plain walk's answer, and never

@@ -78,10 +78,50 @@ def locate(
         elif ptr == ():
             out[()] = (None, (_WS.match(text, 0).end(), _trimmed_end(text)))  # type: ignore[union-attr]
     for base, group in groups.items():
+        if early_exit and len(group) == 1 and len(group[0]) == 3 and isinstance(group[0][2], str):
+            _one_key(text, skeleton[base][1][0], group[0], out)  # the common case: one member of a node (its type)
+            continue
         # Each walk is bounded by its node or entry, so nothing is pruned: a missing pointer costs little here.
         root, count = _trie(group, 2)
         _walk(text, root, base, skeleton[base], early_exit, count, valid, out)
     return out
+
+
+def _one_key(text: str, start: int, ptr: Pointer, out: dict[Pointer, Found]) -> None:
+    """What `_walk` records for one pointer whose last part is the key of a member of the object at `start`, without
+    building a trie: the same steps, stopping at the key's first occurrence."""
+    key = ptr[-1]
+    try:
+        if text[start] != "{":
+            return
+        m = _FIRST_MEMBER.match(text, start)
+        if m is None:
+            i = _WS.match(text, start + 1).end()  # type: ignore[union-attr]
+            if text[i] == "}":
+                return
+            name, kstart, kend, j = _general_member(text, i)
+        else:
+            (_, j), (kstart, kend) = m.regs
+            name = text[kstart + 1 : kend - 1]
+        nxt = _NEXT_MEMBER.match
+        while True:
+            if name == key:
+                out[ptr] = ((kstart, kend), (j, -1))
+                if text[j] not in "{[":
+                    out[ptr] = ((kstart, kend), (j, _skip(text, j)))
+                return
+            vend = _scan_once(text, j)[1]
+            m = nxt(text, vend)
+            if m is None:
+                i = _WS.match(text, vend).end()  # type: ignore[union-attr]
+                if text[i] != ",":
+                    return
+                name, kstart, kend, j = _general_member(text, _WS.match(text, i + 1).end())  # type: ignore[union-attr]
+            else:
+                (_, j), (kstart, kend) = m.regs
+                name = text[kstart + 1 : kend - 1]
+    except (StopIteration, ValueError, IndexError, RecursionError):
+        pass
 
 
 def _trie(pointers: Iterable[Pointer], depth: int) -> tuple[_Trie, int]:
