@@ -49,11 +49,14 @@ class PositionMapper:
         """Client position of a (line, code-point column); the offset, when known, saves a line lookup."""
         if self._identity:
             return types.Position(line=line, character=character)
+        return types.Position(line=line, character=self._client_column(line, character, offset))
+
+    def _client_column(self, line: int, character: int, offset: int | None) -> int:
+        if self._identity:
+            return character
         if offset is None:
             offset = self._index().start(line) + character
-        return types.Position(
-            line=line, character=self._codec.client_num_units(self._text[offset - character : offset])
-        )
+        return int(self._codec.client_num_units(self._text[offset - character : offset]))
 
     def span(self, span: Span) -> types.Range:
         """Client range of a core span."""
@@ -71,10 +74,15 @@ class PositionMapper:
 
     def offset_position(self, offset: int) -> types.Position:
         """Client position of a code-point offset."""
+        line, character = self.offset_line_column(offset)
+        return types.Position(line=line, character=character)
+
+    def offset_line_column(self, offset: int) -> tuple[int, int]:
+        """Client (line, character) of a code-point offset, without building an LSP object (for JSON data)."""
         offset = min(max(offset, 0), len(self._text))
         known = self._known.get(offset)
         line, character = known if known is not None else self._index().position(offset)
-        return self.position(line, character, offset)
+        return line, self._client_column(line, character, offset)
 
     def offsets(self, start: int, end: int) -> types.Range:
         """Client range of code-point offsets."""
@@ -112,9 +120,7 @@ def fix_json(fix: Fix, mapper: PositionMapper) -> dict[str, Any]:
     if len(fix.edits) > MAX_EDITS_IN_DATA:
         out.update(edits=[], deferred=len(fix.edits))  # e.g. re-keying 2,000 connections: kept server-side
     else:
-        out["edits"] = [
-            {"range": _range_json(mapper.offsets(e.start, e.end)), "newText": e.new_text} for e in fix.edits
-        ]
+        out["edits"] = [{"range": _range_json(mapper, e.start, e.end), "newText": e.new_text} for e in fix.edits]
     return out
 
 
@@ -123,11 +129,10 @@ def fix_edits(fix: Fix, mapper: PositionMapper) -> list[types.TextEdit]:
     return [types.TextEdit(range=mapper.offsets(e.start, e.end), new_text=e.new_text) for e in fix.edits]
 
 
-def _range_json(r: types.Range) -> dict[str, Any]:
-    return {
-        "start": {"line": r.start.line, "character": r.start.character},
-        "end": {"line": r.end.line, "character": r.end.character},
-    }
+def _range_json(mapper: PositionMapper, start: int, end: int) -> dict[str, Any]:
+    """The JSON of the client range of code-point offsets (what `mapper.offsets` gives, without LSP objects)."""
+    (sl, sc), (el, ec) = mapper.offset_line_column(start), mapper.offset_line_column(end)
+    return {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}}
 
 
 def to_diagnostic(
