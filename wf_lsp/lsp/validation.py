@@ -7,6 +7,7 @@ from typing import Any
 
 from lsprotocol import types
 
+from wf_lsp.core.engine import PausedGC
 from wf_lsp.core.loader import WorkflowLoader
 from wf_lsp.core.result import Result
 from wf_lsp.core.settings import Settings
@@ -60,10 +61,13 @@ def validate(job: ValidationJob) -> Validation:
     workflow = documents.is_workflow(job.chosen, result, job.seen_workflow)
     limit = job.loader.settings.max_diagnostics
     diags: list[types.Diagnostic] = []
-    if workflow:
-        diags = to_diagnostics(result, job.text, job.uri, job.version, job.encoding, job.style, limit=limit)
+    # Converting thousands of findings allocates enough objects to trigger full collections that walk the result and
+    # the diagnostics so far (measured at 5000 diagnostics: 110 ms instead of 70); what is built here holds no cycles.
+    with PausedGC():
+        if workflow:
+            diags = to_diagnostics(result, job.text, job.uri, job.version, job.encoding, job.style, limit=limit)
+        payload = diagnostics_json(diags, job.converter) if job.converter is not None else None
     rid = f"{job.loader.fingerprint[:10]}-{job.generation}-{len(job.text)}-{hash(job.text) & 0xFFFFFFFFFFFF:x}"
-    payload = diagnostics_json(diags, job.converter) if job.converter is not None else None
     settings = job.loader.settings
     document = job.document or DocumentSnapshot(job.text, job.version, settings, job.encoding)
     return Validation(job.uri, job.version, job.text, result, workflow, diags, rid, settings, document, payload)
