@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from lsprotocol.converters import get_converter
 
+from wf_lsp.core import loader
 from wf_lsp.core.loader import WorkflowLoader
 from wf_lsp.core.settings import Settings
 from wf_lsp.lsp import validation
@@ -56,3 +57,19 @@ def test_a_paused_caller_stays_paused() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_summary_reads_the_parsed_value_without_the_collector(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run keeps its parsed value for the summary; no collection walks that tree before it is dropped."""
+    seen: list[bool] = []
+    real = loader.summarize
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(loader, "summarize", watched)
+    result = WorkflowLoader(Settings()).validate_text(_errors_everywhere(50))
+    assert seen == [False]
+    assert result.findings
+    assert gc.isenabled()

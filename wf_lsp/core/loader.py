@@ -16,7 +16,7 @@ from wf_lsp.core.cache import codec
 from wf_lsp.core.cache.cachestats import CacheStats
 from wf_lsp.core.cache.sharedcache import cache_secret
 from wf_lsp.core.cache.store import NullStore, SharedStore
-from wf_lsp.core.engine import analyze
+from wf_lsp.core.engine import PausedGC, analyze
 from wf_lsp.core.findings import Finding
 from wf_lsp.core.parse.document import decode_bytes
 from wf_lsp.core.parse.incremental import reparser
@@ -38,10 +38,15 @@ def analyze_result(
     """Validate one text here and now: the result before any cache sees it. `incremental`: the text is the next version
     of the document at `path` (an editor's), parsed from the last one where that is safe (the same result)."""
     doc = reparser(path).parse(text, settings.max_file_bytes) if incremental and path is not None else None
-    analysis = analyze(text, settings, registry, path, pre, doc)
-    summary = summarize(analysis.value, analysis.findings, analysis.duration_ms)
-    summary["dialect"] = analysis.dialect
-    return Result(analysis.findings, analysis.is_workflow, "", summary, analysis.duration_ms, False)
+    # The summary reads the parsed value after the run: the collector stays paused until the value is dropped, so no
+    # collection walks the tree on the way out (a tree has no cycles; reference counting frees it).
+    with PausedGC():
+        analysis = analyze(text, settings, registry, path, pre, doc)
+        summary = summarize(analysis.value, analysis.findings, analysis.duration_ms)
+        summary["dialect"] = analysis.dialect
+        result = Result(analysis.findings, analysis.is_workflow, "", summary, analysis.duration_ms, False)
+        del analysis
+    return result
 
 
 class WorkflowLoader:
