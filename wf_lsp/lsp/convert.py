@@ -135,6 +135,17 @@ def _range_json(mapper: PositionMapper, start: int, end: int) -> dict[str, Any]:
     return {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}}
 
 
+_DESCRIPTIONS: dict[str, types.CodeDescription] = {}
+
+
+def _code_description(url: str) -> types.CodeDescription:
+    """A rule's code description, built once per rule (diagnostics only read it)."""
+    found = _DESCRIPTIONS.get(url)
+    if found is None:
+        found = _DESCRIPTIONS[url] = types.CodeDescription(href=url)
+    return found
+
+
 def to_diagnostic(
     f: Finding, mapper: PositionMapper, uri: str, version: int | None, style: DiagnosticStyle, index: int = 0
 ) -> types.Diagnostic:
@@ -162,7 +173,7 @@ def to_diagnostic(
         message=f.message,
         severity=types.DiagnosticSeverity(int(f.severity)),
         code=f.code,
-        code_description=types.CodeDescription(href=rule.url) if rule else None,
+        code_description=_code_description(rule.url) if rule else None,
         source=SOURCE,
         related_information=related,
         tags=tags or None,
