@@ -10,7 +10,7 @@ from typing import Any
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
-from wf_lsp.core.findings import Finding, Fix, Span
+from wf_lsp.core.findings import Finding, Fix, Severity, Span
 from wf_lsp.core.parse.textindex import TextIndex
 from wf_lsp.core.result import Result
 from wf_lsp.core.rules import catalog
@@ -136,6 +136,7 @@ def _range_json(mapper: PositionMapper, start: int, end: int) -> dict[str, Any]:
 
 
 _DESCRIPTIONS: dict[str, types.CodeDescription] = {}
+_SEVERITY = {int(s): types.DiagnosticSeverity(int(s)) for s in Severity}
 
 
 def _code_description(url: str) -> types.CodeDescription:
@@ -171,7 +172,7 @@ def to_diagnostic(
     return types.Diagnostic(
         range=rng,
         message=f.message,
-        severity=types.DiagnosticSeverity(int(f.severity)),
+        severity=_SEVERITY.get(f.severity) or types.DiagnosticSeverity(int(f.severity)),
         code=f.code,
         code_description=_code_description(rule.url) if rule else None,
         source=SOURCE,
