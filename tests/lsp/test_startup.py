@@ -8,6 +8,8 @@ import sys
 #: Modules the server must not import before a request needs them, and why they were costly.
 LATER = {
     "pathspec": "gitignore patterns: read on the first settings with exclude patterns, or the first walk",
+    "multiprocessing": "the validation workers: started on the first validation",
+    "concurrent.futures.process": "the validation workers' pool: started on the first validation",
 }
 
 
