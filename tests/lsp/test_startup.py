@@ -10,6 +10,8 @@ LATER = {
     "pathspec": "gitignore patterns: read on the first settings with exclude patterns, or the first walk",
     "multiprocessing": "the validation workers: started on the first validation",
     "concurrent.futures.process": "the validation workers' pool: started on the first validation",
+    "importlib.resources": "the shipped registry (read on the first validation) and the n8n extractor script",
+    "zipfile": "imported by importlib.resources",
 }
 
 
