@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +140,19 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _import_server() -> Callable[[str | None, str], None]:
+    """`wf_lsp.lsp.server.serve`, imported with the cyclic garbage collector off: the imports (lsprotocol's hundreds of
+    classes first) make only long-lived objects, so the collections they would set off are wasted start-up time. What
+    they made is then frozen out of later collections, which would otherwise walk it again and again."""
+    gc.disable()
+    try:
+        from wf_lsp.lsp.server import serve
+    finally:
+        gc.enable()
+    gc.freeze()
+    return serve
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     try:
@@ -161,8 +176,7 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.write(schema_text())
             return EXIT_CLEAN
         if args.command == "serve":
-            from wf_lsp.lsp.server import serve
-
+            serve = _import_server()
             serve(args.tcp, args.log_level)
             return EXIT_CLEAN
     except KeyboardInterrupt:

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
 
 
 @lru_cache(maxsize=256)
 def _spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
-    return pathspec.GitIgnoreSpec.from_lines(patterns)
+    return _gitignore_spec(patterns)
+
+
+def _gitignore_spec(lines: tuple[str, ...] | list[str]) -> pathspec.GitIgnoreSpec:
+    """pathspec's gitignore matcher for `lines` (pathspec is imported on first use: it costs start-up time)."""
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 def relative(path: str, root: str | None) -> str:
@@ -60,7 +69,7 @@ class GitIgnores:
                 lines = fh.read().splitlines()
         except OSError:
             return
-        self._specs[folder] = pathspec.GitIgnoreSpec.from_lines(lines)
+        self._specs[folder] = _gitignore_spec(lines)
 
     def ignored(self, path: str, is_dir: bool) -> bool:
         """Whether git would ignore `path`."""

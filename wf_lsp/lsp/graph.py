@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import converters
@@ -14,9 +15,15 @@ from wf_lsp.lsp.snapshot import DocumentSnapshot
 from wf_lsp.report import mermaid
 
 if TYPE_CHECKING:
+    from cattrs import Converter
+
     from wf_lsp.lsp.server import WfServer
 
-_CONVERTER = converters.get_converter()
+
+@functools.cache
+def _converter() -> Converter:
+    """lsprotocol's converter, built on the first graph asked for (building it costs start-up time)."""
+    return converters.get_converter()
 
 
 def register(server: WfServer) -> None:
@@ -77,8 +84,8 @@ def _answer(uri: str, snap: DocumentSnapshot, result: Result) -> dict[str, Any]:
     spans = snap.node_spans
     for node in data["nodes"]:
         span = spans.get(node["index"])
-        node["range"] = _CONVERTER.unstructure(snap.range(span[0])) if span else None
-        node["nameRange"] = _CONVERTER.unstructure(snap.range(span[1])) if span and span[1] else None
+        node["range"] = _converter().unstructure(snap.range(span[0])) if span else None
+        node["nameRange"] = _converter().unstructure(snap.range(span[1])) if span and span[1] else None
     name = uri.rsplit("/", 1)[-1]
     picture = mermaid.render(wf_graph, name)
     return {"uri": uri, "version": snap.version, "valid": result.valid, "graph": data, "mermaid": picture, "errors": []}

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import ctypes
+import gc
 import logging
 import os
 import sys
@@ -34,3 +35,21 @@ def pin_mmap_threshold(threshold: int = MMAP_THRESHOLD) -> bool:
     done = bool(mallopt(M_MMAP_THRESHOLD, threshold))  # glibc returns 1 on success; musl's stub returns 0
     log.debug("mmap threshold %s", f"fixed at {threshold} bytes" if done else "left to the C library")
     return done
+
+
+def collect_start_up_garbage() -> bool:
+    """Once, after the initialize response: collect the cyclic garbage the start-up imports left behind (`wf-lsp serve`
+    imports the server with the collector off and freezes the result), then freeze what lives on, so that later
+    collections skip it. True when there was a frozen start-up to collect."""
+    global _start_up_collected
+    if _start_up_collected or not gc.get_freeze_count():
+        return False
+    _start_up_collected = True
+    gc.unfreeze()
+    found = gc.collect()
+    gc.freeze()
+    log.debug("start-up garbage: %d objects collected, %d frozen", found, gc.get_freeze_count())
+    return True
+
+
+_start_up_collected = False

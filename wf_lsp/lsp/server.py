@@ -192,6 +192,7 @@ def build_server(sync_kind: types.TextDocumentSyncKind = types.TextDocumentSyncK
 
     @server.feature(types.INITIALIZED)
     async def initialized(params: types.InitializedParams) -> None:
+        memory.collect_start_up_garbage()  # off the initialize response's path
         await server.settings.refresh()
         await _watch_config_files(server)
 

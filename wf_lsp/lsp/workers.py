@@ -5,23 +5,23 @@ from __future__ import annotations
 import copyreg
 import functools
 import logging
-import multiprocessing
 import operator
 import os
 import pickle
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wf_lsp.core.findings import Finding, Fix, Position, Related, Span, TextEdit
 from wf_lsp.core.loader import analyze_result
 from wf_lsp.core.result import Result
 from wf_lsp.core.rules.registry import Registry
 from wf_lsp.core.settings import Settings
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 log = logging.getLogger("wf_lsp.lsp.workers")
 
@@ -115,6 +115,9 @@ class ProcessAnalyzer:
             if self._closed:
                 raise RuntimeError("the validation workers are shut down")
             if self._pool is None:
+                import multiprocessing  # here, not at start-up: the server answers initialize without it
+                from concurrent.futures import ProcessPoolExecutor
+
                 methods = multiprocessing.get_all_start_methods()
                 context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
                 self._pool = ProcessPoolExecutor(
@@ -135,6 +138,8 @@ class ProcessAnalyzer:
         """Validate in a worker (the calling thread waits without holding the GIL); a dead worker is replaced once."""
         if self._in_process:
             return analyze_result(text, settings, registry, path, pre, incremental=True)
+        from concurrent.futures.process import BrokenProcessPool  # imported with the pool, on the first validation
+
         blob = self._registry_bytes(registry)
         for attempt in (1, 2):
             pool = None

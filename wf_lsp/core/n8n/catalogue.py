@@ -8,7 +8,6 @@ import subprocess
 import sys
 import threading
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -170,6 +169,8 @@ def build(
     node_modules: Path, out_dir: Path | None = None, node: str = "node", timeout: float = 600
 ) -> tuple[Path, dict[str, Any]]:
     """Run our extractor in Node over the installed n8n packages; write the catalogue; return its path and summary."""
+    from importlib import resources  # here, not at start-up
+
     script = resources.files("wf_lsp.core.n8n").joinpath("extract.js")
     with resources.as_file(script) as script_path:
         proc = subprocess.run(

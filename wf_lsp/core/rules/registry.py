@@ -8,7 +8,6 @@ import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -151,6 +150,8 @@ def _merge(
 
 @lru_cache(maxsize=1)
 def _shipped_text() -> str:
+    from importlib import resources  # here, not at start-up
+
     return resources.files("wf_lsp.core").joinpath("data/registry.json").read_text(encoding="utf-8")
 
 
