@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from wf_lsp.core.findings import Finding, Severity
-from wf_lsp.core.plan import STICKY_NOTE, Graph, Link, Plan, build_graph, plan_levels
+from wf_lsp.core.n8n.dialect import STICKY_NOTE
+from wf_lsp.core.plan import Graph, Link, Plan, build_graph, plan_levels
 from wf_lsp.core.result import Result
 from wf_lsp.core.settings import Settings
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from wf_lsp.core.fix.fixes import iter_targets
 from wf_lsp.core.n8n import dialect as n8n_dialect
+from wf_lsp.core.n8n.dialect import STICKY_NOTE
 from wf_lsp.core.rules import noderefs
 from wf_lsp.core.rules.graph import parameter_references
 
@@ -212,6 +213,3 @@ def plan_levels(graph: Graph) -> Plan:
 def execution_plan(workflow: Any, key_mode: str = "auto", dialect: str = "auto") -> Plan:
     """The plan of a parsed workflow."""
     return plan_levels(build_graph(workflow, key_mode, dialect))
-
-
-STICKY_NOTE = "n8n-nodes-base.stickyNote"

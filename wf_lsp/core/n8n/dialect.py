@@ -27,6 +27,10 @@ _TRIGGERS_BY_NAME = frozenset(
 )
 
 
+#: n8n's canvas annotation: a node in `nodes` that never runs and is not part of the graph.
+STICKY_NOTE = "n8n-nodes-base.stickyNote"
+
+
 def is_trigger_type(value: Any) -> bool:
     """An n8n node type that starts a workflow: n8n's own test is a description `group` holding "trigger", which
     every such type in n8n's packages spells as a name ending in `Trigger`, or is one of four older names."""

@@ -11,10 +11,10 @@ from wf_lsp.core.fix import fixes
 from wf_lsp.core.fix.suggest import closest
 from wf_lsp.core.n8n import catalogue as cat_mod
 from wf_lsp.core.n8n import params
+from wf_lsp.core.n8n.dialect import STICKY_NOTE
 from wf_lsp.core.rules.context import Context
 from wf_lsp.core.rules.rule import note, report_walked, rule
 
-STICKY_NOTE = "n8n-nodes-base.stickyNote"
 #: nodes built to loop or to leave a loop: a cycle through one of them is how n8n iterates or polls, not a mistake
 LOOP_TYPES = frozenset(
     {f"n8n-nodes-base.{t}" for t in ("splitInBatches", "if", "switch", "filter", "compareDatasets")}

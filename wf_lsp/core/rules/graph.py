@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from wf_lsp.core.findings import Related
 from wf_lsp.core.fix import fixes
 from wf_lsp.core.fix.suggest import closest
 from wf_lsp.core.js import jsval
-from wf_lsp.core.n8n.rules import LOOP_TYPES, STICKY_NOTE
+from wf_lsp.core.n8n.dialect import STICKY_NOTE
+from wf_lsp.core.n8n.rules import LOOP_TYPES
 from wf_lsp.core.rules.connections import walk
 from wf_lsp.core.rules.context import Context
 from wf_lsp.core.rules.rule import rule
+from wf_lsp.core.rules.vocab import TriggerKind
 
-TRIGGER_KINDS = frozenset(
-    {
-        "webhook",
-        "schedule",
-        "manual",
-        "event",
-        "email",
-        "message-queue",
-        "webhook-listen",
-        "polling",
-        "custom",
-        "queue",
-        "poll",
-        "other",
-    }
-)
+TRIGGER_KINDS = frozenset(get_args(TriggerKind))
 MAX_CYCLES = 10
 
 
