@@ -249,3 +249,38 @@ def test_edits_hopping_between_nodes_splice_the_right_node() -> None:
         assert parser.parse(text, SETTINGS.max_file_bytes).value == json.loads(text)
         text = text[:at] + text[at + 1 :]
         assert parser.parse(text, SETTINGS.max_file_bytes).value == json.loads(text)
+
+
+def test_after_an_edit_only_the_edited_nodes_findings_are_located_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Findings elsewhere take the previous version's spans and fixes, moved by the edit (and lines it adds)."""
+    from wf_lsp.core import engine
+
+    text = _generated(300, 5)
+    parser = Reparser()
+    first = parser.parse(text, SETTINGS.max_file_bytes)
+    before = analyze(text, SETTINGS, REGISTRY, None, None, first)
+    assert len(before.findings) > 50
+    asked: list[tuple[Any, ...]] = []
+    real = engine.locate
+
+    def locate(text: str, pointers: Any, *args: Any) -> Any:
+        asked.extend(pointers)
+        return real(text, pointers, *args)
+
+    monkeypatch.setattr(engine, "locate", locate)
+    at = text.index('"url": "https://example.com/150"')
+    edited = text[:at] + '"note": "a line more",\n        ' + text[at:]  # a member added: every later line moves
+    doc = parser.parse(edited, SETTINGS.max_file_bytes)
+    assert parser.splices == 1
+    after = analyze(edited, SETTINGS, REGISTRY, None, None, doc)
+    assert all(p[:2] == ("nodes", 150) or len(p) < 2 for p in asked), asked
+    old = {(f.code, f.pointer): f.span for f in before.findings if f.span is not None}
+    kept = [f for f in after.findings if f.span is not None and f.span.end.offset < at]
+    assert kept and all(
+        f.span.start is old[(f.code, f.pointer)].start for f in kept
+    )  # the same objects, not found again
+    monkeypatch.undo()
+    assert _signature(edited, doc) == _signature(edited)
+    assert repr([(f.span, f.fixes, f.related) for f in after.findings]) == repr(
+        [(f.span, f.fixes, f.related) for f in analyze(edited, SETTINGS, REGISTRY, None, None, None).findings]
+    )

@@ -11,7 +11,7 @@ from lsprotocol import types
 from pygls.protocol import default_converter
 
 from wf_lsp.core.loader import WorkflowLoader
-from wf_lsp.lsp.convert import DiagnosticStyle, over_limit, to_diagnostics
+from wf_lsp.lsp.convert import DiagnosticStyle, over_limit, to_diagnostics, to_payload
 from wf_lsp.lsp.payload import diagnostics_json
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
@@ -90,3 +90,33 @@ def test_a_thousand_diagnostics_cost_a_fraction_of_the_converter() -> None:
     fast = best(lambda: diagnostics_json(diags, CONVERTER))
     slow = best(lambda: CONVERTER.unstructure(diags, list[types.Diagnostic]))
     assert fast < slow / 2, (fast, slow)
+
+
+def _payload_matches(text: str, style: DiagnosticStyle, encoding: str = "utf-16", limit: int = 0) -> int:
+    result = WorkflowLoader().validate_text(text)
+    objects = to_diagnostics(result, text, "file:///w.json", 4, encoding, style, limit=limit)
+    direct = to_payload(result, text, "file:///w.json", 4, encoding, style, limit=limit)
+    expected = CONVERTER.unstructure(objects, list[types.Diagnostic])
+    assert direct == expected
+    assert json.dumps(direct) == json.dumps(expected)  # the same keys in the same order
+    return len(direct)
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_the_payload_written_from_findings_is_the_converters_json_of_the_diagnostics(style: DiagnosticStyle) -> None:
+    """What a push client receives is built without LSP objects; it must be exactly what those objects convert to."""
+    seen = sum(_payload_matches(text, style) for text in _texts())
+    assert seen > 100
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8", "utf-32"])
+def test_the_payload_counts_columns_in_the_clients_encoding_and_keeps_the_limit(encoding: str) -> None:
+    nodes = [
+        {"id": f"n{i}", "name": f"😀 é N{i}", "type": "no.such", "parameters": {"t": "𝄞" * (i % 3)}} for i in range(300)
+    ]
+    links = {
+        f"😀 é N{i}": {"main": {"0": [{"node": f"gone {i}", "type": "main", "index": 0}]}} for i in range(0, 300, 7)
+    }
+    text = json.dumps({"tenantId": "t", "nodes": nodes, "connections": links}, indent=2, ensure_ascii=False)
+    assert _payload_matches(text, DiagnosticStyle(), encoding) > 300
+    assert _payload_matches(text, DiagnosticStyle(), encoding, limit=50) == 51  # 50, and one for the rest

@@ -111,3 +111,42 @@ def test_document_sync_edits_our_store_and_calls_the_server_handlers() -> None:
     assert heard == list(SYNC.values())
     assert b'"id": 1' in writer.data or b'"id":1' in writer.data, writer.data[:200]
     assert json.loads(writer.data.split(b"\r\n\r\n", 1)[1].split(b"Content-Length")[0])["result"]["capabilities"]
+
+
+def _frames(data: bytes) -> list[tuple[bytes, Any]]:
+    """(header, parsed body) of each message a writer received, read by the Content-Length it declares in bytes."""
+    out = []
+    while data:
+        head, _, rest = data.partition(b"\r\n\r\n")
+        length = int(head.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+        out.append((head, json.loads(rest[:length].decode("utf-8"))))
+        data = rest[length:]
+    return out
+
+
+def test_a_message_written_off_the_loop_is_framed_as_pygls_frames_its_own() -> None:
+    """publishDiagnostics is written to UTF-8 JSON in the validation thread; the frame must be pygls's, its length in
+    bytes (non-ASCII is written raw there, escaped by pygls's json)."""
+    from wf_lsp.lsp.validation import _publish_message
+
+    payload = [
+        {"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 2}}, "message": "é 😀 ✓"}
+    ]
+    body = _publish_message("file:///w/é.json", 3, payload)
+    assert body is not None and "é 😀".encode() in body
+    proto = WfServer().protocol
+    writer = _Writer()
+    proto.set_writer(writer)
+    proto.send_encoded(body)
+    proto.notify_json(
+        types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, {"uri": "file:///w/é.json", "version": 3, "diagnostics": payload}
+    )
+    (ours_head, ours), (theirs_head, theirs) = _frames(writer.data)
+    assert ours == theirs and ours["params"]["diagnostics"][0]["message"] == "é 😀 ✓"
+    assert ours_head.split(b"\r\n")[1:] == theirs_head.split(b"\r\n")[1:]  # the same Content-Type
+
+
+def test_text_orjson_cannot_write_is_left_to_the_event_loops_json() -> None:
+    from wf_lsp.lsp.validation import _publish_message
+
+    assert _publish_message("file:///w.json", 1, [{"message": "lone \ud800 surrogate"}]) is None

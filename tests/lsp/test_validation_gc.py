@@ -42,11 +42,14 @@ def _watch(monkeypatch: pytest.MonkeyPatch, name: str, seen: list[tuple[str, boo
 def test_conversion_runs_without_the_collector_and_it_is_back_after(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[tuple[str, bool]] = []
     _watch(monkeypatch, "to_diagnostics", seen)
-    _watch(monkeypatch, "diagnostics_json", seen)
+    _watch(monkeypatch, "to_payload", seen)
     done = validate(_job(_errors_everywhere(3000)))
-    assert len(done.diagnostics) >= 3000
+    assert seen == [("to_payload", False)]  # a push client's diagnostics: JSON only, LSP objects not made yet
+    assert gc.isenabled()
+    assert len(done.diagnostics) >= 3000  # made on first use (a code action, a pull), also with the collector paused
     assert done.payload is not None and len(done.payload) == len(done.diagnostics)
-    assert seen == [("to_diagnostics", False), ("diagnostics_json", False)]
+    assert seen == [("to_payload", False), ("to_diagnostics", False)]
+    assert done.diagnostics is done.diagnostics  # made once
     assert gc.isenabled()
 
 

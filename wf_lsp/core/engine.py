@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from wf_lsp.core.findings import Finding, Fix, Pointer, Related, Severity, Span
+from wf_lsp.core.fix.fixes import FixPlan
 from wf_lsp.core.n8n import dialect as n8n_dialect
 from wf_lsp.core.parse.document import Document, parse
-from wf_lsp.core.parse.locate import Found, locate
+from wf_lsp.core.parse.locate import Found, locate, value_end
+from wf_lsp.core.reuse import Key, Previous, key_of
 from wf_lsp.core.rules import catalog, every, noderefs, rule  # noqa: F401 (importing `every` registers every rule)
 from wf_lsp.core.rules.context import Context
 from wf_lsp.core.rules.registry import Registry
@@ -210,9 +212,17 @@ def _ancestors(ptr: Pointer) -> list[Pointer]:
 
 def _place(doc: Document, ctx: Context, findings: list[Finding]) -> None:
     """Give every finding and related location its exact span, and build fix edits, in one locate pass."""
+    plans = ctx.plans
+    exact = not doc.insertions and doc.value is not None
+    # Text repaired in place (a stray token blanked, a comment turned into spaces) has the same offsets but other
+    # characters: a fix computed against the repaired text is kept only where the original reads the same.
+    repaired = exact and doc.parsed_text != doc.text
+    mapped = bool(doc.insertions)
+    keys: list[tuple[Key, Finding]] = []
+    if doc.placed is not None:  # a text an editor will change: the next version places what did not change as this
+        findings, keys = _reuse(doc, findings, plans) if exact and not repaired else (findings, keys)
     if not findings:
         return
-    plans = ctx.plans
     wanted: set[Pointer] = set()
     add = wanted.add
     for f in findings:
@@ -235,11 +245,6 @@ def _place(doc: Document, ctx: Context, findings: list[Finding]) -> None:
     if missing and doc.value is not None:
         # Second pass, rarely needed: the nearest existing ancestor of what is absent (a missing key).
         spans.update(locate(text, {a for p in missing for a in _ancestors(p)[1:]}, early, skeleton, doc.value))
-    exact = not doc.insertions and doc.value is not None
-    # Text repaired in place (a stray token blanked, a comment turned into spaces) has the same offsets but other
-    # characters: a fix computed against the repaired text is kept only where the original reads the same.
-    repaired = exact and doc.parsed_text != doc.text
-    mapped = bool(doc.insertions)
     offsets: list[int] = []
     for f in findings:
         if f.offsets is None:
@@ -261,6 +266,32 @@ def _place(doc: Document, ctx: Context, findings: list[Finding]) -> None:
     for f in findings:
         f.span = Span(next(positions), next(positions))
         f.related = [Related(r.message, r.pointer, r.anchor, Span(next(positions), next(positions))) for r in f.related]
+    if keys:
+        doc.placed.update(keys)  # type: ignore[union-attr]
+
+
+def _reuse(
+    doc: Document, findings: list[Finding], plans: dict[int, FixPlan]
+) -> tuple[list[Finding], list[tuple[Key, Finding]]]:
+    """Place what the previous version of a spliced text placed the same way (moved by the edit), and keep what this
+    run placed for the next version: the findings still to place, and the keys to keep them by once placed."""
+    previous: Previous | None = doc.previous
+    doc.previous = None  # used once: the previous version's findings are let go
+    placed: dict[Key, Finding] = {}
+    todo: list[Finding] = []
+    keys: list[tuple[Key, Finding]] = []
+    for f in findings:
+        plan = plans.get(id(f))
+        key = key_of(f, plan)
+        if key is None:
+            todo.append(f)
+        elif previous is not None and previous.reuse(f, key, plan):
+            placed[key] = f
+        else:
+            todo.append(f)
+            keys.append((key, f))
+    doc.placed = placed
+    return todo, keys
 
 
 def _same_around(doc: Document, fix: Fix) -> bool:
@@ -299,8 +330,22 @@ def _span_for(text: str, spans: dict[Pointer, Found], ptr: Pointer, anchor: str,
     key_span, (vs, ve) = found
     if (first_key or anchor == "key") and key_span is not None:
         return key_span
+    if ve < 0 and text[vs : vs + 1] in ("{", "["):
+        # The locator leaves a container's end out when no wanted pointer needed it: find it here, so a span never
+        # depends on which other findings were placed with it (the same text always gives the same span).
+        ve = _container_end(text, vs)
     if anchor == "member" and key_span is not None and ve >= 0:
         return key_span[0], ve
     if ve < 0 or (text[vs : vs + 1] in ("{", "[") and text.find("\n", vs, ve) >= 0):
         return key_span if key_span is not None else (vs, vs + 1)
     return vs, ve
+
+
+def _container_end(text: str, start: int) -> int:
+    """The end of the container value at start, or -1 when it does not end on its first line (its end is not needed
+    then: such a value is marked by its key), or when it does not parse."""
+    nl = text.find("\n", start)
+    if nl > 0 and not text[start + 1 : nl].strip():  # the opening bracket ends its line: a multi-line value
+        return -1
+    end = value_end(text, (None, (start, -1)))
+    return end if end > start + 1 else -1  # (start + 1: it does not parse)

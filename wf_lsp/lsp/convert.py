@@ -15,6 +15,7 @@ from wf_lsp.core.parse.textindex import TextIndex
 from wf_lsp.core.result import Result
 from wf_lsp.core.rules import catalog
 from wf_lsp.lsp.lines import LineIndex
+from wf_lsp.lsp.payload import diagnostic_json
 
 SOURCE = "wf-lsp"
 #: Fixes with more edits than this travel without them (the code action takes them from the server's last result).
@@ -50,6 +51,10 @@ class PositionMapper:
         if self._identity:
             return types.Position(line=line, character=character)
         return types.Position(line=line, character=self._client_column(line, character, offset))
+
+    def column(self, line: int, character: int, offset: int | None = None) -> int:
+        """The client column of a (line, code-point column)."""
+        return character if self._identity else self._client_column(line, character, offset)
 
     def _client_column(self, line: int, character: int, offset: int | None) -> int:
         if self._identity:
@@ -201,30 +206,82 @@ def to_diagnostics(
     findings = result.findings
     if not findings:
         return []
-    rest: list[Finding] = []
-    if 0 < limit < len(findings):
-        # (no container per finding is kept meanwhile: a collection would walk every finding of the result)
-        keep = sorted(i for _, i in heapq.nsmallest(limit, ((f.severity, i) for i, f in enumerate(findings))))
-        chosen = [(i, findings[i]) for i in keep]
-        kept = set(keep)
-        rest = [f for i, f in enumerate(findings) if i not in kept]
-    else:
-        chosen = list(enumerate(findings))
+    chosen, rest = _chosen(findings, limit)
     mapper = PositionMapper(text, encoding, lines)
-    mapper.preload(
-        [
-            o
-            for _, f in chosen
-            for fix in f.fixes
-            if len(fix.edits) <= MAX_EDITS_IN_DATA
-            for e in fix.edits
-            for o in (e.start, e.end)
-        ]
-    )
+    mapper.preload([o for _, f in chosen for o in _fix_offsets(f)])
     out = [to_diagnostic(f, mapper, uri, version, style, i) for i, f in chosen]
     if rest:
         out.append(over_limit(rest, limit, version))
     return out
+
+
+def to_payload(
+    result: Result, text: str, uri: str, version: int | None, encoding: str, style: DiagnosticStyle, limit: int = 0
+) -> list[dict[str, Any]]:
+    """What to_diagnostics gives, as the JSON values publishDiagnostics sends (the converter's, key for key), built
+    without LSP objects: on a keystroke with thousands of findings, those objects cost more than the validation."""
+    findings = result.findings
+    if not findings:
+        return []
+    chosen, rest = _chosen(findings, limit)
+    mapper = PositionMapper(text, encoding)
+    mapper.preload([o for _, f in chosen for o in _fix_offsets(f)])
+    column = mapper.column
+
+    def span(s: Span) -> dict[str, Any]:
+        a, b = s.start, s.end
+        return {
+            "start": {"line": a.line, "character": column(a.line, a.character, a.offset)},
+            "end": {"line": b.line, "character": column(b.line, b.character, b.offset)},
+        }
+
+    out: list[dict[str, Any]] = []
+    for i, f in chosen:
+        rule = catalog.RULES.get(f.code)
+        d: dict[str, Any] = {"range": span(f.span) if f.span else _ORIGIN, "message": f.message}
+        d["severity"] = int(f.severity)
+        d["code"] = f.code
+        if rule:
+            d["codeDescription"] = {"href": rule.url}
+        d["source"] = SOURCE
+        tags = [int(_TAGS[t]) for t in f.tags if t in _TAGS] if style.tags else []
+        if tags:
+            d["tags"] = tags
+        if style.related and f.related:
+            related = [
+                {"location": {"uri": uri, "range": span(r.span)}, "message": r.message} for r in f.related if r.span
+            ]
+            if related:
+                d["relatedInformation"] = related
+        d["data"] = {
+            "fixes": [fix_json(fix, mapper) for fix in f.fixes],
+            "suggestion": f.suggestion,
+            "version": version,
+            "path": f.path,
+            "node": node_of(f),
+            "finding": i,
+        }
+        out.append(d)
+    if rest:
+        out.append(diagnostic_json(over_limit(rest, limit, version)))
+    return out
+
+
+_ORIGIN = {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}
+
+
+def _fix_offsets(f: Finding) -> list[int]:
+    return [o for fix in f.fixes if len(fix.edits) <= MAX_EDITS_IN_DATA for e in fix.edits for o in (e.start, e.end)]
+
+
+def _chosen(findings: list[Finding], limit: int) -> tuple[list[tuple[int, Finding]], list[Finding]]:
+    """The findings to convert (with their index), and those over the limit."""
+    if 0 < limit < len(findings):
+        # (no container per finding is kept meanwhile: a collection would walk every finding of the result)
+        keep = sorted(i for _, i in heapq.nsmallest(limit, ((f.severity, i) for i, f in enumerate(findings))))
+        kept = set(keep)
+        return [(i, findings[i]) for i in keep], [f for i, f in enumerate(findings) if i not in kept]
+    return list(enumerate(findings)), []
 
 
 #: The code of the diagnostic that stands for the findings over the maxDiagnostics limit.

@@ -123,7 +123,9 @@ class Diagnostics:
         if outcome.workflow:
             doc.seen_workflow = True
         if self.push and (outcome.workflow or state.published):
-            if outcome.payload is not None:
+            if outcome.message is not None and outcome.uri == doc.uri:
+                self._server.protocol.send_encoded(outcome.message)
+            elif outcome.payload is not None:
                 params = {"uri": doc.uri, "version": outcome.version, "diagnostics": outcome.payload}
                 self._server.protocol.notify_json(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, params)
             else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import logging
 from collections.abc import Generator
 from typing import Any
@@ -48,12 +50,13 @@ def _why(exc: Exception) -> str:
 
 
 #: What of pygls (2.1) this protocol relies on, beyond its public API; tests/lsp/test_protocol_internals.py checks each.
-#: `_converter`, `_send_data`, `_shutdown`, `_request_futures`, `_result_types`, `_handle_response`, `_server`, `fm`
-#: (its `features` and `builtin_features`), `lsp_method`, and that a handler overriding pygls's document sync by the
-#: method's name `lsp_text_document__did_*` replaces it.
+#: `_converter`, `_send_data`, `_include_headers`, `_shutdown`, `_request_futures`, `_result_types`, `_handle_response`,
+#: `_server`, `fm` (its `features` and `builtin_features`), `lsp_method`, and that a handler overriding pygls's document
+#: sync by the method's name `lsp_text_document__did_*` replaces it.
 PYGLS_INTERNALS = (
     "_converter",
     "_send_data",
+    "_include_headers",
     "_shutdown",
     "_request_futures",
     "_result_types",
@@ -83,6 +86,7 @@ class WfProtocol(LanguageServerProtocol):
         super().__init__(*args, **kwargs)
         self.initialize_seen = False
         self._ignored_methods: set[str] = set()
+        self._writes: set[asyncio.Future[Any]] = set()
 
     @property
     def converter(self) -> Any:
@@ -92,6 +96,27 @@ class WfProtocol(LanguageServerProtocol):
     def notify_json(self, method: str, params: dict[str, Any]) -> None:
         """Send a notification whose params are plain JSON values already (converted off the event loop)."""
         self._send_data({"jsonrpc": self.VERSION, "method": method, "params": params})
+
+    def send_encoded(self, body: bytes) -> None:
+        """Send a message already written as UTF-8 JSON (off the event loop), framed as pygls frames what it sends."""
+        if self.writer is None:
+            log.error("cannot send a message: no transport")
+            return
+        header = b""
+        if self._include_headers:
+            kind = f"{self.CONTENT_TYPE}; charset={self.CHARSET}"
+            header = f"Content-Length: {len(body)}\r\nContent-Type: {kind}\r\n\r\n".encode("ascii")
+        try:
+            res = self.writer.write(header + body)
+            if inspect.isawaitable(res):  # an asynchronous writer: kept until it is done
+                task = asyncio.ensure_future(res)
+                self._writes.add(task)
+                task.add_done_callback(self._writes.discard)
+        except BrokenPipeError:
+            log.exception("the client's pipe is closed")
+            raise
+        except Exception:
+            log.exception("sending a message failed")
 
     # -- document sync ------------------------------------------------------------------------
     @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)

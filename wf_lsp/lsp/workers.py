@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import fields, replace
 from typing import TYPE_CHECKING, Any
 
+from wf_lsp.core.engine import PausedGC
 from wf_lsp.core.findings import Finding, Fix, Position, Related, Span, TextEdit
 from wf_lsp.core.loader import analyze_result
 from wf_lsp.core.result import Result
@@ -165,8 +166,9 @@ class ProcessAnalyzer:
                     path or "the document",
                 )
         findings: list[Finding] = []
-        for piece in pieces:
-            findings.extend(pickle.loads(piece))
+        with PausedGC():  # thousands of small objects, no cycles: collections during the load would find nothing
+            for piece in pieces:
+                findings.extend(pickle.loads(piece))
         return Result(findings, is_workflow, "", summary, duration_ms, False)
 
     def _discard(self, pool: ProcessPoolExecutor) -> None:

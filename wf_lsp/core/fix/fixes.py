@@ -6,13 +6,22 @@ import json
 import re
 from collections.abc import Callable
 from json.encoder import encode_basestring
-from typing import Any
+from typing import Any, NamedTuple
 
 from wf_lsp.core.findings import Fix, Pointer, TextEdit
 from wf_lsp.core.parse.locate import Found, value_end
 
-#: A fix plan: the pointers whose spans it needs, and a function from those spans to fixes.
-FixPlan = tuple[tuple[Pointer, ...], Callable[[dict[Pointer, Found], str], list[Fix]]]
+Build = Callable[[dict[Pointer, Found], str], list[Fix]]
+
+
+class FixPlan(NamedTuple):
+    """A fix plan: the pointers whose spans it needs, a function from those spans (and the text) to fixes, and what
+    the fixes are made of besides (equal keys with the same spans and text build the same fixes)."""
+
+    pointers: tuple[Pointer, ...]
+    build: Build
+    key: tuple[Any, ...]
+
 
 _WS = re.compile(r"[ \t\r\n]*")
 
@@ -26,8 +35,13 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _plan(pointers: tuple[Pointer, ...], build: Callable[[dict[Pointer, Found], str], list[Fix]]) -> FixPlan:
-    return (pointers, build)
+def _plan(pointers: tuple[Pointer, ...], build: Build, *key: Any) -> FixPlan:
+    return FixPlan(pointers, build, (build.__qualname__, *key))
+
+
+def _written(value: Any) -> Any:
+    """A value as a plan's key holds it: the JSON text the fix writes (True, 1 and 1.0 write differently)."""
+    return value if type(value) is str else dumps(value)
 
 
 def replace_value(ptr: Pointer, value: Any, title: str, safe: bool) -> FixPlan:
@@ -39,7 +53,7 @@ def replace_value(ptr: Pointer, value: Any, title: str, safe: bool) -> FixPlan:
         start, end = spans[ptr][1][0], value_end(text, spans[ptr])
         return [Fix(title, (TextEdit(start, end, dumps(value)),), safe)]
 
-    return _plan((ptr,), build)
+    return _plan((ptr,), build, ptr, _written(value), title, safe)
 
 
 def replace_values(edits: list[tuple[Pointer, str, Any]], title: str, safe: bool) -> FixPlan:
@@ -57,7 +71,8 @@ def replace_values(edits: list[tuple[Pointer, str, Any]], title: str, safe: bool
             out.append(TextEdit(span[0], span[1], dumps(value)))
         return [Fix(title, tuple(sorted(out, key=lambda e: e.start)), safe)] if out else []
 
-    return _plan(tuple(p for p, _, _ in edits), build)
+    key = tuple((ptr, part, _written(value)) for ptr, part, value in edits)
+    return _plan(tuple(p for p, _, _ in edits), build, key, title, safe)
 
 
 def insert_member(obj_ptr: Pointer, key: str, value: Any, title: str, safe: bool) -> FixPlan:
@@ -78,7 +93,7 @@ def insert_member(obj_ptr: Pointer, key: str, value: Any, title: str, safe: bool
             edit = TextEdit(first, first, member + "," + (gap or " "))
         return [Fix(title, (edit,), safe)]
 
-    return _plan((obj_ptr,), build)
+    return _plan((obj_ptr,), build, obj_ptr, key, _written(value), title, safe)
 
 
 def remove_item(container: Pointer, index: int, title: str, safe: bool) -> FixPlan:
@@ -90,7 +105,7 @@ def remove_item(container: Pointer, index: int, title: str, safe: bool) -> FixPl
             return []
         return [Fix(title, (_removal(text, spans[item][1][0], value_end(text, spans[item])),), safe)]
 
-    return _plan((item, container), build)
+    return _plan((item, container), build, container, index, title, safe)
 
 
 def remove_member(ptr: Pointer, title: str, safe: bool) -> FixPlan:
@@ -101,7 +116,7 @@ def remove_member(ptr: Pointer, title: str, safe: bool) -> FixPlan:
             return []
         return [Fix(title, (_removal(text, spans[ptr][0][0], value_end(text, spans[ptr])),), safe)]  # type: ignore[index]
 
-    return _plan((ptr,), build)
+    return _plan((ptr,), build, ptr, title, safe)
 
 
 def _removal(text: str, start: int, end: int) -> TextEdit:
@@ -129,7 +144,7 @@ def combine(*plans: FixPlan | None) -> FixPlan | None:
     def build(spans: dict[Pointer, Found], text: str) -> list[Fix]:
         return [fix for p in real for fix in p[1](spans, text)]
 
-    return (pointers, build)
+    return _plan(pointers, build, tuple(p.key for p in real))
 
 
 def free_name(taken: set[str], base: str) -> str:

@@ -5,16 +5,17 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
-from wf_lsp.core.findings import Finding, Severity
+from wf_lsp.core.findings import Finding, Pointer, Severity
 from wf_lsp.core.parse import skeleton
 from wf_lsp.core.parse.brackets import open_brackets, read
 from wf_lsp.core.parse.jsonerror import MAX_DEPTH, Kind, classify, too_deep
-from wf_lsp.core.parse.skeleton import Skeleton
+from wf_lsp.core.parse.skeleton import Spans
 from wf_lsp.core.parse.textindex import TextIndex
 
 #: the fast parser (None sends every text down the json path, which does all the same work, only slower)
@@ -44,10 +45,14 @@ class Document:
     truncated: bool = False
     #: parsed_text is exactly its value pretty-printed with two-space indents (found while parsing; see _fast_value)
     canonical: bool = False
-    _skeleton: Skeleton | None = None
+    _skeleton: Mapping[Pointer, Spans] | None = None
     #: 0 nothing tried yet, 1 the indentation index was tried, 2 the full scan too
     _skeleton_tried: int = 0
     _index: TextIndex | None = None
+    #: a text an editor will change (kept by a Reparser): what the last run placed, by engine key; else None
+    placed: dict[Any, Finding] | None = None
+    #: a spliced text: the previous version's placements and where the texts differ (a reuse.Previous)
+    previous: Any = None
 
     @property
     def index(self) -> TextIndex:
@@ -56,7 +61,7 @@ class Document:
             self._index = TextIndex(self.text)
         return self._index
 
-    def skeleton(self, full_scan: bool = True) -> Skeleton | None:
+    def skeleton(self, full_scan: bool = True) -> Mapping[Pointer, Spans] | None:
         """Spans of the top two levels of parsed_text (nodes[i], connections.S, ...), computed once, on demand.
 
         Canonical text (exactly its value pretty-printed) is indexed by its indentation, a few milliseconds; other text
@@ -93,28 +98,16 @@ def decode_bytes(data: bytes) -> tuple[str, Finding | None]:
         # Position of the first bad byte, in code points of the replaced text.
         at = len(body[: exc.start].decode(enc, errors="replace"))
         bad = f"byte 0x{body[exc.start]:02x} at byte offset {exc.start + skip}"
-        finding = Finding(
-            code="INVALID_ENCODING",
-            message=f"File is not valid {enc.upper()}: {bad} cannot be decoded",
-            path="",
-            pointer=(),
-            offsets=(at, at + 1),
-        )
-        return text, finding
+        message = f"File is not valid {enc.upper()}: {bad} cannot be decoded"
+        return text, Finding(code="INVALID_ENCODING", message=message, path="", pointer=(), offsets=(at, at + 1))
 
 
 def parse(text: str, max_bytes: int | None = None) -> Document:
     """Parse text into a Document; never raises. Broken text is repaired step by step and each step reported."""
     if max_bytes is not None and _utf8_size(text, max_bytes) > max_bytes:
         doc = Document(text=text, value=None, parsed_text=text)
-        doc.syntax.append(
-            _syntax(
-                "FILE_TOO_LARGE",
-                f"File is over the size limit of {max_bytes:,} bytes (setting maxFileBytes); not validated",
-                0,
-                0,
-            )
-        )
+        message = f"File is over the size limit of {max_bytes:,} bytes (setting maxFileBytes); not validated"
+        doc.syntax.append(_syntax("FILE_TOO_LARGE", message, 0, 0))
         return doc
     work = text
     if work.startswith("\ufeff"):

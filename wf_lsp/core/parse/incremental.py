@@ -6,15 +6,18 @@ import bisect
 import json.decoder
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
+from wf_lsp.core.findings import Pointer
 from wf_lsp.core.parse import skeleton
 from wf_lsp.core.parse.document import Document, parse
 from wf_lsp.core.parse.document import _utf8_size as utf8_size
 from wf_lsp.core.parse.jsonerror import too_deep
+from wf_lsp.core.reuse import Previous
 
 #: characters compared per step when looking for the changed region (a slice compare is a memcmp)
 CHUNK = 16384
@@ -93,7 +96,10 @@ class Reparser:
             doc = self._splice(last, text, max_bytes) if last is not None else None
             if doc is None:
                 doc = parse(text, max_bytes)
-                self._last = _Last(text, doc) if _clean(doc, text) else None
+                self._last = None
+                if _clean(doc, text):
+                    self._last = _Last(text, doc)
+                    doc.placed = {}
             return doc
 
     def _splice(self, last: _Last, text: str, max_bytes: int | None) -> Document | None:
@@ -122,7 +128,12 @@ class Reparser:
             top[key] = members
         else:
             return None
-        doc = Document(text=text, value=top, parsed_text=text, canonical=canonical)
+        doc = Document(text=text, value=top, parsed_text=text, canonical=canonical, placed={})
+        if old.placed:
+            old_text = last.text
+            lines = text.count("\n", start, new_end) - old_text.count("\n", start, old_end)
+            plain = "\r" not in old_text[start:old_end] and "\r" not in text[start:new_end] and "\r" not in text
+            doc.previous = Previous(old.placed, start, old_end, new_end, (key, child), lines, plain)
         if old._skeleton_tried:  # the top two levels kept their layout: the same skeleton, moved by the edit
             doc._skeleton = _moved(old._skeleton, old_end, delta) if old._skeleton is not None else None
             doc._skeleton_tried = old._skeleton_tried
@@ -202,13 +213,43 @@ def _entry_by_layout(
     return None, None
 
 
-def _moved(spans: skeleton.Skeleton, after: int, delta: int) -> skeleton.Skeleton:
-    """A skeleton with every offset at or after `after` moved by delta (no offset lies inside the edit; -1 stays)."""
+def _moved(spans: Mapping[Pointer, skeleton.Spans], after: int, delta: int) -> Moved:
+    """A skeleton with every offset at or after `after` moved by delta (no offset lies inside the edit; -1 stays),
+    moved as its entries are read: a keystroke costs nothing here, and locating a few pointers reads a few entries."""
+    if isinstance(spans, Moved) and len(spans.shifts) < MAX_SHIFTS:
+        return Moved(spans.base, (*spans.shifts, (after, delta)))
+    return Moved(dict(spans.items()) if not isinstance(spans, dict) else spans, ((after, delta),))
 
-    def at(o: int) -> int:
-        return o + delta if o >= after else o
 
-    return {p: (None if k is None else (at(k[0]), at(k[1])), (at(v[0]), at(v[1]))) for p, (k, v) in spans.items()}
+#: edits a moved skeleton accumulates before it is written out again (each read applies them all)
+MAX_SHIFTS = 32
+
+
+class Moved(Mapping[Pointer, skeleton.Spans]):
+    """A skeleton and the edits made since it was built: (after, delta), each moving the offsets at or after `after`."""
+
+    __slots__ = ("base", "shifts")
+
+    def __init__(self, base: skeleton.Skeleton, shifts: tuple[tuple[int, int], ...]) -> None:
+        self.base = base
+        self.shifts = shifts
+
+    def __getitem__(self, ptr: Pointer) -> skeleton.Spans:
+        key, (vs, ve) = self.base[ptr]
+        ks, ke = key if key is not None else (-1, -1)
+        for after, delta in self.shifts:
+            ks, ke = (ks + delta if ks >= after else ks), (ke + delta if ke >= after else ke)
+            vs, ve = (vs + delta if vs >= after else vs), (ve + delta if ve >= after else ve)
+        return (None if key is None else (ks, ke)), (vs, ve)
+
+    def __contains__(self, ptr: object) -> bool:
+        return ptr in self.base
+
+    def __iter__(self) -> Iterator[Pointer]:
+        return iter(self.base)
+
+    def __len__(self) -> int:
+        return len(self.base)
 
 
 def _clean(doc: Document, text: str) -> bool:

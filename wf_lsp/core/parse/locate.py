@@ -10,7 +10,7 @@ import json
 import json.decoder
 import json.scanner
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from wf_lsp.core.findings import Pointer
@@ -52,7 +52,7 @@ def locate(
     text: str,
     pointers: Iterable[Pointer],
     early_exit: bool = True,
-    skeleton: dict[Pointer, Found] | None = None,
+    skeleton: Mapping[Pointer, Found] | None = None,
     value: Any = _UNKNOWN,
 ) -> dict[Pointer, Found]:
     """Key and value spans (offsets of `text`) of each pointer that exists; missing ones are left out.

@@ -18,7 +18,8 @@ _scanstring: Any = getattr(json.decoder, "scanstring")  # noqa: B009 (C speedup,
 _scan: Any = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
 
 #: pointer -> (key span or None, (value start, value end)) for the top-level members and their direct children
-Skeleton = dict[Pointer, tuple[tuple[int, int] | None, tuple[int, int]]]
+Spans = tuple[tuple[int, int] | None, tuple[int, int]]
+Skeleton = dict[Pointer, Spans]
 #: called for each member of an object with (key, key span, value start); returns the value's end
 _Measure = Callable[[str, tuple[int, int], int], int]
 
