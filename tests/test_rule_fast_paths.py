@@ -180,3 +180,33 @@ def test_unreachable_nodes_match_a_plain_search() -> None:
         }
         starts = triggers or [i for i in range(n) if all(dst != i for _, dst in edges)]
         assert found == set(range(n)) - _reachable_by_search(n, edges, starts), (edges, triggers)
+
+
+def test_a_suggester_shared_by_the_next_versions_and_threads_answers_as_a_fresh_one() -> None:
+    """The index of a candidate list is kept for the next run with the same list (an editor's next version), and is
+    used by several threads at once: every answer must be the one a new index gives, whatever the order of use."""
+    import threading
+
+    rng = random.Random(11)
+    names = [f"Node {''.join(rng.choice('abcdefgh') for _ in range(6))} {i}" for i in range(3000)]
+    words = [n[: rng.randrange(3, len(n))] + rng.choice("xyz") + n[-3:] for n in rng.sample(names, 400)]
+    expected = [suggest.Suggester(names).by_edits(w) for w in words] + [
+        suggest.Suggester(names).by_ratio(w) for w in words[:40]
+    ]
+    assert sum(e is not None for e in expected) > 100
+    got: list[list[str | None]] = []
+
+    def run(order: int) -> None:
+        shared = suggest.Guesses().suggester(list(names))  # an equal list: the kept index
+        mine = [shared.by_edits(w) for w in (words if order % 2 else words[::-1])]
+        if order % 2 == 0:
+            mine.reverse()
+        got.append(mine + [shared.by_ratio(w) for w in words[:40]])
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert got == [expected] * 6
+    assert suggest.Guesses().suggester(list(names)) is suggest.Guesses().suggester(list(names))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import difflib
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from functools import lru_cache
 from itertools import repeat
 
@@ -65,11 +66,34 @@ class Guesses:
         self._suggesters: dict[int, Suggester] = {}
 
     def suggester(self, candidates: list[str]) -> Suggester:
-        """The index of one candidate list (built once per document)."""
+        """The index of one candidate list (built once per document, or taken from the last runs' when their list was
+        the same: an editor's next version mostly has the same node names)."""
         found = self._suggesters.get(id(candidates))
         if found is None:
-            found = self._suggesters[id(candidates)] = Suggester(candidates)
+            found = self._suggesters[id(candidates)] = _shared(candidates)
         return found
+
+
+#: Suggesters of the last few candidate lists (a Suggester is a function of its list alone: the same list, the same
+#: answers, whichever document asks), and how many are kept
+_SHARED: OrderedDict[tuple[str, ...], Suggester] = OrderedDict()
+_SHARED_KEEP = 4
+_SHARED_LOCK = threading.Lock()
+
+
+def _shared(candidates: list[str]) -> Suggester:
+    key = tuple(candidates)
+    with _SHARED_LOCK:
+        found = _SHARED.get(key)
+        if found is not None:
+            _SHARED.move_to_end(key)
+            return found
+    found = Suggester(list(key))
+    with _SHARED_LOCK:
+        _SHARED[key] = found
+        while len(_SHARED) > _SHARED_KEEP:
+            _SHARED.popitem(last=False)
+    return found
 
 
 class Suggester:
@@ -80,9 +104,15 @@ class Suggester:
         self._folded: dict[str, str] | None = None
         self._counts: _CharCounts | None = None
         self._deletions: _DeletionIndex | None = None
+        #: runs of several threads share a suggester: its tables are built on first use, one caller at a time
+        self._lock = threading.Lock()
 
     def by_ratio(self, word: str, cutoff: float = RATIO_CUTOFF) -> str | None:
         """Exactly what the small-list path answers: a case-insensitive match, else difflib's best ratio."""
+        with self._lock:
+            return self._by_ratio(word, cutoff)
+
+    def _by_ratio(self, word: str, cutoff: float) -> str | None:
         if self._folded is None:
             self._folded = {}
             for w in self.words:
@@ -98,11 +128,12 @@ class Suggester:
 
     def by_edits(self, word: str) -> str | None:
         """A case-insensitive match within edit distance 2."""
-        if self._deletions is None:
-            self._deletions = _DeletionIndex(self.words)
         if len(word) > MAX_GUESS_LENGTH:
             return None
-        return self._deletions.lookup(word)
+        with self._lock:
+            if self._deletions is None:
+                self._deletions = _DeletionIndex(self.words)
+            return self._deletions.lookup(word)
 
 
 class _CharCounts:
