@@ -284,3 +284,37 @@ def test_after_an_edit_only_the_edited_nodes_findings_are_located_again(monkeypa
     assert repr([(f.span, f.fixes, f.related) for f in after.findings]) == repr(
         [(f.span, f.fixes, f.related) for f in analyze(edited, SETTINGS, REGISTRY, None, None, None).findings]
     )
+
+
+def test_the_connection_walk_is_taken_from_the_last_version_only_when_nothing_it_reads_changed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from wf_lsp.core.rules import connections
+
+    walks: list[int] = []
+    real = connections._walk_map
+    monkeypatch.setattr(connections, "_walk_map", lambda ctx: (walks.append(1), real(ctx))[1])
+    wf = json.loads(_generated(200, 9))
+    for i in range(0, 199, 3):  # targets that name no node: the walk notes them, with did-you-mean fixes
+        wf["connections"][f"Step {i}"]["main"]["0"][0]["node"] = f"Stpe {i + 1}"
+    text = json.dumps(wf, indent=2) + "\n"
+    parser = Reparser()
+    analyze(text, SETTINGS, REGISTRY, None, None, parser.parse(text, SETTINGS.max_file_bytes))
+    assert walks == [1]
+    steps = [
+        ("https://example.com/120", "https://example.com/120x", False),  # a parameter: the walk is taken again
+        ('"name": "Step 50"', '"name": "Step 50b"', True),  # a name a target may mean: it must run
+        ('"id": "node_7"', '"id": "node_7x"', True),  # an id
+        ("https://example.com/30", "https://example.com/3", False),
+    ]
+    for old, new, runs in steps:
+        walks.clear()
+        text = text.replace(old, new, 1)
+        doc = parser.parse(text, SETTINGS.max_file_bytes)
+        got = analyze(text, SETTINGS, REGISTRY, None, None, doc)
+        assert walks == ([1] if runs else []), (old, walks)
+        full = analyze(text, SETTINGS, REGISTRY, None, None, None)
+        assert [(f.code, f.message, f.span, f.fixes, f.related) for f in got.findings] == [
+            (f.code, f.message, f.span, f.fixes, f.related) for f in full.findings
+        ]
+        assert sum(f.code == "INVALID_CONNECTION_TARGET_NODE" for f in got.findings) >= 60

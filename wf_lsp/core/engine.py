@@ -138,6 +138,9 @@ def _analyze(
     enabled = _on_dialect(enabled, dialect)
     ctx = Context(doc=doc, settings=settings, registry=registry, enabled=enabled, wf=doc.value)
     ctx.dialect = dialect
+    if doc.placed is not None:  # an editor's text: this run keeps work for the next version, and takes the last's
+        ctx.carry = doc.carried = {}
+        ctx.carried = doc.previous.carried if doc.previous is not None else None
     ctx.key_mode = "name" if dialect == "n8n" else settings.key_mode
     if pre:
         ctx.findings.extend(f for f in pre if f.code in enabled)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass
+from typing import Any
 
 from wf_lsp.core.findings import Finding, Fix, Pointer, Position, Related, Span, TextEdit
 from wf_lsp.core.fix.fixes import FixPlan
@@ -29,6 +30,8 @@ class Previous:
     lines: int
     #: line breaks are "\n" only, in both texts (a CR would make columns depend on more than the offset)
     plain_lines: bool
+    #: what the previous version's rules kept for this one (rules.carry)
+    carried: dict[str, Any] | None = None
 
     def reuse(self, f: Finding, key: Key | None, plan: FixPlan | None) -> bool:
         """Give f the span, related spans and fixes of the previous run's finding with the same key, moved; False

@@ -53,6 +53,8 @@ class Document:
     placed: dict[Any, Finding] | None = None
     #: a spliced text: the previous version's placements and where the texts differ (a reuse.Previous)
     previous: Any = None
+    #: what the last run's rules kept for the next version (rules.carry), for a text an editor will change
+    carried: dict[str, Any] | None = None
 
     @property
     def index(self) -> TextIndex:

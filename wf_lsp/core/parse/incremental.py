@@ -129,11 +129,11 @@ class Reparser:
         else:
             return None
         doc = Document(text=text, value=top, parsed_text=text, canonical=canonical, placed={})
-        if old.placed:
+        if old.placed is not None:
             old_text = last.text
             lines = text.count("\n", start, new_end) - old_text.count("\n", start, old_end)
             plain = "\r" not in old_text[start:old_end] and "\r" not in text[start:new_end] and "\r" not in text
-            doc.previous = Previous(old.placed, start, old_end, new_end, (key, child), lines, plain)
+            doc.previous = Previous(old.placed, start, old_end, new_end, (key, child), lines, plain, old.carried)
         if old._skeleton_tried:  # the top two levels kept their layout: the same skeleton, moved by the edit
             doc._skeleton = _moved(old._skeleton, old_end, delta) if old._skeleton is not None else None
             doc._skeleton_tried = old._skeleton_tried

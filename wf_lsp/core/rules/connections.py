@@ -9,7 +9,7 @@ from wf_lsp.core.findings import Anchor, Pointer, Related
 from wf_lsp.core.fix import fixes
 from wf_lsp.core.fix.suggest import closest
 from wf_lsp.core.js import jsval
-from wf_lsp.core.rules import noderefs
+from wf_lsp.core.rules import carry, noderefs
 from wf_lsp.core.rules.context import Context, FixPlan
 from wf_lsp.core.rules.rule import note, report_walked, rule, walked
 
@@ -66,7 +66,11 @@ def _report(ctx: Context, code: str) -> None:
 def _walk(ctx: Context) -> None:
     """The platform's P3: walk the connection map, resolving keys by the configured mode; collect the graph's edges
     (ctx.edges), the targets the port rules look at, and what the rules above report, with their fixes computed in
-    walk order (did-you-mean has a budget per document)."""
+    walk order (did-you-mean has a budget per document); an editor's next version may take the last one's (carry)."""
+    carry.walk(ctx, _walk_map)
+
+
+def _walk_map(ctx: Context) -> None:
     conns = ctx.wf.get("connections") if isinstance(ctx.wf, dict) else None
     if isinstance(conns, dict):
         pairs: Any = conns.items()
@@ -95,9 +99,7 @@ def _walk(ctx: Context) -> None:
         else:
             src_index = _oracle_source(ctx, src, name_set)
         by_id = True
-        sptr: Pointer = (
-            ("connections", int(src) if is_list else src) if not isinstance(conns, str) else ("connections",)
-        )
+        sptr: Pointer = ("connections",) if isinstance(conns, str) else ("connections", int(src) if is_list else src)
         if src_index is None:
             fix = _source_fix(ctx, src, sptr)
             note(ctx, "INVALID_CONNECTION_SOURCE", sptr, path=f"connections.{src}", anchor="key", fix=fix, source=src)

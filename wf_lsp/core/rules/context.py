@@ -53,6 +53,10 @@ class Context:
     by_id: bool = False
     #: what several rules of one run share (the graph's adjacency, resolved triggers, a walk's notes), by name or walk
     memo: dict[Any, Any] = field(default_factory=dict)
+    #: what the previous version's run kept for this one (an editor's spliced text), and what this run keeps for the
+    #: next (None: a text no editor changes); see rules.carry
+    carried: dict[str, Any] | None = None
+    carry: dict[str, Any] | None = None
     #: in-document suppressions that matched nothing: (pointer of the code string, position, code)
     unused_suppressions: list[tuple[Pointer, int, str]] = field(default_factory=list)
 

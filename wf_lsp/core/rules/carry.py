@@ -1,0 +1,88 @@
+"""The connection walk kept for an editor's next version, and taken again when nothing it reads has changed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from wf_lsp.core.rules.context import Context
+
+_KEY = "connections.walk"
+
+
+@dataclass(slots=True)
+class _Walk:
+    """What one connection walk read (the map by identity, the rest by value) and what it left in the run."""
+
+    connections: Any
+    reads: tuple[Any, ...]
+    noted: dict[str, list[tuple[Any, dict[str, Any]]]]
+    edges: list[tuple[int, int, Any]]
+    targets: list[Any] | None
+    by_id: bool
+    answers: dict[str, str | None]
+
+
+def _reads(ctx: Context, answers: dict[str, str | None]) -> tuple[Any, ...] | None:
+    """Everything the walk reads besides the connection map, or None when it cannot be kept (the oracle profile reads
+    every node's name as JavaScript compares it)."""
+    if ctx.oracle:
+        return None
+    refs = [
+        (n.get("name") if type(n.get("name")) is str else None, n.get("id") if type(n.get("id")) is str else None)
+        if type(n) is dict
+        else None
+        for n in ctx.nodes
+    ]
+    return (ctx.dialect, ctx.key_mode, ctx.names, ctx.ids, refs, answers)
+
+
+def walk(ctx: Context, walk_map: Callable[[Context], None]) -> None:
+    """Inside the connection walk (rule.walked): take the last version's, or walk the map and keep what it left."""
+    noted = ctx.memo["walk:current"][0]
+    if not reuse(ctx, noted):
+        edges, answers = len(ctx.edges), dict(ctx.guess.answers)
+        walk_map(ctx)
+        keep(ctx, noted, edges, answers)
+
+
+def reuse(ctx: Context, noted: dict[str, list[tuple[Any, dict[str, Any]]]]) -> bool:
+    """Leave in ctx what the previous version's walk left, when the map is the same object (a splice keeps every value
+    the edit did not touch) and everything else it reads is equal: its notes, edges, checked targets, the did-you-mean
+    answers it gave. False when the walk must run."""
+    kept: _Walk | None = ctx.carried.get(_KEY) if ctx.carried else None
+    conns = ctx.wf.get("connections") if isinstance(ctx.wf, dict) else None
+    if kept is None or kept.connections is not conns or kept.reads != _reads(ctx, ctx.guess.answers):
+        return False
+    for code, found in kept.noted.items():
+        noted[code] = list(found)
+    ctx.edges.extend(kept.edges)
+    if kept.targets is not None:
+        ctx.memo["connections.targets"] = list(kept.targets)
+    ctx.by_id = kept.by_id
+    ctx.guess.answers.clear()
+    ctx.guess.answers.update(kept.answers)
+    return True
+
+
+def keep(
+    ctx: Context, noted: dict[str, list[tuple[Any, dict[str, Any]]]], edges: int, answers: dict[str, str | None]
+) -> None:
+    """Keep what a walk that just ran left (edges: how many ctx.edges held before it; answers: the did-you-mean answers
+    before it), for the next version of an editor's document."""
+    if ctx.carry is None:
+        return
+    reads = _reads(ctx, answers)
+    if reads is None:
+        return
+    conns = ctx.wf.get("connections") if isinstance(ctx.wf, dict) else None
+    targets = ctx.memo.get("connections.targets")
+    found = {code: list(items) for code, items in noted.items()}
+    ctx.carry[_KEY] = _Walk(
+        conns, reads, found, ctx.edges[edges:], list(targets) if targets is not None else None, ctx.by_id,
+        dict(ctx.guess.answers),
+    )  # fmt: skip
+
+
+__all__ = ["keep", "reuse", "walk"]
