@@ -12,7 +12,7 @@ _KEY = "connections.walk"
 
 
 @dataclass(slots=True)
-class _Walk:
+class _KeptWalk:
     """What one connection walk read (the map by identity, the rest by value) and what it left in the run."""
 
     connections: Any
@@ -51,7 +51,7 @@ def reuse(ctx: Context, noted: dict[str, list[tuple[Any, dict[str, Any]]]]) -> b
     """Leave in ctx what the previous version's walk left, when the map is the same object (a splice keeps every value
     the edit did not touch) and everything else it reads is equal: its notes, edges, checked targets, the did-you-mean
     answers it gave. False when the walk must run."""
-    kept: _Walk | None = ctx.carried.get(_KEY) if ctx.carried else None
+    kept: _KeptWalk | None = ctx.carried.get(_KEY) if ctx.carried else None
     conns = ctx.wf.get("connections") if isinstance(ctx.wf, dict) else None
     if kept is None or kept.connections is not conns or kept.reads != _reads(ctx, ctx.guess.answers):
         return False
@@ -79,7 +79,7 @@ def keep(
     conns = ctx.wf.get("connections") if isinstance(ctx.wf, dict) else None
     targets = ctx.memo.get("connections.targets")
     found = {code: list(items) for code, items in noted.items()}
-    ctx.carry[_KEY] = _Walk(
+    ctx.carry[_KEY] = _KeptWalk(
         conns, reads, found, ctx.edges[edges:], list(targets) if targets is not None else None, ctx.by_id,
         dict(ctx.guess.answers),
     )  # fmt: skip
