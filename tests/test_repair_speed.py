@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from wf_lsp.core.parse import brackets, document
+from wf_lsp.core.parse import brackets, repair
 from wf_lsp.core.parse.document import parse
 
 _OLD_BRACKETS = re.compile(r'"(?:[^"\\\n]|\\.)*"?|[\[\]{}]')
@@ -25,13 +25,13 @@ def test_a_text_cut_inside_a_string_value_is_closed_in_one_repair(monkeypatch: p
     text = _workflow(50)
     cut = text[: text.index('"a [b] {c}"', len(text) // 2) + 4]  # inside the string, after '[' of its content
     calls = []
-    real = document._repair
+    real = repair.step
 
     def counted(*args: object) -> str | None:
         calls.append(args[1])
         return real(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(document, "_repair", counted)
+    monkeypatch.setattr(repair, "step", counted)
     doc = parse(cut)
     assert len(calls) == 1, calls
     assert doc.value["nodes"][-1]["parameters"] == {"note": "a ["}

@@ -8,7 +8,7 @@ from typing import Any
 
 from wf_lsp.core.parse.jsonerror import decode
 
-#: All but the brackets document._BRACKETS finds: deleting its matches leaves those brackets, in order.
+#: All but the brackets repair._BRACKETS finds: deleting its matches leaves those brackets, in order.
 _NOT_BRACKETS = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"?|[^\[\]{}"]+')
 
 #: json without hooks: where a broken text stops is found at C speed, with no Python call per object or number

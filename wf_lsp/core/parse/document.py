@@ -1,4 +1,4 @@
-"""Text to JSON value plus syntax problems: C-speed parsing, repair of broken text, exact positions on demand."""
+"""Text to JSON value plus syntax problems: C-speed parsing, broken text repaired (repair.py), positions on demand."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from typing import Any
 
 import orjson
 
-from wf_lsp.core.findings import Finding, Pointer, Severity
-from wf_lsp.core.parse import skeleton
-from wf_lsp.core.parse.brackets import open_brackets, read
-from wf_lsp.core.parse.jsonerror import MAX_DEPTH, Kind, classify, too_deep
+from wf_lsp.core.findings import Finding, Pointer
+from wf_lsp.core.parse import repair, skeleton
+from wf_lsp.core.parse.brackets import read
+from wf_lsp.core.parse.jsonerror import Kind, classify, too_deep
+from wf_lsp.core.parse.repair import doc_to_original, report_depth, syntax_finding
 from wf_lsp.core.parse.skeleton import Spans
 from wf_lsp.core.parse.textindex import TextIndex
 
@@ -22,12 +23,6 @@ from wf_lsp.core.parse.textindex import TextIndex
 _orjson: Any = orjson
 
 MAX_REPAIRS = 40
-_WS = re.compile(r"[ \t\n\r]*")
-#: The key of the member a value position belongs to (directly, or as an item of its array).
-_KEY_BEFORE = re.compile(r'"((?:[^"\\\n]|\\.)*)"\s*:\s*(?:\[[^\[\]{}:]*)?\Z')
-#: Keys whose values are secrets: masked in messages (credentials, passwords, tokens, keys).
-_SECRET_KEY = re.compile(r"pass(?:word|wd)?|pwd|secret|token|api[_-]?key|private[_-]?key|credential|auth", re.I)
-_BRACKETS = re.compile(r'"(?:[^"\\\n]|\\.)*"?|[\[\]{}]')
 
 
 @dataclass(slots=True)
@@ -109,7 +104,7 @@ def parse(text: str, max_bytes: int | None = None) -> Document:
     if max_bytes is not None and _utf8_size(text, max_bytes) > max_bytes:
         doc = Document(text=text, value=None, parsed_text=text)
         message = f"File is over the size limit of {max_bytes:,} bytes (setting maxFileBytes); not validated"
-        doc.syntax.append(_syntax("FILE_TOO_LARGE", message, 0, 0))
+        doc.syntax.append(syntax_finding("FILE_TOO_LARGE", message, 0, 0))
         return doc
     work = text
     if work.startswith("\ufeff"):
@@ -139,7 +134,7 @@ def parse(text: str, max_bytes: int | None = None) -> Document:
     decoder = json.JSONDecoder(object_pairs_hook=hook, parse_constant=constant, parse_int=_json_int)
     deep = too_deep(work)
     if deep:
-        _report_depth(doc, work, insertions)
+        report_depth(doc, work, insertions)
     for _ in range(0 if deep else MAX_REPAIRS):
         dups.clear()
         try:
@@ -151,9 +146,9 @@ def parse(text: str, max_bytes: int | None = None) -> Document:
         except json.JSONDecodeError as exc:
             kind, pos = classify(work, exc.pos)  # the position only: CPython's wording differs between releases
         except RecursionError:
-            _report_depth(doc, work, insertions)
+            report_depth(doc, work, insertions)
             break
-        repaired = _repair(work, kind, pos, doc, insertions)
+        repaired = repair.step(work, kind, pos, doc, insertions)
         if repaired is None:
             doc.value = None
             break
@@ -166,7 +161,9 @@ def parse(text: str, max_bytes: int | None = None) -> Document:
         if not deep:
             doc.value = None
             doc.syntax.append(
-                _syntax("JSON_SYNTAX_ERROR", f"Too many syntax errors (over {MAX_REPAIRS}); stopped parsing", 0, 0)
+                syntax_finding(
+                    "JSON_SYNTAX_ERROR", f"Too many syntax errors (over {MAX_REPAIRS}); stopped parsing", 0, 0
+                )
             )
     doc.parsed_text = work
     if doc.truncated:
@@ -239,7 +236,9 @@ def _fast_check(raw: bytes, value: Any, again: bytes) -> Any:
 def _report_nonstandard(doc: Document, work: str) -> None:
     for m in re.finditer(r"-?\b(?:NaN|Infinity)\b", work):
         start = doc.to_original(m.start())
-        doc.syntax.append(_syntax("JSON_SYNTAX_ERROR", f"{m.group()} is not valid JSON", start, start + len(m.group())))
+        doc.syntax.append(
+            syntax_finding("JSON_SYNTAX_ERROR", f"{m.group()} is not valid JSON", start, start + len(m.group()))
+        )
         break
 
 
@@ -248,197 +247,3 @@ def _utf8_size(text: str, limit: int) -> int:
     if text.isascii() or len(text) > limit or len(text) * 4 <= limit:
         return len(text)
     return len(text.encode("utf-8", "surrogatepass"))
-
-
-def doc_to_original(insertions: list[tuple[int, int]], offset: int) -> int:
-    """Map an offset of repaired text back to the original, given the insertions made so far."""
-    shift = sum(count for at, count in insertions if at < offset)
-    return max(0, offset - shift)
-
-
-def _syntax(code: str, message: str, start: int, end: int) -> Finding:
-    return Finding(code=code, message=message, path="", pointer=(), severity=Severity.ERROR, offsets=(start, end))
-
-
-def _insert(work: str, at: int, piece: str, insertions: list[tuple[int, int]]) -> str:
-    """Insert piece at `at` of the working text, recording the shift for mapping positions back."""
-    insertions.append((at, len(piece)))
-    insertions.sort()
-    return work[:at] + piece + work[at:]
-
-
-def _prev_nonspace(work: str, pos: int) -> int:
-    i = pos - 1
-    while i >= 0 and work[i] in " \t\r\n":
-        i -= 1
-    return i
-
-
-def _repair(work: str, kind: Kind, pos: int, doc: Document, insertions: list[tuple[int, int]]) -> str | None:
-    """One repair step where json stopped (kind: what it expected there); records a syntax finding. None when nothing
-    can be done."""
-    orig = doc_to_original(insertions, pos)
-    n = len(work)
-
-    def report(code: str, message: str, start: int, end: int) -> None:
-        if doc.truncated and start >= len(doc.text):
-            return  # follow-on repairs of the closing we appended
-        doc.syntax.append(_syntax(code, message, start, max(end, start)))
-
-    if pos >= len(work.rstrip()) and kind is not Kind.EXTRA:
-        # json read everything before pos, unless it stopped inside a string (a line break or escape at the end)
-        valid = pos if kind not in (Kind.CONTROL, Kind.ESCAPE, Kind.UNTERMINATED) else 0
-        return _close_truncated(work, pos, doc, insertions, kind, valid)
-    if kind is Kind.COMMA:
-        report("JSON_SYNTAX_ERROR", "Missing comma", orig, orig + 1)
-        return _insert(work, pos, ",", insertions)
-    if kind is Kind.COLON:
-        report("JSON_SYNTAX_ERROR", "Missing colon after property name", orig, orig + 1)
-        return _insert(work, pos, ":", insertions)
-    if kind in (Kind.KEY, Kind.VALUE, Kind.TRAILING_COMMA):
-        prev = _prev_nonspace(work, pos)
-        if work[pos] in "}]" and prev >= 0 and work[prev] == ",":
-            report(
-                "JSON_SYNTAX_ERROR",
-                "Trailing comma",
-                doc_to_original(insertions, prev),
-                doc_to_original(insertions, prev) + 1,
-            )
-            return work[:prev] + " " + work[prev + 1 :]
-        if work[pos] in "}]" and prev >= 0 and work[prev] == ":":
-            report("JSON_SYNTAX_ERROR", "Missing value", orig, orig + 1)
-            return _insert(work, pos, "null", insertions)
-        if work[pos] == "," and prev >= 0 and work[prev] in ",[{":
-            report("JSON_SYNTAX_ERROR", "Unexpected comma", orig, orig + 1)
-            return work[:pos] + " " + work[pos + 1 :]
-        # An unexpected token: a bare word, a single-quoted string, a stray character.
-        m = re.compile(r"[^,\]}\r\n]*").match(work, pos)
-        end = m.end() if m else pos + 1
-        end = max(end, pos + 1)
-        token = work[pos:end].rstrip()
-        end = pos + max(1, len(token))
-        if kind is Kind.KEY:
-            report(
-                "JSON_SYNTAX_ERROR",
-                "Property names must be double-quoted strings",
-                orig,
-                doc_to_original(insertions, end),
-            )
-            # Drop the rest of this member: blank it to keep positions.
-            return work[:pos] + " " * (end - pos) + work[end:] if work[pos] not in "{[" else None
-        shown = "text (not shown: it may be a secret)" if _secret_member(work, pos) else _show(token)
-        report("JSON_SYNTAX_ERROR", f"Unexpected {shown}; expected a value", orig, doc_to_original(insertions, end))
-        if work[pos] in "}]":
-            return _insert(work, pos, "null", insertions)
-        blank = "null" + " " * (end - pos - 4) if end - pos >= 4 else None
-        if blank is not None:
-            return work[:pos] + blank + work[end:]
-        work = work[:pos] + " " * (end - pos) + work[end:]
-        return _insert(work, pos, "null", insertions)
-    if kind is Kind.UNTERMINATED:
-        if "\n" not in work[pos:] and "\r" not in work[pos:]:
-            # A cut-off value ends with its string; a cut-off key also needs its value (":null", added when it is one).
-            prev = _prev_nonspace(work, pos)
-            odd = (len(work) - len(work.rstrip("\\"))) % 2 == 1  # the quote added is escaped: the string goes on
-            as_key = Kind.COMMA if prev >= 0 and work[prev] == ":" and not odd else Kind.COLON
-            return _close_truncated(_insert(work, n, '"', insertions), n + 1, doc, insertions, as_key, pos)
-        eol = work.find("\n", pos)
-        eol = n if eol < 0 else eol
-        if eol > pos and work[eol - 1] == "\r":
-            eol -= 1
-        report("JSON_SYNTAX_ERROR", "Unterminated string", orig, doc_to_original(insertions, eol))
-        closing = '"'
-        # A backslash right before the end would escape our quote.
-        if (len(work[pos:eol]) - len(work[pos:eol].rstrip("\\"))) % 2 == 1:
-            closing = '\\"'
-        return _insert(work, eol, closing, insertions)
-    if kind is Kind.CONTROL:
-        ch = work[pos] if pos < n else ""
-        if ch in "\r\n":
-            report("JSON_SYNTAX_ERROR", "Unterminated string (line break inside a string)", orig, orig + 1)
-            return _insert(work, pos, '"', insertions)
-        report(
-            "JSON_SYNTAX_ERROR",
-            f"Control character U+{ord(ch):04X} must be escaped in a string" if ch else "Invalid control character",
-            orig,
-            orig + 1,
-        )
-        return work[:pos] + " " + work[pos + 1 :]
-    if kind is Kind.ESCAPE:
-        report(
-            "JSON_SYNTAX_ERROR", "Invalid \\uXXXX escape" if work[pos] == "u" else "Invalid \\escape", orig, orig + 2
-        )
-        # json reports the escape's backslash (or the \u's backslash): replace the backslash by a space.
-        bs = work.rfind("\\", 0, pos + 1)
-        if bs < 0:
-            return None
-        return work[:bs] + " " + work[bs + 1 :]
-    # Kind.EXTRA: a complete value, then more text
-    report("JSON_SYNTAX_ERROR", "Unexpected text after the end of the JSON value", orig, len(doc.text))
-    return work[:pos] + " " * (n - pos)
-
-
-def _secret_member(work: str, pos: int) -> bool:
-    """Whether the value at pos belongs to a member whose key names a secret (its text must not reach a report)."""
-    m = _KEY_BEFORE.search(work, max(0, pos - 300), pos)
-    return m is not None and bool(_SECRET_KEY.search(m.group(1)))
-
-
-def _show(token: str) -> str:
-    token = token[:30].translate(_VISIBLE)
-    return f"'{token}'" if token else "end of line"
-
-
-#: Control characters (NUL, ESC, DEL, ...) shown as escapes in messages, never raw into a terminal or an editor.
-_VISIBLE = {c: f"\\u{c:04x}" for c in (*range(0x20), 0x7F)}
-
-
-def _close_truncated(
-    work: str, pos: int, doc: Document, insertions: list[tuple[int, int]], kind: Kind, valid: int = 0
-) -> str | None:
-    """The text ends early: close every open string, array and object so what is there can be checked. json read
-    work[:valid] whole (0 when that is not known)."""
-    stack = open_brackets(work, valid)
-    orig_end = len(doc.text)
-    if not stack:
-        doc.syntax.append(
-            _syntax(
-                "JSON_SYNTAX_ERROR", "Expected a JSON value", min(orig_end, doc_to_original(insertions, pos)), orig_end
-            )
-        )
-        return None
-    closers = "".join(reversed(stack))
-    if not doc.truncated:
-        doc.syntax.append(
-            _syntax("JSON_SYNTAX_ERROR", f"Unexpected end of file: '{closers}' expected", orig_end, orig_end)
-        )
-    doc.truncated = True
-    tail = work.rstrip()
-    suffix = ""
-    last = tail[-1:] if tail else ""
-    if last == ",":
-        work = tail[:-1] + " " + work[len(tail) :]
-    elif last == ":" or (kind is Kind.VALUE and last in "[{" and stack and stack[-1] == "}"):
-        suffix = "null"
-    elif kind is Kind.COLON and stack and stack[-1] == "}":
-        suffix = ":null"
-    return work + suffix + closers
-
-
-def _report_depth(doc: Document, work: str, insertions: list[tuple[int, int]]) -> None:
-    at = doc_to_original(insertions, _depth_position(work))
-    doc.syntax.append(_syntax("NESTING_TOO_DEEP", "JSON nesting is too deep to validate", at, at + 1))
-    doc.value = None
-
-
-def _depth_position(work: str) -> int:
-    depth = 0
-    for m in _BRACKETS.finditer(work):
-        t = m.group()
-        if t in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                return m.start()
-        elif t in "]}":
-            depth -= 1
-    return 0
