@@ -318,3 +318,28 @@ def test_the_connection_walk_is_taken_from_the_last_version_only_when_nothing_it
             (f.code, f.message, f.span, f.fixes, f.related) for f in full.findings
         ]
         assert sum(f.code == "INVALID_CONNECTION_TARGET_NODE" for f in got.findings) >= 60
+
+
+def test_a_walk_taken_from_the_last_version_is_handed_on_to_the_next(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Typing in a parameter, keystroke after keystroke: the walk runs once, not on every other keystroke."""
+    from wf_lsp.core.rules import connections
+
+    walks: list[int] = []
+    real = connections._walk_map
+    monkeypatch.setattr(connections, "_walk_map", lambda ctx: (walks.append(1), real(ctx))[1])
+    text = _generated(120, 3)
+    parser = Reparser()
+    analyze(text, SETTINGS, REGISTRY, None, None, parser.parse(text, SETTINGS.max_file_bytes))
+    at = text.index("https://example.com/60") + len("https://example.com/60")
+    versions = []
+    for typed in "abcdef":
+        text = text[:at] + typed + text[at:]
+        at += 1
+        doc = parser.parse(text, SETTINGS.max_file_bytes)
+        got = analyze(text, SETTINGS, REGISTRY, None, None, doc)
+        versions.append((text, [(f.code, f.message, f.span, f.fixes, f.related) for f in got.findings]))
+    assert walks == [1]
+    monkeypatch.undo()
+    for text, found in versions:
+        full = analyze(text, SETTINGS, REGISTRY, None, None, None)
+        assert found == [(f.code, f.message, f.span, f.fixes, f.related) for f in full.findings]

@@ -25,8 +25,8 @@ class _KeptWalk:
 
 
 def _reads(ctx: Context, answers: dict[str, str | None]) -> tuple[Any, ...] | None:
-    """Everything the walk reads besides the connection map, or None when it cannot be kept (the oracle profile reads
-    every node's name as JavaScript compares it)."""
+    """Everything the walk reads besides the connection map (answers: the did-you-mean answers before it), or None when
+    it cannot be kept (the oracle profile reads every node's name as JavaScript compares it)."""
     if ctx.oracle:
         return None
     refs = [
@@ -39,50 +39,34 @@ def _reads(ctx: Context, answers: dict[str, str | None]) -> tuple[Any, ...] | No
 
 
 def walk(ctx: Context, walk_map: Callable[[Context], None]) -> None:
-    """Inside the connection walk (rule.walked): take the last version's, or walk the map and keep what it left."""
-    noted = ctx.memo["walk:current"][0]
-    if not reuse(ctx, noted):
-        edges, answers = len(ctx.edges), dict(ctx.guess.answers)
-        walk_map(ctx)
-        keep(ctx, noted, edges, answers)
-
-
-def reuse(ctx: Context, noted: dict[str, list[tuple[Any, dict[str, Any]]]]) -> bool:
-    """Leave in ctx what the previous version's walk left, when the map is the same object (a splice keeps every value
-    the edit did not touch) and everything else it reads is equal: its notes, edges, checked targets, the did-you-mean
-    answers it gave. False when the walk must run."""
+    """Inside the connection walk (rule.walked): take the last version's when the map is the same object (a splice keeps
+    every value the edit did not touch) and everything else it reads is equal, or walk the map and keep what it left
+    for the next version of an editor's document."""
+    noted: dict[str, list[tuple[Any, dict[str, Any]]]] = ctx.memo["walk:current"][0]
+    conns = ctx.wf.get("connections") if isinstance(ctx.wf, dict) else None
+    wanted = ctx.carry is not None or ctx.carried is not None
+    reads = _reads(ctx, dict(ctx.guess.answers)) if wanted else None
     kept: _KeptWalk | None = ctx.carried.get(_KEY) if ctx.carried else None
-    conns = ctx.wf.get("connections") if isinstance(ctx.wf, dict) else None
-    if kept is None or kept.connections is not conns or kept.reads != _reads(ctx, ctx.guess.answers):
-        return False
-    for code, found in kept.noted.items():
-        noted[code] = list(found)
-    ctx.edges.extend(kept.edges)
-    if kept.targets is not None:
-        ctx.memo["connections.targets"] = list(kept.targets)
-    ctx.by_id = kept.by_id
-    ctx.guess.answers.clear()
-    ctx.guess.answers.update(kept.answers)
-    return True
+    if kept is not None and reads is not None and kept.connections is conns and kept.reads == reads:
+        for code, found in kept.noted.items():
+            noted[code] = list(found)
+        ctx.edges.extend(kept.edges)
+        if kept.targets is not None:
+            ctx.memo["connections.targets"] = list(kept.targets)
+        ctx.by_id = kept.by_id
+        ctx.guess.answers.clear()
+        ctx.guess.answers.update(kept.answers)
+    else:
+        edges = len(ctx.edges)
+        walk_map(ctx)
+        if ctx.carry is not None and reads is not None:
+            targets = ctx.memo.get("connections.targets")
+            ctx.carry[_KEY] = _KeptWalk(
+                conns, reads, {code: list(items) for code, items in noted.items()}, ctx.edges[edges:],
+                list(targets) if targets is not None else None, ctx.by_id, dict(ctx.guess.answers),
+            )  # fmt: skip
+    if kept is not None and ctx.carry is not None and _KEY not in ctx.carry:
+        ctx.carry[_KEY] = kept  # taken again: the next version compares with the same reads
 
 
-def keep(
-    ctx: Context, noted: dict[str, list[tuple[Any, dict[str, Any]]]], edges: int, answers: dict[str, str | None]
-) -> None:
-    """Keep what a walk that just ran left (edges: how many ctx.edges held before it; answers: the did-you-mean answers
-    before it), for the next version of an editor's document."""
-    if ctx.carry is None:
-        return
-    reads = _reads(ctx, answers)
-    if reads is None:
-        return
-    conns = ctx.wf.get("connections") if isinstance(ctx.wf, dict) else None
-    targets = ctx.memo.get("connections.targets")
-    found = {code: list(items) for code, items in noted.items()}
-    ctx.carry[_KEY] = _KeptWalk(
-        conns, reads, found, ctx.edges[edges:], list(targets) if targets is not None else None, ctx.by_id,
-        dict(ctx.guess.answers),
-    )  # fmt: skip
-
-
-__all__ = ["keep", "reuse", "walk"]
+__all__ = ["walk"]
