@@ -132,7 +132,7 @@ class Reparser:
         if old.placed is not None:
             old_text = last.text
             lines = text.count("\n", start, new_end) - old_text.count("\n", start, old_end)
-            plain = "\r" not in old_text[start:old_end] and "\r" not in text[start:new_end] and "\r" not in text
+            plain = "\r" not in old_text[start:old_end] and not doc.index.has_cr  # (the index the run reads anyway)
             doc.previous = Previous(old.placed, start, old_end, new_end, (key, child), lines, plain, old.carried)
         if old._skeleton_tried:  # the top two levels kept their layout: the same skeleton, moved by the edit
             doc._skeleton = _moved(old._skeleton, old_end, delta) if old._skeleton is not None else None

@@ -20,6 +20,11 @@ class TextIndex:
         self._has_cr = "\r" in text
         self._starts: list[int] | None = None
 
+    @property
+    def has_cr(self) -> bool:
+        """Whether a CR ends some line (then columns are counted from the line starts, not from LF alone)."""
+        return self._has_cr
+
     def _line_starts(self) -> list[int]:
         if self._starts is None:
             self._starts = [0] + [m.end() for m in _NEWLINES.finditer(self.text)]
