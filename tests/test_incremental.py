@@ -158,6 +158,12 @@ def test_random_edits_of_a_large_file_in_another_layout_match_full_validation() 
     assert splices > compared // 3, splices
 
 
+def test_random_edits_of_a_file_with_crlf_line_ends_match_full_validation() -> None:
+    """A CR makes columns depend on more than the offset: positions after the edit are found again, not moved."""
+    splices, compared = _run([_generated(200, 12).replace("\n", "\r\n")], 50, 12)
+    assert splices > compared // 8, splices  # (many random edits break a line end, or leave the spliced layout)
+
+
 def test_an_edit_inside_one_node_reparses_that_node_only() -> None:
     text = _generated(300, 5)
     parser = Reparser()
