@@ -349,3 +349,88 @@ def test_a_walk_taken_from_the_last_version_is_handed_on_to_the_next(monkeypatch
     for text, found in versions:
         full = analyze(text, SETTINGS, REGISTRY, None, None, None)
         assert found == [(f.code, f.message, f.span, f.fixes, f.related) for f in full.findings]
+
+
+def test_a_clean_connection_walk_is_taken_again_after_an_id_edit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A walk that noted nothing and found every key by name read only the names: editing an id (which an n8n export
+    never uses for connections) takes it again, renaming a node does not."""
+    from wf_lsp.core.rules import connections
+
+    walks: list[int] = []
+    real = connections._walk_map
+    monkeypatch.setattr(connections, "_walk_map", lambda ctx: (walks.append(1), real(ctx))[1])
+    text = _generated(150, 4)
+    parser = Reparser()
+    analyze(text, SETTINGS, REGISTRY, None, None, parser.parse(text, SETTINGS.max_file_bytes))
+    assert walks == [1]
+    steps = [
+        ('"id": "node_70"', '"id": "node_70x"', False),  # an id: every key was found by name
+        ('"id": "node_71"', '"id": "Step 90"', False),  # an id that is another node's name: names come first
+        ('"name": "Step 50"', '"name": "Step 50b"', True),  # a name: "Step 50" is a key and a target
+        ('"id": "node_72"', '"id": "Step 50"', True),  # the second lookup now finds the dangling "Step 50"
+        ('"id": "node_73"', '"id": "node_73x"', True),  # that walk used the ids
+    ]
+    for old, new, runs in steps:
+        walks.clear()
+        assert old in text
+        text = text.replace(old, new, 1)
+        got = analyze(text, SETTINGS, REGISTRY, None, None, parser.parse(text, SETTINGS.max_file_bytes))
+        assert walks == ([1] if runs else []), (old, walks)
+        full = analyze(text, SETTINGS, REGISTRY, None, None, None)
+        assert [(f.code, f.message, f.span, f.fixes, f.related) for f in got.findings] == [
+            (f.code, f.message, f.span, f.fixes, f.related) for f in full.findings
+        ]
+
+
+def _broken(text: str, rng: random.Random) -> str:
+    """One syntax error somewhere: a comma or colon gone, a trailing comma, a stray word or quote, a cut-off end."""
+    kind = rng.randrange(6)
+    if kind == 0:
+        spots = [m.start() for m in re.finditer(r",\n", text)]
+        at = rng.choice(spots)
+        return text[:at] + text[at + 1 :]
+    if kind == 1:
+        spots = [m.start() + 1 for m in re.finditer(r'": ', text)]
+        at = rng.choice(spots)
+        return text[:at] + text[at + 1 :]
+    if kind == 2:
+        spots = [m.start() for m in re.finditer(r"\n *[}\]]", text)]
+        at = rng.choice(spots)
+        return text[:at] + "," + text[at:]
+    if kind == 3:
+        spots = [m.end() for m in re.finditer(r'": ', text)]
+        at = rng.choice(spots)
+        return text[:at] + rng.choice(["undefined, ", "'x', ", '"open\n', "tru "]) + text[at:]
+    if kind == 4:
+        return text[: rng.randrange(len(text) // 2, len(text))]
+    return text[:-3]
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_random_edits_of_broken_files_match_full_validation(seed: int) -> None:
+    """Typing elsewhere in a file that stays broken (a missing comma, a stray word, a cut-off end): each version
+    equals a full validation, and most are spliced into the last repaired text instead of repaired again."""
+    rng = random.Random(seed)
+    texts = [*_corpus("metabuilder", 8), _generated(300, 5), json.dumps(json.loads(_corpus("n8n", 3)[1]), indent=2)]
+    repaired_splices = versions = 0
+    for original in texts:
+        for _ in range(3):
+            text = _broken(original, rng)
+            parser = Reparser()
+            assert _signature(text, parser.parse(text, SETTINGS.max_file_bytes)) == _signature(text)
+            strings = list(_STRING.finditer(text))
+            for _step in range(12):
+                if rng.random() < 0.85 and strings:  # typing inside some string
+                    m = rng.choice(strings[: len(strings) - 2])
+                    at = rng.randrange(m.start() + 1, m.end())
+                    text = text[:at] + rng.choice(["a", "b:", "é", "", "\\n"]) + text[at + rng.randrange(2) :]
+                else:
+                    text = _edit(text, rng, [text])
+                strings = list(_STRING.finditer(text))
+                before = parser.splices
+                doc = parser.parse(text, SETTINGS.max_file_bytes)
+                if parser.splices > before and doc.repairs:
+                    repaired_splices += 1
+                versions += 1
+                assert _signature(text, doc) == _signature(text), (text[:80], _step)
+    assert repaired_splices >= versions // 3, (repaired_splices, versions)

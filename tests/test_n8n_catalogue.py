@@ -349,3 +349,104 @@ def test_an_n8n_graph_draws_its_trigger_nodes_as_triggers() -> None:
     assert marked == ["Ogni 5 minuti"] and graph["triggers"], graph["nodes"]
     code, stdout, err = run_cli(["graph", "--format", "mermaid", str(path)])
     assert '(["Ogni 5 minuti' in stdout, stdout
+
+
+def _exports() -> list[dict[str, Any]]:
+    out = []
+    for path in sorted(CORPUS.glob("*.json")):
+        try:
+            out.append(json.loads(path.read_text(encoding="utf-8")))
+        except ValueError:
+            continue  # (a few are not valid JSON as published)
+    return out
+
+
+class _Editor:
+    """An editor's versions of one document: each validated as the next version (spliced when the parser can) and in
+    full, with what the n8n walk checked in the first."""
+
+    def __init__(self, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+        from wf_lsp.core.n8n import rules as n8n_rules
+        from wf_lsp.core.parse.incremental import Reparser
+        from wf_lsp.core.rules.registry import load_registry
+
+        self.settings, self.registry, self.parser = settings, load_registry(settings.registry), Reparser()
+        self.checked: list[int] = []
+        self.links = 0
+        node, links = n8n_rules._node, n8n_rules._connections
+
+        def check(ctx: Any, cat: Any, i: int, n: Any) -> Any:
+            self.checked.append(i)
+            return node(ctx, cat, i, n)
+
+        def connect(ctx: Any, cat: Any, descs: Any) -> Any:
+            self.links += 1
+            return links(ctx, cat, descs)
+
+        monkeypatch.setattr(n8n_rules, "_node", check)
+        monkeypatch.setattr(n8n_rules, "_connections", connect)
+
+    def _seen(self, text: str, doc: Any) -> str:
+        from wf_lsp.core.engine import analyze
+
+        a = analyze(text, self.settings, self.registry, "/tmp/x.json", None, doc)
+        found = [(f.code, f.message, f.severity, f.span, f.related, f.fixes, f.suggestion) for f in a.findings]
+        return repr((a.dialect, found, [f.pointer for f in a.findings]))
+
+    def next(self, text: str) -> tuple[list[int], int]:
+        """Validate the next version, assert it equals a full validation; (nodes checked, connection checks)."""
+        self.checked.clear()
+        self.links = 0
+        got = self._seen(text, self.parser.parse(text, self.settings.max_file_bytes))
+        checked, links = list(self.checked), self.links
+        assert got == self._seen(text, None)
+        return checked, links
+
+
+def test_an_edit_inside_one_n8n_node_checks_that_node_again_and_keeps_the_others(
+    catalogue: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the catalogue: typing in one node checks that node only (and no connection); renaming a node checks it
+    and the connections again. Every version equals a full validation."""
+    wf = max(_exports(), key=lambda w: (len(w["nodes"]), w.get("name", "")))
+    text = json.dumps(wf, indent=2)
+    nodes = wf["nodes"]
+    k = next(i for i in range(len(nodes) // 2, len(nodes)) if nodes[i]["name"] in wf["connections"])
+    assert len(nodes) >= 10
+    editor = _Editor(Settings(n8n_catalog=str(catalogue)), monkeypatch)
+    assert editor.next(text) == (list(range(len(nodes))), 1)
+    named = text.index(f'"name": {json.dumps(nodes[k]["name"])}')
+    at = named + len('"name": "')
+    text = text[:at] + "x" + text[at:]  # renamed: its connections now name no node
+    assert editor.next(text) == ([k], 1)
+    text = text[:named] + '"notes": "n",\n      ' + text[named:]  # a field added to the node
+    assert editor.next(text) == ([k], 0)
+    for typed in "abc":  # typing in the field, keystroke after keystroke
+        text = text[: named + 10] + typed + text[named + 10 :]
+        assert editor.next(text) == ([k], 0)
+
+
+def test_random_edits_of_n8n_exports_with_the_catalogue_match_full_validation(
+    catalogue: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The equivalence property with the catalogue loaded (misspelt types ask did-you-mean, parameters are checked),
+    and the nodes an edit did not touch are not checked again."""
+    from tests.test_incremental import _corpus, _edit
+
+    editor = _Editor(Settings(n8n_catalog=str(catalogue)), monkeypatch)
+    rng = random.Random(5)
+    spliced: list[int] = []
+    for original in _corpus("n8n", 8):
+        text = original
+        history = [text]
+        editor.parser = type(editor.parser)()
+        editor.next(text)
+        for _ in range(30):
+            text = _edit(text, rng, history)
+            history.append(text)
+            before = editor.parser.splices
+            done, _ = editor.next(text)
+            if editor.parser.splices > before:  # one node or one connection entry re-parsed
+                spliced.append(len(done))
+    # a spliced version checks its one node again (none for a connection entry), and nodes of unknown types
+    assert len(spliced) >= 60 and sum(spliced) <= 2 * len(spliced), spliced

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from functools import lru_cache
 from typing import Any
@@ -10,7 +11,7 @@ from wf_lsp.core.findings import Related
 from wf_lsp.core.fix import fixes
 from wf_lsp.core.fix.suggest import closest
 from wf_lsp.core.n8n import catalogue as cat_mod
-from wf_lsp.core.n8n import params
+from wf_lsp.core.n8n import kept, params
 from wf_lsp.core.n8n.dialect import STICKY_NOTE
 from wf_lsp.core.rules.context import Context
 from wf_lsp.core.rules.rule import note, report_walked, rule
@@ -104,12 +105,13 @@ def _export(ctx: Context) -> None:
             )
         else:
             note(ctx, "N8N_CATALOG_MISSING", (), path="", anchor="key", hint=hint)
-    descs: dict[int, dict[str, Any]] = {}
-    for i, node in ctx.iter_nodes():
-        desc = _node(ctx, catalogue, i, node)
-        if desc is not None:
-            descs[i] = desc
-    _connections(ctx, catalogue, descs)
+    kept.export(
+        ctx,
+        catalogue,
+        functools.partial(_node, ctx, catalogue),
+        functools.partial(_connections, ctx, catalogue),
+        "N8N_UNKNOWN_NODE_TYPE",  # the only note made after a did-you-mean
+    )
 
 
 def _node(ctx: Context, catalogue: cat_mod.Catalogue | None, i: int, node: dict[str, Any]) -> dict[str, Any] | None:
@@ -258,6 +260,19 @@ def connection_types(value: Any) -> set[str] | None:
     return out
 
 
+def _types_of(desc: dict[str, Any] | None, side: str, memo: dict[str, Any]) -> frozenset[str] | None:
+    """connection_types of a description's inputs or outputs, computed once per catalogue (which keeps desc alive)."""
+    if desc is None:
+        return None
+    table = memo.setdefault("connection types", {})
+    key = (id(desc), side)
+    if key not in table:
+        found = connection_types(desc.get(side))
+        table[key] = frozenset(found) if found is not None else None
+    hit: frozenset[str] | None = table[key]
+    return hit
+
+
 def _known_kind(ctype: str) -> bool:
     return ctype == "main" or ctype.startswith("ai_")
 
@@ -266,13 +281,13 @@ def _connections(ctx: Context, catalogue: cat_mod.Catalogue | None, descs: dict[
     conns = ctx.wf.get("connections")
     if not isinstance(conns, dict):
         return
-    inputs: dict[int, set[str] | None] = {}  # node index -> its input types (computed once per node)
+    memo: dict[str, Any] = catalogue.memo if catalogue is not None else {}
     for src, outputs in conns.items():
         s = ctx.names.get(src)
         if s is None or not isinstance(outputs, dict):
             continue
         sdesc = descs.get(s)
-        souts = connection_types(sdesc.get("outputs")) if sdesc else None
+        souts = _types_of(sdesc, "outputs", memo)
         stype = ctx.nodes[s].get("type")
         for ctype, indices in outputs.items():
             if not isinstance(indices, list) or not any(isinstance(x, list) and x for x in indices):
@@ -311,13 +326,13 @@ def _connections(ctx: Context, catalogue: cat_mod.Catalogue | None, descs: dict[
                     continue
                 for j, t in enumerate(targets):
                     if isinstance(t, dict):
-                        _target(ctx, descs, inputs, src, ctype, optr + (x, j), t)
+                        _target(ctx, descs, memo, src, ctype, optr + (x, j), t)
 
 
 def _target(
     ctx: Context,
     descs: dict[int, dict[str, Any]],
-    inputs: dict[int, set[str] | None],
+    memo: dict[str, Any],
     src: str,
     ctype: str,
     ptr: tuple[Any, ...],
@@ -358,11 +373,7 @@ def _target(
             type=ttype,
         )
         return
-    if d in inputs:
-        tins = inputs[d]
-    else:
-        tdesc = descs.get(d)
-        tins = inputs[d] = connection_types(tdesc.get("inputs")) if tdesc else None
+    tins = _types_of(descs.get(d), "inputs", memo)
     # ttype is the source's output type here, which _connections has checked is a known kind.
     if tins is not None and ttype not in tins:
         where = ptr + ("type",) if "type" in t else ptr + ("node",)

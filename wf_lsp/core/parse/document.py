@@ -37,6 +37,9 @@ class Document:
     #: Text the value was parsed from (the original, or a repaired copy) and the insertions made to it.
     parsed_text: str = ""
     insertions: list[tuple[int, int]] = field(default_factory=list)
+    #: each repair step: (what json expected, where it stopped, how far what the step reported reaches), in the
+    #: original text's offsets
+    repairs: list[tuple[Kind, int, int]] = field(default_factory=list)
     truncated: bool = False
     #: parsed_text is exactly its value pretty-printed with two-space indents (found while parsing; see _fast_value)
     canonical: bool = False
@@ -148,7 +151,9 @@ def parse(text: str, max_bytes: int | None = None) -> Document:
         except RecursionError:
             report_depth(doc, work, insertions)
             break
+        at, reported = doc_to_original(insertions, pos), len(doc.syntax)
         repaired = repair.step(work, kind, pos, doc, insertions)
+        doc.repairs.append((kind, at, max([at + 1, *(f.offsets[1] for f in doc.syntax[reported:] if f.offsets)])))
         if repaired is None:
             doc.value = None
             break

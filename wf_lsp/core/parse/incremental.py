@@ -7,16 +7,16 @@ import json.decoder
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
 
-from wf_lsp.core.findings import Pointer
+from wf_lsp.core.findings import Finding, Pointer
 from wf_lsp.core.parse import skeleton
 from wf_lsp.core.parse.document import Document, parse
 from wf_lsp.core.parse.document import _utf8_size as utf8_size
-from wf_lsp.core.parse.jsonerror import too_deep
+from wf_lsp.core.parse.jsonerror import Kind, too_deep
 from wf_lsp.core.reuse import Previous
 
 #: characters compared per step when looking for the changed region (a slice compare is a memcmp)
@@ -73,6 +73,8 @@ class _Last:
     #: pretty-printed text: (line, index) of the last array item spliced, and the line of its top-level member: the
     #: next edit nearby counts items from there (splices keep every line before the edit where it was)
     anchor: tuple[int, int, int] | None = None
+    #: a repaired parse: the original text (text is then the repaired text the value was parsed from)
+    original: str | None = None
 
 
 class Reparser:
@@ -80,6 +82,8 @@ class Reparser:
 
     def __init__(self) -> None:
         self._last: _Last | None = None
+        #: a repaired splice not made: the last repaired spans, and that text with the edit made (see _kept_spans)
+        self._tried: tuple[list[_Where], str, int, int, int] | None = None
         self._lock = threading.Lock()
         self.splices = 0
 
@@ -87,19 +91,26 @@ class Reparser:
     def size(self) -> int:
         """Characters of the text kept."""
         last = self._last
-        return len(last.text) if last is not None else 0
+        return len(last.text) + len(last.original or "") if last is not None else 0
 
     def parse(self, text: str, max_bytes: int | None) -> Document:
         """The Document of text: the same as document.parse(text, max_bytes), the value spliced when that is safe."""
         with self._lock:
             last = self._last
-            doc = self._splice(last, text, max_bytes) if last is not None else None
+            doc = None
+            if last is not None:
+                splice = self._splice if last.original is None else self._splice_repaired
+                doc = splice(last, text, max_bytes)
             if doc is None:
                 doc = parse(text, max_bytes)
                 self._last = None
                 if _clean(doc, text):
                     self._last = _Last(text, doc)
                     doc.placed = {}
+                elif _repaired(doc, text):
+                    self._last = _Last(doc.parsed_text, doc, _kept_spans(self._tried, doc.parsed_text), None, text)
+                    doc.placed = {}
+            self._tried = None
             return doc
 
     def _splice(self, last: _Last, text: str, max_bytes: int | None) -> Document | None:
@@ -116,17 +127,8 @@ class Reparser:
         if piece is None:
             return None
         value, canonical = piece
-        top = dict(old.value)
-        parent = top[key]
-        if isinstance(parent, list) and isinstance(child, int):
-            items = list(parent)
-            items[child] = value
-            top[key] = items
-        elif isinstance(parent, dict) and isinstance(child, str):
-            members = dict(parent)
-            members[child] = value
-            top[key] = members
-        else:
+        top = _with(old.value, key, child, value)
+        if top is None:
             return None
         doc = Document(text=text, value=top, parsed_text=text, canonical=canonical, placed={})
         if old.placed is not None:
@@ -144,6 +146,113 @@ class Reparser:
         self._last = _Last(text, doc, shifted, anchor)
         self.splices += 1
         return doc
+
+    def _splice_repaired(self, last: _Last, text: str, max_bytes: int | None) -> Document | None:
+        """_splice for a text whose last version was repaired (broken JSON): the edit lies inside one second-level value
+        of the repaired text that no repair touched, and no repair read; the value is re-parsed there, every repair
+        and syntax finding after it moved. (Which repairs a text needs, and what they report, is decided left to right:
+        a value that is well-formed both before and after an edit changes neither, when they do not read its inside.)"""
+        old, original, repaired = last.doc, last.original, last.text
+        assert original is not None
+        if old.duplicate_keys or (max_bytes is not None and utf8_size(text, max_bytes) > max_bytes):
+            return None
+        start, old_end, new_end = changed_region(original, text)
+        shift = 0
+        for at, count in old.insertions:  # (in order: each repair is made after those before it)
+            if at < start + shift:
+                shift += count
+        where, _ = _entry(last, start + shift, old_end + shift)
+        if where is None:
+            return None
+        s, e, key, child = where
+        so = s - shift
+        eo = so + e - s
+        delta = new_end - old_end
+        if last.spans is not None:
+            edited = repaired[: start + shift] + text[start:new_end] + repaired[old_end + shift :]
+            self._tried = (last.spans, edited, s, e, delta)
+        if not (so < start and old_end < eo) or original[so:eo] != repaired[s:e] or not _untouched(old, so, eo):
+            return None
+        if "NaN" in repaired[s:e] or "Infinity" in repaired[s:e]:
+            return None  # (json reads those, and only the first is reported)
+        piece = _read_piece(text[so : eo + delta], False)
+        top = _with(old.value, key, child, piece[0]) if piece is not None else None
+        if top is None:
+            return None
+        parsed = repaired[:s] + text[so : eo + delta] + repaired[e:]
+        doc = Document(text=text, value=top, parsed_text=parsed, placed={}, truncated=old.truncated)
+        doc.insertions = [(at + delta if at >= e else at, count) for at, count in old.insertions]
+        doc.repairs = [(kind, at + delta if at >= eo else at, reach + delta if at >= eo else reach)
+                       for kind, at, reach in old.repairs]  # fmt: skip
+        doc.syntax = [_moved_finding(f, eo, delta) for f in old.syntax]
+        lines = text.count("\n", start, new_end) - original.count("\n", start, old_end)
+        # Nothing placed is taken over (a repaired text's findings are all placed again); what the rules kept is.
+        doc.previous = Previous({}, start, old_end, new_end, (key, child), lines, False, old.carried)
+        if old._skeleton_tried:
+            doc._skeleton = _moved(old._skeleton, old_end + shift, delta) if old._skeleton is not None else None
+            doc._skeleton_tried = old._skeleton_tried
+        moved = None
+        if last.spans is not None:  # (a repaired text that is pretty-printed: found from the layout)
+            moved = [(a + delta, b + delta, x, y) if a > s else (a, b, x, y) for a, b, x, y in last.spans]
+            moved[bisect.bisect_left(moved, (s,))] = (s, e + delta, key, child)
+        self._last = _Last(parsed, doc, moved, None, text)
+        self.splices += 1
+        return doc
+
+
+def _with(value: Any, key: str, child: str | int, item: Any) -> dict[str, Any] | None:
+    """A copy of value (the top level) with value[key][child] replaced by item (None: no such second-level place)."""
+    top = dict(value)
+    parent = top[key]
+    if isinstance(parent, list) and isinstance(child, int):
+        items = list(parent)
+        items[child] = item
+        top[key] = items
+    elif isinstance(parent, dict) and isinstance(child, str):
+        members = dict(parent)
+        members[child] = item
+        top[key] = members
+    else:
+        return None
+    return top
+
+
+def _kept_spans(tried: tuple[list[_Where], str, int, int, int] | None, parsed: str) -> list[_Where] | None:
+    """The second level's spans of a repaired text, moved from the last repaired text's when this one is that text
+    with the edit made inside its value s:e (its repairs were made again, the same), and that value's new text is one
+    well-formed value: else None (found on first use)."""
+    if tried is None or tried[1] != parsed:
+        return None
+    spans, _, s, e, delta = tried
+    try:  # the value is one value still (an edit inside its brackets may have closed it and opened another)
+        orjson.loads(parsed[s : e + delta])
+    except orjson.JSONDecodeError:
+        return None
+    moved = [(a + delta, b + delta, x, y) if a > s else (a, b, x, y) for a, b, x, y in spans]
+    k = bisect.bisect_left(moved, (s,))
+    moved[k] = (s, e + delta, moved[k][2], moved[k][3])
+    return moved
+
+
+def _untouched(doc: Document, so: int, eo: int) -> bool:
+    """Whether no repair of doc read or changed original[so:eo] (a value and its brackets): each one lies after it, or
+    before it with all it reported; a comma or colon inserted right before it reads nothing. A string cut off before
+    it is checked for a line break through the end of the text: never taken."""
+    for kind, at, reach in doc.repairs:
+        if at >= eo:
+            continue
+        if kind in (Kind.COMMA, Kind.COLON):
+            if at > so:
+                return False
+        elif kind is Kind.UNTERMINATED or reach > so:
+            return False
+    return True
+
+
+def _moved_finding(f: Finding, after: int, delta: int) -> Finding:
+    if f.offsets is None or f.offsets[0] < after or not delta:
+        return f
+    return replace(f, offsets=(f.offsets[0] + delta, f.offsets[1] + delta))
 
 
 _Where = tuple[int, int, str, str | int]
@@ -250,6 +359,17 @@ class Moved(Mapping[Pointer, skeleton.Spans]):
 
     def __len__(self) -> int:
         return len(self.base)
+
+
+def _repaired(doc: Document, text: str) -> bool:
+    """Whether a repaired parse (broken JSON) is one _splice_repaired can start from."""
+    return (
+        isinstance(doc.value, dict)
+        and bool(doc.repairs)
+        and not doc.duplicate_keys
+        and doc.parsed_text is not text
+        and not text.startswith("\ufeff")
+    )
 
 
 def _clean(doc: Document, text: str) -> bool:

@@ -29,6 +29,11 @@ def _reads(ctx: Context, answers: dict[str, str | None]) -> tuple[Any, ...] | No
     it cannot be kept (the oracle profile reads every node's name as JavaScript compares it)."""
     if ctx.oracle:
         return None
+    if ctx.carried is not None:
+        kept = ctx.carried.get(_KEY)
+        if kept is not None and kept.reads[0] == "clean" and _clean_reads(ctx) == kept.reads:
+            same: tuple[Any, ...] = kept.reads
+            return same
     refs = [
         (n.get("name") if type(n.get("name")) is str else None, n.get("id") if type(n.get("id")) is str else None)
         if type(n) is dict
@@ -36,6 +41,30 @@ def _reads(ctx: Context, answers: dict[str, str | None]) -> tuple[Any, ...] | No
         for n in ctx.nodes
     ]
     return (ctx.dialect, ctx.key_mode, ctx.names, ctx.ids, refs, answers)
+
+
+def _clean_reads(ctx: Context) -> tuple[Any, ...]:
+    """What a clean walk read: one that noted nothing and found every source and target in the first lookup (so it
+    asked neither fixes, nor did-you-mean, nor the second lookup): the dialect, the key mode and that lookup (and the
+    names, which say whether a key is a name)."""
+    return ("clean", ctx.dialect, ctx.key_mode, ctx.names, ctx.ids if ctx.key_mode == "id" else None)
+
+
+def _clean(ctx: Context, conns: Any, noted: dict[str, list[tuple[Any, dict[str, Any]]]]) -> bool:
+    """Whether the walk that just ran was clean (see _clean_reads)."""
+    if any(noted.values()) or not isinstance(conns, dict):
+        return False
+    first = ctx.ids if ctx.key_mode == "id" else ctx.names
+    for src, outputs in conns.items():
+        if src not in first or type(outputs) is not dict:
+            return False
+        for indices in outputs.values():
+            for targets in indices.values() if type(indices) is dict else indices if type(indices) is list else ():
+                if type(targets) is list:
+                    for target in targets:
+                        if type(target) is dict and target.get("node") not in first:
+                            return False
+    return True
 
 
 def walk(ctx: Context, walk_map: Callable[[Context], None]) -> None:
@@ -54,12 +83,15 @@ def walk(ctx: Context, walk_map: Callable[[Context], None]) -> None:
         if kept.targets is not None:
             ctx.memo["connections.targets"] = list(kept.targets)
         ctx.by_id = kept.by_id
-        ctx.guess.answers.clear()
-        ctx.guess.answers.update(kept.answers)
+        if kept.reads[0] != "clean":  # (a clean walk asked no did-you-mean: the answers are what they were before it)
+            ctx.guess.answers.clear()
+            ctx.guess.answers.update(kept.answers)
     else:
         edges = len(ctx.edges)
         walk_map(ctx)
         if ctx.carry is not None and reads is not None:
+            if _clean(ctx, conns, noted):
+                reads = _clean_reads(ctx)
             targets = ctx.memo.get("connections.targets")
             ctx.carry[_KEY] = _KeptWalk(
                 conns, reads, {code: list(items) for code, items in noted.items()}, ctx.edges[edges:],
