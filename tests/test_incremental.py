@@ -292,14 +292,39 @@ def test_after_an_edit_only_the_edited_nodes_findings_are_located_again(monkeypa
     )
 
 
-def test_the_connection_walk_is_taken_from_the_last_version_only_when_nothing_it_reads_changed(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def _count_walks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that grows by one each time the connection map is walked (not taken from the last version)."""
     from wf_lsp.core.rules import connections
 
     walks: list[int] = []
     real = connections._walk_map
     monkeypatch.setattr(connections, "_walk_map", lambda ctx: (walks.append(1), real(ctx))[1])
+    return walks
+
+
+def _placed(analysis: Any) -> list[Any]:
+    return [(f.code, f.message, f.span, f.fixes, f.related) for f in analysis.findings]
+
+
+def _walk_steps(parser: Reparser, text: str, steps: list[tuple[str, str, bool]], walks: list[int]) -> list[Any]:
+    """Each step's text (its first `old` replaced by `new`) validated as the next version: the map walked again exactly
+    when `runs` says, and everything equal to a full validation; each version's analysis."""
+    out = []
+    for old, new, runs in steps:
+        walks.clear()
+        assert old in text
+        text = text.replace(old, new, 1)
+        got = analyze(text, SETTINGS, REGISTRY, None, None, parser.parse(text, SETTINGS.max_file_bytes))
+        assert walks == ([1] if runs else []), (old, walks)
+        assert _placed(got) == _placed(analyze(text, SETTINGS, REGISTRY, None, None, None))
+        out.append(got)
+    return out
+
+
+def test_the_connection_walk_is_taken_from_the_last_version_only_when_nothing_it_reads_changed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    walks = _count_walks(monkeypatch)
     wf = json.loads(_generated(200, 9))
     for i in range(0, 199, 3):  # targets that name no node: the walk notes them, with did-you-mean fixes
         wf["connections"][f"Step {i}"]["main"]["0"][0]["node"] = f"Stpe {i + 1}"
@@ -313,26 +338,13 @@ def test_the_connection_walk_is_taken_from_the_last_version_only_when_nothing_it
         ('"id": "node_7"', '"id": "node_7x"', True),  # an id
         ("https://example.com/30", "https://example.com/3", False),
     ]
-    for old, new, runs in steps:
-        walks.clear()
-        text = text.replace(old, new, 1)
-        doc = parser.parse(text, SETTINGS.max_file_bytes)
-        got = analyze(text, SETTINGS, REGISTRY, None, None, doc)
-        assert walks == ([1] if runs else []), (old, walks)
-        full = analyze(text, SETTINGS, REGISTRY, None, None, None)
-        assert [(f.code, f.message, f.span, f.fixes, f.related) for f in got.findings] == [
-            (f.code, f.message, f.span, f.fixes, f.related) for f in full.findings
-        ]
+    for got in _walk_steps(parser, text, steps, walks):
         assert sum(f.code == "INVALID_CONNECTION_TARGET_NODE" for f in got.findings) >= 60
 
 
 def test_a_walk_taken_from_the_last_version_is_handed_on_to_the_next(monkeypatch: pytest.MonkeyPatch) -> None:
     """Typing in a parameter, keystroke after keystroke: the walk runs once, not on every other keystroke."""
-    from wf_lsp.core.rules import connections
-
-    walks: list[int] = []
-    real = connections._walk_map
-    monkeypatch.setattr(connections, "_walk_map", lambda ctx: (walks.append(1), real(ctx))[1])
+    walks = _count_walks(monkeypatch)
     text = _generated(120, 3)
     parser = Reparser()
     analyze(text, SETTINGS, REGISTRY, None, None, parser.parse(text, SETTINGS.max_file_bytes))
@@ -343,22 +355,17 @@ def test_a_walk_taken_from_the_last_version_is_handed_on_to_the_next(monkeypatch
         at += 1
         doc = parser.parse(text, SETTINGS.max_file_bytes)
         got = analyze(text, SETTINGS, REGISTRY, None, None, doc)
-        versions.append((text, [(f.code, f.message, f.span, f.fixes, f.related) for f in got.findings]))
+        versions.append((text, _placed(got)))
     assert walks == [1]
     monkeypatch.undo()
     for text, found in versions:
-        full = analyze(text, SETTINGS, REGISTRY, None, None, None)
-        assert found == [(f.code, f.message, f.span, f.fixes, f.related) for f in full.findings]
+        assert found == _placed(analyze(text, SETTINGS, REGISTRY, None, None, None))
 
 
 def test_a_clean_connection_walk_is_taken_again_after_an_id_edit(monkeypatch: pytest.MonkeyPatch) -> None:
     """A walk that noted nothing and found every key by name read only the names: editing an id (which an n8n export
     never uses for connections) takes it again, renaming a node does not."""
-    from wf_lsp.core.rules import connections
-
-    walks: list[int] = []
-    real = connections._walk_map
-    monkeypatch.setattr(connections, "_walk_map", lambda ctx: (walks.append(1), real(ctx))[1])
+    walks = _count_walks(monkeypatch)
     text = _generated(150, 4)
     parser = Reparser()
     analyze(text, SETTINGS, REGISTRY, None, None, parser.parse(text, SETTINGS.max_file_bytes))
@@ -370,16 +377,7 @@ def test_a_clean_connection_walk_is_taken_again_after_an_id_edit(monkeypatch: py
         ('"id": "node_72"', '"id": "Step 50"', True),  # the second lookup now finds the dangling "Step 50"
         ('"id": "node_73"', '"id": "node_73x"', True),  # that walk used the ids
     ]
-    for old, new, runs in steps:
-        walks.clear()
-        assert old in text
-        text = text.replace(old, new, 1)
-        got = analyze(text, SETTINGS, REGISTRY, None, None, parser.parse(text, SETTINGS.max_file_bytes))
-        assert walks == ([1] if runs else []), (old, walks)
-        full = analyze(text, SETTINGS, REGISTRY, None, None, None)
-        assert [(f.code, f.message, f.span, f.fixes, f.related) for f in got.findings] == [
-            (f.code, f.message, f.span, f.fixes, f.related) for f in full.findings
-        ]
+    _walk_steps(parser, text, steps, walks)
 
 
 def _broken(text: str, rng: random.Random) -> str:

@@ -393,6 +393,13 @@ class _Editor:
         found = [(f.code, f.message, f.severity, f.span, f.related, f.fixes, f.suggestion) for f in a.findings]
         return repr((a.dialect, found, [f.pointer for f in a.findings]))
 
+    def open(self, text: str) -> tuple[list[int], int]:
+        """A new document: validate its first version (see next)."""
+        from wf_lsp.core.parse.incremental import Reparser
+
+        self.parser = Reparser()
+        return self.next(text)
+
     def next(self, text: str) -> tuple[list[int], int]:
         """Validate the next version, assert it equals a full validation; (nodes checked, connection checks)."""
         self.checked.clear()
@@ -414,7 +421,7 @@ def test_an_edit_inside_one_n8n_node_checks_that_node_again_and_keeps_the_others
     k = next(i for i in range(len(nodes) // 2, len(nodes)) if nodes[i]["name"] in wf["connections"])
     assert len(nodes) >= 10
     editor = _Editor(Settings(n8n_catalog=str(catalogue)), monkeypatch)
-    assert editor.next(text) == (list(range(len(nodes))), 1)
+    assert editor.open(text) == (list(range(len(nodes))), 1)
     named = text.index(f'"name": {json.dumps(nodes[k]["name"])}')
     at = named + len('"name": "')
     text = text[:at] + "x" + text[at:]  # renamed: its connections now name no node
@@ -439,8 +446,7 @@ def test_random_edits_of_n8n_exports_with_the_catalogue_match_full_validation(
     for original in _corpus("n8n", 8):
         text = original
         history = [text]
-        editor.parser = type(editor.parser)()
-        editor.next(text)
+        editor.open(text)
         for _ in range(30):
             text = _edit(text, rng, history)
             history.append(text)

@@ -235,7 +235,7 @@ def _place(doc: Document, ctx: Context, findings: list[Finding]) -> None:
             add(r.pointer)
         plan = plans.get(id(f))
         if plan is not None:
-            wanted.update(plan[0])
+            wanted.update(plan.pointers)
     text = doc.parsed_text
     early = not doc.duplicate_keys
     # In a large file, deep pointers are found from their node's or entry's offset (one extra C-speed scan).
@@ -260,7 +260,7 @@ def _place(doc: Document, ctx: Context, findings: list[Finding]) -> None:
         plan = plans.get(id(f))
         if plan is not None and exact:
             try:
-                f.fixes = plan[1](spans, text)
+                f.fixes = plan.build(spans, text)
             except (IndexError, KeyError, ValueError):
                 f.fixes = []
             if repaired and f.fixes:

@@ -39,7 +39,9 @@ class Previous:
         old = self.placed.get(key) if key is not None else None
         if old is None or old.span is None or self._inside(f.pointer):
             return False
-        if any(self._inside(r.pointer) for r in f.related) or (plan is not None and any(map(self._inside, plan[0]))):
+        if any(self._inside(r.pointer) for r in f.related) or (
+            plan is not None and any(map(self._inside, plan.pointers))
+        ):
             return False
         span = self._span(old.span)
         if span is None:

@@ -139,10 +139,10 @@ def combine(*plans: FixPlan | None) -> FixPlan | None:
     real = [p for p in plans if p is not None]
     if not real:
         return None
-    pointers = tuple(ptr for p in real for ptr in p[0])
+    pointers = tuple(ptr for p in real for ptr in p.pointers)
 
     def build(spans: dict[Pointer, Found], text: str) -> list[Fix]:
-        return [fix for p in real for fix in p[1](spans, text)]
+        return [fix for p in real for fix in p.build(spans, text)]
 
     return _plan(pointers, build, tuple(p.key for p in real))
 

@@ -8,13 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from wf_lsp.core.rules.context import Context
+from wf_lsp.core.rules.rule import Noted, add_notes, current_notes, noting
 
 _KEY = "n8n.export"
 
-#: what a walk noted: code -> [(pointer, report options)] (rule.note)
-Noted = dict[str, list[tuple[Any, dict[str, Any]]]]
-
-#: A node's part of the walk: what it noted, and its description (None: the node has none, or it is not kept)
+#: A node's part of the walk: what it noted, and its description (None: the node has none)
 Part = tuple[Noted, "dict[str, Any] | None"]
 
 
@@ -35,20 +33,6 @@ class _KeptExport:
     links: Noted
 
 
-def _collect(ctx: Context, into: Noted, work: Callable[[], Any]) -> tuple[Noted, Any]:
-    """Run work with its notes going to a fresh record; add them to `into` (in order) and return both."""
-    current = ctx.memo["walk:current"]
-    fresh: Noted = {}
-    ctx.memo["walk:current"] = (fresh, current[1])
-    try:
-        out = work()
-    finally:
-        ctx.memo["walk:current"] = current
-    for code, items in fresh.items():
-        into.setdefault(code, []).extend(items)
-    return fresh, out
-
-
 def export(
     ctx: Context,
     catalogue: Any,
@@ -60,31 +44,32 @@ def export(
     last version of an editor's document every node that is the very same object at the same index (a splice keeps
     each value the edit did not touch), and the connection checks when the map is the same object and the names, types
     and descriptions they read are equal. A node whose notes include `guessing` (a did-you-mean) is always checked."""
-    noted: Noted = ctx.memo["walk:current"][0]
+    descs: dict[int, dict[str, Any]] = {}
+    if ctx.carry is None or ctx.oracle:  # a text no editor changes: nothing to take, nothing to keep
+        for i, node in ctx.iter_nodes():
+            desc = check_node(i, node)
+            if desc is not None:
+                descs[i] = desc
+        check_links(descs)
+        return
+    noted = current_notes(ctx)
     kept: _KeptExport | None = ctx.carried.get(_KEY) if ctx.carried else None
-    if kept is not None and (kept.catalogue is not catalogue or kept.enabled != ctx.enabled or ctx.oracle):
+    if kept is not None and (kept.catalogue is not catalogue or kept.enabled != ctx.enabled):
         kept = None
-    keep = ctx.carry is not None and not ctx.oracle
     nodes = ctx.nodes
     parts: list[Part | None] = [None] * len(nodes)
-    descs: dict[int, dict[str, Any]] = {}
     old_nodes = kept.nodes if kept is not None else []
     for i, node in enumerate(nodes):
         if not isinstance(node, dict):
             continue
         part = kept.parts[i] if kept is not None and i < len(old_nodes) and old_nodes[i] is node else None
         if part is None:
-            fresh, desc = _collect(ctx, noted, functools.partial(check_node, i, node))
-            part = (fresh, desc)
-            if guessing in fresh:
-                parts[i] = None
-                if desc is not None:
-                    descs[i] = desc
-                continue
+            part = noting(ctx, functools.partial(check_node, i, node))
+            if guessing not in part[0]:
+                parts[i] = part
         else:
-            for code, items in part[0].items():
-                noted.setdefault(code, []).extend(items)
-        parts[i] = part
+            add_notes(noted, part[0])
+            parts[i] = part
         if part[1] is not None:
             descs[i] = part[1]
     conns = ctx.wf.get("connections") if isinstance(ctx.wf, dict) else None
@@ -92,13 +77,10 @@ def export(
     types = [(n.get("type") if isinstance(n, dict) else None, id(descs.get(i))) for i, n in enumerate(nodes)]
     if kept is not None and kept.connections is conns and kept.names == ctx.names and kept.types == types:
         links = kept.links
-        for code, items in links.items():
-            noted.setdefault(code, []).extend(items)
+        add_notes(noted, links)
     else:
-        links = _collect(ctx, noted, lambda: check_links(descs))[0]
-    if keep:
-        assert ctx.carry is not None
-        ctx.carry[_KEY] = _KeptExport(catalogue, ctx.enabled, list(nodes), parts, conns, ctx.names, types, links)
+        links = noting(ctx, functools.partial(check_links, descs))[0]
+    ctx.carry[_KEY] = _KeptExport(catalogue, ctx.enabled, list(nodes), parts, conns, ctx.names, types, links)
 
 
 __all__ = ["export"]

@@ -6,17 +6,17 @@ import bisect
 import json.decoder
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
 
-from wf_lsp.core.findings import Finding, Pointer
+from wf_lsp.core.findings import Finding
 from wf_lsp.core.parse import skeleton
 from wf_lsp.core.parse.document import Document, parse
 from wf_lsp.core.parse.document import _utf8_size as utf8_size
 from wf_lsp.core.parse.jsonerror import Kind, too_deep
+from wf_lsp.core.parse.repair import original_to_doc
 from wf_lsp.core.reuse import Previous
 
 #: characters compared per step when looking for the changed region (a slice compare is a memcmp)
@@ -82,8 +82,6 @@ class Reparser:
 
     def __init__(self) -> None:
         self._last: _Last | None = None
-        #: a repaired splice not made: the last repaired spans, and that text with the edit made (see _kept_spans)
-        self._tried: tuple[list[_Where], str, int, int, int] | None = None
         self._lock = threading.Lock()
         self.splices = 0
 
@@ -97,10 +95,12 @@ class Reparser:
         """The Document of text: the same as document.parse(text, max_bytes), the value spliced when that is safe."""
         with self._lock:
             last = self._last
-            doc = None
-            if last is not None:
-                splice = self._splice if last.original is None else self._splice_repaired
-                doc = splice(last, text, max_bytes)
+            doc: Document | None = None
+            refused: _Refused | None = None
+            if last is not None and last.original is None:
+                doc = self._splice(last, text, max_bytes)
+            elif last is not None:
+                doc, refused = self._splice_repaired(last, text, max_bytes)
             if doc is None:
                 doc = parse(text, max_bytes)
                 self._last = None
@@ -108,9 +108,9 @@ class Reparser:
                     self._last = _Last(text, doc)
                     doc.placed = {}
                 elif _repaired(doc, text):
-                    self._last = _Last(doc.parsed_text, doc, _kept_spans(self._tried, doc.parsed_text), None, text)
+                    spans = refused.spans_for(doc.parsed_text) if refused is not None else None
+                    self._last = _Last(doc.parsed_text, doc, spans, None, text)
                     doc.placed = {}
-            self._tried = None
             return doc
 
     def _splice(self, last: _Last, text: str, max_bytes: int | None) -> Document | None:
@@ -136,49 +136,43 @@ class Reparser:
             lines = text.count("\n", start, new_end) - old_text.count("\n", start, old_end)
             plain = "\r" not in old_text[start:old_end] and not doc.index.has_cr  # (the index the run reads anyway)
             doc.previous = Previous(old.placed, start, old_end, new_end, (key, child), lines, plain, old.carried)
-        if old._skeleton_tried:  # the top two levels kept their layout: the same skeleton, moved by the edit
-            doc._skeleton = _moved(old._skeleton, old_end, delta) if old._skeleton is not None else None
-            doc._skeleton_tried = old._skeleton_tried
-        shifted = None
-        if last.spans is not None:
-            shifted = [(a + delta, b + delta, x, y) if a > s else (a, b, x, y) for a, b, x, y in last.spans]
-            shifted[bisect.bisect_left(shifted, (s,))] = (s, e + delta, key, child)
+        _move_skeleton(old, doc, old_end, delta)
+        shifted = _shifted(last.spans, s, e, delta) if last.spans is not None else None
         self._last = _Last(text, doc, shifted, anchor)
         self.splices += 1
         return doc
 
-    def _splice_repaired(self, last: _Last, text: str, max_bytes: int | None) -> Document | None:
+    def _splice_repaired(
+        self, last: _Last, text: str, max_bytes: int | None
+    ) -> tuple[Document | None, _Refused | None]:
         """_splice for a text whose last version was repaired (broken JSON): the edit lies inside one second-level value
         of the repaired text that no repair touched, and no repair read; the value is re-parsed there, every repair
         and syntax finding after it moved. (Which repairs a text needs, and what they report, is decided left to right:
-        a value that is well-formed both before and after an edit changes neither, when they do not read its inside.)"""
+        a value that is well-formed both before and after an edit changes neither, when they do not read its inside.)
+        A splice not made is told (_Refused) when the value is known: the text is then repaired in full."""
         old, original, repaired = last.doc, last.original, last.text
         assert original is not None
         if old.duplicate_keys or (max_bytes is not None and utf8_size(text, max_bytes) > max_bytes):
-            return None
+            return None, None
         start, old_end, new_end = changed_region(original, text)
-        shift = 0
-        for at, count in old.insertions:  # (in order: each repair is made after those before it)
-            if at < start + shift:
-                shift += count
+        shift = original_to_doc(old.insertions, start) - start
         where, _ = _entry(last, start + shift, old_end + shift)
         if where is None:
-            return None
+            return None, None
         s, e, key, child = where
-        so = s - shift
-        eo = so + e - s
+        so, eo = s - shift, e - shift
         delta = new_end - old_end
+        refused = None
         if last.spans is not None:
-            edited = repaired[: start + shift] + text[start:new_end] + repaired[old_end + shift :]
-            self._tried = (last.spans, edited, s, e, delta)
+            refused = _Refused(last.spans, s, e, repaired, start + shift, old_end + shift, text[start:new_end])
         if not (so < start and old_end < eo) or original[so:eo] != repaired[s:e] or not _untouched(old, so, eo):
-            return None
-        if "NaN" in repaired[s:e] or "Infinity" in repaired[s:e]:
-            return None  # (json reads those, and only the first is reported)
+            return None, refused
+        if repaired.find("NaN", s, e) >= 0 or repaired.find("Infinity", s, e) >= 0:
+            return None, refused  # (json reads those, and only the first is reported)
         piece = _read_piece(text[so : eo + delta], False)
         top = _with(old.value, key, child, piece[0]) if piece is not None else None
         if top is None:
-            return None
+            return None, refused
         parsed = repaired[:s] + text[so : eo + delta] + repaired[e:]
         doc = Document(text=text, value=top, parsed_text=parsed, placed={}, truncated=old.truncated)
         doc.insertions = [(at + delta if at >= e else at, count) for at, count in old.insertions]
@@ -188,16 +182,61 @@ class Reparser:
         lines = text.count("\n", start, new_end) - original.count("\n", start, old_end)
         # Nothing placed is taken over (a repaired text's findings are all placed again); what the rules kept is.
         doc.previous = Previous({}, start, old_end, new_end, (key, child), lines, False, old.carried)
-        if old._skeleton_tried:
-            doc._skeleton = _moved(old._skeleton, old_end + shift, delta) if old._skeleton is not None else None
-            doc._skeleton_tried = old._skeleton_tried
-        moved = None
-        if last.spans is not None:  # (a repaired text that is pretty-printed: found from the layout)
-            moved = [(a + delta, b + delta, x, y) if a > s else (a, b, x, y) for a, b, x, y in last.spans]
-            moved[bisect.bisect_left(moved, (s,))] = (s, e + delta, key, child)
+        _move_skeleton(old, doc, old_end + shift, delta)
+        # (a repaired text that is pretty-printed has no spans: its values are found from the layout)
+        moved = _shifted(last.spans, s, e, delta) if last.spans is not None else None
         self._last = _Last(parsed, doc, moved, None, text)
         self.splices += 1
-        return doc
+        return doc, None
+
+
+@dataclass(slots=True)
+class _Refused:
+    """A repaired splice not made: the repaired text's second level (spans), the value the edit lay in (s:e of that
+    text), and the edit: repaired[at:upto] replaced by piece."""
+
+    spans: list[_Where]
+    s: int
+    e: int
+    repaired: str
+    at: int
+    upto: int
+    piece: str
+
+    def spans_for(self, parsed: str) -> list[_Where] | None:
+        """The second level of the text repaired in full, moved from the last one's, when it is that text with the edit
+        made (its repairs were made again, the same) and the edited value is one well-formed value still (an edit
+        inside its brackets may close it and open another); else None (found on first use)."""
+        delta = len(self.piece) - (self.upto - self.at)
+        end = self.at + len(self.piece)
+        if (
+            len(parsed) != len(self.repaired) + delta
+            or not parsed.startswith(self.piece, self.at)
+            or parsed[: self.at] != self.repaired[: self.at]
+            or parsed[end:] != self.repaired[self.upto :]
+        ):
+            return None
+        try:
+            orjson.loads(parsed[self.s : self.e + delta])
+        except orjson.JSONDecodeError:
+            return None
+        return _shifted(self.spans, self.s, self.e, delta)
+
+
+def _shifted(spans: list[_Where], s: int, e: int, delta: int) -> list[_Where]:
+    """Second-level spans after an edit inside the value that starts at s (and ends at e): it ends delta later, and
+    every value after it is moved by delta."""
+    moved = [(a + delta, b + delta, x, y) if a > s else (a, b, x, y) for a, b, x, y in spans]
+    k = bisect.bisect_left(moved, (s,))
+    moved[k] = (s, e + delta, moved[k][2], moved[k][3])
+    return moved
+
+
+def _move_skeleton(old: Document, doc: Document, after: int, delta: int) -> None:
+    """The top two levels kept their layout: doc has old's skeleton (when it was built), moved by the edit."""
+    if old._skeleton_tried:
+        doc._skeleton = skeleton.moved(old._skeleton, after, delta) if old._skeleton is not None else None
+        doc._skeleton_tried = old._skeleton_tried
 
 
 def _with(value: Any, key: str, child: str | int, item: Any) -> dict[str, Any] | None:
@@ -215,23 +254,6 @@ def _with(value: Any, key: str, child: str | int, item: Any) -> dict[str, Any] |
     else:
         return None
     return top
-
-
-def _kept_spans(tried: tuple[list[_Where], str, int, int, int] | None, parsed: str) -> list[_Where] | None:
-    """The second level's spans of a repaired text, moved from the last repaired text's when this one is that text
-    with the edit made inside its value s:e (its repairs were made again, the same), and that value's new text is one
-    well-formed value: else None (found on first use)."""
-    if tried is None or tried[1] != parsed:
-        return None
-    spans, _, s, e, delta = tried
-    try:  # the value is one value still (an edit inside its brackets may have closed it and opened another)
-        orjson.loads(parsed[s : e + delta])
-    except orjson.JSONDecodeError:
-        return None
-    moved = [(a + delta, b + delta, x, y) if a > s else (a, b, x, y) for a, b, x, y in spans]
-    k = bisect.bisect_left(moved, (s,))
-    moved[k] = (s, e + delta, moved[k][2], moved[k][3])
-    return moved
 
 
 def _untouched(doc: Document, so: int, eo: int) -> bool:
@@ -320,45 +342,6 @@ def _entry_by_layout(
         child = _scanstring(text, p + 6)[0]
         return ((s, q + 6, key, child) if child in parent else None), None
     return None, None
-
-
-def _moved(spans: Mapping[Pointer, skeleton.Spans], after: int, delta: int) -> Moved:
-    """A skeleton with every offset at or after `after` moved by delta (no offset lies inside the edit; -1 stays),
-    moved as its entries are read: a keystroke costs nothing here, and locating a few pointers reads a few entries."""
-    if isinstance(spans, Moved) and len(spans.shifts) < MAX_SHIFTS:
-        return Moved(spans.base, (*spans.shifts, (after, delta)))
-    return Moved(dict(spans.items()) if not isinstance(spans, dict) else spans, ((after, delta),))
-
-
-#: edits a moved skeleton accumulates before it is written out again (each read applies them all)
-MAX_SHIFTS = 32
-
-
-class Moved(Mapping[Pointer, skeleton.Spans]):
-    """A skeleton and the edits made since it was built: (after, delta), each moving the offsets at or after `after`."""
-
-    __slots__ = ("base", "shifts")
-
-    def __init__(self, base: skeleton.Skeleton, shifts: tuple[tuple[int, int], ...]) -> None:
-        self.base = base
-        self.shifts = shifts
-
-    def __getitem__(self, ptr: Pointer) -> skeleton.Spans:
-        key, (vs, ve) = self.base[ptr]
-        ks, ke = key if key is not None else (-1, -1)
-        for after, delta in self.shifts:
-            ks, ke = (ks + delta if ks >= after else ks), (ke + delta if ke >= after else ke)
-            vs, ve = (vs + delta if vs >= after else vs), (ve + delta if ve >= after else ve)
-        return (None if key is None else (ks, ke)), (vs, ve)
-
-    def __contains__(self, ptr: object) -> bool:
-        return ptr in self.base
-
-    def __iter__(self) -> Iterator[Pointer]:
-        return iter(self.base)
-
-    def __len__(self) -> int:
-        return len(self.base)
 
 
 def _repaired(doc: Document, text: str) -> bool:

@@ -32,6 +32,15 @@ def doc_to_original(insertions: list[tuple[int, int]], offset: int) -> int:
     return max(0, offset - shift)
 
 
+def original_to_doc(insertions: list[tuple[int, int]], offset: int) -> int:
+    """Map an offset of the original text to the repaired text (doc_to_original's inverse, away from insertions)."""
+    shift = 0
+    for at, count in insertions:  # (in order: each repair is made after those before it)
+        if at < offset + shift:
+            shift += count
+    return offset + shift
+
+
 def syntax_finding(code: str, message: str, start: int, end: int) -> Finding:
     """A syntax problem at code-point offsets of the original text."""
     return Finding(code=code, message=message, path="", pointer=(), severity=Severity.ERROR, offsets=(start, end))
@@ -222,4 +231,4 @@ def _depth_position(work: str) -> int:
     return 0
 
 
-__all__ = ["Repairable", "doc_to_original", "report_depth", "step", "syntax_finding"]
+__all__ = ["Repairable", "doc_to_original", "original_to_doc", "report_depth", "step", "syntax_finding"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import json.scanner
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from wf_lsp.core.findings import Pointer
@@ -221,3 +221,42 @@ def _items(text: str, first: int, indent: str, items: list[Any]) -> list[int] | 
         pos = found.end() - 1
         starts.append(pos)
     return starts
+
+
+def moved(spans: Mapping[Pointer, Spans], after: int, delta: int) -> Moved:
+    """A skeleton with every offset at or after `after` moved by delta (no offset lies inside the edit; -1 stays),
+    moved as its entries are read: a keystroke costs nothing here, and locating a few pointers reads a few entries."""
+    if isinstance(spans, Moved) and len(spans.shifts) < MAX_SHIFTS:
+        return Moved(spans.base, (*spans.shifts, (after, delta)))
+    return Moved(dict(spans.items()) if not isinstance(spans, dict) else spans, ((after, delta),))
+
+
+#: edits a moved skeleton accumulates before it is written out again (each read applies them all)
+MAX_SHIFTS = 32
+
+
+class Moved(Mapping[Pointer, Spans]):
+    """A skeleton and the edits made since it was built: (after, delta), each moving the offsets at or after `after`."""
+
+    __slots__ = ("base", "shifts")
+
+    def __init__(self, base: Skeleton, shifts: tuple[tuple[int, int], ...]) -> None:
+        self.base = base
+        self.shifts = shifts
+
+    def __getitem__(self, ptr: Pointer) -> Spans:
+        key, (vs, ve) = self.base[ptr]
+        ks, ke = key if key is not None else (-1, -1)
+        for after, delta in self.shifts:
+            ks, ke = (ks + delta if ks >= after else ks), (ke + delta if ke >= after else ke)
+            vs, ve = (vs + delta if vs >= after else vs), (ve + delta if ve >= after else ve)
+        return (None if key is None else (ks, ke)), (vs, ve)
+
+    def __contains__(self, ptr: object) -> bool:
+        return ptr in self.base
+
+    def __iter__(self) -> Iterator[Pointer]:
+        return iter(self.base)
+
+    def __len__(self) -> int:
+        return len(self.base)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from wf_lsp.core.findings import Pointer
 from wf_lsp.core.rules import catalog
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 #: when a rule runs: on every parsed text; on any top-level value; on a top-level object; after suppressions match
 Stage = Literal["document", "top", "workflow", "suppressed"]
 RuleFunction = Callable[["Context"], None]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +122,31 @@ def walked(ctx: Context, walk: RuleFunction) -> Noted:
         finally:
             ctx.memo["walk:current"] = outer
     return noted
+
+
+def current_notes(ctx: Context) -> Noted:
+    """Inside a walk: what it has noted so far."""
+    noted: Noted = ctx.memo["walk:current"][0]
+    return noted
+
+
+def add_notes(into: Noted, more: Noted) -> None:
+    """Add what a part of a walk noted (code by code, in order) to what the walk noted."""
+    for code, items in more.items():
+        into.setdefault(code, []).extend(items)
+
+
+def noting(ctx: Context, work: Callable[[], T]) -> tuple[Noted, T]:
+    """Inside a walk: run one part of it, and return what that part noted (also noted in the walk) and its answer."""
+    outer = ctx.memo["walk:current"]
+    part: Noted = {}
+    ctx.memo["walk:current"] = (part, outer[1])
+    try:
+        out = work()
+    finally:
+        ctx.memo["walk:current"] = outer
+    add_notes(outer[0], part)
+    return part, out
 
 
 def note(ctx: Context, code: str, pointer: Pointer, **options: Any) -> None:
