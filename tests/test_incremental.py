@@ -432,3 +432,82 @@ def test_random_edits_of_broken_files_match_full_validation(seed: int) -> None:
                 versions += 1
                 assert _signature(text, doc) == _signature(text), (text[:80], _step)
     assert repaired_splices >= versions // 3, (repaired_splices, versions)
+
+
+def _break_inside(text: str, s: int, e: int, rng: random.Random) -> str | None:
+    """One syntax error inside text[s:e] (a node): a comma or colon gone, a stray word, a trailing comma, a line break
+    inside a string; None when the node has no such spot."""
+    kind = rng.randrange(5)
+    pattern, cut, typed = [
+        (r",\n", 1, ""),
+        (r'": ', 1, ""),
+        (r'": ', 0, "tru "),
+        (r"\n *\}", 0, ","),
+        (r'": "', 0, ""),
+    ][kind]
+    spots = [m.start() + (1 if kind in (1, 4) else 0) for m in re.compile(pattern).finditer(text, s, e)]
+    if kind == 2:
+        spots = [m.end() for m in re.compile(pattern).finditer(text, s, e)]
+    if kind == 4:
+        spots = [m.end() + 1 for m in re.compile(pattern).finditer(text, s, e) if text[m.end()] != '"']
+        typed = "\n"
+    spots = [at for at in spots if s + 320 < at < e - 2] if kind in (2, 3) else [at for at in spots if s < at < e - 2]
+    if not spots:
+        return None
+    at = rng.choice(spots)
+    return text[:at] + typed + text[at + cut :]
+
+
+@pytest.mark.parametrize("seed", [21, 22, 23])
+def test_typing_in_the_node_that_holds_the_break_matches_full_validation(seed: int) -> None:
+    """A node with a syntax error in it (the rest of the file well-formed), then random typing inside that node,
+    structural characters too: each version equals a full validation, and many are spliced (that node repaired
+    alone) instead of the whole file repaired again."""
+    from wf_lsp.core.parse import skeleton
+
+    rng = random.Random(seed)
+    texts = [_generated(300, 5), *(json.dumps(json.loads(t), indent=2) for t in _corpus("metabuilder", 4)[1:])]
+    spliced = versions = 0
+    for original in texts:
+        nodes = [span for p, (_, span) in skeleton.index(original).items() if len(p) == 2 and p[0] == "nodes"]
+        for _ in range(4):
+            s, e = rng.choice(nodes)
+            text = _break_inside(original, s, e, rng)
+            if text is None:
+                continue
+            e += len(text) - len(original)
+            parser = Reparser()
+            assert _signature(text, parser.parse(text, SETTINGS.max_file_bytes)) == _signature(text)
+            for _step in range(10):
+                at = rng.randrange(s + 1, e - 1)
+                gone = rng.choice([0, 0, 0, 1])
+                typed = rng.choice(["a", "b", "é", "", " ", "x", "1", ",", ":", '"', "\n", "}", "]", "{"])
+                text = text[:at] + typed + text[at + gone :]
+                e += len(typed) - gone
+                before = parser.splices
+                doc = parser.parse(text, SETTINGS.max_file_bytes)
+                versions += 1
+                spliced += parser.splices > before
+                assert _signature(text, doc) == _signature(text), (text[s:e], _step)
+    assert versions > 80 and spliced >= versions // 10, (spliced, versions)
+
+
+def test_typing_beside_a_missing_comma_repairs_its_node_alone() -> None:
+    """The benchmark's broken file: a comma missing in a node of 1,000, and typing in that node's name. Every version
+    is spliced, and equals a full validation, and the fix (the comma typed back) gives the well-formed file's."""
+    text = _generated(1000, 3)
+    name = text.index('"name": "Step 500"')
+    comma = text.index(",\n", name)
+    text = text[:comma] + text[comma + 1 :]
+    parser = Reparser()
+    parser.parse(text, SETTINGS.max_file_bytes)
+    at = name + len('"name": "Step')
+    for k in range(5):
+        text = text[:at] + "xyz"[k % 3] + text[at:]
+        doc = parser.parse(text, SETTINGS.max_file_bytes)
+        assert parser.splices == k + 1 and [f.message for f in doc.syntax] == ["Missing comma"]
+        assert _signature(text, doc) == _signature(text)
+    comma += 5
+    text = text[:comma] + "," + text[comma:]
+    doc = parser.parse(text, SETTINGS.max_file_bytes)
+    assert not doc.syntax and _signature(text, doc) == _signature(text)

@@ -238,9 +238,11 @@ def _place(doc: Document, ctx: Context, findings: list[Finding]) -> None:
             wanted.update(plan.pointers)
     text = doc.parsed_text
     early = not doc.duplicate_keys
-    # In a large file, deep pointers are found from their node's or entry's offset (one extra C-speed scan).
+    # In a large file, deep pointers are found from their node's or entry's offset (one extra C-speed scan), and so
+    # are nodes[i] and connections.S themselves where the skeleton is known without a scan (carried from the last
+    # version, or canonical text): a walk from the root would scan every value before them.
     deep = sum(1 for p in wanted if len(p) > 2)
-    big = doc.value is not None and len(text) > SKELETON_MIN and deep > 0
+    big = doc.value is not None and len(text) > SKELETON_MIN and (deep > 0 or any(len(p) == 2 for p in wanted))
     skeleton = doc.skeleton(full_scan=deep > SKELETON_POINTERS) if big else None
     # With the parsed value, locate skips what is certainly absent (and so can stop early); the spans stay the same.
     spans = locate(text, wanted, early, skeleton, doc.value) if doc.value is not None and wanted else {}

@@ -10,13 +10,16 @@ import os
 import pickle
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import fields, replace
+from dataclasses import dataclass, field, fields, replace
+from itertools import count
 from typing import TYPE_CHECKING, Any
 
 from wf_lsp.core.engine import PausedGC
 from wf_lsp.core.findings import Finding, Fix, Position, Related, Span, TextEdit
 from wf_lsp.core.loader import analyze_result
+from wf_lsp.core.parse.incremental import changed_region
 from wf_lsp.core.result import Result
 from wf_lsp.core.rules.registry import Registry
 from wf_lsp.core.settings import Settings
@@ -45,17 +48,62 @@ def _fields_of(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
 for _cls in (Finding, Related, Fix, TextEdit, Span, Position):
     copyreg.pickle(_cls, functools.partial(_reduce, _cls, _fields_of([f.name for f in fields(_cls)])))
 
-#: Registries a worker has seen, by digest (sent as bytes once per job, unpickled once per worker).
+#: Registries a worker has seen, by digest (sent as bytes once per worker, unpickled once).
 _registries: dict[str, Registry] = {}
+#: In a worker: the last text of each document (by path) and the number the server gave it, for the next edit's delta.
+_texts: OrderedDict[str | None, tuple[int, str]] = OrderedDict()
+#: Documents whose last text a worker keeps (the server's open documents on a lane), and their most characters.
+KEEP = 8
+KEEP_CHARS = 32_000_000
+#: What a worker answers when it lacks the registry or the text a job's delta is against: send them again.
+AGAIN = "again"
+
+
+@dataclass(frozen=True, slots=True)
+class Delta:
+    """A text as an edit of the last one sent to the same worker: base[:start] + middle + base[len(base) - tail:]."""
+
+    base: int
+    start: int
+    tail: int
+    middle: str
+
+
+def _text_of(path: str | None, number: int, sent: str | Delta) -> str | None:
+    """In the worker: the job's text (a delta applied to the kept text), kept for the next; None if its base is gone."""
+    if isinstance(sent, Delta):
+        kept = _texts.get(path)
+        if kept is None or kept[0] != sent.base:
+            return None
+        base = kept[1]
+        text = base[: sent.start] + sent.middle + base[len(base) - sent.tail :]
+    else:
+        text = sent
+    _texts[path] = (number, text)
+    _texts.move_to_end(path)
+    while len(_texts) > KEEP or (len(_texts) > 1 and sum(len(t) for _, t in _texts.values()) > KEEP_CHARS):
+        _texts.popitem(last=False)
+    return text
 
 
 def _work(
-    text: str, settings: Settings, digest: str, registry: bytes, path: str | None, pre: list[Finding]
-) -> tuple[Any, ...]:
-    """In the worker: validate and return plain data, the findings in pieces."""
+    sent: str | Delta,
+    number: int,
+    settings: Settings,
+    digest: str,
+    registry: bytes | None,
+    path: str | None,
+    pre: list[Finding],
+) -> tuple[Any, ...] | str:
+    """In the worker: validate and return plain data, the findings in pieces (AGAIN: send the text or registry)."""
     known = _registries.get(digest)
     if known is None:
+        if registry is None:
+            return AGAIN
         known = _registries[digest] = pickle.loads(registry)
+    text = _text_of(path, number, sent)
+    if text is None:
+        return AGAIN
     result = analyze_result(text, settings, known, path, pre, incremental=True)
     found = result.findings
     pieces = [pickle.dumps(found[i : i + PIECE], pickle.HIGHEST_PROTOCOL) for i in range(0, len(found), PIECE)]
@@ -99,39 +147,107 @@ def _alive(pid: int) -> bool:
 _WATCH_SECONDS = 0.25
 
 
+#: Texts shorter than this are sent whole (finding the changed region would cost more than it saves).
+DELTA_MIN = 32_768
+
+
+@dataclass(eq=False, slots=True)
+class _Lane:
+    """One worker process (a pool of one): what it was sent last, by document, and the documents it validates now."""
+
+    pool: ProcessPoolExecutor | None = None
+    #: the last text each document's validation sent here, with its number (the worker keeps the same)
+    sent: OrderedDict[str | None, tuple[int, str]] = field(default_factory=OrderedDict)
+    registries: set[str] = field(default_factory=set)
+    running: list[str | None] = field(default_factory=list)
+
+
 class ProcessAnalyzer:
-    """A loader's analyzer that runs each validation in a pool of worker processes, started on first use."""
+    """A loader's analyzer that runs each validation in worker processes, started on first use.
+
+    A document keeps to one worker (its lane) while that worker is free or busy with it: the worker keeps the
+    document's last text, and each next version is sent as the edit from it (a keystroke in a 6 MB document sends a
+    few characters, not 6 MB), and its incremental parse starts from that text. A document moves to another worker
+    only when its own is busy with another document and the other is idle."""
 
     def __init__(self, workers: int | None = None) -> None:
-        self._workers = workers or max(1, min(2, os.cpu_count() or 1))
-        self._pool: ProcessPoolExecutor | None = None
+        self._lanes = [_Lane() for _ in range(workers or max(1, min(2, os.cpu_count() or 1)))]
         self._lock = threading.Lock()
         self._registries: dict[str, bytes] = {}
+        self._numbers = count(1)
         self._closed = False
         #: Set when worker processes cannot be started here (no /dev/shm, a sandbox): validation then runs in-process.
         self._in_process = False
+        #: Characters of text sent to the workers (a delta counts its new characters only), for tests and logs.
+        self.sent_chars = 0
 
-    def _executor(self) -> ProcessPoolExecutor:
+    def _executor(self, lane: _Lane) -> ProcessPoolExecutor:
         with self._lock:
             if self._closed:
                 raise RuntimeError("the validation workers are shut down")
-            if self._pool is None:
+            if lane.pool is None:
                 import multiprocessing  # here, not at start-up: the server answers initialize without it
                 from concurrent.futures import ProcessPoolExecutor
 
                 methods = multiprocessing.get_all_start_methods()
                 context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-                self._pool = ProcessPoolExecutor(
-                    max_workers=self._workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
+                lane.pool = ProcessPoolExecutor(
+                    max_workers=1, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
                 )
-                log.info("started %d validation worker process(es) (%s)", self._workers, context.get_start_method())
-            return self._pool
+                log.info(
+                    "started validation worker process %d of %d (%s)",
+                    self._lanes.index(lane) + 1,
+                    len(self._lanes),
+                    context.get_start_method(),
+                )
+            return lane.pool
 
     def _registry_bytes(self, registry: Registry) -> bytes:
         blob = self._registries.get(registry.digest)
         if blob is None:
             blob = self._registries[registry.digest] = pickle.dumps(replace(registry, memo={}), pickle.HIGHEST_PROTOCOL)
         return blob
+
+    def _take(self, path: str | None) -> _Lane:
+        """The lane for a document's next validation (marked running until _give_back)."""
+        with self._lock:
+            lanes = self._lanes
+            home = next((lane for lane in lanes if path in lane.sent), None)
+            if home is None or (home.running and path not in home.running and not all(x.running for x in lanes)):
+                home = min(lanes, key=lambda lane: len(lane.running))
+                for lane in lanes:
+                    if lane is not home:
+                        lane.sent.pop(path, None)
+            home.running.append(path)
+            return home
+
+    def _give_back(self, lane: _Lane, path: str | None) -> None:
+        with self._lock:
+            lane.running.remove(path)
+
+    def _message(self, lane: _Lane, text: str, path: str | None, digest: str, whole: bool) -> tuple[Any, ...]:
+        """What goes to the worker: the text or its delta, its number, and the registry if the worker lacks it."""
+        with self._lock:
+            kept = None if whole else lane.sent.get(path)
+            blob = None if not whole and digest in lane.registries else self._registries[digest]
+        sent: str | Delta = text
+        if kept is not None and len(text) >= DELTA_MIN:
+            start, old_end, new_end = changed_region(kept[1], text)
+            sent = Delta(kept[0], start, len(kept[1]) - old_end, text[start:new_end])
+        with self._lock:
+            self.sent_chars += len(sent.middle if isinstance(sent, Delta) else sent)
+            return sent, next(self._numbers), blob
+
+    def _sent(self, lane: _Lane, path: str | None, number: int, text: str, digest: str) -> None:
+        """Remember what the lane's worker now keeps (a later number than one recorded already)."""
+        with self._lock:
+            kept = lane.sent.get(path)
+            if kept is None or kept[0] < number:
+                lane.sent[path] = (number, text)
+                lane.sent.move_to_end(path)
+                while len(lane.sent) > KEEP:
+                    lane.sent.popitem(last=False)
+            lane.registries.add(digest)
 
     def __call__(
         self, text: str, settings: Settings, registry: Registry, path: str | None, pre: list[Finding]
@@ -141,48 +257,76 @@ class ProcessAnalyzer:
             return analyze_result(text, settings, registry, path, pre, incremental=True)
         from concurrent.futures.process import BrokenProcessPool  # imported with the pool, on the first validation
 
-        blob = self._registry_bytes(registry)
-        for attempt in (1, 2):
-            pool = None
-            try:
-                pool = self._executor()
-                is_workflow, summary, duration_ms, pieces = pool.submit(
-                    _work, text, settings, registry.digest, blob, path, pre
-                ).result()
-                break
-            except (OSError, NotImplementedError) as exc:
-                log.error(
-                    "validation worker processes cannot be started (%s): validating in the server process instead", exc
-                )
-                self._in_process = True
-                return analyze_result(text, settings, registry, path, pre, incremental=True)
-            except BrokenProcessPool:  # a worker died, in this job or while idle
-                if pool is not None:
-                    self._discard(pool)
-                if attempt == 2:
-                    raise
-                log.error(
-                    "a validation worker process died: starting a new one and validating %s again",
-                    path or "the document",
-                )
+        self._registry_bytes(registry)
+        lane = self._take(path)
+        try:
+            for attempt in (1, 2):
+                pool = None
+                try:
+                    pool = self._executor(lane)
+                    answer = self._submit(pool, lane, text, settings, registry.digest, path, pre)
+                    break
+                except (OSError, NotImplementedError) as exc:
+                    log.error(
+                        "validation worker processes cannot be started (%s): validating in the server process instead",
+                        exc,
+                    )
+                    self._in_process = True
+                    return analyze_result(text, settings, registry, path, pre, incremental=True)
+                except BrokenProcessPool:  # a worker died, in this job or while idle
+                    if pool is not None:
+                        self._discard(lane, pool)
+                    if attempt == 2:
+                        raise
+                    log.error(
+                        "a validation worker process died: starting a new one and validating %s again",
+                        path or "the document",
+                    )
+        finally:
+            self._give_back(lane, path)
+        is_workflow, summary, duration_ms, pieces = answer
         findings: list[Finding] = []
         with PausedGC():  # thousands of small objects, no cycles: collections during the load would find nothing
             for piece in pieces:
                 findings.extend(pickle.loads(piece))
         return Result(findings, is_workflow, "", summary, duration_ms, False)
 
-    def _discard(self, pool: ProcessPoolExecutor) -> None:
+    def _submit(
+        self,
+        pool: ProcessPoolExecutor,
+        lane: _Lane,
+        text: str,
+        settings: Settings,
+        digest: str,
+        path: str | None,
+        pre: list[Finding],
+    ) -> tuple[Any, ...]:
+        """One job on a lane's worker: as a delta when the worker keeps the text before, else (or when it lost it)
+        whole."""
+        for whole in (False, True):
+            sent, number, blob = self._message(lane, text, path, digest, whole)
+            answer = pool.submit(_work, sent, number, settings, digest, blob, path, pre).result()
+            if isinstance(answer, tuple):
+                self._sent(lane, path, number, text, digest)
+                return answer
+        raise RuntimeError("a validation worker asked for a whole text twice")
+
+    def _discard(self, lane: _Lane, pool: ProcessPoolExecutor) -> None:
         with self._lock:
-            if self._pool is pool:
-                self._pool = None
+            if lane.pool is pool:
+                lane.pool = None
+                lane.sent.clear()
+                lane.registries.clear()
         _stop(pool)
 
     def shutdown(self) -> None:
         """Stop the workers now (a validation still running is abandoned)."""
         with self._lock:
             self._closed = True
-            pool, self._pool = self._pool, None
-        if pool is not None:
+            pools = [lane.pool for lane in self._lanes if lane.pool is not None]
+            for lane in self._lanes:
+                lane.pool = None
+        for pool in pools:
             _stop(pool)
 
 

@@ -15,6 +15,7 @@ from wf_lsp.core.findings import Finding
 from wf_lsp.core.parse import skeleton
 from wf_lsp.core.parse.document import Document, parse
 from wf_lsp.core.parse.document import _utf8_size as utf8_size
+from wf_lsp.core.parse.inside import repaired_alone
 from wf_lsp.core.parse.jsonerror import Kind, too_deep
 from wf_lsp.core.parse.repair import original_to_doc
 from wf_lsp.core.reuse import Previous
@@ -166,7 +167,8 @@ class Reparser:
         if last.spans is not None:
             refused = _Refused(last.spans, s, e, repaired, start + shift, old_end + shift, text[start:new_end])
         if not (so < start and old_end < eo) or original[so:eo] != repaired[s:e] or not _untouched(old, so, eo):
-            return None, refused
+            inside = self._splice_inside(last, text, where, start, old_end, new_end)
+            return (inside, None) if inside is not None else (None, refused)
         if repaired.find("NaN", s, e) >= 0 or repaired.find("Infinity", s, e) >= 0:
             return None, refused  # (json reads those, and only the first is reported)
         piece = _read_piece(text[so : eo + delta], False)
@@ -188,6 +190,31 @@ class Reparser:
         self._last = _Last(parsed, doc, moved, None, text)
         self.splices += 1
         return doc, None
+
+    def _splice_inside(
+        self, last: _Last, text: str, where: _Where, start: int, old_end: int, new_end: int
+    ) -> Document | None:
+        """_splice_repaired for an edit of the value that holds every repair: that value repaired alone (inside.py)."""
+        old, original = last.doc, last.original
+        assert original is not None
+        s, e, key, child = where
+        made = repaired_alone(old, text, (s, e), start, old_end, new_end)
+        top = _with(old.value, key, child, made[0].value) if made is not None else None
+        if made is None or top is None:
+            return None
+        alone, end = made
+        parsed = text[:s] + alone.parsed_text + text[end:]
+        doc = Document(text=text, value=top, parsed_text=parsed, placed={})
+        doc.insertions, doc.repairs, doc.syntax = alone.insertions, alone.repairs, alone.syntax
+        lines = text.count("\n", start, new_end) - original.count("\n", start, old_end)
+        doc.previous = Previous({}, start, old_end, new_end, (key, child), lines, False, old.carried)
+        grow = s + len(alone.parsed_text) - e
+        _move_skeleton(old, doc, e, grow)
+        self._last = _Last(
+            parsed, doc, _shifted(last.spans, s, e, grow) if last.spans is not None else None, None, text
+        )
+        self.splices += 1
+        return doc
 
 
 @dataclass(slots=True)
@@ -287,9 +314,12 @@ def _entry(last: _Last, start: int, end: int) -> tuple[_Where | None, tuple[int,
         return _entry_by_layout(last.text, last.doc.value, start, end, last.anchor)
     if last.spans is None:
         try:
-            last.spans = _second_level(skeleton.index(last.text))
+            scanned = skeleton.index(last.text)
         except skeleton.NotSimple:
             return None, None
+        last.spans = _second_level(scanned)
+        if last.doc._skeleton is None:  # (the same scan as Document.skeleton's: the next versions get it, moved)
+            last.doc._skeleton, last.doc._skeleton_tried = scanned, 2
     spans = last.spans
     k = bisect.bisect_right(spans, (start, len(last.text) + 1)) - 1
     if k < 0:

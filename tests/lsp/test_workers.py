@@ -1,0 +1,135 @@
+"""The validation workers (real worker processes): a document keeps to one worker, each next version travels as the
+edit from the last, and the result is always the full validation's, whatever the worker has lost."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from bench.gen import make
+from wf_lsp.core.findings import Finding
+from wf_lsp.core.loader import analyze_result
+from wf_lsp.core.rules.registry import load_registry
+from wf_lsp.core.settings import Settings
+from wf_lsp.lsp import workers
+from wf_lsp.lsp.workers import ProcessAnalyzer
+
+SETTINGS = Settings()
+REGISTRY = load_registry(SETTINGS.registry)
+
+
+@pytest.fixture
+def analyzer() -> Iterator[ProcessAnalyzer]:
+    made = ProcessAnalyzer(workers=2)
+    yield made
+    made.shutdown()
+
+
+def _full(text: str) -> list[Finding]:
+    return analyze_result(text, SETTINGS, REGISTRY, None, []).findings
+
+
+def _edit(text: str, rng: random.Random) -> str:
+    """A random small edit anywhere: typed characters, a deletion, a new line, a pasted node fragment."""
+    at = rng.randrange(len(text) + 1)
+    gone = rng.choice([0, 0, 1, 3, 40])
+    typed = rng.choice(["x", "", "\n", '"', "},", '{"id": "n"}', "é😀"])
+    return text[:at] + typed + text[at + gone :]
+
+
+def test_next_versions_travel_as_edits_and_give_the_full_result(analyzer: ProcessAnalyzer) -> None:
+    """Random edits of a 300-node document (valid, then broken, then valid again): after the first version only the
+    edited characters are sent, and every result equals an in-process full validation of the same text."""
+    rng = random.Random(17)
+    text = make(300, "errors10")
+    assert len(text) > workers.DELTA_MIN
+    path = "/ws/edited.json"
+    assert analyzer(text, SETTINGS, REGISTRY, path, []).findings == _full(text)
+    first = analyzer.sent_chars
+    assert first == len(text)
+    for _ in range(25):
+        text = _edit(text, rng)
+        assert analyzer(text, SETTINGS, REGISTRY, path, []).findings == _full(text)
+    assert analyzer.sent_chars - first < 25 * 200, "each edit sends its own characters, not the document"
+
+
+def test_two_documents_each_keep_their_text_in_the_worker(analyzer: ProcessAnalyzer) -> None:
+    """Edits alternating between two documents are still sent as edits: the worker keeps both texts."""
+    texts = {"/ws/a.json": make(200, "valid"), "/ws/b.json": make(200, "unknown_few")}
+    for path, text in texts.items():
+        analyzer(text, SETTINGS, REGISTRY, path, [])
+    before = analyzer.sent_chars
+    for k in range(6):
+        path = sorted(texts)[k % 2]
+        at = texts[path].index('"name": "') + 9
+        texts[path] = texts[path][:at] + "q" + texts[path][at:]
+        assert analyzer(texts[path], SETTINGS, REGISTRY, path, []).findings == _full(texts[path])
+    assert analyzer.sent_chars - before == 6
+
+
+def test_a_worker_that_lost_the_text_is_sent_it_whole(analyzer: ProcessAnalyzer) -> None:
+    """The worker no longer has the text the delta is against (here: cleared in the worker itself): it asks again,
+    and the text is sent whole; the result is unchanged."""
+    text = make(150, "errors_every")
+    path = "/ws/lost.json"
+    analyzer(text, SETTINGS, REGISTRY, path, [])
+    (lane,) = [lane for lane in analyzer._lanes if path in lane.sent]
+    assert lane.pool is not None
+    lane.pool.submit(exec, "import wf_lsp.lsp.workers as w; w._texts.clear()").result()
+    edited = text.replace('"name": "', '"name": "Z', 1)
+    before = analyzer.sent_chars
+    assert analyzer(edited, SETTINGS, REGISTRY, path, []).findings == _full(edited)
+    assert analyzer.sent_chars - before == 1 + len(edited), "a one-character delta, refused, then the whole text"
+
+
+def test_a_killed_worker_is_replaced_and_sent_the_whole_text(analyzer: ProcessAnalyzer) -> None:
+    text = make(150, "unknown_all")
+    path = "/ws/killed.json"
+    analyzer(text, SETTINGS, REGISTRY, path, [])
+    (lane,) = [lane for lane in analyzer._lanes if path in lane.sent]
+    assert lane.pool is not None
+    (pid,) = [p.pid for p in lane.pool._processes.values()]
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    edited = text.replace('"name": "', '"name": "K', 1)
+    before = analyzer.sent_chars
+    assert analyzer(edited, SETTINGS, REGISTRY, path, []).findings == _full(edited)
+    assert analyzer.sent_chars - before >= len(edited), "the new worker gets the whole text"
+    assert lane.pool is not None
+    assert [p.pid for p in lane.pool._processes.values()] != [pid]
+
+
+def test_a_document_moves_to_an_idle_worker_when_its_own_is_busy(analyzer: ProcessAnalyzer) -> None:
+    """While document A's worker validates A, document B (last validated there too) goes to the other, idle worker:
+    two documents validate at the same time, each with its own result."""
+    a, b = make(200, "valid"), make(200, "errors10")
+    analyzer(a, SETTINGS, REGISTRY, "/ws/a.json", [])
+    analyzer(b, SETTINGS, REGISTRY, "/ws/b.json", [])
+    (home,) = [lane for lane in analyzer._lanes if "/ws/b.json" in lane.sent]
+    home.running.append("/ws/a.json")  # A's validation, as _take records it, still running there
+    try:
+        moved = analyzer._take("/ws/b.json")
+        analyzer._give_back(moved, "/ws/b.json")
+    finally:
+        home.running.remove("/ws/a.json")
+    assert moved is not home and "/ws/b.json" not in home.sent
+    # The real thing: A validated in one thread while B validates in another.
+    started, done = threading.Event(), threading.Event()
+    results: dict[str, list[Finding]] = {}
+
+    def validate_a() -> None:
+        started.set()
+        results["a"] = analyzer(a + " ", SETTINGS, REGISTRY, "/ws/a.json", []).findings
+        done.set()
+
+    thread = threading.Thread(target=validate_a)
+    thread.start()
+    started.wait()
+    results["b"] = analyzer(b + "  ", SETTINGS, REGISTRY, "/ws/b.json", []).findings
+    thread.join()
+    assert results == {"a": _full(a + " "), "b": _full(b + "  ")}
