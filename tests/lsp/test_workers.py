@@ -133,3 +133,15 @@ def test_a_document_moves_to_an_idle_worker_when_its_own_is_busy(analyzer: Proce
     results["b"] = analyzer(b + "  ", SETTINGS, REGISTRY, "/ws/b.json", []).findings
     thread.join()
     assert results == {"a": _full(a + " "), "b": _full(b + "  ")}
+
+
+def test_a_text_over_the_size_limit_is_reported_without_a_worker(analyzer: ProcessAnalyzer) -> None:
+    """A document over maxFileBytes is only reported (FILE_TOO_LARGE): each keystroke in it sends nothing to a worker
+    (before: 56 MB compared, sent and rebuilt on every keystroke)."""
+    small = Settings(max_file_bytes=50_000)
+    text = make(100, "valid")
+    assert len(text) > small.max_file_bytes
+    found = analyzer(text, small, REGISTRY, "/ws/big.json", []).findings
+    assert [f.code for f in found] == ["FILE_TOO_LARGE"]
+    assert found == analyze_result(text, small, REGISTRY, None, []).findings
+    assert analyzer.sent_chars == 0 and all(lane.pool is None for lane in analyzer._lanes)

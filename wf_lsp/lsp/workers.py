@@ -255,6 +255,8 @@ class ProcessAnalyzer:
         """Validate in a worker (the calling thread waits without holding the GIL); a dead worker is replaced once."""
         if self._in_process:
             return analyze_result(text, settings, registry, path, pre, incremental=True)
+        if len(text) > settings.max_file_bytes:  # over the size limit for certain: reported at once, never parsed
+            return analyze_result(text, settings, registry, path, pre)
         from concurrent.futures.process import BrokenProcessPool  # imported with the pool, on the first validation
 
         self._registry_bytes(registry)
