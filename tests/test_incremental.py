@@ -511,3 +511,21 @@ def test_typing_beside_a_missing_comma_repairs_its_node_alone() -> None:
     text = text[:comma] + "," + text[comma:]
     doc = parser.parse(text, SETTINGS.max_file_bytes)
     assert not doc.syntax and _signature(text, doc) == _signature(text)
+
+
+def test_a_known_changed_region_is_taken_only_from_the_last_text_itself() -> None:
+    """The validation worker knows where a version differs from the one before (it applied the edit): the parser takes
+    that region instead of comparing the texts, but only when it is given against the very text it parsed last; any
+    other base (an equal copy included) is ignored, whatever region comes with it."""
+    text = _generated(300, 4)
+    parser = Reparser()
+    parser.parse(text, SETTINGS.max_file_bytes)
+    at = text.index("https://example.com/120") + 9
+    edited = text[:at] + "Q" + text[at:]
+    doc = parser.parse(edited, SETTINGS.max_file_bytes, (text, *changed_region(text, edited)))
+    assert parser.splices == 1 and _signature(edited, doc) == _signature(edited)
+    again = edited[:at] + "R" + edited[at:]
+    copy = "".join(list(edited))
+    assert copy == edited and copy is not edited
+    doc = parser.parse(again, SETTINGS.max_file_bytes, (copy, 0, 5, 2))  # not the last text: the region is not used
+    assert parser.splices == 2 and _signature(again, doc) == _signature(again)

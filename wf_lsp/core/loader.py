@@ -20,6 +20,7 @@ from wf_lsp.core.engine import PausedGC, analyze
 from wf_lsp.core.findings import Finding
 from wf_lsp.core.parse.document import decode_bytes
 from wf_lsp.core.parse.incremental import reparser
+from wf_lsp.core.parse.region import Since
 from wf_lsp.core.result import Result, summarize
 from wf_lsp.core.rules.registry import Registry, load_registry
 from wf_lsp.core.settings import Settings
@@ -33,11 +34,18 @@ Analyzer = Callable[[str, Settings, Registry, "str | None", list[Finding]], Resu
 
 
 def analyze_result(
-    text: str, settings: Settings, registry: Registry, path: str | None, pre: list[Finding], incremental: bool = False
+    text: str,
+    settings: Settings,
+    registry: Registry,
+    path: str | None,
+    pre: list[Finding],
+    incremental: bool = False,
+    since: Since | None = None,
 ) -> Result:
     """Validate one text here and now: the result before any cache sees it. `incremental`: the text is the next version
-    of the document at `path` (an editor's), parsed from the last one where that is safe (the same result)."""
-    doc = reparser(path).parse(text, settings.max_file_bytes) if incremental and path is not None else None
+    of the document at `path` (an editor's), parsed from the last one where that is safe (the same result); `since`:
+    where it differs from a text, when the caller knows."""
+    doc = reparser(path).parse(text, settings.max_file_bytes, since) if incremental and path is not None else None
     # The summary reads the parsed value after the run: the collector stays paused until the value is dropped, so no
     # collection walks the tree on the way out (a tree has no cycles; reference counting frees it).
     with PausedGC():

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from wf_lsp.core.engine import PausedGC
 from wf_lsp.core.findings import Finding, Fix, Position, Related, Span, TextEdit
 from wf_lsp.core.loader import analyze_result
-from wf_lsp.core.parse.incremental import changed_region
+from wf_lsp.core.parse.region import Since, changed_region
 from wf_lsp.core.result import Result
 from wf_lsp.core.rules.registry import Registry
 from wf_lsp.core.settings import Settings
@@ -61,7 +61,8 @@ AGAIN = "again"
 
 @dataclass(frozen=True, slots=True)
 class Delta:
-    """A text as an edit of the last one sent to the same worker: base[:start] + middle + base[len(base) - tail:]."""
+    """A text as an edit of the last one sent to the same worker: base[:start] + middle + base[len(base) - tail:], the
+    shortest such edit (changed_region's)."""
 
     base: int
     start: int
@@ -69,21 +70,24 @@ class Delta:
     middle: str
 
 
-def _text_of(path: str | None, number: int, sent: str | Delta) -> str | None:
-    """In the worker: the job's text (a delta applied to the kept text), kept for the next; None if its base is gone."""
+def _text_of(path: str | None, number: int, sent: str | Delta) -> tuple[str, Since | None] | None:
+    """In the worker: the job's text (a delta applied to the kept text), kept for the next, and where it differs from
+    that one; None if the delta's base is gone."""
+    since = None
     if isinstance(sent, Delta):
         kept = _texts.get(path)
         if kept is None or kept[0] != sent.base:
             return None
         base = kept[1]
         text = base[: sent.start] + sent.middle + base[len(base) - sent.tail :]
+        since = (base, sent.start, len(base) - sent.tail, sent.start + len(sent.middle))
     else:
         text = sent
     _texts[path] = (number, text)
     _texts.move_to_end(path)
     while len(_texts) > KEEP or (len(_texts) > 1 and sum(len(t) for _, t in _texts.values()) > KEEP_CHARS):
         _texts.popitem(last=False)
-    return text
+    return text, since
 
 
 def _work(
@@ -101,10 +105,11 @@ def _work(
         if registry is None:
             return AGAIN
         known = _registries[digest] = pickle.loads(registry)
-    text = _text_of(path, number, sent)
-    if text is None:
+    made = _text_of(path, number, sent)
+    if made is None:
         return AGAIN
-    result = analyze_result(text, settings, known, path, pre, incremental=True)
+    text, since = made
+    result = analyze_result(text, settings, known, path, pre, incremental=True, since=since)
     found = result.findings
     pieces = [pickle.dumps(found[i : i + PIECE], pickle.HIGHEST_PROTOCOL) for i in range(0, len(found), PIECE)]
     return result.is_workflow, result.summary, result.duration_ms, pieces

@@ -17,52 +17,14 @@ from wf_lsp.core.parse.document import Document, parse
 from wf_lsp.core.parse.document import _utf8_size as utf8_size
 from wf_lsp.core.parse.inside import repaired_alone
 from wf_lsp.core.parse.jsonerror import Kind, too_deep
+from wf_lsp.core.parse.region import CHUNK, Since, changed_region
 from wf_lsp.core.parse.repair import original_to_doc
 from wf_lsp.core.reuse import Previous
 
-#: characters compared per step when looking for the changed region (a slice compare is a memcmp)
-CHUNK = 16384
 _scanstring: Any = getattr(json.decoder, "scanstring")  # noqa: B009 (C speedup, untyped)
 #: documents whose last parse is kept (by path), for the language server's open documents, and their most characters
 KEEP = 4
 KEEP_CHARS = 16_000_000
-
-
-def changed_region(old: str, new: str) -> tuple[int, int, int]:
-    """(start, old_end, new_end): new is old with old[start:old_end] replaced by new[start:new_end] (the shortest such
-    region: the longest common prefix, then the longest common suffix of what is left)."""
-    n = min(len(old), len(new))
-    lo = 0
-    while lo < n:
-        hi = min(n, lo + CHUNK)
-        if old[lo:hi] != new[lo:hi]:
-            while hi - lo > 32:  # the first difference lies in old[lo:hi]: halve
-                mid = (lo + hi) // 2
-                if old[lo:mid] == new[lo:mid]:
-                    lo = mid
-                else:
-                    hi = mid
-            while old[lo] == new[lo]:
-                lo += 1
-            break
-        lo = hi
-    limit = n - lo
-    lo_old, lo_new = len(old), len(new)
-    same = 0  # length of the common suffix found so far
-    while same < limit:
-        k = min(limit, same + CHUNK)
-        if old[lo_old - k : lo_old - same] != new[lo_new - k : lo_new - same]:
-            while k - same > 32:
-                mid = (same + k) // 2
-                if old[lo_old - mid : lo_old - same] == new[lo_new - mid : lo_new - same]:
-                    same = mid
-                else:
-                    k = mid
-            while old[lo_old - same - 1] == new[lo_new - same - 1]:
-                same += 1
-            break
-        same = k
-    return lo, lo_old - same, lo_new - same
 
 
 @dataclass(slots=True)
@@ -92,16 +54,17 @@ class Reparser:
         last = self._last
         return len(last.text) + len(last.original or "") if last is not None else 0
 
-    def parse(self, text: str, max_bytes: int | None) -> Document:
-        """The Document of text: the same as document.parse(text, max_bytes), the value spliced when that is safe."""
+    def parse(self, text: str, max_bytes: int | None, since: Since | None = None) -> Document:
+        """The Document of text: the same as document.parse(text, max_bytes), the value spliced when that is safe.
+        `since`: the changed region from a text, when the caller knows it (used when that is the last text)."""
         with self._lock:
             last = self._last
             doc: Document | None = None
             refused: _Refused | None = None
             if last is not None and last.original is None:
-                doc = self._splice(last, text, max_bytes)
+                doc = self._splice(last, text, max_bytes, since)
             elif last is not None:
-                doc, refused = self._splice_repaired(last, text, max_bytes)
+                doc, refused = self._splice_repaired(last, text, max_bytes, since)
             if doc is None:
                 doc = parse(text, max_bytes)
                 self._last = None
@@ -114,11 +77,13 @@ class Reparser:
                     doc.placed = {}
             return doc
 
-    def _splice(self, last: _Last, text: str, max_bytes: int | None) -> Document | None:
+    def _splice(self, last: _Last, text: str, max_bytes: int | None, since: Since | None) -> Document | None:
         old = last.doc
         if max_bytes is not None and utf8_size(text, max_bytes) > max_bytes:
             return None
-        start, old_end, new_end = changed_region(last.text, text)
+        start, old_end, new_end = (
+            since[1:] if since is not None and since[0] is last.text else changed_region(last.text, text)
+        )
         where, anchor = _entry(last, start, old_end)
         if where is None:
             return None  # the edit touches more than the inside of one second-level value
@@ -144,7 +109,7 @@ class Reparser:
         return doc
 
     def _splice_repaired(
-        self, last: _Last, text: str, max_bytes: int | None
+        self, last: _Last, text: str, max_bytes: int | None, since: Since | None
     ) -> tuple[Document | None, _Refused | None]:
         """_splice for a text whose last version was repaired (broken JSON): the edit lies inside one second-level value
         of the repaired text that no repair touched, and no repair read; the value is re-parsed there, every repair
@@ -155,7 +120,9 @@ class Reparser:
         assert original is not None
         if old.duplicate_keys or (max_bytes is not None and utf8_size(text, max_bytes) > max_bytes):
             return None, None
-        start, old_end, new_end = changed_region(original, text)
+        start, old_end, new_end = (
+            since[1:] if since is not None and since[0] is original else changed_region(original, text)
+        )
         shift = original_to_doc(old.insertions, start) - start
         where, _ = _entry(last, start + shift, old_end + shift)
         if where is None:
