@@ -145,3 +145,17 @@ def test_a_text_over_the_size_limit_is_reported_without_a_worker(analyzer: Proce
     assert [f.code for f in found] == ["FILE_TOO_LARGE"]
     assert found == analyze_result(text, small, REGISTRY, None, []).findings
     assert analyzer.sent_chars == 0 and all(lane.pool is None for lane in analyzer._lanes)
+
+
+def test_what_the_workers_keep_is_bounded(analyzer: ProcessAnalyzer) -> None:
+    """Past KEEP documents the oldest text is let go on both sides (server and worker): its next version is sent
+    whole, and its result is still the full validation's."""
+    texts = {f"/ws/doc{i}.json": make(60 + i, "valid") for i in range(workers.KEEP + 2)}
+    for path, text in texts.items():
+        analyzer(text, SETTINGS, REGISTRY, path, [])
+    assert all(len(lane.sent) <= workers.KEEP for lane in analyzer._lanes)
+    first = next(iter(texts))
+    edited = texts[first].replace('"name": "', '"name": "O', 1)
+    before = analyzer.sent_chars
+    assert analyzer(edited, SETTINGS, REGISTRY, first, []).findings == _full(edited)
+    assert analyzer.sent_chars - before == len(edited)

@@ -83,11 +83,16 @@ def _text_of(path: str | None, number: int, sent: str | Delta) -> tuple[str, Sin
         since = (base, sent.start, len(base) - sent.tail, sent.start + len(sent.middle))
     else:
         text = sent
-    _texts[path] = (number, text)
-    _texts.move_to_end(path)
-    while len(_texts) > KEEP or (len(_texts) > 1 and sum(len(t) for _, t in _texts.values()) > KEEP_CHARS):
-        _texts.popitem(last=False)
+    _keep(_texts, path, number, text)
     return text, since
+
+
+def _keep(kept: OrderedDict[str | None, tuple[int, str]], path: str | None, number: int, text: str) -> None:
+    """Remember a document's last text (the server and its worker keep the same, trimmed the same way)."""
+    kept[path] = (number, text)
+    kept.move_to_end(path)
+    while len(kept) > KEEP or (len(kept) > 1 and sum(len(t) for _, t in kept.values()) > KEEP_CHARS):
+        kept.popitem(last=False)
 
 
 def _work(
@@ -248,10 +253,7 @@ class ProcessAnalyzer:
         with self._lock:
             kept = lane.sent.get(path)
             if kept is None or kept[0] < number:
-                lane.sent[path] = (number, text)
-                lane.sent.move_to_end(path)
-                while len(lane.sent) > KEEP:
-                    lane.sent.popitem(last=False)
+                _keep(lane.sent, path, number, text)
             lane.registries.add(digest)
 
     def __call__(
