@@ -529,3 +529,47 @@ def test_a_known_changed_region_is_taken_only_from_the_last_text_itself() -> Non
     assert copy == edited and copy is not edited
     doc = parser.parse(again, SETTINGS.max_file_bytes, (copy, 0, 5, 2))  # not the last text: the region is not used
     assert parser.splices == 2 and _signature(again, doc) == _signature(again)
+
+
+def test_node_checks_kept_from_the_last_version_match_full_validation() -> None:
+    """Nodes whose parameters the node rules report ("[object Object]", a node attribute among them, parameters in
+    parameters; each node also has a timeout the rules read, so it stays one they look at) keep their answers across
+    versions only while they are the same node at the same index: edits that make and unmake each finding in one
+    node, and nodes removed and copied before it (every later index moves), each equal a full validation."""
+    wf = json.loads(_generated(120, 8))
+    for node in wf["nodes"][:60]:  # (the other nodes are ones no node rule looks at, till an edit makes them so)
+        node["timeout"] = 10
+        node["parameters"]["body"] = "[object Object]"
+        node["parameters"]["position"] = [1, 2]
+        node["parameters"]["parameters"] = {"parameters": {"parameters": {"x": 1}}}
+    text = json.dumps(wf, indent=2)
+    parser = Reparser()
+    parser.parse(text, SETTINGS.max_file_bytes)
+
+    def in_node(text: str, i: int, old: str, new: str) -> str:
+        start = text.index(f'"id": "node_{i}"')
+        at = text.index(old, start)
+        assert at < text.index('"id": "node_', start + 1)
+        return text[:at] + new + text[at + len(old) :]
+
+    steps = [
+        ('"body": "[object Object]"', '"body": "[object Objects]"'),
+        ('"body": "[object Objects]"', '"body": "[object Object]"'),
+        ('"position": [\n', '"positions": [\n'),
+        ('"positions": [\n', '"position": [\n'),
+        ('"parameters": {\n              "x"', '"parameter": {\n              "x"'),
+        ('"timeout": 10', '"timeout": 5000'),
+    ]
+    steps += [("https://example.com/70", "[object Object]"), ("[object Object]", "https://example.com/70")]
+    for old, new in steps:
+        text = in_node(text, 30 if "example" not in old + new else 70, old, new)
+        doc = parser.parse(text, SETTINGS.max_file_bytes)
+        assert parser.splices and _signature(text, doc) == _signature(text), (old, new)
+    start = text.index('    {\n      "id": "node_5"')
+    end = text.index('    {\n      "id": "node_6"')
+    for edited in (text[:start] + text[end:], text[:end] + text[start:end] + text[end:]):
+        doc = parser.parse(edited, SETTINGS.max_file_bytes)
+        assert _signature(edited, doc) == _signature(edited)
+        again = in_node(edited, 40, '"body": "[object Object]"', '"body": "[object Object] "')
+        doc = parser.parse(again, SETTINGS.max_file_bytes)
+        assert _signature(again, doc) == _signature(again)

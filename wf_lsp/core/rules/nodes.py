@@ -63,27 +63,24 @@ def invalid_node_field_type(ctx: Context) -> None:
 @rule("OBJECT_SERIALIZATION_FAILURE")
 def object_serialization_failure(ctx: Context) -> None:
     """A top-level parameter whose value is the string "[object Object]"."""
-    for _, _key, value, ptr, path in _parameters(ctx):
-        if value == "[object Object]" and isinstance(value, str):
-            ctx.report("OBJECT_SERIALIZATION_FAILURE", ptr, path=path)
+    for _, _key, _value, ptr, path in _parameters(ctx)[0]:
+        ctx.report("OBJECT_SERIALIZATION_FAILURE", ptr, path=path)
 
 
 @rule("NESTED_NODE_ATTRIBUTES")
 def nested_node_attributes(ctx: Context) -> None:
     """A node-level attribute (name, typeVersion, position) among the parameters."""
-    for _, key, _value, ptr, path in _parameters(ctx):
-        if key in ("name", "typeVersion", "position"):
-            ctx.report("NESTED_NODE_ATTRIBUTES", ptr, path=path, anchor="key", key=key)
+    for _, key, _value, ptr, path in _parameters(ctx)[1]:
+        ctx.report("NESTED_NODE_ATTRIBUTES", ptr, path=path, anchor="key", key=key)
 
 
 @rule("EXCESSIVE_PARAMETER_NESTING")
 def excessive_parameter_nesting(ctx: Context) -> None:
     """Parameters wrapped in `parameters` more than twice."""
-    for _, key, value, ptr, path in _parameters(ctx):
-        if key == "parameters" and isinstance(value, (dict, list)):
-            depth = _nesting_depth(value)
-            if depth > 2:
-                ctx.report("EXCESSIVE_PARAMETER_NESTING", ptr, path=path, anchor="key", depth=depth)
+    for _, _key, value, ptr, path in _parameters(ctx)[2]:
+        depth = _nesting_depth(value)
+        if depth > 2:
+            ctx.report("EXCESSIVE_PARAMETER_NESTING", ptr, path=path, anchor="key", depth=depth)
 
 
 @rule("TIMEOUT_TOO_SHORT")
@@ -178,16 +175,33 @@ _FIELDS = ("id", "name", "type")
 
 
 def _irregular(ctx: Context) -> list[tuple[int, Any]]:
-    """(index, node) for every node the platform's P2 may report, in order (computed once per run)."""
+    """(index, node) for every node the platform's P2 may report, in order (computed once per run; for an editor's
+    next version, a node that is the very object at the same index as before keeps its answer)."""
     found: list[tuple[int, Any]] | None = ctx.memo.get("nodes.irregular")
     if found is None:
         nodes = ctx.wf.get("nodes")
-        found = ctx.memo["nodes.irregular"] = (
-            [(i, node) for i, node in enumerate(nodes) if type(node) is not dict or not _plain(node)]
-            if isinstance(nodes, list)
-            else []
-        )
+        if not isinstance(nodes, list):
+            found = []
+        else:
+            kept = ctx.carried.get(_PLAIN) if ctx.carried else None
+            if kept is None:
+                plain = [type(node) is dict and _plain(node) for node in nodes]
+            else:
+                old, was = kept
+                n = len(old)
+                plain = [
+                    was[i] if i < n and old[i] is node else type(node) is dict and _plain(node)
+                    for i, node in enumerate(nodes)
+                ]
+            if ctx.carry is not None:
+                ctx.carry[_PLAIN] = (nodes, plain)
+            found = [(i, node) for i, node in enumerate(nodes) if not plain[i]]
+        ctx.memo["nodes.irregular"] = found
     return found
+
+
+_PLAIN = "nodes.plain"
+_HITS = "nodes.parameters"
 
 
 def _missing(ctx: Context, field: str, code: str) -> None:
@@ -208,23 +222,52 @@ def _missing(ctx: Context, field: str, code: str) -> None:
             ctx.report(code, ("nodes", i, field))
 
 
-def _parameters(ctx: Context) -> list[tuple[int, str, Any, Pointer, str]]:
-    """(node index, key, value, pointer, platform path) of every top-level parameter of the irregular nodes."""
-    found: list[tuple[int, str, Any, Pointer, str]] | None = ctx.memo.get("nodes.parameters")
+_Entry = tuple[int, str, Any, Pointer, str]
+#: per parameter rule (OBJECT_SERIALIZATION_FAILURE, NESTED_NODE_ATTRIBUTES, EXCESSIVE_PARAMETER_NESTING), the
+#: top-level parameters it reports (or may: the nesting depth is the rule's to check), in document order
+_Hits = tuple[list[_Entry], list[_Entry], list[_Entry]]
+
+
+def _parameters(ctx: Context) -> _Hits:
+    """The top-level parameters of the irregular nodes that each parameter rule reports, as (node index, key, value,
+    pointer, platform path); computed once per run, each node's kept for an editor's next version (the same object at
+    the same index)."""
+    found: _Hits | None = ctx.memo.get(_HITS)
     if found is not None:
         return found
-    found = ctx.memo["nodes.parameters"] = []
+    found = ctx.memo[_HITS] = ([], [], [])
+    kept: dict[int, tuple[Any, _Hits]] = (ctx.carried.get(_HITS) if ctx.carried else None) or {}
+    keep: dict[int, tuple[Any, _Hits]] | None = {} if ctx.carry is not None else None
     for i, node in _irregular(ctx):
-        params = node.get("parameters") if isinstance(node, dict) else None
-        if not jsval.truthy(params):
-            continue
-        is_list, is_str = isinstance(params, list), isinstance(params, str)
-        for key, value in jsval.entries(params):
-            ptr: Pointer = (
-                ("nodes", i, "parameters") if is_str else ("nodes", i, "parameters", int(key) if is_list else key)
-            )
-            found.append((i, key, value, ptr, f"nodes[{i}].parameters.{key}"))
+        was = kept.get(i)
+        hits = was[1] if was is not None and was[0] is node else _node_parameters(i, node)
+        if keep is not None:
+            keep[i] = (node, hits)
+        for into, more in zip(found, hits, strict=True):
+            into.extend(more)
+    if ctx.carry is not None:
+        ctx.carry[_HITS] = keep
     return found
+
+
+def _node_parameters(i: int, node: Any) -> _Hits:
+    """One node's part of _parameters."""
+    hits: _Hits = ([], [], [])
+    params = node.get("parameters") if isinstance(node, dict) else None
+    if not jsval.truthy(params):
+        return hits
+    is_list, is_str = isinstance(params, list), isinstance(params, str)
+    for key, value in jsval.entries(params):
+        serialized = value == "[object Object]" and isinstance(value, str)
+        nested = key in ("name", "typeVersion", "position")
+        wrapped = key == "parameters" and isinstance(value, (dict, list))
+        if serialized or nested or wrapped:
+            ptr: Pointer = ("nodes", i, "parameters", int(key) if is_list else key)
+            entry = (i, key, value, ("nodes", i, "parameters") if is_str else ptr, f"nodes[{i}].parameters.{key}")
+            for kind, hit in enumerate((serialized, nested, wrapped)):
+                if hit:
+                    hits[kind].append(entry)
+    return hits
 
 
 def _timeouts(ctx: Context) -> list[tuple[int, Any, float]]:
