@@ -16,6 +16,7 @@ sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(BENCH.parent))
 
 import gen  # noqa: E402
+import keyprof  # noqa: E402
 import scenarios  # noqa: E402
 from harness import OUT, Peer, log, schema_path  # noqa: E402
 from table import Report, render  # noqa: E402
@@ -99,6 +100,9 @@ def main() -> int:
     if "profile" not in skip and "full" not in skip:
         log("profiling the worst full-validation line ...")
         text += "\n\n" + scenarios.profile_worst(rep, docs)
+    if "profile" not in skip and "keystroke" not in skip:
+        log("profiling the worst keystroke line ...")
+        text += "\n\n" + keyprof.profile_keystroke(rep, docs)
     (OUT / "table.md").write_text(text + "\n")
     (OUT / "results.json").write_text(json.dumps({"meta": meta, "raw": rep.raw}, indent=2, default=str))
     print(text)
