@@ -114,14 +114,12 @@ def _stages(text: str, versions: list[str]) -> list[tuple[str, float]]:
     finally:
         stages.undo()
         analyzer.shutdown()
-    ran = statistics.median(engine)
+    ran, read = statistics.median(engine), stages.per_edit(_READ)
+    rest = stages.per_edit("trip") - ran - read
     return [
         ("validation in all (a server thread)", stages.per_edit("all")),
         ("— the engine, in the worker (its Result.duration_ms)", ran),
-        (
-            "— the rest of the worker round trip (the edit sent, the findings pickled back)",
-            stages.per_edit("trip") - ran,
-        ),
+        ("— the rest of the worker round trip (the edit sent and applied, the findings pickled and sent back)", rest),
         *(("— " + label, stages.per_edit(label)) for label in (_READ, _PAYLOAD, _MESSAGE)),
     ]
 
