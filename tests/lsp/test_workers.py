@@ -159,3 +159,49 @@ def test_what_the_workers_keep_is_bounded(analyzer: ProcessAnalyzer) -> None:
     before = analyzer.sent_chars
     assert analyzer(edited, SETTINGS, REGISTRY, first, []).findings == _full(edited)
     assert analyzer.sent_chars - before == len(edited)
+
+
+def test_a_closed_document_is_let_go(analyzer: ProcessAnalyzer) -> None:
+    """Closing a document (the server calls forget) drops the text the server kept for its next delta; opened again,
+    it is sent whole and validated the same."""
+    text = make(120, "errors10")
+    path = "/ws/closed.json"
+    analyzer(text, SETTINGS, REGISTRY, path, [])
+    assert any(path in lane.sent for lane in analyzer._lanes)
+    analyzer.forget(path)
+    assert not any(path in lane.sent for lane in analyzer._lanes)
+    before = analyzer.sent_chars
+    assert analyzer(text, SETTINGS, REGISTRY, path, []).findings == _full(text)
+    assert analyzer.sent_chars - before == len(text)
+
+
+def test_files_a_workspace_walk_validated_are_not_kept_but_open_documents_are() -> None:
+    """A workspace report validates files no editor has open: the server keeps none of their texts for a next delta
+    (they are not edited next); an open document validated in the same batch keeps its own."""
+    import asyncio
+
+    from lsprotocol import types
+
+    from wf_lsp.core.loader import WorkflowLoader
+    from wf_lsp.lsp.convert import DiagnosticStyle
+    from wf_lsp.lsp.server import WfServer
+    from wf_lsp.lsp.validation import ValidationJob
+
+    server = WfServer()
+    loader = WorkflowLoader(SETTINGS, analyzer=server.analyzer)
+    texts = {f"/ws/walk{i}.json": make(40 + i, "valid") for i in range(3)}
+    opened = "/ws/open.json"
+    texts[opened] = make(45, "errors10")
+    server.documents.open(types.TextDocumentItem(f"file://{opened}", "json", 1, texts[opened]))
+    jobs = [
+        ValidationJob(f"file://{path}", None, text, path, None, False, loader, "utf-16", DiagnosticStyle(), 0)
+        for path, text in texts.items()
+    ]
+    try:
+        done = asyncio.run(server.workspace_reports.validate_many(jobs))
+        assert [v.result.findings for v in done] == [_full(t) for t in texts.values()]
+        kept = {path for lane in server.analyzer._lanes for path in lane.sent}
+        assert kept == {opened}, kept
+    finally:
+        server.analyzer.shutdown()
+        server.close()

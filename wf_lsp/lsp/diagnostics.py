@@ -177,6 +177,7 @@ class Diagnostics:
 
     def close(self, uri: str) -> None:
         """Forget a closed document and clear its diagnostics."""
+        self._server.analyzer.forget(documents.uri_to_path(uri))
         state = self._states.pop(uri, None)
         if state is None:
             return

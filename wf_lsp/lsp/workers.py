@@ -320,6 +320,13 @@ class ProcessAnalyzer:
                 return answer
         raise RuntimeError("a validation worker asked for a whole text twice")
 
+    def forget(self, path: str | None) -> None:
+        """A document was closed: the server lets go of the text it last sent (its worker's copy goes with its next
+        documents; a document opened again is sent whole)."""
+        with self._lock:
+            for lane in self._lanes:
+                lane.sent.pop(path, None)
+
     def _discard(self, lane: _Lane, pool: ProcessPoolExecutor) -> None:
         with self._lock:
             if lane.pool is pool:

@@ -134,7 +134,11 @@ class WorkspaceReports:
         """Validate jobs in the validation pool (one pool job: open documents' validations interleave between calls)."""
         if not jobs:
             return []
-        return await self._diagnostics.run(validate_all, jobs)
+        done = await self._diagnostics.run(validate_all, jobs)
+        for job in jobs:  # a file no editor has open is not edited next: the text kept for a delta is let go
+            if self._server.documents.get(job.uri) is None:
+                self._server.analyzer.forget(job.path)
+        return done
 
 
 @dataclass(slots=True)
