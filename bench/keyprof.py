@@ -4,16 +4,13 @@ by stage (real worker processes, the benchmark's own edits), and the worker's en
 from __future__ import annotations
 
 import cProfile
-import io
 import pickle
-import pstats
 import statistics
 import time
-from pathlib import Path
 from typing import Any
 
 import latency
-from harness import ROOT
+from harness import top_by_own_time
 from pygls.protocol import default_converter
 from table import BUDGET_KEY, SHAPE_LABEL, Report
 
@@ -134,12 +131,7 @@ def _engine_profile(text: str, versions: list[str]) -> str:
         prof.enable()
         analyze_result(t, settings, registry, path, [], incremental=True)
         prof.disable()
-    buf = io.StringIO()
-    pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(15)
-    site = str(Path(pstats.__file__).parent) + "/"
-    lines = buf.getvalue().replace(str(ROOT) + "/", "").replace(site, "").splitlines()
-    start = next((i for i, line in enumerate(lines) if line.strip().startswith("ncalls")), 0)
-    return "\n".join(lines[start:]).rstrip()
+    return top_by_own_time(prof)
 
 
 def profile_keystroke(rep: Report, docs: dict[tuple[int, str], str]) -> str:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import cProfile
 import gc
-import io
 import os
-import pstats
 import shutil
 import signal
 import subprocess
@@ -19,7 +17,20 @@ from typing import Any
 
 import gen
 import latency
-from harness import OUT, ROOT, Peer, counts, interleaved, log, med, orjson_floor, p95, start_redis, wf_lsp_cmd
+from harness import (
+    OUT,
+    ROOT,
+    Peer,
+    counts,
+    interleaved,
+    log,
+    med,
+    orjson_floor,
+    p95,
+    start_redis,
+    top_by_own_time,
+    wf_lsp_cmd,
+)
 from table import (
     BUDGET_CHECK_PER_WORKER,
     BUDGET_HIT,
@@ -387,16 +398,11 @@ def profile_worst(rep: Report, docs: Docs) -> str:
         prof.enable()
         loader.validate_text(_fresh(text))
         prof.disable()
-    buf = io.StringIO()
-    pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(15)
-    site = str(Path(pstats.__file__).parent) + "/"
-    lines = buf.getvalue().replace(str(ROOT) + "/", "").replace(site, "").splitlines()
-    start = next((i for i, line in enumerate(lines) if line.strip().startswith("ncalls")), 0)
     head = (
         f"#### Profile of the worst line: full validation, {SHAPE_LABEL[shape]}, {n} nodes "
         f"({runs} cold runs, cProfile, top 15 by own time)"
     )
-    return "\n".join([head, "", "```", "\n".join(lines[start:]).rstrip(), "```"])
+    return "\n".join([head, "", "```", top_by_own_time(prof), "```"])
 
 
 def wf_lsp_serve_ok() -> str:

@@ -14,7 +14,8 @@ from wf_lsp.core.engine import analyze
 from wf_lsp.core.loader import analyze_result
 from wf_lsp.core.parse import incremental
 from wf_lsp.core.parse.document import parse
-from wf_lsp.core.parse.incremental import CHUNK, Reparser, changed_region
+from wf_lsp.core.parse.incremental import Reparser
+from wf_lsp.core.parse.region import CHUNK, changed_region
 from wf_lsp.core.rules.registry import load_registry
 from wf_lsp.core.settings import Settings
 

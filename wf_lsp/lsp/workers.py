@@ -188,7 +188,7 @@ class ProcessAnalyzer:
         self._closed = False
         #: Set when worker processes cannot be started here (no /dev/shm, a sandbox): validation then runs in-process.
         self._in_process = False
-        #: Characters of text sent to the workers (a delta counts its new characters only), for tests and logs.
+        #: Characters of text sent to the workers (a delta counts its new characters only): how tests see deltas.
         self.sent_chars = 0
 
     def _executor(self, lane: _Lane) -> ProcessPoolExecutor:
@@ -235,11 +235,12 @@ class ProcessAnalyzer:
         with self._lock:
             lane.running.remove(path)
 
-    def _message(self, lane: _Lane, text: str, path: str | None, digest: str, whole: bool) -> tuple[Any, ...]:
+    def _message(self, lane: _Lane, text: str, path: str | None, registry: Registry, whole: bool) -> tuple[Any, ...]:
         """What goes to the worker: the text or its delta, its number, and the registry if the worker lacks it."""
         with self._lock:
             kept = None if whole else lane.sent.get(path)
-            blob = None if not whole and digest in lane.registries else self._registries[digest]
+            known = not whole and registry.digest in lane.registries
+        blob = None if known else self._registry_bytes(registry)
         sent: str | Delta = text
         if kept is not None and len(text) >= DELTA_MIN:
             start, old_end, new_end = changed_region(kept[1], text)
@@ -266,14 +267,13 @@ class ProcessAnalyzer:
             return analyze_result(text, settings, registry, path, pre)
         from concurrent.futures.process import BrokenProcessPool  # imported with the pool, on the first validation
 
-        self._registry_bytes(registry)
         lane = self._take(path)
         try:
             for attempt in (1, 2):
                 pool = None
                 try:
                     pool = self._executor(lane)
-                    answer = self._submit(pool, lane, text, settings, registry.digest, path, pre)
+                    answer = self._submit(pool, lane, text, settings, registry, path, pre)
                     break
                 except (OSError, NotImplementedError) as exc:
                     log.error(
@@ -306,17 +306,17 @@ class ProcessAnalyzer:
         lane: _Lane,
         text: str,
         settings: Settings,
-        digest: str,
+        registry: Registry,
         path: str | None,
         pre: list[Finding],
     ) -> tuple[Any, ...]:
         """One job on a lane's worker: as a delta when the worker keeps the text before, else (or when it lost it)
         whole."""
         for whole in (False, True):
-            sent, number, blob = self._message(lane, text, path, digest, whole)
-            answer = pool.submit(_work, sent, number, settings, digest, blob, path, pre).result()
+            sent, number, blob = self._message(lane, text, path, registry, whole)
+            answer = pool.submit(_work, sent, number, settings, registry.digest, blob, path, pre).result()
             if isinstance(answer, tuple):
-                self._sent(lane, path, number, text, digest)
+                self._sent(lane, path, number, text, registry.digest)
                 return answer
         raise RuntimeError("a validation worker asked for a whole text twice")
 

@@ -17,7 +17,7 @@ from wf_lsp.core.parse.document import Document, parse
 from wf_lsp.core.parse.document import _utf8_size as utf8_size
 from wf_lsp.core.parse.inside import repaired_alone
 from wf_lsp.core.parse.jsonerror import Kind, too_deep
-from wf_lsp.core.parse.region import CHUNK, Since, changed_region
+from wf_lsp.core.parse.region import Since, region_since
 from wf_lsp.core.parse.repair import original_to_doc
 from wf_lsp.core.reuse import Previous
 
@@ -81,9 +81,7 @@ class Reparser:
         old = last.doc
         if max_bytes is not None and utf8_size(text, max_bytes) > max_bytes:
             return None
-        start, old_end, new_end = (
-            since[1:] if since is not None and since[0] is last.text else changed_region(last.text, text)
-        )
+        start, old_end, new_end = region_since(last.text, text, since)
         where, anchor = _entry(last, start, old_end)
         if where is None:
             return None  # the edit touches more than the inside of one second-level value
@@ -120,9 +118,7 @@ class Reparser:
         assert original is not None
         if old.duplicate_keys or (max_bytes is not None and utf8_size(text, max_bytes) > max_bytes):
             return None, None
-        start, old_end, new_end = (
-            since[1:] if since is not None and since[0] is original else changed_region(original, text)
-        )
+        start, old_end, new_end = region_since(original, text, since)
         shift = original_to_doc(old.insertions, start) - start
         where, _ = _entry(last, start + shift, old_end + shift)
         if where is None:
@@ -413,4 +409,4 @@ def reparser(key: str) -> Reparser:
         return found
 
 
-__all__ = ["CHUNK", "KEEP", "KEEP_CHARS", "Reparser", "changed_region", "reparser"]
+__all__ = ["KEEP", "KEEP_CHARS", "Reparser", "reparser"]

@@ -45,4 +45,12 @@ def changed_region(old: str, new: str) -> tuple[int, int, int]:
     return lo, lo_old - same, lo_new - same
 
 
-__all__ = ["CHUNK", "Since", "changed_region"]
+def region_since(old: str, new: str, since: Since | None) -> tuple[int, int, int]:
+    """changed_region(old, new), or the region the caller gave, when it gave it against the very text old (an equal
+    copy is not enough: only the caller that made new from old knows the region is right)."""
+    if since is not None and since[0] is old:
+        return since[1], since[2], since[3]
+    return changed_region(old, new)
+
+
+__all__ = ["CHUNK", "Since", "changed_region", "region_since"]

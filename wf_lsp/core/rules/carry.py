@@ -4,12 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from wf_lsp.core.rules.context import Context
 from wf_lsp.core.rules.rule import Noted, add_notes, current_notes
 
 _KEY = "connections.walk"
+T = TypeVar("T")
+
+
+def per_node(ctx: Context, key: str, items: list[tuple[int, Any]], answer: Callable[[int, Any], T]) -> list[T]:
+    """answer(i, node) for each (i, node); for an editor's next version, a node that is the very object at the same
+    index as in the last one keeps the answer it had there (a splice keeps every value the edit did not touch). The
+    answer must read nothing but i and the node."""
+    kept: dict[int, tuple[Any, T]] = (ctx.carried.get(key) if ctx.carried else None) or {}
+    if ctx.carry is None and not kept:
+        return [answer(i, node) for i, node in items]
+    out: list[T] = []
+    keep: dict[int, tuple[Any, T]] = {}
+    for i, node in items:
+        was = kept.get(i)
+        got = was[1] if was is not None and was[0] is node else answer(i, node)
+        keep[i] = (node, got)
+        out.append(got)
+    if ctx.carry is not None:
+        ctx.carry[key] = keep
+    return out
 
 
 @dataclass(slots=True)
@@ -99,4 +119,4 @@ def walk(ctx: Context, walk_map: Callable[[Context], None]) -> None:
         )  # fmt: skip
 
 
-__all__ = ["walk"]
+__all__ = ["per_node", "walk"]

@@ -7,6 +7,7 @@ from typing import Any
 from wf_lsp.core.findings import Pointer, Related
 from wf_lsp.core.fix import fixes
 from wf_lsp.core.js import jsval
+from wf_lsp.core.rules.carry import per_node
 from wf_lsp.core.rules.context import Context, FixPlan
 from wf_lsp.core.rules.rule import rule
 
@@ -176,32 +177,14 @@ _FIELDS = ("id", "name", "type")
 
 def _irregular(ctx: Context) -> list[tuple[int, Any]]:
     """(index, node) for every node the platform's P2 may report, in order (computed once per run; for an editor's
-    next version, a node that is the very object at the same index as before keeps its answer)."""
+    next version, each node's answer kept by carry.per_node)."""
     found: list[tuple[int, Any]] | None = ctx.memo.get("nodes.irregular")
     if found is None:
         nodes = ctx.wf.get("nodes")
-        if not isinstance(nodes, list):
-            found = []
-        else:
-            kept = ctx.carried.get(_PLAIN) if ctx.carried else None
-            if kept is None:
-                plain = [type(node) is dict and _plain(node) for node in nodes]
-            else:
-                old, was = kept
-                n = len(old)
-                plain = [
-                    was[i] if i < n and old[i] is node else type(node) is dict and _plain(node)
-                    for i, node in enumerate(nodes)
-                ]
-            if ctx.carry is not None:
-                ctx.carry[_PLAIN] = (nodes, plain)
-            found = [(i, node) for i, node in enumerate(nodes) if not plain[i]]
-        ctx.memo["nodes.irregular"] = found
+        items = list(enumerate(nodes)) if isinstance(nodes, list) else []
+        plain = per_node(ctx, "nodes.plain", items, lambda _, node: type(node) is dict and _plain(node))
+        found = ctx.memo["nodes.irregular"] = [item for item, skip in zip(items, plain, strict=True) if not skip]
     return found
-
-
-_PLAIN = "nodes.plain"
-_HITS = "nodes.parameters"
 
 
 def _missing(ctx: Context, field: str, code: str) -> None:
@@ -230,23 +213,13 @@ _Hits = tuple[list[_Entry], list[_Entry], list[_Entry]]
 
 def _parameters(ctx: Context) -> _Hits:
     """The top-level parameters of the irregular nodes that each parameter rule reports, as (node index, key, value,
-    pointer, platform path); computed once per run, each node's kept for an editor's next version (the same object at
-    the same index)."""
-    found: _Hits | None = ctx.memo.get(_HITS)
-    if found is not None:
-        return found
-    found = ctx.memo[_HITS] = ([], [], [])
-    kept: dict[int, tuple[Any, _Hits]] = (ctx.carried.get(_HITS) if ctx.carried else None) or {}
-    keep: dict[int, tuple[Any, _Hits]] | None = {} if ctx.carry is not None else None
-    for i, node in _irregular(ctx):
-        was = kept.get(i)
-        hits = was[1] if was is not None and was[0] is node else _node_parameters(i, node)
-        if keep is not None:
-            keep[i] = (node, hits)
-        for into, more in zip(found, hits, strict=True):
-            into.extend(more)
-    if ctx.carry is not None:
-        ctx.carry[_HITS] = keep
+    pointer, platform path); computed once per run, each node's kept by carry.per_node."""
+    found: _Hits | None = ctx.memo.get("nodes.parameters")
+    if found is None:
+        found = ctx.memo["nodes.parameters"] = ([], [], [])
+        for hits in per_node(ctx, "nodes.parameters", _irregular(ctx), _node_parameters):
+            for into, more in zip(found, hits, strict=True):
+                into.extend(more)
     return found
 
 
