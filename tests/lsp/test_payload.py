@@ -120,3 +120,67 @@ def test_the_payload_counts_columns_in_the_clients_encoding_and_keeps_the_limit(
     text = json.dumps({"tenantId": "t", "nodes": nodes, "connections": links}, indent=2, ensure_ascii=False)
     assert _payload_matches(text, DiagnosticStyle(), encoding) > 300
     assert _payload_matches(text, DiagnosticStyle(), encoding, limit=50) == 51  # 50, and one for the rest
+
+
+@pytest.mark.parametrize("shape", ["errors_every", "errors10", "unknown_few"])
+def test_the_payload_of_an_edited_document_reuses_what_did_not_move_and_equals_a_fresh_one(shape: str) -> None:
+    """Typing in a document validated by real workers (findings travel as the server's held ones, moved): each
+    version's payload equals the converter's JSON of freshly converted diagnostics, in a client encoding where
+    columns differ (UTF-16, with astral characters typed); and most diagnostics take their JSON from the last payload
+    (the same range object)."""
+    import random
+
+    from bench.gen import make
+    from tests.lsp.test_workers import _typed
+    from wf_lsp.lsp.workers import ProcessAnalyzer
+
+    analyzer = ProcessAnalyzer(workers=1)
+    loader = WorkflowLoader(analyzer=analyzer)
+    rng = random.Random(shape)
+    text, uri, path = make(300, shape), f"file:///ws/{shape}.json", f"/ws/{shape}.json"
+    style = DiagnosticStyle()
+    last: set[int] = set()
+    reused = total = 0
+    try:
+        for version in range(40):
+            if version:
+                text = _typed(text, rng)
+            result = loader.validate_text(text, path)
+            payload = to_payload(result, text, uri, version, "utf-16", style, limit=250)
+            fresh = to_diagnostics(result, text, uri, version, "utf-16", style, limit=250)
+            expected = CONVERTER.unstructure(fresh, list[types.Diagnostic])
+            assert payload == expected
+            assert json.dumps(payload) == json.dumps(expected)
+            reused += sum(id(d["range"]) in last for d in payload)
+            total += len(payload)
+            last = {id(d["range"]) for d in payload}
+    finally:
+        analyzer.shutdown()
+    assert reused > total // 3, (reused, total)
+
+
+def test_a_moved_finding_whose_fix_edit_is_on_the_edited_line_is_converted_anew() -> None:
+    """A finding moved by an edit that added no line keeps its last JSON only when each fix edit is before the edit or
+    on a line after it; one on the edit's own line, after it, has another column now."""
+    from wf_lsp.core.findings import Finding, Fix, Position, Span, TextEdit
+    from wf_lsp.core.result import Result
+    from wf_lsp.core.reuse import Edit
+    from wf_lsp.lsp import convert
+
+    text = "0123456789\n" * 6  # lines of 11 characters
+    edit = Edit(start=13, old_end=13, new_end=14, lines=0, plain_lines=True)  # one character typed on line 1
+
+    def moved_pair(fix_at: int) -> tuple[Finding, Finding]:
+        span = Span(Position(4, 2, 46), Position(4, 5, 49))
+        old = Finding("X", "m", "p", ("nodes", 1), span=span, fixes=[Fix("t", (TextEdit(fix_at, fix_at + 1, "y"),))])
+        moved = edit.moved(old)
+        assert moved is not None
+        return old, moved
+
+    for fix_at, kept in ((16, False), (3, True), (35, True)):  # line 1 after the edit; line 0; line 3
+        old, moved = moved_pair(fix_at)
+        mapper = convert.PositionMapper(text, "utf-16")
+        last = {id(old): convert._new_parts(old, mapper, "file:///t.json", DiagnosticStyle())}
+        result = Result([moved], True, "", {}, 0.0, False, (edit, {id(moved): old}))
+        got = convert._Same(result, text, last).parts(moved)
+        assert (got is not None) is kept, fix_at

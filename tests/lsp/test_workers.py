@@ -205,3 +205,72 @@ def test_files_a_workspace_walk_validated_are_not_kept_but_open_documents_are() 
     finally:
         server.analyzer.shutdown()
         server.close()
+
+
+def _typed(text: str, rng: random.Random) -> str:
+    """An edit that keeps the text valid JSON: typing or deleting inside a string value, or a line break added or
+    removed after a comma (the lines after it move)."""
+    at = rng.randrange(len(text))
+    if rng.random() < 0.25:
+        comma = text.find(",", at)
+        if comma < 0:
+            return text
+        if text.startswith("\n\n", comma + 1):
+            return text[: comma + 1] + text[comma + 2 :]
+        return text[: comma + 1] + "\n" + text[comma + 1 :]
+    at = text.find('": "', at)
+    if at < 0:
+        return text
+    at += 4
+    if rng.random() < 0.3 and text[at] not in '"\\':
+        return text[:at] + text[at + 1 :]
+    return text[:at] + rng.choice(["a", "Z", "é", "😀", " "]) + text[at:]
+
+
+@pytest.mark.parametrize("shape", ["errors_every", "unknown_all", "errors10"])
+def test_findings_the_server_holds_are_not_sent_again(analyzer: ProcessAnalyzer, shape: str) -> None:
+    """Typing in a document with findings everywhere: a finding that is the last version's (moved by the edit or not)
+    travels as its index in the list the server holds, and the server's list equals a full validation after every
+    edit. One before the edit is the very object the server held; one after it is moved by the edit."""
+    rng = random.Random(shape)
+    text = make(300, shape)
+    path = f"/ws/held-{shape}.json"
+    last = analyzer(text, SETTINGS, REGISTRY, path, []).findings
+    held_at_start = analyzer.findings_held
+    moved = 0
+    for _ in range(30):
+        text = _typed(text, rng)
+        before = analyzer.findings_held
+        found = analyzer(text, SETTINGS, REGISTRY, path, []).findings
+        assert found == _full(text)
+        if analyzer.findings_held > before and found[0] == last[0]:
+            assert found[0] is last[0], "an unmoved finding is the very object the server held"
+            moved += found[-1] != last[-1] and found[-1].message == last[-1].message
+        last = found
+    assert analyzer.findings_held - held_at_start > 30 * len(last) // 2, "most findings travel as references"
+    assert moved > 5, "findings after the edit are taken from the held ones, moved"
+
+
+def test_a_finding_that_changed_away_from_the_edit_is_sent_whole(analyzer: ProcessAnalyzer) -> None:
+    """Renaming one node to another's name changes findings on the other node (far from the edit): they are sent,
+    not taken from what the server holds, and the result equals a full validation; renaming back restores it."""
+    text = make(200, "errors_every")
+    path = "/ws/renamed.json"
+    analyzer(text, SETTINGS, REGISTRY, path, [])
+    names = [text[m + 9 : text.index('"', m + 9)] for m in _all(text, '"name": "')]
+    first = text.index(f'"name": "{names[150]}"') + 9
+    renamed = text[:first] + names[3] + text[first + len(names[150]) :]
+    found = analyzer(renamed, SETTINGS, REGISTRY, path, []).findings
+    assert found == _full(renamed)
+    assert any(f.code == "DUPLICATE_NODE_NAME" for f in found) and not any(
+        f.code == "DUPLICATE_NODE_NAME" for f in _full(text)
+    )
+    assert analyzer(text, SETTINGS, REGISTRY, path, []).findings == _full(text)
+
+
+def _all(text: str, sub: str) -> list[int]:
+    out, at = [], text.find(sub)
+    while at >= 0:
+        out.append(at)
+        at = text.find(sub, at + 1)
+    return out

@@ -222,6 +222,7 @@ def _place(doc: Document, ctx: Context, findings: list[Finding]) -> None:
     repaired = exact and doc.parsed_text != doc.text
     mapped = bool(doc.insertions)
     keys: list[tuple[Key, Finding]] = []
+    doc.moved = None
     if doc.placed is not None:  # a text an editor will change: the next version places what did not change as this
         findings, keys = _reuse(doc, findings, plans) if exact and not repaired else (findings, keys)
     if not findings:
@@ -285,17 +286,24 @@ def _reuse(
     placed: dict[Key, Finding] = {}
     todo: list[Finding] = []
     keys: list[tuple[Key, Finding]] = []
-    for f in findings:
+    moved: dict[int, Finding] = {}
+    for k, f in enumerate(findings):
         plan = plans.get(id(f))
         key = key_of(f, plan)
-        if key is None:
-            todo.append(f)
-        elif previous is not None and previous.reuse(f, key, plan):
+        found = previous.reuse(f, key, plan) if previous is not None and key is not None else None
+        if found is not None:
+            kept, old, same = found
+            if kept is not f:  # the previous finding itself (before the edit, and the same): nothing moves
+                findings[k] = f = kept
             placed[key] = f
+            if same:
+                moved[id(f)] = old
         else:
             todo.append(f)
-            keys.append((key, f))
+            if key is not None:
+                keys.append((key, f))
     doc.placed = placed
+    doc.moved = (previous.edit, moved) if previous is not None and moved else None
     return todo, keys
 
 

@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, Literal
 
+# Positions, spans, edits, fixes and related places are values: never changed once made, compared and hashed by value.
+# They are not frozen dataclasses only because making a frozen one costs three times as much (a keystroke in a file with
+# a finding on every node makes tens of thousands of them).
+
 #: A location inside the parsed JSON value: object keys and array indices.
 Pointer = tuple[str | int, ...]
 #: Which part of the pointed-at member a finding marks.
@@ -34,7 +38,7 @@ class Severity(IntEnum):
         return cls[word.upper()]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Position:
     """A 0-based line and a column counted in code points, plus the code-point offset."""
 
@@ -43,7 +47,7 @@ class Position:
     offset: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Span:
     """A half-open range of the document text, in code points."""
 
@@ -58,7 +62,7 @@ class Span:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class TextEdit:
     """Replace text[start:end] (code-point offsets of the validated text) with new_text."""
 
@@ -71,7 +75,7 @@ class TextEdit:
         return {"start": self.start, "end": self.end, "newText": self.new_text}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Fix:
     """A mechanical repair: a title a user reads, its edits, and whether it is safe to apply unattended."""
 
@@ -84,7 +88,7 @@ class Fix:
         return {"title": self.title, "safe": self.safe, "edits": [e.to_json() for e in self.edits]}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Related:
     """Another place that explains a finding (the first definition, the other end of an edge)."""
 

@@ -22,6 +22,7 @@ from wf_lsp.core.parse.document import decode_bytes
 from wf_lsp.core.parse.incremental import reparser
 from wf_lsp.core.parse.region import Since
 from wf_lsp.core.result import Result, summarize
+from wf_lsp.core.reuse import Edit
 from wf_lsp.core.rules.registry import Registry, load_registry
 from wf_lsp.core.settings import Settings
 
@@ -45,6 +46,20 @@ def analyze_result(
     """Validate one text here and now: the result before any cache sees it. `incremental`: the text is the next version
     of the document at `path` (an editor's), parsed from the last one where that is safe (the same result); `since`:
     where it differs from a text, when the caller knows."""
+    return analyze_edit(text, settings, registry, path, pre, incremental, since)[0]
+
+
+def analyze_edit(
+    text: str,
+    settings: Settings,
+    registry: Registry,
+    path: str | None,
+    pre: list[Finding],
+    incremental: bool = False,
+    since: Since | None = None,
+) -> tuple[Result, tuple[Edit, dict[int, Finding]] | None]:
+    """analyze_result, and for a text spliced from the last version: the edit between them, and which findings are
+    the last result's moved by it (by id, that finding)."""
     doc = reparser(path).parse(text, settings.max_file_bytes, since) if incremental and path is not None else None
     # The summary reads the parsed value after the run: the collector stays paused until the value is dropped, so no
     # collection walks the tree on the way out (a tree has no cycles; reference counting frees it).
@@ -54,7 +69,10 @@ def analyze_result(
         summary["dialect"] = analysis.dialect
         result = Result(analysis.findings, analysis.is_workflow, "", summary, analysis.duration_ms, False)
         del analysis
-    return result
+    moved = None
+    if doc is not None:
+        moved, doc.moved = doc.moved, None  # (the last findings are let go with the answer)
+    return result, moved
 
 
 class WorkflowLoader:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wf_lsp.core.envelope import validation_envelope
 from wf_lsp.core.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from wf_lsp.core.reuse import Edit
 
 
 @dataclass(slots=True)
@@ -19,6 +22,9 @@ class Result:
     summary: dict[str, Any]
     duration_ms: float
     cache_hit: bool = False
+    #: an editor's next version, validated from the last one's result: the edit between their texts, and each finding
+    #: that is one of the last result's moved by it (by id, that one); what makes converting it cost what moved
+    earlier: tuple[Edit, dict[int, Finding]] | None = None
 
     @property
     def errors(self) -> list[Finding]:

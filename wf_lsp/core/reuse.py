@@ -13,63 +13,19 @@ from wf_lsp.core.fix.fixes import FixPlan
 Key = Hashable
 
 
-@dataclass(slots=True)
-class Previous:
-    """A text spliced from the previous version: what that version's run placed (by key), and where they differ.
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Two texts equal but for old[start:old_end] (new[start:new_end]): where a place of the old text is in the new."""
 
-    The texts are equal but for old[start:old_end] (new[start:new_end]), an edit strictly inside the value of the
-    second-level entry `entry` (nodes[i] or connections.S): every other value keeps its text and its place, moved by
-    new_end - old_end when it lies after the edit."""
-
-    placed: dict[Key, Finding]
     start: int
     old_end: int
     new_end: int
-    entry: Pointer
     #: newlines the edit added (negative: removed)
     lines: int
     #: line breaks are "\n" only, in both texts (a CR would make columns depend on more than the offset)
     plain_lines: bool
-    #: what the previous version's rules kept for this one (rules.carry)
-    carried: dict[str, Any] | None = None
 
-    def reuse(self, f: Finding, key: Key | None, plan: FixPlan | None) -> bool:
-        """Give f the span, related spans and fixes of the previous run's finding with the same key, moved; False
-        when there is none, or when it cannot be known the same (it touches the edited entry or the edit)."""
-        old = self.placed.get(key) if key is not None else None
-        if old is None or old.span is None or self._inside(f.pointer):
-            return False
-        if any(self._inside(r.pointer) for r in f.related) or (
-            plan is not None and any(map(self._inside, plan.pointers))
-        ):
-            return False
-        span = self._span(old.span)
-        if span is None:
-            return False
-        related: list[Related] = []
-        for r, was in zip(f.related, old.related, strict=True):
-            moved = self._span(was.span) if was.span is not None else None
-            if moved is None:
-                return False
-            related.append(Related(r.message, r.pointer, r.anchor, moved))
-        fixes: list[Fix] = []
-        for fix in old.fixes:
-            edits = []
-            for e in fix.edits:
-                start, end = self._offset(e.start), self._offset(e.end)
-                if start < 0 or end < 0:
-                    return False
-                edits.append(TextEdit(start, end, e.new_text))
-            fixes.append(Fix(fix.title, tuple(edits), fix.safe))
-        f.span, f.offsets, f.fixes = span, (span.start.offset, span.end.offset), fixes
-        if related:
-            f.related = related
-        return True
-
-    def _inside(self, ptr: Pointer) -> bool:
-        return len(ptr) >= 2 and ptr[0] == self.entry[0] and ptr[1] == self.entry[1]
-
-    def _offset(self, o: int) -> int:
+    def offset(self, o: int) -> int:
         """An old offset in the new text; -1 for one at the edit (its meaning there is not known)."""
         if o < self.start:
             return o
@@ -77,7 +33,7 @@ class Previous:
             return o + self.new_end - self.old_end
         return -1
 
-    def _position(self, p: Position) -> Position | None:
+    def position(self, p: Position) -> Position | None:
         """An old position in the new text; None when its column may have changed (on the edit's line)."""
         o = p.offset
         if o < self.start:
@@ -86,9 +42,117 @@ class Previous:
             return Position(p.line + self.lines, p.character, o + self.new_end - self.old_end)
         return None
 
-    def _span(self, span: Span) -> Span | None:
-        start, end = self._position(span.start), self._position(span.end)
-        return Span(start, end) if start is not None and end is not None else None
+    def span(self, span: Span) -> Span | None:
+        """An old span in the new text (None: see position)."""
+        start, end = self.position(span.start), self.position(span.end)
+        if start is None or end is None:
+            return None
+        return span if start is span.start and end is span.end else Span(start, end)
+
+    def places(self, old: Finding) -> tuple[Span, list[Span], list[Fix]] | None:
+        """A placed finding's span, related spans and fixes in the new text; None when one of them is at the edit."""
+        span = self.span(old.span) if old.span is not None else None
+        if span is None:
+            return None
+        related: list[Span] = []
+        for r in old.related:
+            moved = self.span(r.span) if r.span is not None else None
+            if moved is None:
+                return None
+            related.append(moved)
+        fixes: list[Fix] = []
+        first = self.start
+        for fix in old.fixes:
+            if all(e.end < first for e in fix.edits):
+                fixes.append(fix)  # (before the edit: the same value)
+                continue
+            edits = []
+            for e in fix.edits:
+                start, end = self.offset(e.start), self.offset(e.end)
+                if start < 0 or end < 0:
+                    return None
+                edits.append(TextEdit(start, end, e.new_text))
+            fixes.append(Fix(fix.title, tuple(edits), fix.safe))
+        return span, related, fixes
+
+    def before(self, old: Finding) -> bool:
+        """Whether all a placed finding marks or edits lies before the edit (it reads the same in the new text)."""
+        start = self.start
+        return (
+            old.span is not None
+            and old.span.end.offset < start
+            and all(r.span is not None and r.span.end.offset < start for r in old.related)
+            and all(e.end < start for fix in old.fixes for e in fix.edits)
+        )
+
+    def moved(self, old: Finding) -> Finding | None:
+        """A placed finding of the old text as the same finding placed in the new one (None: see places)."""
+        places = self.places(old)
+        if places is None:
+            return None
+        span, spans, fixes = places
+        related = [Related(r.message, r.pointer, r.anchor, s) for r, s in zip(old.related, spans, strict=True)]
+        return Finding(
+            old.code, old.message, old.path, old.pointer, old.anchor, old.severity, related, fixes, old.suggestion,
+            span, old.tags, (span.start.offset, span.end.offset),
+        )  # fmt: skip
+
+
+@dataclass(slots=True)
+class Previous:
+    """A text spliced from the previous version: what that version's run placed (by key), and where they differ.
+
+    The texts differ by `edit`, strictly inside the value of the second-level entry `entry` (nodes[i] or
+    connections.S): every other value keeps its text and its place, moved by the edit when it lies after it."""
+
+    placed: dict[Key, Finding]
+    edit: Edit
+    entry: Pointer
+    #: what the previous version's rules kept for this one (rules.carry)
+    carried: dict[str, Any] | None = None
+
+    def reuse(self, f: Finding, key: Key | None, plan: FixPlan | None) -> tuple[Finding, Finding, bool] | None:
+        """Place f as the previous run's finding with the same key was, moved: (the finding to keep, that previous
+        one, whether f says all it said). The finding to keep is the previous one itself when it lies before the edit
+        and f says the same (nothing to move); else f, given its span, related spans and fixes, moved. None when there
+        is no such finding, or when it cannot be known the same (it touches the edited entry or the edit)."""
+        old = self.placed.get(key) if key is not None else None
+        if old is None or self._inside(f.pointer):
+            return None
+        if f.related and any(self._inside(r.pointer) for r in f.related):
+            return None
+        if plan is not None and any(map(self._inside, plan.pointers)):
+            return None
+        same = same_but_place(f, old)
+        if same and self.edit.before(old):
+            return old, old, True
+        places = self.edit.places(old)
+        if places is None:
+            return None
+        span, spans, f.fixes = places
+        f.span, f.offsets = span, (span.start.offset, span.end.offset)
+        if spans:
+            f.related = [Related(r.message, r.pointer, r.anchor, s) for r, s in zip(f.related, spans, strict=True)]
+        return f, old, same
+
+    def _inside(self, ptr: Pointer) -> bool:
+        return len(ptr) >= 2 and ptr[0] == self.entry[0] and ptr[1] == self.entry[1]
+
+
+def same_but_place(f: Finding, old: Finding) -> bool:
+    """Whether a finding given the previous version's place (Previous.reuse) says all else as that one did: it is then
+    Edit.moved(old), field for field."""
+    return (
+        f.code == old.code
+        and f.message == old.message
+        and f.severity == old.severity
+        and f.path == old.path
+        and f.suggestion == old.suggestion
+        and f.tags == old.tags
+        and f.anchor == old.anchor
+        and f.pointer == old.pointer
+        and (not f.related or all(r.message == w.message for r, w in zip(f.related, old.related, strict=True)))
+    )
 
 
 def key_of(f: Finding, plan: FixPlan | None) -> Key | None:
@@ -99,4 +163,4 @@ def key_of(f: Finding, plan: FixPlan | None) -> Key | None:
     return (f.pointer, f.anchor, f.code == "DUPLICATE_KEY", related, plan.key if plan is not None else None)
 
 
-__all__ = ["Key", "Previous", "key_of"]
+__all__ = ["Edit", "Key", "Previous", "key_of", "same_but_place"]

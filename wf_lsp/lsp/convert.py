@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import heapq
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -219,42 +220,38 @@ def to_payload(
     result: Result, text: str, uri: str, version: int | None, encoding: str, style: DiagnosticStyle, limit: int = 0
 ) -> list[dict[str, Any]]:
     """What to_diagnostics gives, as the JSON values publishDiagnostics sends (the converter's, key for key), built
-    without LSP objects: on a keystroke with thousands of findings, those objects cost more than the validation."""
+    without LSP objects: on a keystroke with thousands of findings, those objects cost more than the validation.
+
+    A finding the document's last diagnostics had (the same object: the edit left it as it was), or had moved along
+    lines the edit did not touch, takes its JSON from them; only the data (version, index) is written anew."""
     findings = result.findings
     if not findings:
         return []
     chosen, rest = _chosen(findings, limit)
-    mapper = PositionMapper(text, encoding)
-    mapper.preload([o for _, f in chosen for o in _fix_offsets(f)])
-    column = mapper.column
-
-    def span(s: Span) -> dict[str, Any]:
-        a, b = s.start, s.end
-        return {
-            "start": {"line": a.line, "character": column(a.line, a.character, a.offset)},
-            "end": {"line": b.line, "character": column(b.line, b.character, b.offset)},
-        }
-
+    memo_key = (encoding, style)
+    with _MEMO_LOCK:
+        memo = _MEMOS.get(uri)
+    last = memo[1] if memo is not None and memo[0] == memo_key else {}
+    same = _Same(result, text, last)
+    parts: dict[int, _Parts] = {}
+    todo: list[tuple[int, Finding]] = []
+    for i, f in chosen:
+        got = same.parts(f)
+        if got is None:
+            todo.append((i, f))
+        else:
+            parts[id(f)] = got
+    if todo:
+        mapper = PositionMapper(text, encoding)
+        mapper.preload([o for _, f in todo for o in _fix_offsets(f)])
+        for _, f in todo:
+            parts[id(f)] = _new_parts(f, mapper, uri, style)
     out: list[dict[str, Any]] = []
     for i, f in chosen:
-        rule = catalog.RULES.get(f.code)
-        d: dict[str, Any] = {"range": span(f.span) if f.span else _ORIGIN, "message": f.message}
-        d["severity"] = int(f.severity)
-        d["code"] = f.code
-        if rule:
-            d["codeDescription"] = {"href": rule.url}
-        d["source"] = SOURCE
-        tags = [int(_TAGS[t]) for t in f.tags if t in _TAGS] if style.tags else []
-        if tags:
-            d["tags"] = tags
-        if style.related and f.related:
-            related = [
-                {"location": {"uri": uri, "range": span(r.span)}, "message": r.message} for r in f.related if r.span
-            ]
-            if related:
-                d["relatedInformation"] = related
+        core, fixes = parts[id(f)][1:]
+        d = dict(core)
         d["data"] = {
-            "fixes": [fix_json(fix, mapper) for fix in f.fixes],
+            "fixes": fixes,
             "suggestion": f.suggestion,
             "version": version,
             "path": f.path,
@@ -264,7 +261,86 @@ def to_payload(
         out.append(d)
     if rest:
         out.append(diagnostic_json(over_limit(rest, limit, version)))
+    with _MEMO_LOCK:
+        _MEMOS[uri] = (memo_key, parts)
+        _MEMOS.move_to_end(uri)
+        while len(_MEMOS) > MEMO_DOCUMENTS:
+            _MEMOS.popitem(last=False)
     return out
+
+
+#: A finding's diagnostic JSON but its data, and its fixes' JSON (what does not change with the version).
+_Parts = tuple[Finding, dict[str, Any], list[dict[str, Any]]]
+#: Documents whose last diagnostics' JSON is kept for their next version (by URI), with the encoding and style.
+MEMO_DOCUMENTS = 16
+_MEMOS: OrderedDict[str, tuple[tuple[str, DiagnosticStyle], dict[int, _Parts]]] = OrderedDict()
+_MEMO_LOCK = threading.Lock()
+
+
+class _Same:
+    """Which findings of a result have the JSON the last diagnostics gave (by finding id, kept with the finding)."""
+
+    __slots__ = ("_after", "_earlier", "_edit", "_last", "_text")
+
+    def __init__(self, result: Result, text: str, last: dict[int, _Parts]) -> None:
+        self._last, self._text = last, text
+        edit, earlier = result.earlier or (None, {})
+        # Moved along other lines only when the edit added no line: a line after it keeps its number and its text.
+        self._edit, self._earlier = (edit, earlier) if edit is not None and edit.lines == 0 else (None, {})
+        self._after = -1  # the line the edit ends on (found on first use)
+
+    def parts(self, f: Finding) -> _Parts | None:
+        got = self._last.get(id(f))
+        if got is not None and got[0] is f:
+            return got
+        old = self._earlier.get(id(f))
+        got = self._last.get(id(old)) if old is not None else None
+        if got is None or got[0] is not old or not self._fixes_stay(old, got[2]):
+            return None
+        return f, got[1], got[2]
+
+    def _fixes_stay(self, old: Finding, fixes: list[dict[str, Any]]) -> bool:
+        """Whether each fix edit of a moved finding keeps its line and column: before the edit, or on a line after
+        the one it ends on (the span and related places of a moved finding always are)."""
+        edit = self._edit
+        assert edit is not None
+        for fix, made in zip(old.fixes, fixes, strict=True):
+            for e, j in zip(fix.edits, made["edits"], strict=False):  # (none when deferred)
+                for o, end in ((e.start, "start"), (e.end, "end")):
+                    if o < edit.start:
+                        continue
+                    if self._after < 0:
+                        self._after = self._text.count("\n", 0, edit.new_end)
+                    if o <= edit.old_end or j["range"][end]["line"] <= self._after:
+                        return False
+        return True
+
+
+def _new_parts(f: Finding, mapper: PositionMapper, uri: str, style: DiagnosticStyle) -> _Parts:
+    column = mapper.column
+
+    def span(s: Span) -> dict[str, Any]:
+        a, b = s.start, s.end
+        return {
+            "start": {"line": a.line, "character": column(a.line, a.character, a.offset)},
+            "end": {"line": b.line, "character": column(b.line, b.character, b.offset)},
+        }
+
+    rule = catalog.RULES.get(f.code)
+    d: dict[str, Any] = {"range": span(f.span) if f.span else _ORIGIN, "message": f.message}
+    d["severity"] = int(f.severity)
+    d["code"] = f.code
+    if rule:
+        d["codeDescription"] = {"href": rule.url}
+    d["source"] = SOURCE
+    tags = [int(_TAGS[t]) for t in f.tags if t in _TAGS] if style.tags else []
+    if tags:
+        d["tags"] = tags
+    if style.related and f.related:
+        related = [{"location": {"uri": uri, "range": span(r.span)}, "message": r.message} for r in f.related if r.span]
+        if related:
+            d["relatedInformation"] = related
+    return f, d, [fix_json(fix, mapper) for fix in f.fixes]
 
 
 _ORIGIN = {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}

@@ -113,6 +113,7 @@ def validate(job: ValidationJob) -> Validation:
             diags = convert()
         if payload is None and job.converter is not None:  # (another lsprotocol's layout: through its converter)
             payload = diagnostics_json(diags if isinstance(diags, list) else diags(), job.converter)
+    result.earlier = None  # (read by to_payload; it holds the last version's findings)
     message = _publish_message(job.uri, job.version, payload) if payload is not None else None
     rid = f"{job.loader.fingerprint[:10]}-{job.generation}-{len(job.text)}-{hash(job.text) & 0xFFFFFFFFFFFF:x}"
     settings = job.loader.settings

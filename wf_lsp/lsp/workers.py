@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from wf_lsp.core.engine import PausedGC
 from wf_lsp.core.findings import Finding, Fix, Position, Related, Span, TextEdit
-from wf_lsp.core.loader import analyze_result
+from wf_lsp.core.loader import analyze_edit, analyze_result
 from wf_lsp.core.parse.region import Since, changed_region
 from wf_lsp.core.result import Result
+from wf_lsp.core.reuse import Edit
 from wf_lsp.core.rules.registry import Registry
 from wf_lsp.core.settings import Settings
 
@@ -48,10 +49,14 @@ def _fields_of(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
 for _cls in (Finding, Related, Fix, TextEdit, Span, Position):
     copyreg.pickle(_cls, functools.partial(_reduce, _cls, _fields_of([f.name for f in fields(_cls)])))
 
+#: A document's last text as one side keeps it: its number, the text, and the findings validated from it (None: not
+#: yet), with each one's index by id on the worker's side.
+_Kept = tuple[int, str, list[Finding] | None, dict[int, int] | None]
 #: Registries a worker has seen, by digest (sent as bytes once per worker, unpickled once).
 _registries: dict[str, Registry] = {}
-#: In a worker: the last text of each document (by path) and the number the server gave it, for the next edit's delta.
-_texts: OrderedDict[str | None, tuple[int, str]] = OrderedDict()
+#: In a worker: the last text of each document (by path), the number the server gave it, and the findings sent for it
+#: (with each one's index, by id), for the next edit's delta both ways.
+_texts: OrderedDict[str | None, _Kept] = OrderedDict()
 #: Documents whose last text a worker keeps (the server's open documents on a lane), and their most characters.
 KEEP = 8
 KEEP_CHARS = 32_000_000
@@ -70,29 +75,68 @@ class Delta:
     middle: str
 
 
-def _text_of(path: str | None, number: int, sent: str | Delta) -> tuple[str, Since | None] | None:
-    """In the worker: the job's text (a delta applied to the kept text), kept for the next, and where it differs from
-    that one; None if the delta's base is gone."""
-    since = None
+def _text_of(path: str | None, number: int, sent: str | Delta) -> tuple[str, Since | None, _Kept | None] | None:
+    """In the worker: the job's text (a delta applied to the kept text), kept for the next, where it differs from that
+    one, and what was kept for that one; None if the delta's base is gone."""
+    since = was = None
     if isinstance(sent, Delta):
-        kept = _texts.get(path)
-        if kept is None or kept[0] != sent.base:
+        was = _texts.get(path)
+        if was is None or was[0] != sent.base:
             return None
-        base = kept[1]
+        base = was[1]
         text = base[: sent.start] + sent.middle + base[len(base) - sent.tail :]
         since = (base, sent.start, len(base) - sent.tail, sent.start + len(sent.middle))
     else:
         text = sent
-    _keep(_texts, path, number, text)
-    return text, since
+    _keep(_texts, path, (number, text, None, None))
+    return text, since, was
 
 
-def _keep(kept: OrderedDict[str | None, tuple[int, str]], path: str | None, number: int, text: str) -> None:
+def _keep(kept: OrderedDict[str | None, _Kept], path: str | None, value: _Kept) -> None:
     """Remember a document's last text (the server and its worker keep the same, trimmed the same way)."""
-    kept[path] = (number, text)
+    kept[path] = value
     kept.move_to_end(path)
-    while len(kept) > KEEP or (len(kept) > 1 and sum(len(t) for _, t in kept.values()) > KEEP_CHARS):
+    while len(kept) > KEEP or (len(kept) > 1 and sum(len(v[1]) for v in kept.values()) > KEEP_CHARS):
         kept.popitem(last=False)
+
+
+def _as_moves(found: list[Finding], was: _Kept | None, moved: tuple[Edit, dict[int, Finding]] | None) -> list[Any]:
+    """In the worker: the findings to send, each that is one the server holds (the last sent for the delta's base)
+    given as its index there: i when it reads the same, ~i when moved by the edit."""
+    index = was[3] if was is not None else None
+    if index is None or moved is None:
+        return found
+    edit, olds = moved
+    out: list[Any] = []
+    for f in found:
+        old = olds.get(id(f))
+        i = index.get(id(old)) if old is not None else None
+        out.append(f if i is None else i if edit.before(old) else ~i)  # type: ignore[arg-type]
+    return out
+
+
+def _from_moves(
+    items: list[Any], held: list[Finding] | None, edit: Edit, earlier: dict[int, Finding]
+) -> list[Finding] | None:
+    """On the server: the findings _as_moves gave, from those it holds for the delta's base (each moved one noted in
+    `earlier`, by id, with the one it was); None if one cannot be made (the worker then sends them all)."""
+    out: list[Finding] = []
+    try:
+        for x in items:
+            if type(x) is not int:
+                out.append(x)
+            elif x >= 0:
+                out.append(held[x])  # type: ignore[index]
+            else:
+                old = held[~x]  # type: ignore[index]
+                f = edit.moved(old)
+                if f is None:
+                    return None
+                earlier[id(f)] = old
+                out.append(f)
+    except (IndexError, TypeError):
+        return None
+    return out
 
 
 def _work(
@@ -113,11 +157,14 @@ def _work(
     made = _text_of(path, number, sent)
     if made is None:
         return AGAIN
-    text, since = made
-    result = analyze_result(text, settings, known, path, pre, incremental=True, since=since)
+    text, since, was = made
+    result, moved = analyze_edit(text, settings, known, path, pre, incremental=True, since=since)
     found = result.findings
-    pieces = [pickle.dumps(found[i : i + PIECE], pickle.HIGHEST_PROTOCOL) for i in range(0, len(found), PIECE)]
-    return result.is_workflow, result.summary, result.duration_ms, pieces
+    items = _as_moves(found, was, moved)
+    _keep(_texts, path, (number, text, found, {id(f): i for i, f in enumerate(found)}))
+    pieces = [pickle.dumps(items[i : i + PIECE], pickle.HIGHEST_PROTOCOL) for i in range(0, len(items), PIECE)]
+    edit = moved[0] if moved is not None and items is not found else None
+    return result.is_workflow, result.summary, result.duration_ms, pieces, edit
 
 
 def _start_worker(server: int) -> None:
@@ -166,8 +213,8 @@ class _Lane:
     """One worker process (a pool of one): what it was sent last, by document, and the documents it validates now."""
 
     pool: ProcessPoolExecutor | None = None
-    #: the last text each document's validation sent here, with its number (the worker keeps the same)
-    sent: OrderedDict[str | None, tuple[int, str]] = field(default_factory=OrderedDict)
+    #: the last text each document's validation sent here, with its number and its findings (the worker keeps the same)
+    sent: OrderedDict[str | None, _Kept] = field(default_factory=OrderedDict)
     registries: set[str] = field(default_factory=set)
     running: list[str | None] = field(default_factory=list)
 
@@ -190,6 +237,8 @@ class ProcessAnalyzer:
         self._in_process = False
         #: Characters of text sent to the workers (a delta counts its new characters only): how tests see deltas.
         self.sent_chars = 0
+        #: Findings a worker gave as one the server held already (the last version's, moved by the edit or not).
+        self.findings_held = 0
 
     def _executor(self, lane: _Lane) -> ProcessPoolExecutor:
         with self._lock:
@@ -236,7 +285,8 @@ class ProcessAnalyzer:
             lane.running.remove(path)
 
     def _message(self, lane: _Lane, text: str, path: str | None, registry: Registry, whole: bool) -> tuple[Any, ...]:
-        """What goes to the worker: the text or its delta, its number, and the registry if the worker lacks it."""
+        """What goes to the worker: the text or its delta, its number, and the registry if the worker lacks it; and
+        the findings of the delta's base (what the answer's findings are given from)."""
         with self._lock:
             kept = None if whole else lane.sent.get(path)
             known = not whole and registry.digest in lane.registries
@@ -247,14 +297,16 @@ class ProcessAnalyzer:
             sent = Delta(kept[0], start, len(kept[1]) - old_end, text[start:new_end])
         with self._lock:
             self.sent_chars += len(sent.middle if isinstance(sent, Delta) else sent)
-            return sent, next(self._numbers), blob
+            return sent, next(self._numbers), blob, kept[2] if isinstance(sent, Delta) and kept is not None else None
 
-    def _sent(self, lane: _Lane, path: str | None, number: int, text: str, digest: str) -> None:
+    def _sent(
+        self, lane: _Lane, path: str | None, number: int, text: str, findings: list[Finding], digest: str
+    ) -> None:
         """Remember what the lane's worker now keeps (a later number than one recorded already)."""
         with self._lock:
             kept = lane.sent.get(path)
             if kept is None or kept[0] < number:
-                _keep(lane.sent, path, number, text)
+                _keep(lane.sent, path, (number, text, findings, None))
             lane.registries.add(digest)
 
     def __call__(
@@ -293,12 +345,8 @@ class ProcessAnalyzer:
                     )
         finally:
             self._give_back(lane, path)
-        is_workflow, summary, duration_ms, pieces = answer
-        findings: list[Finding] = []
-        with PausedGC():  # thousands of small objects, no cycles: collections during the load would find nothing
-            for piece in pieces:
-                findings.extend(pickle.loads(piece))
-        return Result(findings, is_workflow, "", summary, duration_ms, False)
+        is_workflow, summary, duration_ms, findings, earlier = answer
+        return Result(findings, is_workflow, "", summary, duration_ms, False, earlier)
 
     def _submit(
         self,
@@ -311,13 +359,26 @@ class ProcessAnalyzer:
         pre: list[Finding],
     ) -> tuple[Any, ...]:
         """One job on a lane's worker: as a delta when the worker keeps the text before, else (or when it lost it)
-        whole."""
+        whole. Its answer, the findings read back."""
         for whole in (False, True):
-            sent, number, blob = self._message(lane, text, path, registry, whole)
+            sent, number, blob, held = self._message(lane, text, path, registry, whole)
             answer = pool.submit(_work, sent, number, settings, registry.digest, blob, path, pre).result()
-            if isinstance(answer, tuple):
-                self._sent(lane, path, number, text, registry.digest)
-                return answer
+            if not isinstance(answer, tuple):
+                continue
+            is_workflow, summary, duration_ms, pieces, edit = answer
+            items: list[Any] = []
+            earlier: dict[int, Finding] = {}
+            with PausedGC():  # thousands of small objects, no cycles: collections during the load would find nothing
+                for piece in pieces:
+                    items.extend(pickle.loads(piece))
+                findings = _from_moves(items, held, edit, earlier) if edit is not None else items
+            if findings is None:
+                continue  # (never seen: the next, whole text gets them all)
+            if edit is not None:
+                with self._lock:
+                    self.findings_held += sum(type(x) is int for x in items)
+            self._sent(lane, path, number, text, findings, registry.digest)
+            return is_workflow, summary, duration_ms, findings, (edit, earlier) if edit is not None else None
         raise RuntimeError("a validation worker asked for a whole text twice")
 
     def forget(self, path: str | None) -> None:

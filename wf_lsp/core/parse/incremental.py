@@ -19,7 +19,7 @@ from wf_lsp.core.parse.inside import repaired_alone
 from wf_lsp.core.parse.jsonerror import Kind, too_deep
 from wf_lsp.core.parse.region import Since, region_since
 from wf_lsp.core.parse.repair import original_to_doc
-from wf_lsp.core.reuse import Previous
+from wf_lsp.core.reuse import Edit, Previous
 
 _scanstring: Any = getattr(json.decoder, "scanstring")  # noqa: B009 (C speedup, untyped)
 #: documents whose last parse is kept (by path), for the language server's open documents, and their most characters
@@ -99,7 +99,7 @@ class Reparser:
             old_text = last.text
             lines = text.count("\n", start, new_end) - old_text.count("\n", start, old_end)
             plain = "\r" not in old_text[start:old_end] and not doc.index.has_cr  # (the index the run reads anyway)
-            doc.previous = Previous(old.placed, start, old_end, new_end, (key, child), lines, plain, old.carried)
+            doc.previous = Previous(old.placed, Edit(start, old_end, new_end, lines, plain), (key, child), old.carried)
         _move_skeleton(old, doc, old_end, delta)
         shifted = _shifted(last.spans, s, e, delta) if last.spans is not None else None
         self._last = _Last(text, doc, shifted, anchor)
@@ -146,7 +146,7 @@ class Reparser:
         doc.syntax = [_moved_finding(f, eo, delta) for f in old.syntax]
         lines = text.count("\n", start, new_end) - original.count("\n", start, old_end)
         # Nothing placed is taken over (a repaired text's findings are all placed again); what the rules kept is.
-        doc.previous = Previous({}, start, old_end, new_end, (key, child), lines, False, old.carried)
+        doc.previous = Previous({}, Edit(start, old_end, new_end, lines, False), (key, child), old.carried)
         _move_skeleton(old, doc, old_end + shift, delta)
         # (a repaired text that is pretty-printed has no spans: its values are found from the layout)
         moved = _shifted(last.spans, s, e, delta) if last.spans is not None else None
@@ -170,7 +170,7 @@ class Reparser:
         doc = Document(text=text, value=top, parsed_text=parsed, placed={})
         doc.insertions, doc.repairs, doc.syntax = alone.insertions, alone.repairs, alone.syntax
         lines = text.count("\n", start, new_end) - original.count("\n", start, old_end)
-        doc.previous = Previous({}, start, old_end, new_end, (key, child), lines, False, old.carried)
+        doc.previous = Previous({}, Edit(start, old_end, new_end, lines, False), (key, child), old.carried)
         grow = s + len(alone.parsed_text) - e
         _move_skeleton(old, doc, e, grow)
         self._last = _Last(
