@@ -116,7 +116,11 @@ def _stages(text: str, versions: list[str]) -> list[tuple[str, float]]:
     return [
         ("validation in all (a server thread)", stages.per_edit("all")),
         ("— the engine, in the worker (its Result.duration_ms)", ran),
-        ("— the rest of the worker round trip (the edit sent and applied, the findings pickled and sent back)", rest),
+        (
+            "— the rest of the worker round trip (the edit sent and applied, the parse, the findings sent back as the"
+            " server's held ones or anew, the moved ones made on the server)",
+            rest,
+        ),
         *(("— " + label, stages.per_edit(label)) for label in (_READ, _PAYLOAD, _MESSAGE)),
     ]
 
