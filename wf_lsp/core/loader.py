@@ -18,11 +18,11 @@ from wf_lsp.core.cache.sharedcache import cache_secret
 from wf_lsp.core.cache.store import NullStore, SharedStore
 from wf_lsp.core.engine import PausedGC, analyze
 from wf_lsp.core.findings import Finding
-from wf_lsp.core.parse.document import decode_bytes
+from wf_lsp.core.parse.document import Document, decode_bytes
 from wf_lsp.core.parse.incremental import reparser
 from wf_lsp.core.parse.region import Since
 from wf_lsp.core.result import Result, summarize
-from wf_lsp.core.reuse import Edit
+from wf_lsp.core.reuse import Earlier
 from wf_lsp.core.rules.registry import Registry, load_registry
 from wf_lsp.core.settings import Settings
 
@@ -46,21 +46,26 @@ def analyze_result(
     """Validate one text here and now: the result before any cache sees it. `incremental`: the text is the next version
     of the document at `path` (an editor's), parsed from the last one where that is safe (the same result); `since`:
     where it differs from a text, when the caller knows."""
-    return analyze_edit(text, settings, registry, path, pre, incremental, since)[0]
+    doc = reparser(path).parse(text, settings.max_file_bytes, since) if incremental and path is not None else None
+    return _result(text, settings, registry, path, pre, doc)
 
 
 def analyze_edit(
-    text: str,
-    settings: Settings,
-    registry: Registry,
-    path: str | None,
-    pre: list[Finding],
-    incremental: bool = False,
-    since: Since | None = None,
-) -> tuple[Result, tuple[Edit, dict[int, Finding]] | None]:
-    """analyze_result, and for a text spliced from the last version: the edit between them, and which findings are
-    the last result's moved by it (by id, that finding)."""
-    doc = reparser(path).parse(text, settings.max_file_bytes, since) if incremental and path is not None else None
+    text: str, settings: Settings, registry: Registry, path: str | None, pre: list[Finding], since: Since | None
+) -> tuple[Result, Earlier | None]:
+    """analyze_result of an editor's next version (incremental), and the findings it has from the last version's,
+    moved (when it was spliced from that one)."""
+    if path is None:
+        return analyze_result(text, settings, registry, path, pre), None
+    doc = reparser(path).parse(text, settings.max_file_bytes, since)
+    result = _result(text, settings, registry, path, pre, doc)
+    earlier, doc.moved = doc.moved, None  # (the last findings are let go with the answer)
+    return result, earlier
+
+
+def _result(
+    text: str, settings: Settings, registry: Registry, path: str | None, pre: list[Finding], doc: Document | None
+) -> Result:
     # The summary reads the parsed value after the run: the collector stays paused until the value is dropped, so no
     # collection walks the tree on the way out (a tree has no cycles; reference counting frees it).
     with PausedGC():
@@ -69,10 +74,7 @@ def analyze_edit(
         summary["dialect"] = analysis.dialect
         result = Result(analysis.findings, analysis.is_workflow, "", summary, analysis.duration_ms, False)
         del analysis
-    moved = None
-    if doc is not None:
-        moved, doc.moved = doc.moved, None  # (the last findings are let go with the answer)
-    return result, moved
+    return result
 
 
 class WorkflowLoader:

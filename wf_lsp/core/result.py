@@ -9,7 +9,7 @@ from wf_lsp.core.envelope import validation_envelope
 from wf_lsp.core.findings import Finding, Severity
 
 if TYPE_CHECKING:
-    from wf_lsp.core.reuse import Edit
+    from wf_lsp.core.reuse import Earlier
 
 
 @dataclass(slots=True)
@@ -22,9 +22,9 @@ class Result:
     summary: dict[str, Any]
     duration_ms: float
     cache_hit: bool = False
-    #: an editor's next version, validated from the last one's result: the edit between their texts, and each finding
-    #: that is one of the last result's moved by it (by id, that one); what makes converting it cost what moved
-    earlier: tuple[Edit, dict[int, Finding]] | None = None
+    #: an editor's next version, validated from the last one's result: the findings it has from that one, moved (read
+    #: once, to convert it for what moved)
+    earlier: Earlier | None = None
 
     @property
     def errors(self) -> list[Finding]:

@@ -98,6 +98,12 @@ class Edit:
         )  # fmt: skip
 
 
+#: A spliced text's run, seen from the last one's: the edit between their texts, and each finding that is one of the
+#: last run's moved by it (by id, that one). What lets the next stages (the worker's answer, the diagnostics JSON) cost
+#: what moved.
+Earlier = tuple[Edit, dict[int, Finding]]
+
+
 @dataclass(slots=True)
 class Previous:
     """A text spliced from the previous version: what that version's run placed (by key), and where they differ.
@@ -163,4 +169,4 @@ def key_of(f: Finding, plan: FixPlan | None) -> Key | None:
     return (f.pointer, f.anchor, f.code == "DUPLICATE_KEY", related, plan.key if plan is not None else None)
 
 
-__all__ = ["Edit", "Key", "Previous", "key_of", "same_but_place"]
+__all__ = ["Earlier", "Edit", "Key", "Previous", "key_of", "same_but_place"]

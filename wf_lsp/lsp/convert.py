@@ -303,17 +303,28 @@ class _Same:
         """Whether each fix edit of a moved finding keeps its line and column: before the edit, or on a line after
         the one it ends on (the span and related places of a moved finding always are)."""
         edit = self._edit
-        assert edit is not None
+        assert edit is not None and old.span is not None
+        # A span that starts after the edit starts on a line after it (Edit.position), and so does every line from
+        # that one on: the line the edit ends on is counted only for a fix edit above the span.
+        below = old.span.start.line if old.span.start.offset > edit.old_end else None
         for fix, made in zip(old.fixes, fixes, strict=True):
             for e, j in zip(fix.edits, made["edits"], strict=False):  # (none when deferred)
                 for o, end in ((e.start, "start"), (e.end, "end")):
                     if o < edit.start:
                         continue
-                    if self._after < 0:
-                        self._after = self._text.count("\n", 0, edit.new_end)
-                    if o <= edit.old_end or j["range"][end]["line"] <= self._after:
+                    if o <= edit.old_end:
+                        return False
+                    line = j["range"][end]["line"]
+                    if (below is None or line < below) and line <= self._edit_line():
                         return False
         return True
+
+    def _edit_line(self) -> int:
+        """The line the edit ends on (counted once, on first use: a pass over the text before it)."""
+        if self._after < 0:
+            assert self._edit is not None
+            self._after = self._text.count("\n", 0, self._edit.new_end)
+        return self._after
 
 
 def _new_parts(f: Finding, mapper: PositionMapper, uri: str, style: DiagnosticStyle) -> _Parts:

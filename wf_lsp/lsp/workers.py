@@ -21,7 +21,7 @@ from wf_lsp.core.findings import Finding, Fix, Position, Related, Span, TextEdit
 from wf_lsp.core.loader import analyze_edit, analyze_result
 from wf_lsp.core.parse.region import Since, changed_region
 from wf_lsp.core.result import Result
-from wf_lsp.core.reuse import Edit
+from wf_lsp.core.reuse import Earlier, Edit
 from wf_lsp.core.rules.registry import Registry
 from wf_lsp.core.settings import Settings
 
@@ -49,9 +49,6 @@ def _fields_of(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
 for _cls in (Finding, Related, Fix, TextEdit, Span, Position):
     copyreg.pickle(_cls, functools.partial(_reduce, _cls, _fields_of([f.name for f in fields(_cls)])))
 
-#: A document's last text as one side keeps it: its number, the text, and the findings validated from it (None: not
-#: yet), with each one's index by id on the worker's side.
-_Kept = tuple[int, str, list[Finding] | None, dict[int, int] | None]
 #: Registries a worker has seen, by digest (sent as bytes once per worker, unpickled once).
 _registries: dict[str, Registry] = {}
 #: In a worker: the last text of each document (by path), the number the server gave it, and the findings sent for it
@@ -62,6 +59,17 @@ KEEP = 8
 KEEP_CHARS = 32_000_000
 #: What a worker answers when it lacks the registry or the text a job's delta is against: send them again.
 AGAIN = "again"
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """A document's last text as one side keeps it: the number the server gave it, the text, and the findings validated
+    from it (None: not yet), with each one's index by id (the worker's side: what its next answer refers to)."""
+
+    number: int
+    text: str
+    findings: list[Finding] | None = None
+    index: dict[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,14 +89,14 @@ def _text_of(path: str | None, number: int, sent: str | Delta) -> tuple[str, Sin
     since = was = None
     if isinstance(sent, Delta):
         was = _texts.get(path)
-        if was is None or was[0] != sent.base:
+        if was is None or was.number != sent.base:
             return None
-        base = was[1]
+        base = was.text
         text = base[: sent.start] + sent.middle + base[len(base) - sent.tail :]
         since = (base, sent.start, len(base) - sent.tail, sent.start + len(sent.middle))
     else:
         text = sent
-    _keep(_texts, path, (number, text, None, None))
+    _keep(_texts, path, _Kept(number, text))
     return text, since, was
 
 
@@ -96,17 +104,17 @@ def _keep(kept: OrderedDict[str | None, _Kept], path: str | None, value: _Kept) 
     """Remember a document's last text (the server and its worker keep the same, trimmed the same way)."""
     kept[path] = value
     kept.move_to_end(path)
-    while len(kept) > KEEP or (len(kept) > 1 and sum(len(v[1]) for v in kept.values()) > KEEP_CHARS):
+    while len(kept) > KEEP or (len(kept) > 1 and sum(len(v.text) for v in kept.values()) > KEEP_CHARS):
         kept.popitem(last=False)
 
 
-def _as_moves(found: list[Finding], was: _Kept | None, moved: tuple[Edit, dict[int, Finding]] | None) -> list[Any]:
+def _as_moves(found: list[Finding], was: _Kept | None, earlier: Earlier | None) -> list[Any]:
     """In the worker: the findings to send, each that is one the server holds (the last sent for the delta's base)
     given as its index there: i when it reads the same, ~i when moved by the edit."""
-    index = was[3] if was is not None else None
-    if index is None or moved is None:
+    index = was.index if was is not None else None
+    if index is None or earlier is None:
         return found
-    edit, olds = moved
+    edit, olds = earlier
     out: list[Any] = []
     for f in found:
         old = olds.get(id(f))
@@ -115,28 +123,30 @@ def _as_moves(found: list[Finding], was: _Kept | None, moved: tuple[Edit, dict[i
     return out
 
 
-def _from_moves(
-    items: list[Any], held: list[Finding] | None, edit: Edit, earlier: dict[int, Finding]
-) -> list[Finding] | None:
-    """On the server: the findings _as_moves gave, from those it holds for the delta's base (each moved one noted in
-    `earlier`, by id, with the one it was); None if one cannot be made (the worker then sends them all)."""
+def _from_moves(items: list[Any], held: list[Finding] | None, edit: Edit) -> tuple[list[Finding], Earlier, int] | None:
+    """On the server: the findings _as_moves gave, from those it holds for the delta's base; with each moved one's
+    earlier finding (by id) and how many were held. None if one cannot be made (the worker then sends them all)."""
     out: list[Finding] = []
+    olds: dict[int, Finding] = {}
+    taken = 0
     try:
         for x in items:
             if type(x) is not int:
                 out.append(x)
-            elif x >= 0:
+                continue
+            taken += 1
+            if x >= 0:
                 out.append(held[x])  # type: ignore[index]
-            else:
-                old = held[~x]  # type: ignore[index]
-                f = edit.moved(old)
-                if f is None:
-                    return None
-                earlier[id(f)] = old
-                out.append(f)
+                continue
+            old = held[~x]  # type: ignore[index]
+            f = edit.moved(old)
+            if f is None:
+                return None
+            olds[id(f)] = old
+            out.append(f)
     except (IndexError, TypeError):
         return None
-    return out
+    return out, (edit, olds), taken
 
 
 def _work(
@@ -158,12 +168,12 @@ def _work(
     if made is None:
         return AGAIN
     text, since, was = made
-    result, moved = analyze_edit(text, settings, known, path, pre, incremental=True, since=since)
+    result, earlier = analyze_edit(text, settings, known, path, pre, since)
     found = result.findings
-    items = _as_moves(found, was, moved)
-    _keep(_texts, path, (number, text, found, {id(f): i for i, f in enumerate(found)}))
+    items = _as_moves(found, was, earlier)
+    _keep(_texts, path, _Kept(number, text, found, {id(f): i for i, f in enumerate(found)}))
     pieces = [pickle.dumps(items[i : i + PIECE], pickle.HIGHEST_PROTOCOL) for i in range(0, len(items), PIECE)]
-    edit = moved[0] if moved is not None and items is not found else None
+    edit = earlier[0] if earlier is not None and items is not found else None
     return result.is_workflow, result.summary, result.duration_ms, pieces, edit
 
 
@@ -292,12 +302,14 @@ class ProcessAnalyzer:
             known = not whole and registry.digest in lane.registries
         blob = None if known else self._registry_bytes(registry)
         sent: str | Delta = text
+        held = None
         if kept is not None and len(text) >= DELTA_MIN:
-            start, old_end, new_end = changed_region(kept[1], text)
-            sent = Delta(kept[0], start, len(kept[1]) - old_end, text[start:new_end])
+            start, old_end, new_end = changed_region(kept.text, text)
+            sent = Delta(kept.number, start, len(kept.text) - old_end, text[start:new_end])
+            held = kept.findings
         with self._lock:
             self.sent_chars += len(sent.middle if isinstance(sent, Delta) else sent)
-            return sent, next(self._numbers), blob, kept[2] if isinstance(sent, Delta) and kept is not None else None
+            return sent, next(self._numbers), blob, held
 
     def _sent(
         self, lane: _Lane, path: str | None, number: int, text: str, findings: list[Finding], digest: str
@@ -305,8 +317,8 @@ class ProcessAnalyzer:
         """Remember what the lane's worker now keeps (a later number than one recorded already)."""
         with self._lock:
             kept = lane.sent.get(path)
-            if kept is None or kept[0] < number:
-                _keep(lane.sent, path, (number, text, findings, None))
+            if kept is None or kept.number < number:
+                _keep(lane.sent, path, _Kept(number, text, findings))
             lane.registries.add(digest)
 
     def __call__(
@@ -367,18 +379,17 @@ class ProcessAnalyzer:
                 continue
             is_workflow, summary, duration_ms, pieces, edit = answer
             items: list[Any] = []
-            earlier: dict[int, Finding] = {}
             with PausedGC():  # thousands of small objects, no cycles: collections during the load would find nothing
                 for piece in pieces:
                     items.extend(pickle.loads(piece))
-                findings = _from_moves(items, held, edit, earlier) if edit is not None else items
-            if findings is None:
+                made = _from_moves(items, held, edit) if edit is not None else (items, None, 0)
+            if made is None:
                 continue  # (never seen: the next, whole text gets them all)
-            if edit is not None:
-                with self._lock:
-                    self.findings_held += sum(type(x) is int for x in items)
+            findings, earlier, taken = made
+            with self._lock:
+                self.findings_held += taken
             self._sent(lane, path, number, text, findings, registry.digest)
-            return is_workflow, summary, duration_ms, findings, (edit, earlier) if edit is not None else None
+            return is_workflow, summary, duration_ms, findings, earlier
         raise RuntimeError("a validation worker asked for a whole text twice")
 
     def forget(self, path: str | None) -> None:

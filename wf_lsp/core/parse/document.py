@@ -53,8 +53,8 @@ class Document:
     previous: Any = None
     #: what the last run's rules kept for the next version (rules.carry), for a text an editor will change
     carried: dict[str, Any] | None = None
-    #: after a spliced text's run: the edit, and each finding that is the previous run's moved by it (id -> that one)
-    moved: tuple[Any, dict[int, Finding]] | None = None
+    #: after a spliced text's run: the findings it has from the last run's, moved (a reuse.Earlier)
+    moved: Any = None
 
     @property
     def index(self) -> TextIndex:
