@@ -12,7 +12,7 @@ from typing import Any
 import latency
 from harness import top_by_own_time
 from pygls.protocol import default_converter
-from table import BUDGET_KEY, SHAPE_LABEL, Report
+from table import BUDGET_KEY, RENAMING, SHAPE_LABEL, Report
 
 from wf_lsp.core.loader import WorkflowLoader, analyze_result
 from wf_lsp.core.rules.registry import load_registry
@@ -71,8 +71,8 @@ class _Stages:
         return statistics.median(sum(values[i : i + per]) for i in range(0, len(values), per))
 
 
-def _edits(text: str) -> list[str]:
-    editor = latency.Editor(text)
+def _edits(text: str, shape: str) -> list[str]:
+    editor = latency.Editor(text, latency.NODE_NAME if shape == RENAMING else latency.STRING_VALUE)
     out = []
     for k in range(EDITS):
         editor.next(k, incremental=True)
@@ -145,8 +145,8 @@ def profile_keystroke(rep: Report, docs: dict[tuple[int, str], str]) -> str:
         return ""
     over, n, shape, sync = found
     res = rep.raw["keystroke"][f"{n}/{shape}/{sync}"]
-    text = docs[(n, shape)]
-    versions = _edits(text)
+    text = docs[(n, "valid" if shape == RENAMING else shape)]
+    versions = _edits(text, shape)
     rows = _stages(text, versions)
     head = (
         f"#### Profile of the worst keystroke line: {sync} sync, {SHAPE_LABEL[shape]}, {n} nodes "

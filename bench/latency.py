@@ -59,17 +59,23 @@ def server(command: list[str], stderr_path: str | None = None) -> RawServer:
     )
 
 
-class Editor:
-    """Small, always-new edits (one character typed at a fixed spot inside a string value near the middle), as full
-    text or as a real incremental range change (UTF-16 position)."""
+#: where the benchmark types by default: the start of the first string value after the middle of the text
+STRING_VALUE = '": "'
+#: where it types to rename a node: the start of the first node name after the middle
+NODE_NAME = '"name": "'
 
-    def __init__(self, text: str):
+
+class Editor:
+    """Small, always-new edits (one character typed at a fixed spot at the start of a string value near the middle:
+    the first after the marker `at`), as full text or as a real incremental range change (UTF-16 position)."""
+
+    def __init__(self, text: str, at: str = STRING_VALUE):
         self.text = text
         mid = len(text) // 2
-        pos = text.find('": "', mid)
+        pos = text.find(at, mid)
         if pos == -1:
-            pos = text.rfind('": "', 0, mid)
-        self.offset = pos + 4 if pos != -1 else mid
+            pos = text.rfind(at, 0, mid)
+        self.offset = pos + len(at) if pos != -1 else mid
         self.position = utf16_position(text, self.offset)
 
     def next(self, k: int, incremental: bool) -> dict[str, Any]:
@@ -108,13 +114,15 @@ async def measure_latency(
     rss_at: tuple[int, ...] = (),
     stderr_path: str | None = None,
     before: str | None = None,
+    at: str = STRING_VALUE,
 ) -> dict[str, Any]:
     """Open text, then send warmup+changes didChange one at a time (stopping early, after at least min_changes, once
     max_seconds have passed); latency from writing each didChange to reading its publishDiagnostics.
 
     With `before`, that text is opened first and then replaced by text in one full change (neither timed): a server
     shows nothing for a broken document it has never seen as a workflow, so broken JSON is measured as an editor
-    meets it, in a workflow that was valid a moment ago."""
+    meets it, in a workflow that was valid a moment ago. The edits are typed after the first `at` past the middle
+    (see Editor)."""
     s = await server(cmd, stderr_path).start()
     assert s.proc is not None
     try:
@@ -139,7 +147,7 @@ async def measure_latency(
             await s.drain()
             await _published(s, since, version, timeout)
         rss: dict[str, float] = {"open": rss_mb(s.proc.pid)["rss"]}
-        ed = Editor(text)
+        ed = Editor(text, at)
         lat: list[float] = []
         diag_counts: list[int] = []
         start = time.perf_counter()

@@ -38,6 +38,7 @@ from table import (
     BUDGET_PEER_RATIO,
     BUDGET_RSS_MB,
     BUDGET_STARTUP_OVER,
+    RENAMING,
     SHAPE_LABEL,
     Report,
     Row,
@@ -196,7 +197,12 @@ def keystrokes(rep: Report, docs: Docs, quick: bool) -> None:
     ours_cmd = [*wf_lsp_cmd(), "serve"]
     errlog = str(OUT / "server-stderr.log")
     valid = {n: gen.make(n) for n, shape in docs if shape.startswith("broken")}
+    lines: list[tuple[int, str, str]] = []
     for (n, shape), text in docs.items():
+        lines.append((n, shape, text))
+        if shape == "valid":  # and the same document renaming a node, keystroke by keystroke
+            lines.append((n, RENAMING, text))
+    for n, shape, text in lines:
         log(f"keystrokes {n:5d} {shape} ...")
         cap = (4.0 if quick else 6.0) * (2 if n >= 5000 else 1)
         for sync in ("full", "incremental"):
@@ -212,6 +218,7 @@ def keystrokes(rep: Report, docs: Docs, quick: bool) -> None:
                         max_seconds=cap,
                         stderr_path=errlog,
                         before=before,
+                        at=latency.NODE_NAME if shape == RENAMING else latency.STRING_VALUE,
                     )
                     res[who] = asyncio.run(run)
                 except Exception as e:

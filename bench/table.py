@@ -21,6 +21,8 @@ BUDGET_STARTUP_OVER = 50.0
 BUDGET_HIT = {100: 0.05, 1000: 0.5, 5000: 2.5}
 BUDGET_RSS_MB = 250.0
 
+#: the keystroke lines that rename a node: the valid document, typed into a node's name instead of a parameter
+RENAMING = "renaming"
 SHAPE_LABEL = {
     "valid": "valid",
     "errors10": "10 errors",
@@ -32,6 +34,8 @@ SHAPE_LABEL = {
     "broken_truncated": "broken JSON (truncated)",
     "long_names": "10 kB names",
     "deep_params": "deep parameter tree",
+    # keystrokes only: the valid document, typed into a node's name (a rename, one keystroke at a time)
+    RENAMING: "valid, typing in a node's name",
 }
 
 

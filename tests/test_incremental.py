@@ -293,59 +293,74 @@ def test_after_an_edit_only_the_edited_nodes_findings_are_located_again(monkeypa
     )
 
 
-def _count_walks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """A list that grows by one each time the connection map is walked (not taken from the last version)."""
+def _count_walks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """A list that grows by each connection map entry walked (not taken from the last version), by its source key."""
     from wf_lsp.core.rules import connections
 
-    walks: list[int] = []
-    real = connections._walk_map
-    monkeypatch.setattr(connections, "_walk_map", lambda ctx: (walks.append(1), real(ctx))[1])
-    return walks
+    walked: list[str] = []
+    real = connections._sources
+
+    def sources(ctx: Any) -> Any:
+        got = real(ctx)
+        if got is None:
+            return None
+        pairs, one = got
+        return pairs, lambda src, outputs: (walked.append(src), one(src, outputs))[1]
+
+    monkeypatch.setattr(connections, "_sources", sources)
+    return walked
 
 
 def _placed(analysis: Any) -> list[Any]:
     return [(f.code, f.message, f.span, f.fixes, f.related) for f in analysis.findings]
 
 
-def _walk_steps(parser: Reparser, text: str, steps: list[tuple[str, str, bool]], walks: list[int]) -> list[Any]:
-    """Each step's text (its first `old` replaced by `new`) validated as the next version: the map walked again exactly
-    when `runs` says, and everything equal to a full validation; each version's analysis."""
+def _walk_steps(parser: Reparser, text: str, steps: list[tuple[str, str, set[str]]], walked: list[str]) -> list[Any]:
+    """Each step's text (its first `old` replaced by `new`) validated as the next version: exactly the entries the step
+    names walked again, and everything equal to a full validation; each version's analysis."""
     out = []
-    for old, new, runs in steps:
-        walks.clear()
+    for old, new, entries in steps:
+        walked.clear()
         assert old in text
         text = text.replace(old, new, 1)
         got = analyze(text, SETTINGS, REGISTRY, None, None, parser.parse(text, SETTINGS.max_file_bytes))
-        assert walks == ([1] if runs else []), (old, walks)
+        assert sorted(walked) == sorted(entries), (old, set(walked) ^ entries)
         assert _placed(got) == _placed(analyze(text, SETTINGS, REGISTRY, None, None, None))
         out.append(got)
     return out
 
 
-def test_the_connection_walk_is_taken_from_the_last_version_only_when_nothing_it_reads_changed(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    walks = _count_walks(monkeypatch)
+def test_connection_entries_are_walked_again_only_when_what_they_read_changed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fast entry (it noted nothing) read its references alone: it is walked again when its value changed or one of
+    them names a node whose name or id the edit changed. A slow entry (it noted a target that names no node, with a
+    did-you-mean fix over every name) is walked again whenever a name or id changed."""
+    walked = _count_walks(monkeypatch)
     wf = json.loads(_generated(200, 9))
+    slow = set()
     for i in range(0, 199, 3):  # targets that name no node: the walk notes them, with did-you-mean fixes
         wf["connections"][f"Step {i}"]["main"]["0"][0]["node"] = f"Stpe {i + 1}"
+        slow.add(f"Step {i}")
     text = json.dumps(wf, indent=2) + "\n"
     parser = Reparser()
     analyze(text, SETTINGS, REGISTRY, None, None, parser.parse(text, SETTINGS.max_file_bytes))
-    assert walks == [1]
+    assert len(walked) == 199
+    named = {"Step 49", "Step 50"}  # the entries that name "Step 50" (slow too, once it is renamed)
     steps = [
-        ("https://example.com/120", "https://example.com/120x", False),  # a parameter: the walk is taken again
-        ('"name": "Step 50"', '"name": "Step 50b"', True),  # a name a target may mean: it must run
-        ('"id": "node_7"', '"id": "node_7x"', True),  # an id
-        ("https://example.com/30", "https://example.com/3", False),
+        ("https://example.com/120", "https://example.com/120x", set()),  # a parameter: every entry is taken again
+        ('"name": "Step 50"', '"name": "Step 50b"', slow | named),
+        ('"id": "node_7"', '"id": "node_7x"', slow | named),  # no fast entry names a node by id
+        ("https://example.com/30", "https://example.com/3", set()),
+        ('"node": "Step 12"', '"node": "Step 13"', {"Step 11"}),  # one entry's value
+        # a slow entry made fast: it no longer asks did-you-mean, whose budget the slow entries after it share
+        ('"node": "Stpe 16"', '"node": "Step 16"', {"Step 15"} | {s for s in slow | named if int(s[5:]) > 15}),
     ]
-    for got in _walk_steps(parser, text, steps, walks):
+    for got in _walk_steps(parser, text, steps, walked):
         assert sum(f.code == "INVALID_CONNECTION_TARGET_NODE" for f in got.findings) >= 60
 
 
 def test_a_walk_taken_from_the_last_version_is_handed_on_to_the_next(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Typing in a parameter, keystroke after keystroke: the walk runs once, not on every other keystroke."""
-    walks = _count_walks(monkeypatch)
+    """Typing in a parameter, keystroke after keystroke: the map is walked once, not on every other keystroke."""
+    walked = _count_walks(monkeypatch)
     text = _generated(120, 3)
     parser = Reparser()
     analyze(text, SETTINGS, REGISTRY, None, None, parser.parse(text, SETTINGS.max_file_bytes))
@@ -357,28 +372,63 @@ def test_a_walk_taken_from_the_last_version_is_handed_on_to_the_next(monkeypatch
         doc = parser.parse(text, SETTINGS.max_file_bytes)
         got = analyze(text, SETTINGS, REGISTRY, None, None, doc)
         versions.append((text, _placed(got)))
-    assert walks == [1]
+    assert len(walked) == 119
     monkeypatch.undo()
     for text, found in versions:
         assert found == _placed(analyze(text, SETTINGS, REGISTRY, None, None, None))
 
 
-def test_a_clean_connection_walk_is_taken_again_after_an_id_edit(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A walk that noted nothing and found every key by name read only the names: editing an id (which an n8n export
-    never uses for connections) takes it again, renaming a node does not."""
-    walks = _count_walks(monkeypatch)
+def test_renaming_a_node_walks_the_entries_that_name_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Typing in a node's name, an id, or a name that another node's id now shadows: the entries whose references name
+    the changed nodes are walked again, and the others (fast) are taken from the last version."""
+    walked = _count_walks(monkeypatch)
     text = _generated(150, 4)
     parser = Reparser()
     analyze(text, SETTINGS, REGISTRY, None, None, parser.parse(text, SETTINGS.max_file_bytes))
-    assert walks == [1]
+    assert len(walked) == 149
     steps = [
-        ('"id": "node_70"', '"id": "node_70x"', False),  # an id: every key was found by name
-        ('"id": "node_71"', '"id": "Step 90"', False),  # an id that is another node's name: names come first
-        ('"name": "Step 50"', '"name": "Step 50b"', True),  # a name: "Step 50" is a key and a target
-        ('"id": "node_72"', '"id": "Step 50"', True),  # the second lookup now finds the dangling "Step 50"
-        ('"id": "node_73"', '"id": "node_73x"', True),  # that walk used the ids
+        ('"id": "node_70"', '"id": "node_70x"', set()),  # an id: every key was found by name
+        ('"id": "node_71"', '"id": "Step 90"', {"Step 89", "Step 90"}),  # an id that is another node's name
+        ('"name": "Step 50"', '"name": "Step 50b"', {"Step 49", "Step 50"}),  # now slow: they name no node
+        ('"name": "Step 50b"', '"name": "Step 50bc"', {"Step 49", "Step 50"}),  # slow: did-you-mean reads every name
+        ('"id": "node_72"', '"id": "Step 50"', {"Step 49", "Step 50"}),  # the second lookup finds "Step 50" again
+        ('"id": "node_73"', '"id": "node_73x"', set()),  # fast again: an id no entry names
     ]
-    _walk_steps(parser, text, steps, walks)
+    _walk_steps(parser, text, steps, walked)
+
+
+def test_mixed_connection_keys_is_taken_from_the_last_version_only_when_no_name_or_id_changed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """MIXED_CONNECTION_KEYS reads the map's references and the names and ids: typing in a parameter takes its finding
+    and fix from the last version; any id edit counts again, even of a node no entry names by id (the fix rewrites
+    every name to its node's id)."""
+    from wf_lsp.core.rules import connections
+
+    counted: list[int] = []
+    real = connections._mixed
+    monkeypatch.setattr(connections, "_mixed", lambda ctx, conns: (counted.append(1), real(ctx, conns))[1])
+    wf = json.loads(_generated(40, 5))  # (small enough for a fix that rewrites every name: MAX_REKEY_EDITS)
+    for i in range(0, 39, 10):  # every tenth target by id
+        wf["connections"][f"Step {i}"]["main"]["0"][0]["node"] = f"node_{i + 1}"
+    text = json.dumps(wf, indent=2) + "\n"
+    parser = Reparser()
+    first = analyze(text, SETTINGS, REGISTRY, None, None, parser.parse(text, SETTINGS.max_file_bytes))
+    assert counted == [1] and any(f.code == "MIXED_CONNECTION_KEYS" for f in first.findings)
+    steps = [
+        ("https://example.com/16", "https://example.com/16x", []),
+        ('"id": "node_25"', '"id": "node_25x"', [1]),  # named by name only: the fix to ids changes
+        ("https://example.com/17", "https://example.com/1", []),
+        ('"id": "node_11"', '"id": "node_11x"', [1]),  # named by id: that target now names no node
+        ("https://example.com/18", "https://example.com/18y", []),
+    ]
+    for old, new, counts in steps:
+        counted.clear()
+        text = text.replace(old, new, 1)
+        got = analyze(text, SETTINGS, REGISTRY, None, None, parser.parse(text, SETTINGS.max_file_bytes))
+        assert counted == counts, old
+        assert _placed(got) == _placed(analyze(text, SETTINGS, REGISTRY, None, None, None))
+        assert any(f.code == "MIXED_CONNECTION_KEYS" for f in got.findings)
 
 
 def _broken(text: str, rng: random.Random) -> str:

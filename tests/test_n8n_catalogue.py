@@ -372,19 +372,19 @@ class _Editor:
 
         self.settings, self.registry, self.parser = settings, load_registry(settings.registry), Reparser()
         self.checked: list[int] = []
-        self.links = 0
-        node, links = n8n_rules._node, n8n_rules._connections
+        self.links: list[str] = []
+        node, links = n8n_rules._node, n8n_rules._links
 
         def check(ctx: Any, cat: Any, i: int, n: Any) -> Any:
             self.checked.append(i)
             return node(ctx, cat, i, n)
 
-        def connect(ctx: Any, cat: Any, descs: Any) -> Any:
-            self.links += 1
-            return links(ctx, cat, descs)
+        def connect(ctx: Any, cat: Any, descs: Any, src: str, outputs: Any) -> Any:
+            self.links.append(src)
+            return links(ctx, cat, descs, src, outputs)
 
         monkeypatch.setattr(n8n_rules, "_node", check)
-        monkeypatch.setattr(n8n_rules, "_connections", connect)
+        monkeypatch.setattr(n8n_rules, "_links", connect)
 
     def _seen(self, text: str, doc: Any) -> str:
         from wf_lsp.core.engine import analyze
@@ -393,19 +393,20 @@ class _Editor:
         found = [(f.code, f.message, f.severity, f.span, f.related, f.fixes, f.suggestion) for f in a.findings]
         return repr((a.dialect, found, [f.pointer for f in a.findings]))
 
-    def open(self, text: str) -> tuple[list[int], int]:
+    def open(self, text: str) -> tuple[list[int], list[str]]:
         """A new document: validate its first version (see next)."""
         from wf_lsp.core.parse.incremental import Reparser
 
         self.parser = Reparser()
         return self.next(text)
 
-    def next(self, text: str) -> tuple[list[int], int]:
-        """Validate the next version, assert it equals a full validation; (nodes checked, connection checks)."""
+    def next(self, text: str) -> tuple[list[int], list[str]]:
+        """Validate the next version, assert it equals a full validation; (nodes checked, connection entries checked
+        by source key)."""
         self.checked.clear()
-        self.links = 0
+        self.links.clear()
         got = self._seen(text, self.parser.parse(text, self.settings.max_file_bytes))
-        checked, links = list(self.checked), self.links
+        checked, links = list(self.checked), list(self.links)
         assert got == self._seen(text, None)
         return checked, links
 
@@ -414,23 +415,31 @@ def test_an_edit_inside_one_n8n_node_checks_that_node_again_and_keeps_the_others
     catalogue: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With the catalogue: typing in one node checks that node only (and no connection); renaming a node checks it
-    and the connections again. Every version equals a full validation."""
+    and the connection entries that name it, as source or target. Every version equals a full validation."""
     wf = max(_exports(), key=lambda w: (len(w["nodes"]), w.get("name", "")))
     text = json.dumps(wf, indent=2)
     nodes = wf["nodes"]
     k = next(i for i in range(len(nodes) // 2, len(nodes)) if nodes[i]["name"] in wf["connections"])
     assert len(nodes) >= 10
     editor = _Editor(Settings(n8n_catalog=str(catalogue)), monkeypatch)
-    assert editor.open(text) == (list(range(len(nodes))), 1)
-    named = text.index(f'"name": {json.dumps(nodes[k]["name"])}')
+    assert editor.open(text) == (list(range(len(nodes))), list(wf["connections"]))
+    name = nodes[k]["name"]
+    naming = [
+        src
+        for src, outputs in wf["connections"].items()
+        if src == name
+        or any(t.get("node") == name for lists in outputs.values() for targets in lists or () for t in targets or ())
+    ]
+    assert 1 < len(naming) < len(wf["connections"])
+    named = text.index(f'"name": {json.dumps(name)}')
     at = named + len('"name": "')
     text = text[:at] + "x" + text[at:]  # renamed: its connections now name no node
-    assert editor.next(text) == ([k], 1)
+    assert editor.next(text) == ([k], naming)
     text = text[:named] + '"notes": "n",\n      ' + text[named:]  # a field added to the node
-    assert editor.next(text) == ([k], 0)
+    assert editor.next(text) == ([k], [])
     for typed in "abc":  # typing in the field, keystroke after keystroke
         text = text[: named + 10] + typed + text[named + 10 :]
-        assert editor.next(text) == ([k], 0)
+        assert editor.next(text) == ([k], [])
 
 
 def test_random_edits_of_n8n_exports_with_the_catalogue_match_full_validation(

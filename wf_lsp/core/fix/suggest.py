@@ -232,39 +232,66 @@ class _DeletionIndex:
 
     A query of length n can only meet words of length n - 1, n or n + 1 (lower-cased), so the index is built per
     length, on first use: a file with an error on every node pays for the lengths its typos have, not for all names.
+    Each length's part is a function of that length's words alone, shared by every list that has them (_part): an
+    editor's next version, one node renamed, rebuilds one or two lengths, not all.
     """
 
     def __init__(self, words: list[str]) -> None:
-        self.exact: dict[str, str] = {}
-        self.dels: dict[str, str] = {}
-        #: lower-cased length -> (lower-cased word, word), in list order; removed once indexed
+        #: lower-cased length -> (lower-cased word, word), in list order; and the parts built so far
         self._pending: dict[int, list[tuple[str, str]]] = {}
+        self._parts: dict[int, _Part] = {}
         for w in words:
             lw = w.lower()
             self._pending.setdefault(len(lw), []).append((lw, w))
 
-    def _index(self, length: int) -> None:
-        # Keys of one length come from words of one length (exact: equal; deletions: one longer), so indexing length by
-        # length keeps the first word for every key.
-        for lw, w in self._pending.pop(length, ()):
-            self.exact.setdefault(lw, w)
-            if len(lw) >= 3:
-                for d in _deletes(lw):
-                    self.dels.setdefault(d, w)
+    def _part(self, length: int) -> _Part:
+        part = self._parts.get(length)
+        if part is None:
+            part = self._parts[length] = _part(tuple(self._pending.pop(length, ())))
+        return part
 
     def lookup(self, word: str) -> str | None:
         lw = word.lower()
-        for length in (len(lw) - 1, len(lw), len(lw) + 1):
-            self._index(length)
-        if lw in self.exact:
-            return self.exact[lw]
-        if len(lw) < 3:
-            return None
+        n = len(lw)
+        # Keys of one length come from words of one length (exact: equal; deletions: one longer).
+        shorter, same, longer = self._part(n - 1), self._part(n), self._part(n + 1)
+        hit = same[0].get(lw)
+        if hit is not None or n < 3:
+            return hit
         for d in (lw, *sorted(_deletes(lw))):
-            hit = self.exact.get(d) or self.dels.get(d)
+            hit = (same[0].get(d) or longer[1].get(d)) if len(d) == n else (shorter[0].get(d) or same[1].get(d))
             if hit is not None:
                 return hit
         return None
+
+
+#: one length's part of a deletion index: each word by itself (lower-cased) and by each of its deletions (words of
+#: three characters or more), the first word in list order for each key
+_Part = tuple[dict[str, str], dict[str, str]]
+#: the parts of the last lengths' words, and how many are kept
+_PARTS: OrderedDict[tuple[tuple[str, str], ...], _Part] = OrderedDict()
+_PARTS_KEEP = 48
+
+
+def _part(words: tuple[tuple[str, str], ...]) -> _Part:
+    """The part of a deletion index for words of one length ((lower-cased, word) in list order)."""
+    with _SHARED_LOCK:
+        found = _PARTS.get(words)
+        if found is not None:
+            _PARTS.move_to_end(words)
+            return found
+    exact: dict[str, str] = {}
+    dels: dict[str, str] = {}
+    for lw, w in words:
+        exact.setdefault(lw, w)
+        if len(lw) >= 3:
+            for d in _deletes(lw):
+                dels.setdefault(d, w)
+    with _SHARED_LOCK:
+        _PARTS[words] = exact, dels
+        while len(_PARTS) > _PARTS_KEEP:
+            _PARTS.popitem(last=False)
+    return exact, dels
 
 
 GUESS_BUDGET = 50

@@ -109,7 +109,7 @@ def _export(ctx: Context) -> None:
         ctx,
         catalogue,
         functools.partial(_node, ctx, catalogue),
-        functools.partial(_connections, ctx, catalogue),
+        functools.partial(_links, ctx, catalogue),
         "N8N_UNKNOWN_NODE_TYPE",  # the only note made after a did-you-mean
     )
 
@@ -277,56 +277,61 @@ def _known_kind(ctype: str) -> bool:
     return ctype == "main" or ctype.startswith("ai_")
 
 
-def _connections(ctx: Context, catalogue: cat_mod.Catalogue | None, descs: dict[int, dict[str, Any]]) -> None:
-    conns = ctx.wf.get("connections")
-    if not isinstance(conns, dict):
-        return
+def _links(
+    ctx: Context, catalogue: cat_mod.Catalogue | None, descs: dict[int, dict[str, Any]], src: str, outputs: Any
+) -> list[str]:
+    """Check the connection types of one entry of the connection map (the source's outputs, each target's inputs);
+    the names it looked up (all it read besides the entry, and each named node's type and description)."""
+    refs = [src]
+    s = ctx.names.get(src)
+    if s is None or not isinstance(outputs, dict):
+        return refs
     memo: dict[str, Any] = catalogue.memo if catalogue is not None else {}
-    for src, outputs in conns.items():
-        s = ctx.names.get(src)
-        if s is None or not isinstance(outputs, dict):
+    sdesc = descs.get(s)
+    souts = _types_of(sdesc, "outputs", memo)
+    stype = ctx.nodes[s].get("type")
+    for ctype, indices in outputs.items():
+        if not isinstance(indices, list) or not any(isinstance(x, list) and x for x in indices):
             continue
-        sdesc = descs.get(s)
-        souts = _types_of(sdesc, "outputs", memo)
-        stype = ctx.nodes[s].get("type")
-        for ctype, indices in outputs.items():
-            if not isinstance(indices, list) or not any(isinstance(x, list) and x for x in indices):
-                continue
-            optr = ("connections", src, ctype)
-            if stype == STICKY_NOTE:
+        optr = ("connections", src, ctype)
+        if stype == STICKY_NOTE:
+            note(
+                ctx,
+                "N8N_INVALID_CONNECTION_TYPE",
+                ("connections", src),
+                anchor="key",
+                variant="sticky_source",
+                node=src,
+            )
+            break
+        if not _known_kind(ctype) or (souts is not None and ctype not in souts):
+            related = [Related(f"{src} is defined here", ("nodes", s, "type"))]
+            if souts is None:
+                note(ctx, "N8N_INVALID_CONNECTION_TYPE", optr, anchor="key", related=related, node=src, type=ctype)
+            else:
+                outs = ", ".join(sorted(souts)) or "none"
                 note(
                     ctx,
                     "N8N_INVALID_CONNECTION_TYPE",
-                    ("connections", src),
+                    optr,
                     anchor="key",
-                    variant="sticky_source",
+                    related=related,
+                    variant="outputs",
                     node=src,
+                    type=ctype,
+                    outputs=outs,
                 )
-                break
-            if not _known_kind(ctype) or (souts is not None and ctype not in souts):
-                related = [Related(f"{src} is defined here", ("nodes", s, "type"))]
-                if souts is None:
-                    note(ctx, "N8N_INVALID_CONNECTION_TYPE", optr, anchor="key", related=related, node=src, type=ctype)
-                else:
-                    outs = ", ".join(sorted(souts)) or "none"
-                    note(
-                        ctx,
-                        "N8N_INVALID_CONNECTION_TYPE",
-                        optr,
-                        anchor="key",
-                        related=related,
-                        variant="outputs",
-                        node=src,
-                        type=ctype,
-                        outputs=outs,
-                    )
+            continue
+        for x, targets in enumerate(indices):
+            if not isinstance(targets, list):
                 continue
-            for x, targets in enumerate(indices):
-                if not isinstance(targets, list):
-                    continue
-                for j, t in enumerate(targets):
-                    if isinstance(t, dict):
-                        _target(ctx, descs, memo, src, ctype, optr + (x, j), t)
+            for j, t in enumerate(targets):
+                if isinstance(t, dict):
+                    name = t.get("node")
+                    if isinstance(name, str):
+                        refs.append(name)
+                    _target(ctx, descs, memo, src, ctype, optr + (x, j), t)
+    return refs
 
 
 def _target(

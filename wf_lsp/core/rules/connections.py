@@ -7,9 +7,8 @@ from typing import Any
 
 from wf_lsp.core.findings import Anchor, Pointer, Related
 from wf_lsp.core.fix import fixes
-from wf_lsp.core.fix.suggest import closest
 from wf_lsp.core.js import jsval
-from wf_lsp.core.rules import carry, noderefs
+from wf_lsp.core.rules import carry, noderefs, retarget
 from wf_lsp.core.rules.context import Context, FixPlan
 from wf_lsp.core.rules.rule import note, report_walked, rule, walked
 
@@ -66,49 +65,59 @@ def _report(ctx: Context, code: str) -> None:
 def _walk(ctx: Context) -> None:
     """The platform's P3: walk the connection map, resolving keys by the configured mode; collect the graph's edges
     (ctx.edges), the targets the port rules look at, and what the rules above report, with their fixes computed in
-    walk order (did-you-mean has a budget per document); an editor's next version may take the last one's (carry)."""
-    carry.walk(ctx, _walk_map)
+    walk order (did-you-mean has a budget per document); an editor's next version takes each source entry the edit
+    left alone from the last one's (carry)."""
+    carry.walk(ctx, _sources)
 
 
-def _walk_map(ctx: Context) -> None:
+def _sources(ctx: Context) -> tuple[Any, carry.WalkOne] | None:
+    """The map's (source key, outputs) pairs and what walks one of them (see carry.WalkOne); None: nothing to walk."""
     conns = ctx.wf.get("connections") if isinstance(ctx.wf, dict) else None
     if isinstance(conns, dict):
         pairs: Any = conns.items()
     elif jsval.truthy(conns):
         pairs = jsval.entries(conns)
     else:
-        return
+        return None
     if not pairs:
-        return
+        return None
     is_list = isinstance(conns, list)
     # `oracle` compares names as the platform does (a JavaScript Set of every node's name, whatever its type).
     name_set = _oracle_name_set(ctx) if ctx.oracle else None
     primary, secondary = noderefs.lookups(ctx.names, ctx.ids, ctx.key_mode)
-    # Whether some reference may name a node by id (else MIXED_CONNECTION_KEYS has nothing to count).
-    by_id = False
-    for src, outputs in pairs:
+
+    def one(src: str, outputs: Any) -> tuple[bool, list[str] | None]:
         if name_set is None:
             src_index = primary.get(src)
             if src_index is None:
                 src_index = secondary.get(src)
             if src_index is not None and type(outputs) is dict:
-                fast = _fast_source(ctx, src, src_index, outputs, primary, secondary)
+                refs = [src]
+                fast = _fast_source(ctx, src, src_index, outputs, primary, secondary, refs)
                 if fast is not None:
-                    by_id = by_id or fast or src not in ctx.names
-                    continue
+                    return fast or src not in ctx.names, refs
         else:
             src_index = _oracle_source(ctx, src, name_set)
-        by_id = True
         sptr: Pointer = ("connections",) if isinstance(conns, str) else ("connections", int(src) if is_list else src)
         if src_index is None:
-            fix = _source_fix(ctx, src, sptr)
+            fix = retarget.source_fix(ctx, src, sptr)
             note(ctx, "INVALID_CONNECTION_SOURCE", sptr, path=f"connections.{src}", anchor="key", fix=fix, source=src)
-            continue
-        if not isinstance(outputs, (dict, list)):
+        elif not isinstance(outputs, (dict, list)):
             note(ctx, "INVALID_CONNECTION_FORMAT", sptr, path=f"connections.{src}", source=src)
-            continue
-        _outputs(ctx, src, src_index, sptr, outputs, name_set)
-    ctx.by_id = by_id
+        else:
+            _outputs(ctx, src, src_index, sptr, outputs, name_set)
+        return _by_id(ctx, src, outputs), None
+
+    return pairs, one
+
+
+def _by_id(ctx: Context, src: str, outputs: Any) -> bool:
+    """Whether a source entry names a node by id: its key or a target is an id and no name (as MIXED_CONNECTION_KEYS
+    counts them)."""
+    names, ids = ctx.names, ctx.ids
+    if src in ids and src not in names:
+        return True
+    return any(type(n) is str and n in ids and n not in names for _, _, n in fixes.iter_targets({src: outputs}))
 
 
 def _oracle_name_set(ctx: Context) -> set[Any]:
@@ -128,10 +137,16 @@ def _oracle_source(ctx: Context, key: str, name_set: set[Any]) -> int | None:
 
 
 def _fast_source(
-    ctx: Context, src: str, src_index: int, outputs: dict[str, Any], primary: dict[str, int], secondary: dict[str, int]
+    ctx: Context,
+    src: str,
+    src_index: int,
+    outputs: dict[str, Any],
+    primary: dict[str, int],
+    secondary: dict[str, int],
+    refs: list[str],
 ) -> bool | None:
     """Resolve one well-formed source's edges without allocating findings (references are looked up in primary, then
-    secondary: see noderefs.lookups).
+    secondary: see noderefs.lookups), adding each target's reference to refs.
 
     None sends the source down the full path; otherwise, whether a target was found only in secondary (by id).
     """
@@ -155,6 +170,7 @@ def _fast_source(
                 node = target.get("node")
                 if type(node) is not str:
                     return None
+                refs.append(node)
                 dst = primary.get(node)
                 if dst is None:
                     dst = secondary.get(node)
@@ -227,7 +243,7 @@ def _target(
             tptr + ("node",),
             path=xpath,
             related=[Related(f'Connection from "{src}"', sptr, "key")],
-            fix=_target_fix(ctx, node, xptr, j),
+            fix=retarget.target_fix(ctx, node, xptr, j),
             node=jsval.to_str(node),
         )
     elif dst is not None and src_index >= 0:
@@ -238,9 +254,9 @@ def _target(
 def _walked(ctx: Context) -> list[tuple[dict[str, Any], Pointer, str]]:
     """(target, pointer, platform path) of every target object the walk checked one by one (the others passed its fast
     path: a well-formed source whose targets all have a valid type and index)."""
-    found: list[tuple[dict[str, Any], Pointer, str]] | None = ctx.memo.get("connections.targets")
+    found: list[tuple[dict[str, Any], Pointer, str]] | None = ctx.memo.get(carry.TARGETS)
     if found is None:
-        found = ctx.memo["connections.targets"] = []
+        found = ctx.memo[carry.TARGETS] = []
     return found
 
 
@@ -280,68 +296,6 @@ def missing_connection_target_port(ctx: Context) -> None:
             ctx.report("MISSING_CONNECTION_TARGET_PORT", tptr, path=xpath, missing=missing)
 
 
-def _candidates(ctx: Context) -> list[str]:
-    key = "ids" if ctx.key_mode == "id" else "names"
-    cached = ctx.candidate_lists.get(key)
-    if cached is None:
-        cached = ctx.candidate_lists[key] = list(ctx.ids if key == "ids" else ctx.names)
-    return cached
-
-
-def _source_fix(ctx: Context, src: str, sptr: Pointer) -> FixPlan | None:
-    # An id where a name is expected (or the reverse): exact, so safe.
-    other = ctx.ids if ctx.key_mode in ("name", "auto") else ctx.names
-    if src in other and ctx.key_mode != "auto":
-        label = _counterpart(ctx, other[src])
-        if label is not None:
-            # Re-key the entry and its targets together: they were written in the same (other) convention.
-            edits: list[tuple[Pointer, str, Any]] = [(sptr, "key", label)]
-            outputs = ctx.wf["connections"].get(src)
-            for lptr, j, node in fixes.iter_targets({src: outputs}):
-                if (
-                    isinstance(node, str)
-                    and node in other
-                    and node not in (ctx.names if ctx.key_mode == "name" else ctx.ids)
-                ):
-                    new = _counterpart(ctx, other[node])
-                    if new is not None:
-                        edits.append((("connections",) + lptr[1:] + (j, "node"), "value", new))
-            return fixes.replace_values(
-                edits, f"Key connection by {'name' if ctx.key_mode == 'name' else 'id'} '{label}'", safe=True
-            )
-    guess = closest(src, _candidates(ctx), ctx.guess)
-    # Never onto a key the map has already: the two entries would be one duplicate key, and one of them lost.
-    if guess is not None and guess != src and guess not in ctx.wf["connections"]:
-        return fixes.replace_values([(sptr, "key", guess)], f"Change source to '{guess}'", safe=False)
-    return None
-
-
-def _counterpart(ctx: Context, index: int) -> str | None:
-    node = ctx.nodes[index]
-    field = "name" if ctx.key_mode == "name" else "id"
-    value = node.get(field) if isinstance(node, dict) else None
-    return value if isinstance(value, str) and value else None
-
-
-def _target_fix(ctx: Context, node: Any, xptr: Pointer, j: int) -> FixPlan | None:
-    nptr = xptr + (j, "node")
-    remove = fixes.remove_item(xptr, j, "Remove connection target", safe=False)
-    if not isinstance(node, str):
-        return remove
-    other = ctx.ids if ctx.key_mode in ("name", "auto") else ctx.names
-    if node in other and ctx.key_mode != "auto":
-        label = _counterpart(ctx, other[node])
-        if label is not None:
-            return fixes.combine(
-                fixes.replace_value(nptr, label, f"Retarget connection to '{label}'", safe=True), remove
-            )
-    guess = closest(node, _candidates(ctx), ctx.guess)
-    # Never at the connection's own source: a guess that makes a node feed itself is a cycle, not a repair.
-    if guess is not None and guess != node and guess != xptr[1]:
-        return fixes.combine(fixes.replace_value(nptr, guess, f"Retarget connection to '{guess}'", safe=False), remove)
-    return remove
-
-
 @rule("MIXED_CONNECTION_KEYS")
 def mixed_connection_keys(ctx: Context) -> None:
     """In auto mode, report a map that uses names for some references and ids for others."""
@@ -349,6 +303,20 @@ def mixed_connection_keys(ctx: Context) -> None:
     conns = ctx.wf.get("connections")
     if ctx.key_mode != "auto" or not isinstance(conns, dict) or not ctx.by_id:
         return
+    kept, keep = carry.after_walk(ctx, _MIXED)
+    found = kept[0] if kept is not None else _mixed(ctx, conns)
+    keep(found)
+    if found is not None:
+        at, anchor, fix, names, ids = found
+        ctx.report("MIXED_CONNECTION_KEYS", at, path="connections", anchor=anchor, fix=fix, names=names, ids=ids)
+
+
+#: what an editor's next version takes from the last one's when the walk took every entry from it (see carry.after_walk)
+_MIXED = "connections.mixed"
+
+
+def _mixed(ctx: Context, conns: dict[str, Any]) -> tuple[Pointer, Anchor, FixPlan | None, int, int] | None:
+    """Where MIXED_CONNECTION_KEYS reports (the first reference of the less used convention), its fix and counts."""
     names, ids = ctx.names, ctx.ids
     n_name = n_id = 0
     first_id: Pointer | None = None
@@ -372,12 +340,10 @@ def mixed_connection_keys(ctx: Context) -> None:
             n_id += 1
             first_id = first_id or lptr + (j, "node")
     if not n_name or not n_id:
-        return
+        return None
     at = first_id if n_id <= n_name else first_name
     assert at is not None
-    fix = fixes.combine(*_rekey_plans(ctx, conns))
-    anchor: Anchor = "key" if at[-1] != "node" else "value"
-    ctx.report("MIXED_CONNECTION_KEYS", at, path="connections", anchor=anchor, fix=fix, names=n_name, ids=n_id)
+    return at, "key" if at[-1] != "node" else "value", fixes.combine(*_rekey_plans(ctx, conns)), n_name, n_id
 
 
 def _rekey_plans(ctx: Context, conns: dict[str, Any]) -> list[FixPlan | None]:

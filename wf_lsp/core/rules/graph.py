@@ -17,6 +17,8 @@ from wf_lsp.core.rules.vocab import TriggerKind
 
 TRIGGER_KINDS = frozenset(get_args(TriggerKind))
 MAX_CYCLES = 10
+#: what an editor's next version takes from the last one's: each node's referenced_ids, by index (see _unreachable)
+_REFERENCES = "graph.references"
 
 
 @rule("CIRCULAR_DEPENDENCY")
@@ -153,14 +155,19 @@ def _id_list(ctx: Context) -> list[str]:
 
 def parameter_references(node: dict[str, Any], ids: dict[str, int]) -> list[int]:
     """Nodes a node names in its parameters by id (a parallel node's `tasks[].nodeId`, a router's targets)."""
-    out: list[int] = []
+    return [ids[ref] for ref in referenced_ids(node) if ref in ids]
+
+
+def referenced_ids(node: dict[str, Any]) -> list[str]:
+    """The strings a node's parameters give where they name a node by id (`nodeId`, `node`, `targetNode`)."""
+    out: list[str] = []
     stack: list[tuple[Any, int]] = [(node.get("parameters"), 0)]
     while stack:
         value, depth = stack.pop()
         if isinstance(value, dict):
             for key, inner in value.items():
-                if key in ("nodeId", "node", "targetNode") and isinstance(inner, str) and inner in ids:
-                    out.append(ids[inner])
+                if key in ("nodeId", "node", "targetNode") and isinstance(inner, str):
+                    out.append(inner)
                 elif depth < 4 and isinstance(inner, (dict, list)):
                     stack.append((inner, depth + 1))
         elif isinstance(value, list) and depth < 4:
@@ -197,7 +204,10 @@ def _unreachable(ctx: Context, adjacency: Adjacency | None, starts: list[int]) -
         seen[s] = True
     _reach(adjacency, seen, list(starts))
     if not all(seen):
-        # Only now pay for reading parameters: references like a parallel node's tasks count as edges.
+        # Only now pay for reading parameters: references like a parallel node's tasks count as edges. What a node's
+        # parameters name is its own: an editor's next version takes it for each node that is the same object.
+        kept: dict[int, tuple[Any, list[str]]] = (ctx.carried.get(_REFERENCES) if ctx.carried else None) or {}
+        keep: dict[int, tuple[Any, list[str]]] = {}
         scanned = [False] * len(adjacency)
         changed = True
         while changed:
@@ -205,12 +215,20 @@ def _unreachable(ctx: Context, adjacency: Adjacency | None, starts: list[int]) -
             for i, node in ctx.iter_nodes():
                 if seen[i] and not scanned[i]:
                     scanned[i] = True
-                    for dst in parameter_references(node, ctx.ids):
-                        adjacency[i].append((dst, ()))
-                        if not seen[dst]:
-                            seen[dst] = True
-                            _reach(adjacency, seen, [dst])
+                    was = kept.get(i)
+                    refs = was[1] if was is not None and was[0] is node else referenced_ids(node)
+                    keep[i] = (node, refs)
+                    for ref in refs:
+                        to = ctx.ids.get(ref)
+                        if to is None:
+                            continue
+                        adjacency[i].append((to, ()))
+                        if not seen[to]:
+                            seen[to] = True
+                            _reach(adjacency, seen, [to])
                             changed = True
+        if ctx.carry is not None:
+            ctx.carry[_REFERENCES] = keep
     for i, node in ctx.iter_nodes():
         if not seen[i] and node.get("disabled") is not True:
             if ctx.dialect == "n8n" and _type_of(ctx, i) == STICKY_NOTE:
