@@ -431,6 +431,25 @@ def test_mixed_connection_keys_is_taken_from_the_last_version_only_when_no_name_
         assert any(f.code == "MIXED_CONNECTION_KEYS" for f in got.findings)
 
 
+def test_node_answers_are_taken_from_the_last_version_only_with_the_same_registry(tmp_path: Path) -> None:
+    """A node's registry answers (its type known, its parameters passing) are kept for the next version only when
+    the registry is the same: a workspace registry file that now defines a type answers every node again."""
+    from wf_lsp.core.rules.registry import load_registry
+
+    text = _generated(60, 6)
+    assert '"no.such_type"' in text
+    extra = tmp_path / "types.json"
+    extra.write_text(json.dumps({"types": {"no.such_type": {"description": "x", "outputs": ["main"], "params": {}}}}))
+    other = load_registry((str(extra),))
+    assert other is not REGISTRY and other.get("no.such_type") is not None
+    parser = Reparser()
+    analyze(text, SETTINGS, REGISTRY, None, None, parser.parse(text, SETTINGS.max_file_bytes))
+    text = text.replace("https://example.com/30", "https://example.com/3", 1)
+    got = analyze(text, SETTINGS, other, None, None, parser.parse(text, SETTINGS.max_file_bytes))
+    assert _placed(got) == _placed(analyze(text, SETTINGS, other, None, None, None))
+    assert not any(f.code == "INVALID_NODE_TYPE" for f in got.findings)
+
+
 def _broken(text: str, rng: random.Random) -> str:
     """One syntax error somewhere: a comma or colon gone, a trailing comma, a stray word or quote, a cut-off end."""
     kind = rng.randrange(6)

@@ -9,6 +9,7 @@ from itertools import compress
 from operator import is_not, ne
 from typing import Any
 
+from wf_lsp.core.rules.carry import renamed
 from wf_lsp.core.rules.context import Context
 from wf_lsp.core.rules.rule import Noted, add_notes, current_notes, noting
 
@@ -37,7 +38,7 @@ class _KeptLinks:
 
 @dataclass(slots=True)
 class _KeptExport:
-    """One n8n walk: what it read (the catalogue and the enabled rules, each node object; names and each node's type
+    """One n8n walk: what it read (the catalogue and the enabled rules, each node object (its name), each node's type
     and description by value) and what it noted."""
 
     catalogue: Any
@@ -46,7 +47,6 @@ class _KeptExport:
     #: per node index: its part, or None when it cannot be taken again (it asked did-you-mean, whose per-document
     #: budget depends on the nodes before it)
     parts: list[Part | None]
-    names: dict[str, int]
     types: list[tuple[Any, int]]
     links: _KeptLinks | None
 
@@ -100,7 +100,7 @@ def export(
         again = _again(ctx, kept, conns, types) if kept is not None else None
         links = _links(ctx, kept.links if kept is not None and again is not None else None, conns, again,
                        functools.partial(check_entry, descs))  # fmt: skip
-    ctx.carry[_KEY] = _KeptExport(catalogue, ctx.enabled, list(nodes), parts, ctx.names, types, links)
+    ctx.carry[_KEY] = _KeptExport(catalogue, ctx.enabled, list(nodes), parts, types, links)
 
 
 def _again(ctx: Context, kept: _KeptExport, conns: dict[str, Any], types: list[tuple[Any, int]]) -> set[int] | None:
@@ -113,10 +113,10 @@ def _again(ctx: Context, kept: _KeptExport, conns: dict[str, Any], types: list[t
         return None
     again = set() if same_map else set(compress(range(len(old.values)), map(is_not, old.values, conns.values())))
     retyped = set(compress(range(len(types)), map(ne, kept.types, types)))
-    renamed = {k for k, _ in kept.names.items() ^ ctx.names.items()} if kept.names != ctx.names else set()
-    if retyped or renamed:
+    changed = renamed(kept.nodes, ctx.nodes)
+    if retyped or changed:
         names = ctx.names
-        again.update(p for p, refs in enumerate(old.refs) if any(r in renamed or names.get(r) in retyped for r in refs))
+        again.update(p for p, refs in enumerate(old.refs) if any(r in changed or names.get(r) in retyped for r in refs))
     return again
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import accumulate, compress, count, islice
-from operator import is_not
+from operator import is_, is_not
 from typing import Any, TypeVar
 
 from wf_lsp.core.rules.context import Context
@@ -15,22 +15,26 @@ _KEY = "connections.walk"
 T = TypeVar("T")
 
 
-def per_node(ctx: Context, key: str, items: list[tuple[int, Any]], answer: Callable[[int, Any], T]) -> list[T]:
+def per_node(
+    ctx: Context, key: str, items: list[tuple[int, Any]], answer: Callable[[int, Any], T], reads: tuple[Any, ...] = ()
+) -> list[T]:
     """answer(i, node) for each (i, node); for an editor's next version, a node that is the very object at the same
     index as in the last one keeps the answer it had there (a splice keeps every value the edit did not touch). The
-    answer must read nothing but i and the node."""
-    kept: dict[int, tuple[Any, T]] = (ctx.carried.get(key) if ctx.carried else None) or {}
+    answer must read nothing but i, the node and `reads` (compared by identity: another object answers every node
+    anew)."""
+    was: tuple[tuple[Any, ...], dict[int, tuple[Any, T]]] | None = ctx.carried.get(key) if ctx.carried else None
+    kept = was[1] if was is not None and len(was[0]) == len(reads) and all(map(is_, was[0], reads)) else {}
     if ctx.carry is None and not kept:
         return [answer(i, node) for i, node in items]
     out: list[T] = []
     keep: dict[int, tuple[Any, T]] = {}
     for i, node in items:
-        was = kept.get(i)
-        got = was[1] if was is not None and was[0] is node else answer(i, node)
+        had = kept.get(i)
+        got = had[1] if had is not None and had[0] is node else answer(i, node)
         keep[i] = (node, got)
         out.append(got)
     if ctx.carry is not None:
-        ctx.carry[key] = keep
+        ctx.carry[key] = (reads, keep)
     return out
 
 
@@ -79,7 +83,7 @@ class _Walked:
     same_as: int = -1
 
 
-def _renamed(old: list[Any], new: list[Any]) -> set[str]:
+def renamed(old: list[Any], new: list[Any]) -> set[str]:
     """The names and ids that may now resolve to another node (lists of the same length): those a node that is not the
     same object had or has, where its name or id changed."""
     out: set[str] = set()
@@ -107,12 +111,12 @@ def _again(
     if not same_map and (len(kept.keys) != len(conns) or kept.keys != list(conns)):
         return None
     again = set() if same_map else set(compress(range(len(kept.values)), map(is_not, kept.values, conns.values())))
-    renamed = _renamed(kept.nodes, ctx.nodes)
-    if renamed:
-        again.update(p for p, refs in enumerate(kept.refs) if refs is not None and not renamed.isdisjoint(refs))
-    if renamed or answers != kept.answers:
+    changed = renamed(kept.nodes, ctx.nodes)
+    if changed:
+        again.update(p for p, refs in enumerate(kept.refs) if refs is not None and not changed.isdisjoint(refs))
+    if changed or answers != kept.answers:
         again.update(kept.slow)  # what they note, did-you-mean included, may read any name
-    return again, not renamed
+    return again, not changed
 
 
 def walk(ctx: Context, sources: Callable[[Context], tuple[Any, WalkOne] | None]) -> None:
@@ -218,4 +222,4 @@ def after_walk(ctx: Context, key: str) -> tuple[tuple[Any] | None, Callable[[Any
     return ((kept[1],) if kept is not None and kept[0] == walked.same_as else None), keep
 
 
-__all__ = ["TARGETS", "WalkOne", "after_walk", "per_node", "walk"]
+__all__ = ["TARGETS", "WalkOne", "after_walk", "per_node", "renamed", "walk"]

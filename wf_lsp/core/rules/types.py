@@ -9,6 +9,7 @@ from typing import Any
 from wf_lsp.core.findings import Pointer
 from wf_lsp.core.fix import fixes
 from wf_lsp.core.fix.suggest import Suggester, closest
+from wf_lsp.core.rules.carry import per_node
 from wf_lsp.core.rules.context import Context
 from wf_lsp.core.rules.registry import MAX_TYPE_LENGTH, NodeType, Registry
 from wf_lsp.core.rules.rule import rule
@@ -78,25 +79,26 @@ Looked = tuple[int, dict[str, Any], str, Pointer, "NodeType | None", dict[str, A
 
 def _looked_at(ctx: Context) -> list[Looked]:
     """The nodes some registry rule may report, in order (once per run): the common case, a plain registry type
-    whose parameters pass as they are, is decided without allocating."""
+    whose parameters pass as they are, is decided without allocating; an editor's next version keeps each node's
+    answer (carry.per_node)."""
     found: list[Looked] | None = ctx.memo.get("types.looked_at")
     if found is not None:
         return found
-    found = ctx.memo["types.looked_at"] = []
     shapes = _shapes(ctx.registry)
     secrets = ctx.on("HARDCODED_SECRET")
-    for i, node in enumerate(ctx.nodes):
-        if not isinstance(node, dict):
-            continue
+
+    def look(i: int, node: dict[str, Any]) -> Looked | None:
         type_id = node.get("type")
         shape = shapes.get(type_id) if isinstance(type_id, str) else None
         if shape is not None and not secrets:
             params = node.get("parameters")
             if shape.passes(params if isinstance(params, dict) else _NO_PARAMS):
-                continue
-        looked = _look(ctx, i, node, shapes, secrets)
-        if looked is not None:
-            found.append(looked)
+                return None
+        return _look(ctx, i, node, shapes, secrets)
+
+    items = [(i, node) for i, node in enumerate(ctx.nodes) if isinstance(node, dict)]
+    answers = per_node(ctx, "types.looked_at", items, look, (ctx.registry, secrets))
+    found = ctx.memo["types.looked_at"] = [looked for looked in answers if looked is not None]
     return found
 
 
