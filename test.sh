@@ -47,7 +47,7 @@ if [ "$rc" -eq 5 ]; then echo "pytest collected no tests: failing"; rc=1; fi
 ENGINE_TESTS=(tests/test_golden.py tests/test_oracle.py tests/test_extremes.py tests/test_regressions.py tests/test_parse_paths.py
   tests/test_placement.py tests/test_fixes.py tests/test_rule_fast_paths.py tests/test_plan.py tests/test_loader.py tests/test_node_types.py
   tests/test_incremental.py tests/lsp/test_serve.py tests/lsp/test_startup.py tests/lsp/test_workers.py
-  tests/lsp/test_payload.py)  # and the server itself, on each CPython
+  tests/lsp/test_payload.py tests/lsp/test_message_decode.py)  # and the server itself, on each CPython
 for v in 3.12 3.13; do
   echo "== pytest (engine) on Python $v"
   PYTHONPATH="$PWD" "$CI_CACHE/venv-$v/bin/python" -m pytest -q -p no:cacheprovider "${ENGINE_TESTS[@]}" || { echo "engine tests on Python $v FAILED"; fail=1; }

@@ -144,7 +144,8 @@ class WfProtocol(LanguageServerProtocol):
         return self._shutdown
 
     def structure_message(self, data: dict[str, Any]) -> Any:
-        """The `json.loads` object hook: keep every object as parsed (the top level is structured in handle_message)."""
+        """The `json.loads` object hook: keep every object as parsed (the top level is structured in handle_message;
+        the frame reader, framing.read_messages, hands over objects as parsed without calling it)."""
         return data
 
     def reply_error(self, msg_id: int | str | None, code: int, message: str) -> None:
